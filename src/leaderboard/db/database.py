@@ -1,0 +1,149 @@
+"""`Database`: one sqlite3 connection with explicit transactions and savepoints (CORE-30, CORE-31).
+
+The connection runs in autocommit mode (`isolation_level=None`); `transaction()` and
+`savepoint()` are the only ways to group writes, so a plugin hook's writes can be rolled back
+exactly (CORE-27) and an import is all-or-nothing (CORE-52).
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from leaderboard import __version__
+from leaderboard.db.migrations import migrate
+
+Params = Sequence[Any] | dict[str, Any]
+
+
+class Database:
+    """A handle on the working DB (or any DB with our schema)."""
+
+    def __init__(self, conn: sqlite3.Connection, path: str) -> None:
+        self.conn = conn
+        self.path = path
+        self._depth = 0
+        self._sp_counter = 0
+
+    # -- opening -----------------------------------------------------------------------------
+
+    @classmethod
+    def open(cls, path: str | Path, *, migrate_schema: bool = True, readonly: bool = False) -> Database:
+        """Open (creating file and parent dirs when missing) and migrate unless `readonly`."""
+        text = str(path)
+        if text != ":memory:" and not readonly:
+            Path(text).parent.mkdir(parents=True, exist_ok=True)
+        if readonly and text != ":memory:":
+            conn = sqlite3.connect(
+                f"{Path(text).resolve().as_uri()}?mode=ro", uri=True, isolation_level=None,
+                check_same_thread=False,
+            )
+        else:
+            conn = sqlite3.connect(text, isolation_level=None, check_same_thread=False)
+        conn.execute("PRAGMA foreign_keys = ON")
+        conn.execute("PRAGMA busy_timeout = 5000")
+        db = cls(conn, text)
+        if migrate_schema and not readonly:
+            migrate(conn, __version__)
+        return db
+
+    @classmethod
+    def memory(cls) -> Database:
+        """A migrated in-memory DB (tests, temporary builds)."""
+        return cls.open(":memory:")
+
+    def close(self) -> None:
+        self.conn.close()
+
+    def __enter__(self) -> Database:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- statements --------------------------------------------------------------------------
+
+    def execute(self, sql: str, params: Params = ()) -> sqlite3.Cursor:
+        return self.conn.execute(sql, params)
+
+    def executemany(self, sql: str, rows: Iterable[Params]) -> sqlite3.Cursor:
+        return self.conn.executemany(sql, rows)
+
+    def query(self, sql: str, params: Params = ()) -> list[dict[str, Any]]:
+        cur = self.conn.execute(sql, params)
+        names = [d[0] for d in cur.description or ()]
+        return [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
+
+    def query_one(self, sql: str, params: Params = ()) -> dict[str, Any] | None:
+        cur = self.conn.execute(sql, params)
+        row = cur.fetchone()
+        if row is None:
+            return None
+        return dict(zip([d[0] for d in cur.description], row, strict=True))
+
+    def scalar(self, sql: str, params: Params = ()) -> Any:
+        row = self.conn.execute(sql, params).fetchone()
+        return None if row is None else row[0]
+
+    # -- transactions ------------------------------------------------------------------------
+
+    @property
+    def in_transaction(self) -> bool:
+        return self.conn.in_transaction
+
+    @contextmanager
+    def transaction(self) -> Iterator[Database]:
+        """BEGIN IMMEDIATE … COMMIT, or a savepoint when already inside a transaction."""
+        if self.conn.in_transaction:
+            with self.savepoint():
+                yield self
+            return
+        self.conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield self
+        except BaseException:
+            self.conn.execute("ROLLBACK")
+            raise
+        else:
+            self.conn.execute("COMMIT")
+
+    @contextmanager
+    def savepoint(self, name: str | None = None) -> Iterator[str]:
+        """A named savepoint, released on success and rolled back on error."""
+        if name is None:
+            self._sp_counter += 1
+            name = f"sp_{self._sp_counter}"
+        quoted = '"' + name.replace('"', '""') + '"'
+        self.conn.execute(f"SAVEPOINT {quoted}")
+        try:
+            yield name
+        except BaseException:
+            self.conn.execute(f"ROLLBACK TO {quoted}")
+            self.conn.execute(f"RELEASE {quoted}")
+            raise
+        else:
+            self.conn.execute(f"RELEASE {quoted}")
+
+    # -- meta --------------------------------------------------------------------------------
+
+    def get_meta(self, key: str) -> str | None:
+        value = self.scalar("SELECT value FROM _leaderboard_meta WHERE key = ?", (key,))
+        return None if value is None else str(value)
+
+    def set_meta(self, key: str, value: str) -> None:
+        self.execute(
+            "INSERT INTO _leaderboard_meta(key, value) VALUES(?, ?) "
+            "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+            (key, value),
+        )
+
+    def table_exists(self, name: str) -> bool:
+        return bool(
+            self.scalar("SELECT 1 FROM sqlite_master WHERE type='table' AND name=?", (name,))
+        )
+
+    def changes_total(self) -> int:
+        return self.conn.total_changes

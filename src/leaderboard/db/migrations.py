@@ -1,0 +1,174 @@
+"""Numbered schema migrations (CORE-35), each applied in its own transaction."""
+
+from __future__ import annotations
+
+import logging
+import sqlite3
+from collections.abc import Callable
+from datetime import UTC, datetime
+
+from leaderboard.db.schema import CORE_TABLES, EXTRA_TABLES, INDEXES
+from leaderboard.errors import SchemaTooNewError
+from leaderboard.timeutil import canonical, is_canonical, parse_timestamp
+
+log = logging.getLogger("leaderboard.db")
+
+_NEW_COLUMNS: dict[str, list[tuple[str, str]]] = {
+    "contributor": [
+        ("visibility", "TEXT"), ("pseudonym", "TEXT"), ("bot", "INTEGER"),
+        ("identities", "JSON"), ("extra", "JSON"),
+    ],
+    "activity_definition": [("extra", "JSON")],
+    "activity": [("extra", "JSON")],
+    "global_aggregate": [("extra", "JSON")],
+    "contributor_aggregate_definition": [("extra", "JSON")],
+    "contributor_aggregate": [("extra", "JSON")],
+    "badge_definition": [("extra", "JSON")],
+    "contributor_badge": [("extra", "JSON")],
+}
+
+_REFERENCING = ("activity", "contributor_aggregate", "contributor_badge")
+
+
+def _columns(conn: sqlite3.Connection, table: str) -> list[str]:
+    return [row[1] for row in conn.execute(f"PRAGMA table_info({table})")]
+
+
+def m001_create(conn: sqlite3.Connection) -> None:
+    for script in (CORE_TABLES, EXTRA_TABLES):
+        for stmt in script.split(";"):
+            if stmt.strip():
+                conn.execute(stmt)
+
+
+def m002_upgrade_upstream(conn: sqlite3.Connection) -> None:
+    """Bring a DB written by upstream up to our schema; a no-op on DBs we created."""
+    for table, cols in _NEW_COLUMNS.items():
+        present = set(_columns(conn, table))
+        for name, decl in cols:
+            if name not in present:
+                conn.execute(f"ALTER TABLE {table} ADD COLUMN {name} {decl}")
+    _rebuild_referencing_tables(conn)
+    # Canonical occurred_at (unparseable values are left for validate/doctor to flag).
+    rows = conn.execute(
+        "SELECT slug, occurred_at FROM activity WHERE length(occurred_at) != 24 OR occurred_at NOT LIKE '____-__-__T__:__:__.___Z'"
+    ).fetchall()
+    for slug, value in rows:
+        try:
+            text = canonical(parse_timestamp(str(value), UTC).instant)
+        except ValueError:
+            log.warning("activity %s has an unparseable occurred_at %r; left unchanged", slug, value)
+            continue
+        if not is_canonical(str(value)) or text != value:
+            conn.execute("UPDATE activity SET occurred_at = ? WHERE slug = ?", (text, slug))
+    # joining_date: epoch milliseconds or timestamps become YYYY-MM-DD.
+    for username, value in conn.execute(
+        "SELECT username, joining_date FROM contributor WHERE joining_date IS NOT NULL"
+    ).fetchall():
+        new = _joining_date(value)
+        if new is not None and new != value:
+            conn.execute("UPDATE contributor SET joining_date = ? WHERE username = ?", (new, username))
+    # Canonical spelling of every contributor reference.
+    for table in _REFERENCING:
+        conn.execute(
+            f"UPDATE {table} SET contributor = (SELECT c.username FROM contributor c "
+            f"WHERE c.username = {table}.contributor) "
+            f"WHERE contributor != (SELECT c.username FROM contributor c WHERE c.username = {table}.contributor)"
+        )
+    for table in ("global_aggregate", "contributor_aggregate_definition"):
+        conn.execute(
+            f"UPDATE {table} SET hidden = CASE WHEN hidden IN (1, '1', 'true', 'TRUE') THEN 1 ELSE 0 END "
+            "WHERE hidden NOT IN (0, 1) OR typeof(hidden) != 'integer'"
+        )
+    for stmt in INDEXES.split(";"):
+        if stmt.strip():
+            conn.execute(stmt)
+
+
+def _joining_date(value: object) -> str | None:
+    if isinstance(value, (int, float)) or (isinstance(value, str) and value.isdigit() and len(value) > 8):
+        return datetime.fromtimestamp(int(value) / 1000, UTC).date().isoformat()
+    if isinstance(value, str) and len(value) > 10:
+        try:
+            return parse_timestamp(value, UTC).instant.date().isoformat()
+        except ValueError:
+            return None
+    return None
+
+
+def _rebuild_referencing_tables(conn: sqlite3.Connection) -> None:
+    """SQLite cannot add FK actions: rebuild tables whose contributor FK lacks ON UPDATE CASCADE."""
+    for table in _REFERENCING:
+        sql = conn.execute(
+            "SELECT sql FROM sqlite_master WHERE type='table' AND name=?", (table,)
+        ).fetchone()[0]
+        if "ON UPDATE CASCADE" in sql.upper():
+            continue
+        cols = _columns(conn, table)
+        tmp = f"_old_{table}"
+        conn.execute(f"ALTER TABLE {table} RENAME TO {tmp}")
+        start = CORE_TABLES.index(f"CREATE TABLE IF NOT EXISTS {table} (")
+        conn.execute(CORE_TABLES[start : CORE_TABLES.index(");", start) + 1])
+        keep = [c for c in cols if c in set(_columns(conn, table))]
+        col_list = ", ".join(keep)
+        conn.execute(f"INSERT INTO {table} ({col_list}) SELECT {col_list} FROM {tmp}")
+        conn.execute(f"DROP TABLE {tmp}")
+
+
+def m003_indexes(conn: sqlite3.Connection) -> None:
+    for stmt in INDEXES.split(";"):
+        if stmt.strip():
+            conn.execute(stmt)
+
+
+MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
+    m001_create,
+    m002_upgrade_upstream,
+    m003_indexes,
+]
+SCHEMA_VERSION = len(MIGRATIONS)
+
+
+def current_version(conn: sqlite3.Connection) -> int:
+    has_meta = conn.execute(
+        "SELECT 1 FROM sqlite_master WHERE type='table' AND name='_leaderboard_meta'"
+    ).fetchone()
+    if not has_meta:
+        return 0
+    row = conn.execute("SELECT value FROM _leaderboard_meta WHERE key='schema_version'").fetchone()
+    return int(row[0]) if row and row[0] is not None else 0
+
+
+def migrate(conn: sqlite3.Connection, package_version: str) -> int:
+    """Apply pending migrations; returns the number applied."""
+    version = current_version(conn)
+    if version > SCHEMA_VERSION:
+        raise SchemaTooNewError(
+            f"Database schema {version} is newer than this version supports ({SCHEMA_VERSION}); "
+            "upgrade contributor-leaderboard"
+        )
+    applied = 0
+    # Foreign keys must be off while tables are rebuilt; SQLite ignores the pragma inside a tx.
+    conn.execute("PRAGMA foreign_keys = OFF")
+    try:
+        for number in range(version + 1, SCHEMA_VERSION + 1):
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                MIGRATIONS[number - 1](conn)
+                conn.execute(
+                    "INSERT INTO _leaderboard_meta(key, value) VALUES('schema_version', ?) "
+                    "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                    (str(number),),
+                )
+                conn.execute(
+                    "INSERT OR IGNORE INTO _leaderboard_meta(key, value) VALUES('created_by_version', ?)",
+                    (package_version,),
+                )
+                conn.execute("COMMIT")
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
+            applied += 1
+    finally:
+        conn.execute("PRAGMA foreign_keys = ON")
+    return applied

@@ -1,0 +1,186 @@
+"""JSON exactly as upstream writes it (CORE-40), and JSON reading that refuses duplicate keys.
+
+Upstream serialises with JavaScript's `JSON.stringify`, so numbers follow ECMAScript
+`Number.prototype.toString` and lone surrogates are escaped. Python's encoder differs only in
+float formatting and surrogates, so we reuse the C encoder and patch those two cases.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from typing import Any
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+_encode_string = json.encoder.encode_basestring  # type: ignore[attr-defined]
+
+
+class JsonError(ValueError):
+    """Invalid JSON; `line`/`column` are 1-based relative to the parsed text."""
+
+    def __init__(self, message: str, line: int | None = None, column: int | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.line = line
+        self.column = column
+
+
+def format_number(value: int | float) -> str:
+    """ECMAScript Number::toString for a double; Python ints are written exactly as they are."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return str(value)
+    if math.isnan(value) or math.isinf(value):
+        raise ValueError("NaN and Infinity cannot be written as JSON")
+    if value == 0:
+        return "0"
+    if value.is_integer() and abs(value) < 1e21:
+        return str(int(value))
+    sign = "-" if value < 0 else ""
+    text = repr(abs(value))
+    mantissa, _, exp_text = text.partition("e")
+    exponent = int(exp_text) if exp_text else 0
+    int_part, _, frac_part = mantissa.partition(".")
+    digits = (int_part + frac_part).lstrip("0")
+    # n: position of the decimal point relative to the start of `digits`.
+    n = len(int_part.lstrip("0")) + exponent if int_part.strip("0") else exponent - (
+        len(frac_part) - len(frac_part.lstrip("0"))
+    )
+    digits = digits.rstrip("0") or "0"
+    k = len(digits)
+    if k <= n <= 21:
+        out = digits + "0" * (n - k)
+    elif 0 < n <= 21:
+        out = digits[:n] + "." + digits[n:]
+    elif -6 < n <= 0:
+        out = "0." + "0" * (-n) + digits
+    else:
+        e = n - 1
+        esign = "+" if e >= 0 else "-"
+        out = (digits if k == 1 else digits[0] + "." + digits[1:]) + "e" + esign + str(abs(e))
+    return sign + out
+
+
+def _needs_slow_path(value: Any) -> bool:
+    """True when the C encoder would write something JavaScript would not."""
+    if isinstance(value, float):
+        return True
+    if isinstance(value, str):
+        return _SURROGATE.search(value) is not None
+    if isinstance(value, dict):
+        return any(_needs_slow_path(k) or _needs_slow_path(v) for k, v in value.items())
+    if isinstance(value, (list, tuple)):
+        return any(_needs_slow_path(v) for v in value)
+    return False
+
+
+def encode_string(text: str) -> str:
+    out: str = _encode_string(text)
+    if _SURROGATE.search(out):
+        out = _SURROGATE.sub(lambda m: f"\\u{ord(m.group()):04x}", out)
+    return out
+
+
+def _write(value: Any, indent: str | None, level: int, out: list[str]) -> None:
+    if value is None:
+        out.append("null")
+    elif value is True:
+        out.append("true")
+    elif value is False:
+        out.append("false")
+    elif isinstance(value, str):
+        out.append(encode_string(value))
+    elif isinstance(value, (int, float)):
+        out.append(format_number(value))
+    elif isinstance(value, dict):
+        if not value:
+            out.append("{}")
+            return
+        out.append("{")
+        first = True
+        for k, v in value.items():
+            if not first:
+                out.append(",")
+            first = False
+            if indent is not None:
+                out.append("\n" + indent * (level + 1))
+            out.append(encode_string(str(k)))
+            out.append(": " if indent is not None else ":")
+            _write(v, indent, level + 1, out)
+        if indent is not None:
+            out.append("\n" + indent * level)
+        out.append("}")
+    elif isinstance(value, (list, tuple)):
+        if not value:
+            out.append("[]")
+            return
+        out.append("[")
+        for i, v in enumerate(value):
+            if i:
+                out.append(",")
+            if indent is not None:
+                out.append("\n" + indent * (level + 1))
+            _write(v, indent, level + 1, out)
+        if indent is not None:
+            out.append("\n" + indent * level)
+        out.append("]")
+    else:
+        raise TypeError(f"cannot serialise {type(value).__name__} as JSON")
+
+
+def dumps_compact(value: Any) -> str:
+    """Compact form: no whitespace (JSONL lines, JSON columns)."""
+    if not _needs_slow_path(value):
+        return json.dumps(value, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+    out: list[str] = []
+    _write(value, None, 0, out)
+    return "".join(out)
+
+
+def dumps_pretty(value: Any) -> str:
+    """Pretty form: two-space indent, no trailing newline (`*.json` files)."""
+    if not _needs_slow_path(value):
+        return json.dumps(value, ensure_ascii=False, indent=2, allow_nan=False)
+    out: list[str] = []
+    _write(value, "  ", 0, out)
+    return "".join(out)
+
+
+def _pairs_no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    result = dict(pairs)
+    if len(result) != len(pairs):
+        seen: set[str] = set()
+        for key, _ in pairs:
+            if key in seen:
+                raise _DuplicateKey(key)
+            seen.add(key)
+    return result
+
+
+class _DuplicateKey(ValueError):
+    def __init__(self, key: str) -> None:
+        super().__init__(key)
+        self.key = key
+
+
+def _reject_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not valid JSON")
+
+
+_decoder = json.JSONDecoder(
+    object_pairs_hook=_pairs_no_duplicates, parse_constant=_reject_constant
+)
+
+
+def loads(text: str) -> Any:
+    """Parse JSON; duplicate keys, NaN and Infinity are errors. Big integers stay exact."""
+    try:
+        return _decoder.decode(text)
+    except _DuplicateKey as exc:
+        raise JsonError(f"duplicate key '{exc.key}'") from None
+    except json.JSONDecodeError as exc:
+        raise JsonError(f"invalid JSON: {exc.msg}", exc.lineno, exc.colno) from None
+    except ValueError as exc:
+        raise JsonError(f"invalid JSON: {exc}") from None

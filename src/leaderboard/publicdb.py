@@ -1,0 +1,686 @@
+"""The public database (NEW-05): the single privacy-filtered copy everything published reads.
+
+The working DB is the maintainers' truth; nothing leaves the machine except what this module
+copies. Hidden contributors (NEW-04) and every row pointing at them are left out, pseudonymous
+ones are rewritten under their pseudonym, private columns (`identities`, `extra`, `visibility`,
+`pseudonym`, `bot`) and private tables are never created, and standard global aggregates are
+recomputed so that counts do not reveal hidden people.
+
+The file is built deterministically (rows in primary-key order, fixed page size, VACUUM), so
+identical inputs give identical bytes, and it replaces the target atomically and only when its
+bytes changed (NEW-09).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import sqlite3
+import tempfile
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, tzinfo
+from pathlib import Path
+from typing import Any
+
+from leaderboard import __version__
+from leaderboard.config.model import Config
+from leaderboard.db.database import Database
+from leaderboard.db.migrations import SCHEMA_VERSION
+from leaderboard.errors import InvalidInputError
+from leaderboard.jsonfmt import dumps_compact, loads
+from leaderboard.timeutil import canonical, date_text, local_date, minus_days
+
+PAGE_SIZE = 4096
+
+PUBLIC_SCHEMA = """
+CREATE TABLE contributor (
+  username TEXT PRIMARY KEY COLLATE NOCASE,
+  name TEXT,
+  role TEXT NOT NULL,
+  title TEXT,
+  avatar_url TEXT,
+  bio TEXT,
+  social_profiles JSON,
+  joining_date TEXT,
+  meta JSON,
+  is_bot INTEGER NOT NULL DEFAULT 0
+);
+CREATE TABLE activity_definition (
+  slug TEXT PRIMARY KEY,
+  name TEXT NOT NULL,
+  description TEXT NOT NULL,
+  points INTEGER,
+  icon TEXT
+);
+CREATE TABLE activity (
+  slug TEXT PRIMARY KEY,
+  contributor TEXT NOT NULL REFERENCES contributor(username) ON UPDATE CASCADE,
+  activity_definition TEXT NOT NULL REFERENCES activity_definition(slug),
+  title TEXT,
+  occurred_at TEXT NOT NULL,
+  link TEXT,
+  text TEXT,
+  points INTEGER,
+  meta JSON,
+  effective_points INTEGER NOT NULL DEFAULT 0
+);
+CREATE TABLE global_aggregate (
+  slug TEXT PRIMARY KEY,
+  name TEXT NOT NULL,
+  description TEXT,
+  value JSON NOT NULL,
+  hidden INTEGER NOT NULL DEFAULT 0,
+  meta JSON
+);
+CREATE TABLE contributor_aggregate_definition (
+  slug TEXT PRIMARY KEY,
+  name TEXT NOT NULL,
+  description TEXT,
+  hidden INTEGER NOT NULL DEFAULT 0
+);
+CREATE TABLE contributor_aggregate (
+  aggregate TEXT NOT NULL REFERENCES contributor_aggregate_definition(slug),
+  contributor TEXT NOT NULL REFERENCES contributor(username) ON UPDATE CASCADE,
+  value JSON NOT NULL,
+  meta JSON,
+  PRIMARY KEY (aggregate, contributor)
+);
+CREATE TABLE badge_definition (
+  slug TEXT PRIMARY KEY,
+  name TEXT NOT NULL,
+  description TEXT NOT NULL,
+  variants JSON NOT NULL
+);
+CREATE TABLE contributor_badge (
+  slug TEXT PRIMARY KEY,
+  badge TEXT NOT NULL REFERENCES badge_definition(slug),
+  contributor TEXT NOT NULL REFERENCES contributor(username) ON UPDATE CASCADE,
+  variant TEXT NOT NULL,
+  achieved_on TEXT NOT NULL,
+  meta JSON
+);
+CREATE TABLE _leaderboard_public (
+  key TEXT PRIMARY KEY,
+  value TEXT
+);
+"""
+
+# CORE-34 (minus the identity index, whose table is never published) and the covering indexes
+# that keep the Data Explorer's examples within their byte budgets (CORE-80): "Recent activity"
+# walks `idx_activity_recent` backwards without touching the table, "Top 10 by points" scans the
+# narrow `idx_activity_points` instead of the wide activity rows.
+PUBLIC_INDEXES = """
+CREATE INDEX idx_activity_occurred_at ON activity(occurred_at);
+CREATE INDEX idx_activity_contributor ON activity(contributor);
+CREATE INDEX idx_activity_definition ON activity(activity_definition);
+CREATE INDEX idx_contributor_aggregate_contributor ON contributor_aggregate(contributor);
+CREATE INDEX idx_contributor_aggregate_aggregate ON contributor_aggregate(aggregate);
+CREATE UNIQUE INDEX idx_contributor_badge_unique ON contributor_badge(badge, contributor, variant);
+CREATE INDEX idx_contributor_badge_contributor ON contributor_badge(contributor);
+CREATE INDEX idx_contributor_badge_badge ON contributor_badge(badge);
+CREATE INDEX idx_contributor_badge_achieved_on ON contributor_badge(achieved_on);
+CREATE INDEX idx_activity_recent ON activity(occurred_at, activity_definition, points, contributor, title);
+CREATE INDEX idx_activity_points ON activity(contributor, activity_definition, points, effective_points);
+"""
+
+PUBLIC_TABLES: tuple[str, ...] = (
+    "contributor",
+    "activity_definition",
+    "activity",
+    "global_aggregate",
+    "contributor_aggregate_definition",
+    "contributor_aggregate",
+    "badge_definition",
+    "contributor_badge",
+)
+
+STANDARD_GLOBAL_SLUGS = frozenset(
+    {"total_contributors", "total_activities", "active_contributors_last_30d"}
+)
+
+
+# -- visibility (NEW-04) ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Visibility:
+    """Who is published how: `hidden` holds ASCII-lower-cased usernames, `pseudonyms` maps a
+    username (as stored) to its pseudonym."""
+
+    hidden: frozenset[str]
+    pseudonyms: dict[str, str]
+
+    def is_hidden(self, username: str) -> bool:
+        return _fold(username) in self.hidden
+
+    def public_name(self, username: str) -> str:
+        return self.pseudonyms.get(username, username)
+
+
+def _fold(text: str) -> str:
+    """SQLite NOCASE folding: ASCII letters only."""
+    return text.translate(_ASCII_LOWER)
+
+
+_ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
+
+
+def effective_visibility(stated: str | None, config: Config) -> str:
+    """`public`, `pseudonymous` or `hidden`: the front matter's value, else the configured default."""
+    value = stated or config.leaderboard.privacy.default_visibility or "public"
+    return value if value in ("public", "pseudonymous", "hidden") else "public"
+
+
+def derived_pseudonym(username: str, salt: str, digits: int = 8) -> str:
+    """`contributor-<hex>` from sha256("<salt>:<ascii-lower username>") (NEW-04)."""
+    digest = hashlib.sha256(f"{salt}:{_fold(username)}".encode()).hexdigest()
+    return f"contributor-{digest[:digits]}"
+
+
+def privacy_salt(config: Config) -> str:
+    return config.leaderboard.privacy.salt or config.org.name
+
+
+def assign_pseudonyms(
+    contributors: Sequence[tuple[str, str | None, str | None]], *, salt: str, config: Config
+) -> Visibility:
+    """Compute the visibility plan from `(username, visibility, pseudonym)` rows.
+
+    A derived pseudonym that would collide with a username, an explicit pseudonym or another
+    derived pseudonym uses 12 hex digits instead of 8 (NEW-04). Explicit pseudonyms that collide
+    are an input error (validation reports them with file and line; this is the last guard).
+    """
+    hidden: set[str] = set()
+    pseudo_rows: list[tuple[str, str | None]] = []
+    for username, visibility, pseudonym in contributors:
+        kind = effective_visibility(visibility, config)
+        if kind == "hidden":
+            hidden.add(_fold(username))
+        elif kind == "pseudonymous":
+            pseudo_rows.append((username, pseudonym or None))
+    taken = {_fold(u) for u, _, _ in contributors}
+    explicit: dict[str, str] = {}
+    for username, pseudonym in pseudo_rows:
+        if pseudonym is None:
+            continue
+        key = _fold(pseudonym)
+        if (key in taken and key != _fold(username)) or key in explicit:
+            raise InvalidInputError(
+                f"contributors/{username}.md: pseudonym '{pseudonym}' is already used by another "
+                "contributor; choose a unique pseudonym (run leaderboard validate)"
+            )
+        explicit[key] = username
+    reserved = taken | set(explicit)
+    short = {u: derived_pseudonym(u, salt) for u, p in pseudo_rows if p is None}
+    counts: dict[str, int] = {}
+    for name in short.values():
+        counts[_fold(name)] = counts.get(_fold(name), 0) + 1
+    mapping: dict[str, str] = {}
+    for username, pseudonym in pseudo_rows:
+        if pseudonym is not None:
+            mapping[username] = pseudonym
+            continue
+        name = short[username]
+        if _fold(name) in reserved or counts[_fold(name)] > 1:
+            name = derived_pseudonym(username, salt, 12)
+        mapping[username] = name
+    return Visibility(frozenset(hidden), mapping)
+
+
+def plan_visibility(working: Database, config: Config) -> Visibility:
+    rows = working.conn.execute(
+        "SELECT username, visibility, pseudonym FROM contributor ORDER BY username"
+    ).fetchall()
+    return assign_pseudonyms(rows, salt=privacy_salt(config), config=config)
+
+
+def is_bot(bot: int | None, role: str, config: Config) -> bool:
+    """CORE-74: an explicit `bot` flag wins, else a bot role makes a bot."""
+    if bot is not None:
+        return bool(bot)
+    return role in config.leaderboard.bots.roles
+
+
+# -- effective points (CORE-58, NEW-25) ------------------------------------------------------
+
+
+def effective_points(
+    activities: Iterable[tuple[str, str, str, str, int | None]],
+    definition_points: dict[str, int | None],
+    *,
+    daily_caps: dict[str, int],
+    tz: tzinfo,
+) -> dict[str, int]:
+    """Map activity slug → effective points for `(slug, contributor, definition, occurred_at,
+    points)` rows: own points, else the definition's, else 0; with daily caps only the first N
+    activities of a capped definition per contributor and local day (by time, then slug) count.
+    """
+    result: dict[str, int] = {}
+    capped: dict[tuple[str, str, str], list[tuple[str, str]]] = {}
+    for slug, contributor, definition, occurred_at, points in activities:
+        value = points if points is not None else definition_points.get(definition)
+        result[slug] = int(value) if value is not None else 0
+        if definition in daily_caps:
+            day = date_text(local_date(occurred_at, tz))
+            capped.setdefault((contributor, definition, day), []).append((occurred_at, slug))
+    for (_, definition, _), items in capped.items():
+        cap = daily_caps[definition]
+        for _, slug in sorted(items)[cap:]:
+            result[slug] = 0
+    return result
+
+
+# -- building --------------------------------------------------------------------------------
+
+
+def build_public_db(
+    working: Database,
+    target: Path,
+    *,
+    config: Config,
+    now: datetime,
+    site_url: str | None = None,
+) -> Path:
+    """Write the public DB for `working` to `target` (atomic; untouched when the bytes agree).
+
+    `site_url` overrides `meta.site_url` for the `_leaderboard_public.site_url` key (the build's
+    `--site-url`). Returns `target`.
+    """
+    target = Path(target)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    os.close(fd)
+    tmp = Path(tmp_name)
+    try:
+        tmp.unlink()
+        conn = sqlite3.connect(tmp, isolation_level=None)
+        try:
+            populate_public(conn, working, config=config, now=now, site_url=site_url)
+            conn.execute("VACUUM")
+        finally:
+            conn.close()
+        if target.exists() and _same_bytes(target, tmp):
+            tmp.unlink()
+        else:
+            os.replace(tmp, target)
+    finally:
+        if tmp.exists():
+            tmp.unlink()
+    return target
+
+
+def public_db_in_memory(
+    working: Database, *, config: Config, now: datetime, site_url: str | None = None
+) -> Database:
+    """The same transformation into an in-memory `Database` (the MCP server's public view)."""
+    conn = sqlite3.connect(":memory:", isolation_level=None, check_same_thread=False)
+    populate_public(conn, working, config=config, now=now, site_url=site_url)
+    conn.execute("PRAGMA query_only = 1")
+    return Database(conn, ":memory:")
+
+
+def populate_public(
+    conn: sqlite3.Connection,
+    working: Database,
+    *,
+    config: Config,
+    now: datetime,
+    site_url: str | None = None,
+) -> None:
+    """Create the public schema on the empty connection `conn` and fill it from `working`."""
+    conn.execute(f"PRAGMA page_size = {PAGE_SIZE}")
+    conn.execute("PRAGMA journal_mode = DELETE")
+    conn.execute("PRAGMA foreign_keys = OFF")
+    plan = plan_visibility(working, config)
+    conn.execute("BEGIN")
+    for stmt in PUBLIC_SCHEMA.split(";"):
+        if stmt.strip():
+            conn.execute(stmt)
+    _copy_contributors(conn, working, plan, config)
+    _copy_plain(
+        conn, working, "activity_definition", ("slug", "name", "description", "points", "icon")
+    )
+    _copy_activities(conn, working, plan, config)
+    _copy_plain(
+        conn, working, "contributor_aggregate_definition", ("slug", "name", "description", "hidden")
+    )
+    _copy_contributor_aggregates(conn, working, plan)
+    _copy_plain(conn, working, "badge_definition", ("slug", "name", "description", "variants"))
+    _copy_badges(conn, working, plan)
+    _write_global_aggregates(conn, working, config, now)
+    _write_public_meta(conn, working, config, now, site_url, plan)
+    for stmt in PUBLIC_INDEXES.split(";"):
+        if stmt.strip():
+            conn.execute(stmt)
+    conn.execute("COMMIT")
+
+
+def _insert(
+    conn: sqlite3.Connection, table: str, columns: Sequence[str], rows: list[tuple[Any, ...]]
+) -> None:
+    marks = ", ".join("?" for _ in columns)
+    conn.executemany(f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})", rows)
+
+
+def _copy_plain(
+    conn: sqlite3.Connection, working: Database, table: str, columns: Sequence[str]
+) -> None:
+    rows = working.conn.execute(f"SELECT {', '.join(columns)} FROM {table}").fetchall()
+    rows.sort(key=lambda r: r[0])
+    _insert(conn, table, columns, rows)
+
+
+_CONTRIBUTOR_COLUMNS = (
+    "username",
+    "name",
+    "role",
+    "title",
+    "avatar_url",
+    "bio",
+    "social_profiles",
+    "joining_date",
+    "meta",
+    "is_bot",
+)
+
+
+def _copy_contributors(
+    conn: sqlite3.Connection, working: Database, plan: Visibility, config: Config
+) -> None:
+    rows = []
+    for row in working.conn.execute(
+        "SELECT username, name, role, title, avatar_url, bio, social_profiles, joining_date, meta, bot "
+        "FROM contributor"
+    ):
+        username, role, bot = row[0], row[2], row[9]
+        if plan.is_hidden(username):
+            continue
+        flag = int(is_bot(bot, role, config))
+        pseudonym = plan.pseudonyms.get(username)
+        if pseudonym is not None:
+            rows.append((pseudonym, pseudonym, role, None, None, None, None, None, None, flag))
+        else:
+            rows.append((*row[:9], flag))
+    rows.sort(key=lambda r: _fold(r[0]))
+    _insert(conn, "contributor", _CONTRIBUTOR_COLUMNS, rows)
+
+
+_ACTIVITY_COLUMNS = (
+    "slug",
+    "contributor",
+    "activity_definition",
+    "title",
+    "occurred_at",
+    "link",
+    "text",
+    "points",
+    "meta",
+    "effective_points",
+)
+
+
+def _copy_activities(
+    conn: sqlite3.Connection, working: Database, plan: Visibility, config: Config
+) -> None:
+    definitions = {
+        slug: (name, points)
+        for slug, name, points in working.conn.execute(
+            "SELECT slug, name, points FROM activity_definition"
+        )
+    }
+    source = [
+        row
+        for row in working.conn.execute(
+            "SELECT slug, contributor, activity_definition, title, occurred_at, link, text, points, meta "
+            "FROM activity"
+        )
+        if not plan.is_hidden(row[1])
+    ]
+    earned = effective_points(
+        ((r[0], r[1], r[2], r[4], r[7]) for r in source),
+        {slug: points for slug, (_, points) in definitions.items()},
+        daily_caps=dict(config.leaderboard.daily_caps),
+        tz=config.tz,
+    )
+    rows = []
+    for slug, contributor, definition, title, occurred_at, link, text, points, meta in source:
+        pseudonym = plan.pseudonyms.get(contributor)
+        if pseudonym is None:
+            rows.append(
+                (
+                    slug,
+                    contributor,
+                    definition,
+                    title,
+                    occurred_at,
+                    link,
+                    text,
+                    points,
+                    meta,
+                    earned[slug],
+                )
+            )
+            continue
+        new_slug = f"{pseudonym}-{hashlib.sha256(slug.encode()).hexdigest()[:12]}"
+        name = definitions.get(definition, (definition, None))[0]
+        rows.append(
+            (
+                new_slug,
+                pseudonym,
+                definition,
+                name,
+                occurred_at,
+                None,
+                None,
+                points,
+                None,
+                earned[slug],
+            )
+        )
+    rows.sort(key=lambda r: r[0])
+    _insert(conn, "activity", _ACTIVITY_COLUMNS, rows)
+
+
+def _copy_contributor_aggregates(
+    conn: sqlite3.Connection, working: Database, plan: Visibility
+) -> None:
+    rows = [
+        (aggregate, plan.public_name(contributor), value, meta)
+        for aggregate, contributor, value, meta in working.conn.execute(
+            "SELECT aggregate, contributor, value, meta FROM contributor_aggregate"
+        )
+        if not plan.is_hidden(contributor)
+    ]
+    rows.sort(key=lambda r: (r[0], _fold(r[1])))
+    _insert(conn, "contributor_aggregate", ("aggregate", "contributor", "value", "meta"), rows)
+
+
+def _copy_badges(conn: sqlite3.Connection, working: Database, plan: Visibility) -> None:
+    rows = []
+    for slug, badge, contributor, variant, achieved_on, meta in working.conn.execute(
+        "SELECT slug, badge, contributor, variant, achieved_on, meta FROM contributor_badge"
+    ):
+        if plan.is_hidden(contributor):
+            continue
+        pseudonym = plan.pseudonyms.get(contributor)
+        if pseudonym is not None:
+            slug, contributor = f"{badge}__{pseudonym}__{variant}", pseudonym
+        rows.append((slug, badge, contributor, variant, achieved_on, meta))
+    rows.sort(key=lambda r: r[0])
+    _insert(
+        conn,
+        "contributor_badge",
+        ("slug", "badge", "contributor", "variant", "achieved_on", "meta"),
+        rows,
+    )
+
+
+def _number(value: int) -> str:
+    return dumps_compact({"type": "number", "value": value, "format": "integer"})
+
+
+def _write_global_aggregates(
+    conn: sqlite3.Connection, working: Database, config: Config, now: datetime
+) -> None:
+    """Recompute CORE-59 over the public rows; copy plugin global aggregates unchanged.
+
+    `calculated_at` follows CORE-62: a value equal to the working DB's keeps its timestamp, so an
+    unchanged public DB stays byte-identical from one build to the next.
+    """
+    tz = config.tz
+    stored = {
+        slug: (value, meta)
+        for slug, value, meta in working.conn.execute(
+            "SELECT slug, value, meta FROM global_aggregate"
+        )
+    }
+    start = minus_days(now, 30, tz)
+    wanted: list[tuple[str, str, str, str, dict[str, Any]]] = []
+
+    def scalar(sql: str, params: Sequence[Any] = ()) -> int:
+        return int(conn.execute(sql, params).fetchone()[0])
+
+    wanted.append(
+        (
+            "total_contributors",
+            "Total Contributors",
+            "Total number of contributors",
+            _number(scalar("SELECT COUNT(*) FROM contributor")),
+            {},
+        )
+    )
+    wanted.append(
+        (
+            "total_activities",
+            "Total Activities",
+            "Total number of activities",
+            _number(scalar("SELECT COUNT(*) FROM activity")),
+            {},
+        )
+    )
+    active = scalar(
+        "SELECT COUNT(DISTINCT contributor) FROM activity WHERE occurred_at >= ? AND occurred_at <= ?",
+        (canonical(start), canonical(now)),
+    )
+    wanted.append(
+        (
+            "active_contributors_last_30d",
+            "Active Contributors (Last 30 Days)",
+            "Number of contributors with activity in the last 30 days",
+            _number(active),
+            {
+                "period_start": date_text(local_date(start, tz)),
+                "period_end": date_text(local_date(now, tz)),
+            },
+        )
+    )
+    counts = dict(
+        conn.execute(
+            "SELECT activity_definition, COUNT(*) FROM activity GROUP BY activity_definition"
+        )
+    )
+    for slug, name in conn.execute(
+        "SELECT slug, name FROM activity_definition ORDER BY slug"
+    ).fetchall():
+        wanted.append(
+            (
+                f"activity_count:{slug}",
+                f"{name} Count",
+                f"Total number of {name} activities",
+                _number(int(counts.get(slug, 0))),
+                {"activity_definition": slug},
+            )
+        )
+    rows: list[tuple[Any, ...]] = []
+    for slug, name, description, value, extra_meta in wanted:
+        calculated_at = canonical(now)
+        previous = stored.get(slug)
+        if previous is not None and previous[0] == value and previous[1]:
+            try:
+                old_meta = loads(previous[1])
+            except ValueError:
+                old_meta = None
+            if isinstance(old_meta, dict) and "calculated_at" in old_meta:
+                rest = {k: v for k, v in old_meta.items() if k != "calculated_at"}
+                if rest == extra_meta:
+                    calculated_at = str(old_meta["calculated_at"])
+        if "activity_definition" in extra_meta:
+            meta = {
+                "activity_definition": extra_meta["activity_definition"],
+                "calculated_at": calculated_at,
+            }
+        else:
+            meta = {"calculated_at": calculated_at, **extra_meta}
+        rows.append((slug, name, description, value, 0, dumps_compact(meta)))
+    standard = {r[0] for r in rows}
+    for row in working.conn.execute(
+        "SELECT slug, name, description, value, hidden, meta FROM global_aggregate"
+    ):
+        if (
+            row[0] in standard
+            or row[0] in STANDARD_GLOBAL_SLUGS
+            or row[0].startswith("activity_count:")
+        ):
+            continue
+        rows.append(tuple(row))
+    rows.sort(key=lambda r: r[0])
+    _insert(
+        conn, "global_aggregate", ("slug", "name", "description", "value", "hidden", "meta"), rows
+    )
+
+
+def _write_public_meta(
+    conn: sqlite3.Connection,
+    working: Database,
+    config: Config,
+    now: datetime,
+    site_url: str | None,
+    plan: Visibility,
+) -> None:
+    data_updated_at = None
+    if working.table_exists("_leaderboard_meta"):
+        data_updated_at = working.get_meta("data_updated_at")
+    url = site_url if site_url is not None else config.meta.site_url
+    items = {
+        "bot_roles": dumps_compact(list(config.leaderboard.bots.roles)),
+        "data_updated_at": data_updated_at,
+        "generated_at": canonical(now),
+        "hidden_roles": dumps_compact(list(config.leaderboard.hidden_roles)),
+        "package_version": __version__,
+        "pseudonyms": dumps_compact(sorted(plan.pseudonyms.values(), key=_fold)),
+        "schema_version": str(SCHEMA_VERSION),
+        "site_url": url.rstrip("/") if url else None,
+        "timezone": config.leaderboard.timezone,
+    }
+    _insert(conn, "_leaderboard_public", ("key", "value"), sorted(items.items()))
+
+
+def _same_bytes(a: Path, b: Path) -> bool:
+    if a.stat().st_size != b.stat().st_size:
+        return False
+    return _sha256(a) == _sha256(b)
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def public_meta(db: Database) -> dict[str, str | None]:
+    """The `_leaderboard_public` keys of a public DB ({} for a working DB)."""
+    if not db.table_exists("_leaderboard_public"):
+        return {}
+    return {str(k): v for k, v in db.conn.execute("SELECT key, value FROM _leaderboard_public")}
+
+
+def is_public_db(db: Database) -> bool:
+    return db.table_exists("_leaderboard_public")
+
+
+def file_sha256(path: Path) -> str:
+    """Hex sha256 of a file (the explorer's cache-busting token is its first 16 digits)."""
+    return _sha256(path)

@@ -1,0 +1,292 @@
+"""NEW-04 / NEW-05: the public database is privacy-filtered, complete and deterministic."""
+
+from __future__ import annotations
+
+import hashlib
+import sqlite3
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+from lbsample import HIDDEN, NOW, PSEUDO, fill_working, make_config
+
+from leaderboard.config.model import PrivacyConfig
+from leaderboard.db.database import Database
+from leaderboard.errors import InvalidInputError
+from leaderboard.jsonfmt import loads
+from leaderboard.publicdb import (
+    assign_pseudonyms,
+    build_public_db,
+    derived_pseudonym,
+    effective_points,
+    public_db_in_memory,
+    public_meta,
+)
+
+
+@pytest.fixture
+def working() -> Database:
+    db = Database.memory()
+    fill_working(db, n_activities=300)
+    return db
+
+
+@pytest.fixture
+def public(working: Database, tmp_path: Path) -> Path:
+    return build_public_db(working, tmp_path / "data.db", config=make_config(), now=NOW)
+
+
+def rows(path: Path, sql: str) -> list[tuple]:
+    conn = sqlite3.connect(path)
+    try:
+        return conn.execute(sql).fetchall()
+    finally:
+        conn.close()
+
+
+def all_text(path: Path) -> str:
+    """Every value of every row of every table, as one string."""
+    out = []
+    for (table,) in rows(path, "SELECT name FROM sqlite_master WHERE type='table'"):
+        for row in rows(path, f'SELECT * FROM "{table}"'):
+            out.append(repr(row))
+    return "\n".join(out)
+
+
+def test_new_05_tables_and_columns(public: Path) -> None:
+    tables = [
+        r[0]
+        for r in rows(public, "SELECT name FROM sqlite_master WHERE type='table' ORDER BY name")
+    ]
+    assert tables == [
+        "_leaderboard_public",
+        "activity",
+        "activity_definition",
+        "badge_definition",
+        "contributor",
+        "contributor_aggregate",
+        "contributor_aggregate_definition",
+        "contributor_badge",
+        "global_aggregate",
+    ]
+    cols = [r[1] for r in rows(public, "PRAGMA table_info(contributor)")]
+    assert cols == [
+        "username",
+        "name",
+        "role",
+        "title",
+        "avatar_url",
+        "bio",
+        "social_profiles",
+        "joining_date",
+        "meta",
+        "is_bot",
+    ]
+    assert [r[1] for r in rows(public, "PRAGMA table_info(activity)")][-1] == "effective_points"
+    for table in ("activity", "activity_definition", "global_aggregate", "contributor_badge"):
+        assert "extra" not in [r[1] for r in rows(public, f"PRAGMA table_info({table})")]
+
+
+def test_new_05_file_settings_and_indexes(public: Path) -> None:
+    assert rows(public, "PRAGMA page_size") == [(4096,)]
+    assert rows(public, "PRAGMA journal_mode") == [("delete",)]
+    indexes = {r[0] for r in rows(public, "SELECT name FROM sqlite_master WHERE type='index'")}
+    for name in (
+        "idx_activity_occurred_at",
+        "idx_activity_contributor",
+        "idx_activity_definition",
+        "idx_contributor_aggregate_contributor",
+        "idx_contributor_aggregate_aggregate",
+        "idx_contributor_badge_unique",
+        "idx_contributor_badge_contributor",
+        "idx_contributor_badge_badge",
+        "idx_contributor_badge_achieved_on",
+    ):
+        assert name in indexes
+    assert rows(public, "PRAGMA integrity_check") == [("ok",)]
+
+
+def test_new_04_hidden_contributor_appears_nowhere(public: Path, working: Database) -> None:
+    assert HIDDEN in repr(working.query("SELECT * FROM activity WHERE contributor = ?", (HIDDEN,)))
+    assert HIDDEN not in all_text(public)
+    assert HIDDEN.encode() not in public.read_bytes()
+    assert b"Hidden Person" not in public.read_bytes()
+
+
+def test_new_04_pseudonymous_contributor_transformed(public: Path) -> None:
+    pseudonym = derived_pseudonym(PSEUDO, "Acme")
+    assert PSEUDO not in all_text(public)
+    assert PSEUDO.encode() not in public.read_bytes()
+    assert b"Quiet Pseudo Name" not in public.read_bytes()
+    (row,) = rows(public, f"SELECT * FROM contributor WHERE username = '{pseudonym}'")
+    assert row == (pseudonym, pseudonym, "contributor", None, None, None, None, None, None, 0)
+    acts = rows(
+        public,
+        f"SELECT slug, title, link, text, meta FROM activity WHERE contributor = '{pseudonym}'",
+    )
+    assert acts
+    original = "pr_opened-" + PSEUDO + "-x"
+    expected_slug = f"{pseudonym}-{hashlib.sha256(original.encode()).hexdigest()[:12]}"
+    assert (expected_slug, "PR opened", None, None, None) in acts
+    assert all(a[0].startswith(pseudonym + "-") and a[2:] == (None, None, None) for a in acts)
+    assert rows(
+        public, f"SELECT slug FROM contributor_badge WHERE contributor = '{pseudonym}'"
+    ) == [(f"first__{pseudonym}__bronze",)]
+    assert rows(
+        public, f"SELECT COUNT(*) FROM contributor_aggregate WHERE contributor = '{pseudonym}'"
+    ) == [(1,)]
+    assert loads(public_meta_rows(public)["pseudonyms"]) == [pseudonym]
+
+
+def public_meta_rows(path: Path) -> dict[str, str | None]:
+    return dict(rows(path, "SELECT key, value FROM _leaderboard_public"))
+
+
+def test_new_05_public_meta_keys(public: Path) -> None:
+    meta = public_meta_rows(public)
+    assert meta["generated_at"] == "2025-03-01T12:00:00.000Z"
+    assert meta["data_updated_at"] == "2025-02-28T10:00:00.000Z"
+    assert meta["timezone"] == "Asia/Kolkata"
+    assert meta["hidden_roles"] == '["intern"]'
+    assert meta["bot_roles"] == '["bot"]'
+    assert meta["site_url"] == "https://acme.test/lb"
+    assert meta["package_version"]
+    assert meta["schema_version"]
+
+
+def test_core_74_is_bot(public: Path) -> None:
+    bots = rows(public, "SELECT username FROM contributor WHERE is_bot = 1 ORDER BY username")
+    assert bots == [("dependabot[bot]",), ("flaggedbot",)]
+
+
+def test_core_58_effective_points_column(public: Path) -> None:
+    mismatches = rows(
+        public,
+        "SELECT COUNT(*) FROM activity a JOIN activity_definition d ON d.slug = a.activity_definition "
+        "WHERE a.effective_points != COALESCE(a.points, d.points, 0)",
+    )
+    assert mismatches == [(0,)]
+
+
+def test_new_25_daily_caps() -> None:
+    from zoneinfo import ZoneInfo
+
+    acts = [
+        ("b", "alice", "comment", "2025-01-01T10:00:00.000Z", None),
+        ("a", "alice", "comment", "2025-01-01T10:00:00.000Z", None),
+        ("c", "alice", "comment", "2025-01-01T11:00:00.000Z", 5),
+        ("d", "alice", "comment", "2025-01-02T11:00:00.000Z", None),
+        ("e", "alice", "pr", "2025-01-01T11:00:00.000Z", None),
+    ]
+    got = effective_points(
+        acts, {"comment": 1, "pr": 10}, daily_caps={"comment": 1}, tz=ZoneInfo("UTC")
+    )
+    assert got == {"a": 1, "b": 0, "c": 0, "d": 1, "e": 10}
+
+
+def test_core_59_global_aggregates_recomputed(public: Path, working: Database) -> None:
+    values = {
+        slug: (loads(v), m and loads(m))
+        for slug, v, m in rows(public, "SELECT slug, value, meta FROM global_aggregate")
+    }
+    n_public = rows(public, "SELECT COUNT(*) FROM contributor")[0][0]
+    assert n_public == working.scalar("SELECT COUNT(*) FROM contributor") - 1
+    assert values["total_contributors"][0] == {
+        "type": "number",
+        "value": n_public,
+        "format": "integer",
+    }
+    n_acts = rows(public, "SELECT COUNT(*) FROM activity")[0][0]
+    assert values["total_activities"][0]["value"] == n_acts
+    assert values["activity_count:pr_opened"][1] == {
+        "activity_definition": "pr_opened",
+        "calculated_at": "2025-03-01T12:00:00.000Z",
+    }
+    active = values["active_contributors_last_30d"]
+    assert list(active[1]) == ["calculated_at", "period_start", "period_end"]
+    assert active[1]["period_end"] == "2025-03-01"
+    assert values["plugin_stat"][0] == {"type": "string", "value": "ok"}
+
+
+def test_core_62_unchanged_value_keeps_calculated_at(working: Database, tmp_path: Path) -> None:
+    first = build_public_db(working, tmp_path / "a.db", config=make_config(), now=NOW)
+    total = rows(first, "SELECT value, meta FROM global_aggregate WHERE slug='total_contributors'")[
+        0
+    ]
+    working.execute(
+        "UPDATE global_aggregate SET value = ?, meta = ? WHERE slug='total_contributors'", total
+    )
+    later = NOW.replace(day=2)
+    second = build_public_db(working, tmp_path / "b.db", config=make_config(), now=later)
+    assert (
+        rows(second, "SELECT meta FROM global_aggregate WHERE slug='total_contributors'")[0][0]
+        == total[1]
+    )
+
+
+def test_new_05_byte_identical(working: Database, tmp_path: Path) -> None:
+    a = build_public_db(working, tmp_path / "a.db", config=make_config(), now=NOW)
+    b = build_public_db(working, tmp_path / "b.db", config=make_config(), now=NOW)
+    assert a.read_bytes() == b.read_bytes()
+    other = Database.memory()
+    fill_working(other, n_activities=300)
+    c = build_public_db(other, tmp_path / "c.db", config=make_config(), now=NOW)
+    assert c.read_bytes() == a.read_bytes()
+
+
+def test_new_09_unchanged_file_not_rewritten(working: Database, tmp_path: Path) -> None:
+    target = build_public_db(working, tmp_path / "data.db", config=make_config(), now=NOW)
+    before = target.stat().st_mtime_ns
+    inode = target.stat().st_ino
+    build_public_db(working, target, config=make_config(), now=NOW)
+    assert target.stat().st_ino == inode
+    assert target.stat().st_mtime_ns == before
+    assert [p.name for p in tmp_path.iterdir()] == ["data.db"]
+
+
+def test_new_04_default_visibility_hidden(working: Database, tmp_path: Path) -> None:
+    cfg = make_config(privacy=PrivacyConfig(default_visibility="hidden"))
+    working.execute("UPDATE contributor SET visibility = 'public' WHERE username = 'user001'")
+    path = build_public_db(working, tmp_path / "data.db", config=cfg, now=NOW)
+    assert rows(path, "SELECT username FROM contributor") == [
+        (derived_pseudonym(PSEUDO, "Acme"),),
+        ("user001",),
+    ]
+    assert b"user000" not in path.read_bytes()
+
+
+def test_new_04_pseudonym_salt_and_collision() -> None:
+    cfg = make_config(privacy=PrivacyConfig(salt="pepper"))
+    short = derived_pseudonym("Alice", "pepper")
+    assert short == "contributor-" + hashlib.sha256(b"pepper:alice").hexdigest()[:8]
+    plan = assign_pseudonyms(
+        [("Alice", "pseudonymous", None), (short, None, None), ("bob", "pseudonymous", "robin")],
+        salt="pepper",
+        config=cfg,
+    )
+    assert (
+        plan.pseudonyms["Alice"]
+        == "contributor-" + hashlib.sha256(b"pepper:alice").hexdigest()[:12]
+    )
+    assert plan.pseudonyms["bob"] == "robin"
+    with pytest.raises(InvalidInputError, match="pseudonym 'Alice'"):
+        assign_pseudonyms(
+            [("Alice", None, None), ("bob", "pseudonymous", "Alice")], salt="s", config=cfg
+        )
+
+
+def test_in_memory_public_view(working: Database) -> None:
+    db = public_db_in_memory(working, config=make_config(), now=NOW)
+    assert public_meta(db)["timezone"] == "Asia/Kolkata"
+    assert db.scalar("SELECT COUNT(*) FROM contributor WHERE username = ?", (HIDDEN,)) == 0
+    with pytest.raises(sqlite3.OperationalError):
+        db.execute("DELETE FROM activity")
+
+
+def test_new_05_site_url_override(working: Database, tmp_path: Path) -> None:
+    cfg = make_config()
+    path = build_public_db(
+        working, tmp_path / "d.db", config=cfg, now=NOW, site_url="https://x.test/"
+    )
+    assert public_meta_rows(path)["site_url"] == "https://x.test"
+    assert replace(cfg).meta.site_url == "https://acme.test/lb"

@@ -1,0 +1,338 @@
+"""The `leaderboard` command line (CORE-02…CORE-12). Thin: parse options, call one library function.
+
+Every command that touches a data dir shares the common options of CORE-03; their environment
+variables are read here, once, and passed down explicitly so library code never reads globals.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, NoReturn, TypeVar
+
+import click
+
+from leaderboard import __version__
+from leaderboard.errors import LeaderboardError, UsageError
+from leaderboard.logs import configure, get_logger
+
+F = TypeVar("F", bound=Callable[..., Any])
+PHASES = ("import", "setup", "scrape", "aggregate", "evaluate", "export")
+_TRUE = {"1", "true", "yes"}
+
+
+def env_flag(env: Mapping[str, str], name: str) -> bool:
+    return env.get(name, "").strip().lower() in _TRUE
+
+
+@dataclass(frozen=True)
+class Common:
+    """The common options of CORE-03, resolved against the environment."""
+
+    data_dir: str | None
+    db: str | None
+    now: str | None
+    offline: bool
+    debug: bool
+    quiet: bool
+    log_format: str
+    strict: bool
+    env: Mapping[str, str]
+    started: datetime
+
+
+def common_options(func: F) -> F:
+    """Attach the CORE-03 options; command-line values override environment variables."""
+    options = [
+        click.option("--data-dir", "-d", "data_dir", metavar="PATH", help="Data dir (env LEADERBOARD_DATA_DIR)."),
+        click.option("--db", "db", metavar="PATH", help="Working DB (env LEADERBOARD_DB, LIBSQL_DB_URL)."),
+        click.option("--now", "now", metavar="TIMESTAMP", help="Fixed reference instant (env LEADERBOARD_NOW)."),
+        click.option("--offline", is_flag=True, default=None, help="Forbid all network access."),
+        click.option("--debug", is_flag=True, default=None, help="DEBUG-level logging."),
+        click.option("--quiet", "-q", is_flag=True, default=False, help="Only WARN and ERROR."),
+        click.option(
+            "--log-format", type=click.Choice(["text", "json"]), default=None,
+            help="Log line format (env LEADERBOARD_LOG_FORMAT).",
+        ),
+        click.option("--strict", is_flag=True, default=False, help="Treat validation warnings as errors."),
+    ]
+    for option in reversed(options):
+        func = option(func)
+    return func
+
+
+def make_common(kwargs: dict[str, Any]) -> Common:
+    env = dict(os.environ)
+    log_format = kwargs.pop("log_format", None) or env.get("LEADERBOARD_LOG_FORMAT") or "text"
+    if log_format not in ("text", "json"):
+        raise UsageError(f"Invalid LEADERBOARD_LOG_FORMAT '{log_format}' (expected text or json)")
+    offline = kwargs.pop("offline", None)
+    debug = kwargs.pop("debug", None)
+    common = Common(
+        data_dir=kwargs.pop("data_dir", None) or env.get("LEADERBOARD_DATA_DIR") or None,
+        db=kwargs.pop("db", None),
+        now=kwargs.pop("now", None) or env.get("LEADERBOARD_NOW") or None,
+        offline=bool(offline) if offline is not None else env_flag(env, "LEADERBOARD_OFFLINE"),
+        debug=bool(debug) if debug is not None else env_flag(env, "LEADERBOARD_DEBUG"),
+        quiet=bool(kwargs.pop("quiet", False)),
+        log_format=log_format,
+        strict=bool(kwargs.pop("strict", False)),
+        env=env,
+        started=datetime.now(UTC),
+    )
+    configure(fmt=common.log_format, debug=common.debug, quiet=common.quiet)
+    return common
+
+
+def fail(exc: BaseException, common: Common | None) -> NoReturn:
+    """Report an error as one ERROR line (traceback only with --debug) and exit with its code."""
+    log = get_logger()
+    if not log.handlers:
+        configure()
+    debug = bool(common and common.debug)
+    if isinstance(exc, LeaderboardError):
+        problems = getattr(exc, "problems", None) or []
+        for problem in problems:
+            click.echo(problem.format(), err=True)
+        log.error(str(exc), exc_info=exc if debug else None)
+        sys.exit(exc.exit_code)
+    log.error(str(exc) or type(exc).__name__, exc_info=exc if debug else None, extra={"meta": {"error": str(exc)}})
+    sys.exit(1)
+
+
+def guarded(body: Callable[[Common], int | None], kwargs: dict[str, Any]) -> NoReturn:
+    common: Common | None = None
+    try:
+        common = make_common(kwargs)
+        code = body(common)
+    except click.exceptions.Exit:
+        raise
+    except click.ClickException:
+        raise
+    except KeyboardInterrupt:
+        get_logger().error("Interrupted")
+        sys.exit(130)
+    except SystemExit:
+        raise
+    except BaseException as exc:  # noqa: BLE001 - the one place that turns errors into exit codes
+        fail(exc, common)
+    sys.exit(code or 0)
+
+
+class _Group(click.Group):
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return list(self.commands)
+
+
+@click.group(cls=_Group, invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, "--version", message="leaderboard %(version)s")
+@click.pass_context
+def cli(ctx: click.Context) -> None:
+    """Collect contributions, award badges and publish a static leaderboard site."""
+    if ctx.invoked_subcommand is None:
+        click.echo(ctx.get_help())
+        ctx.exit(0)
+
+
+@cli.command("run")
+@click.argument("phases", nargs=-1)
+@common_options
+@click.option("--plugin", "plugins", multiple=True, metavar="ID", help="Restrict plugin hooks to these ids.")
+@click.option("--fail-fast", is_flag=True, help="Stop at the first plugin failure.")
+@click.option("--skip-invalid", is_flag=True, help="Leave invalid units out instead of refusing to run.")
+@click.option("--break-lock", is_flag=True, help="Remove an existing lock first.")
+def run_cmd(phases: tuple[str, ...], plugins: tuple[str, ...], fail_fast: bool, skip_invalid: bool,
+            break_lock: bool, **kwargs: Any) -> None:
+    """Run the pipeline: import, setup, scrape, aggregate, evaluate, export (or the listed phases)."""
+    for phase in phases:
+        if phase not in PHASES:
+            raise click.UsageError(f"Unknown phase: {phase}. Valid phases: {', '.join(PHASES)}")
+
+    def body(common: Common) -> int:
+        from leaderboard.commands import run_command
+
+        return run_command(common, phases=phases, plugins=plugins, fail_fast=fail_fast,
+                           skip_invalid=skip_invalid, break_lock=break_lock)
+
+    guarded(body, kwargs)
+
+
+@cli.command("validate")
+@common_options
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", help="Output format.")
+def validate_cmd(fmt: str, **kwargs: Any) -> None:
+    """Check config and data files and print every problem; writes nothing."""
+
+    def body(common: Common) -> int:
+        from leaderboard.commands import validate_command
+
+        return validate_command(common, fmt=fmt)
+
+    guarded(body, kwargs)
+
+
+@cli.command("doctor")
+@common_options
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
+@click.option("--online", is_flag=True, help="Also check tokens against the network.")
+def doctor_cmd(fmt: str, online: bool, **kwargs: Any) -> None:
+    """Environment and data-health report (not available yet)."""
+    not_available("doctor")
+
+
+@cli.command("build")
+@common_options
+@click.option("--out", default="_site", show_default=True, metavar="DIR", help="Output directory.")
+@click.option("--site-url", metavar="URL", help="Override meta.site_url.")
+@click.option("--base-path", metavar="PATH", help="Override the base path.")
+@click.option("--from-files", is_flag=True, help="Import the data files into a temporary DB first.")
+@click.option("--public-db", metavar="PATH", help="Where to keep the public DB.")
+@click.option("--clean", is_flag=True, help="Empty the output directory first.")
+@click.option("--no-og", is_flag=True, help="Skip Open Graph images.")
+@click.option("--no-avatars", is_flag=True, help="Do not download avatars.")
+@click.option("--no-explorer", is_flag=True, help="Skip the Data Explorer.")
+@click.option("--refresh-avatars", is_flag=True, help="Ignore the avatar cache.")
+@click.option("--break-lock", is_flag=True, help="Remove an existing lock first.")
+def build_cmd(**kwargs: Any) -> None:
+    """Generate the static site."""
+    opts = {k: kwargs.pop(k) for k in list(kwargs) if k in _BUILD_KEYS}
+
+    def body(common: Common) -> int:
+        from leaderboard.commands import build_command
+
+        return build_command(common, **opts)
+
+    guarded(body, kwargs)
+
+
+_BUILD_KEYS = {
+    "out", "site_url", "base_path", "from_files", "public_db", "clean", "no_og", "no_avatars",
+    "no_explorer", "refresh_avatars", "break_lock",
+}
+
+
+@cli.command("serve")
+@click.argument("directory", required=False, default="_site")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True, type=int)
+@click.option("--base-path", default=None, help="Serve the site under this path.")
+@click.option("--debug", is_flag=True, default=None)
+@click.option("--quiet", "-q", is_flag=True, default=False)
+@click.option("--log-format", type=click.Choice(["text", "json"]), default=None)
+def serve_cmd(directory: str, host: str, port: int, base_path: str | None, **kwargs: Any) -> None:
+    """Serve a built site locally with HTTP Range support."""
+
+    def body(common: Common) -> int:
+        from leaderboard.commands import serve_command
+
+        return serve_command(common, directory=directory, host=host, port=port, base_path=base_path)
+
+    guarded(body, kwargs)
+
+
+@cli.command("mcp")
+def mcp_cmd() -> None:
+    """Run the MCP server (not available yet)."""
+    not_available("mcp")
+
+
+@cli.command("init")
+@click.argument("directory", required=False)
+def init_cmd(directory: str | None) -> None:
+    """Scaffold a data repository (not available yet)."""
+    not_available("init")
+
+
+@cli.command("new-plugin")
+@click.argument("directory", required=False)
+def new_plugin_cmd(directory: str | None) -> None:
+    """Scaffold a plugin project (not available yet)."""
+    not_available("new-plugin")
+
+
+@cli.command("plugins")
+def plugins_cmd() -> None:
+    """Report configured plugins (not available yet)."""
+    not_available("plugins")
+
+
+@cli.command("migrate-legacy")
+def migrate_legacy_cmd() -> None:
+    """Convert the legacy data layout (not available yet)."""
+    not_available("migrate-legacy")
+
+
+@cli.command("demo")
+@click.argument("directory", required=False, default="./data")
+@click.option("--contributors", default=30, show_default=True, type=int)
+@click.option("--days", default=90, show_default=True, type=int)
+@click.option("--seed", default=42, show_default=True, type=int)
+@click.option("--force", is_flag=True, help="Replace an existing demo data dir.")
+@click.option("--build/--no-build", default=True, show_default=True, help="Also build the site.")
+@click.option("--now", "now", metavar="TIMESTAMP", help="Fixed reference instant (env LEADERBOARD_NOW).")
+@click.option("--offline", is_flag=True, default=None)
+@click.option("--debug", is_flag=True, default=None)
+@click.option("--quiet", "-q", is_flag=True, default=False)
+@click.option("--log-format", type=click.Choice(["text", "json"]), default=None)
+def demo_cmd(directory: str, contributors: int, days: int, seed: int, force: bool, build: bool,
+             **kwargs: Any) -> None:
+    """Create a demo data repo from seeded dummy data, run all phases and build the site."""
+    for name, value in (("--contributors", contributors), ("--days", days), ("--seed", seed)):
+        if value <= 0:
+            raise click.BadParameter(f"must be a positive integer (got {value})", param_hint=name)
+
+    def body(common: Common) -> int:
+        from leaderboard.commands import demo_command
+
+        return demo_command(common, directory=directory, contributors=contributors, days=days,
+                            seed=seed, force=force, build=build)
+
+    guarded(body, kwargs)
+
+
+@cli.command("identities")
+def identities_cmd() -> None:
+    """Identity-linking report (not available yet)."""
+    not_available("identities")
+
+
+@cli.command("merge-contributors")
+@click.argument("source", metavar="FROM", required=False)
+@click.argument("target", metavar="INTO", required=False)
+def merge_cmd(source: str | None, target: str | None) -> None:
+    """Fold one contributor into another (not available yet)."""
+    not_available("merge-contributors")
+
+
+@cli.command("digest")
+@click.argument("kind", required=False)
+def digest_cmd(kind: str | None) -> None:
+    """Weekly / inactivity digest (not available yet)."""
+    not_available("digest")
+
+
+@cli.command("config-schema")
+def config_schema_cmd() -> None:
+    """Print the config JSON Schema (not available yet)."""
+    not_available("config-schema")
+
+
+def not_available(name: str) -> NoReturn:
+    click.echo(f"leaderboard {name}: not available yet in this version", err=True)
+    sys.exit(2)
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Console-script entry point."""
+    logging.captureWarnings(True)
+    cli.main(args=argv, prog_name="leaderboard")
+
+
+def mcp_main() -> None:
+    """`leaderboard-mcp` is `leaderboard mcp` (ECO-01)."""
+    main(["mcp", *sys.argv[1:]])

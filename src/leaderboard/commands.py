@@ -1,0 +1,242 @@
+"""What each CLI command does, as library functions taking resolved options.
+
+`cli.py` parses; this module resolves the data dir, DB path, cache dir and "now" (CORE-03…CORE-05,
+CORE-12, CORE-24), takes the lock where the command writes (CORE-08) and calls the library.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+from urllib.parse import unquote, urlparse
+
+import click
+
+from leaderboard import lock
+from leaderboard.config import resolve_data_dir
+from leaderboard.db import Database
+from leaderboard.errors import InvalidInputError, UsageError
+from leaderboard.timeutil import get_zone, parse_now
+
+if TYPE_CHECKING:
+    from leaderboard.cli import Common
+    from leaderboard.config.model import Config
+
+log = logging.getLogger("leaderboard")
+
+
+def data_dir_of(common: Common) -> Path:
+    env = dict(common.env)
+    path = resolve_data_dir(common.data_dir, env, Path.cwd())
+    # CORE-04: upstream configs use ${{ env.LEADERBOARD_DATA_DIR }}.
+    if not common.env.get("LEADERBOARD_DATA_DIR"):
+        os.environ["LEADERBOARD_DATA_DIR"] = str(path)
+        if isinstance(common.env, dict):
+            common.env["LEADERBOARD_DATA_DIR"] = str(path)
+    return path
+
+
+def db_path_of(common: Common, data_dir: Path) -> str:
+    """CORE-05: --db, LEADERBOARD_DB, then LIBSQL_DB_URL (file: URLs only), else the default."""
+    explicit = common.db or common.env.get("LEADERBOARD_DB")
+    if explicit:
+        return str(Path(explicit).expanduser().resolve())
+    url = common.env.get("LIBSQL_DB_URL", "").strip()
+    if url:
+        if url == ":memory:":
+            return ":memory:"
+        parsed = urlparse(url)
+        if parsed.scheme == "file":
+            raw = unquote(url[len("file://"):] if url.startswith("file://") else url[len("file:"):])
+            return str(Path(raw).expanduser().resolve())
+        if parsed.scheme and len(parsed.scheme) > 1:
+            raise InvalidInputError("Remote LibSQL databases are not supported; use a local file")
+        return str(Path(url).expanduser().resolve())
+    return str(data_dir / ".leaderboard.db")
+
+
+def cache_dir_of(common: Common, data_dir: Path) -> Path:
+    raw = common.env.get("LEADERBOARD_CACHE_DIR")
+    return Path(raw).expanduser().resolve() if raw else data_dir / ".leaderboard-cache"
+
+
+def now_of(common: Common, tz_name: str) -> datetime:
+    """CORE-12: --now / LEADERBOARD_NOW in the configured zone, else the clock at process start."""
+    if not common.now:
+        return common.started
+    try:
+        return parse_now(common.now, get_zone(tz_name))
+    except ValueError as exc:
+        raise UsageError(f"Invalid --now value '{common.now}': {exc}") from None
+
+
+def _peek_timezone(data_dir: Path) -> str:
+    """The zone for parsing --now before full validation; a bad zone is reported by validation."""
+    from leaderboard.yaml12 import YamlError, load
+
+    try:
+        raw = load((data_dir / "config.yaml").read_text(encoding="utf-8")).value
+        tz = raw.get("leaderboard", {}).get("timezone") if isinstance(raw, dict) else None
+        if isinstance(tz, str):
+            get_zone(tz)
+            return tz
+    except (OSError, YamlError, ValueError, AttributeError):
+        pass
+    return "UTC"
+
+
+# -- run ---------------------------------------------------------------------------------------
+
+
+def run_command(common: Common, *, phases: tuple[str, ...], plugins: tuple[str, ...],
+                fail_fast: bool, skip_invalid: bool, break_lock: bool) -> int:
+    from leaderboard import pipeline
+
+    data_dir = data_dir_of(common)
+    ordered = pipeline.ordered_phases(phases)
+    now = now_of(common, _peek_timezone(data_dir))
+    settings = pipeline.RunSettings(
+        data_dir=data_dir, db_path=db_path_of(common, data_dir), now=now,
+        cache_dir=cache_dir_of(common, data_dir), env=common.env, phases=ordered,
+        offline=common.offline, strict=common.strict, fail_fast=fail_fast,
+        skip_invalid=skip_invalid, selected_plugins=plugins, command="run",
+    )
+    with lock.locked(data_dir, "run", started_at=common.started, break_lock=break_lock):
+        return execute_run(settings, started=common.started)
+
+
+def execute_run(settings: Any, *, started: datetime) -> int:
+    """prepare → open DB → phases → summary → `_run` row. Returns the exit code."""
+    from datetime import UTC
+
+    from leaderboard import pipeline
+
+    prepared = pipeline.prepare(settings)
+    for problem in prepared.warnings:
+        log.warning("%s", problem.format())
+    db = Database.open(settings.db_path)
+    try:
+        try:
+            summary = pipeline.run_phases(settings, prepared, db)
+        except Exception as exc:
+            log.error("Run failed: %s", exc, extra={"meta": {"error": str(exc)}})
+            from leaderboard.summary import RunSummary
+
+            summary = getattr(exc, "summary", None) or RunSummary(phases=list(settings.phases))
+            if summary.ok:
+                summary.fail("run", "fatal", str(exc))
+        summary.log(log)
+        pipeline.record_run(db, settings.command, settings.phases, started, datetime.now(UTC), summary)
+    finally:
+        db.close()
+    return 0 if summary.ok else 1
+
+
+# -- validate ----------------------------------------------------------------------------------
+
+
+def validate_command(common: Common, *, fmt: str) -> int:
+    """CORE-56: every problem, no lock, no DB, no network."""
+    from leaderboard.config import load_config
+    from leaderboard.datarepo import read_repo
+    from leaderboard.datarepo.report import render_json, render_text
+    from leaderboard.plugins.loader import collect_declarations, load_plugins
+
+    data_dir = data_dir_of(common)
+    result = load_config(data_dir, env=common.env, strict=common.strict)
+    problems = list(result.problems)
+    files_checked = 1
+    if result.config is not None:
+        config = result.config
+        now = now_of(common, config.leaderboard.timezone)
+        loaded = load_plugins(
+            config, data_dir=data_dir, cache_dir=cache_dir_of(common, data_dir), offline=True,
+            selected=None, logger=logging.getLogger("leaderboard.plugins"), validate_only=True,
+        )
+        declarations = collect_declarations(config, loaded)
+        snapshot = read_repo(data_dir, config=config, declarations=declarations, now=now,
+                             strict=common.strict)
+        problems.extend(snapshot.problems)
+        files_checked += snapshot.files_checked
+    if common.strict:
+        problems = [p.as_error() for p in problems]
+    output = render_json(problems, files_checked) if fmt == "json" else render_text(problems, files_checked)
+    sys.stdout.write(output if output.endswith("\n") else output + "\n")
+    return 3 if any(p.is_error for p in problems) else 0
+
+
+# -- build -------------------------------------------------------------------------------------
+
+
+def load_config_for(common: Common, data_dir: Path, *, require_site_url: bool = False) -> Config:
+    from leaderboard import pipeline
+
+    config, warnings = pipeline.load_valid_config(
+        data_dir, common.env, strict=common.strict, require_site_url=require_site_url
+    )
+    for problem in warnings:
+        log.warning("%s", problem.format())
+    return config
+
+
+def build_command(common: Common, **opts: Any) -> int:
+    from leaderboard.site import BuildOptions, build_site
+
+    data_dir = data_dir_of(common)
+    config = load_config_for(common, data_dir)
+    site_url = opts.get("site_url") or config.meta.site_url
+    if not site_url:
+        raise InvalidInputError("meta.site_url is required to build the site (or pass --site-url)")
+    now = now_of(common, config.leaderboard.timezone)
+    with lock.locked(data_dir, "build", started_at=common.started, break_lock=opts.get("break_lock", False)):
+        result = build_site(
+            BuildOptions(
+                data_dir=data_dir,
+                config=config,
+                db_path=Path(db_path_of(common, data_dir)),
+                out=Path(opts.get("out") or "_site").resolve(),
+                site_url=site_url,
+                base_path=opts.get("base_path"),
+                from_files=bool(opts.get("from_files")),
+                public_db_path=Path(opts["public_db"]).resolve() if opts.get("public_db") else None,
+                clean=bool(opts.get("clean")),
+                og=not opts.get("no_og"),
+                avatars="none" if opts.get("no_avatars") else None,
+                explorer=not opts.get("no_explorer"),
+                refresh_avatars=bool(opts.get("refresh_avatars")),
+                now=now,
+                offline=common.offline,
+                cache_dir=cache_dir_of(common, data_dir),
+                env=common.env,
+            )
+        )
+    _ = result
+    return 0
+
+
+# -- serve -------------------------------------------------------------------------------------
+
+
+def serve_command(common: Common, *, directory: str, host: str, port: int, base_path: str | None) -> int:
+    from leaderboard.serve import serve
+
+    root = Path(directory).resolve()
+    if not root.is_dir():
+        raise click.UsageError(f"{root} is not a directory; build the site first (leaderboard build)")
+    serve(root, host=host, port=port, base_path=base_path or "/")
+    return 0
+
+
+# -- demo --------------------------------------------------------------------------------------
+
+
+def demo_command(common: Common, *, directory: str, contributors: int, days: int, seed: int,
+                 force: bool, build: bool) -> int:
+    from leaderboard.demo import create_demo
+
+    return create_demo(common, directory=Path(directory), contributors=contributors, days=days,
+                       seed=seed, force=force, build=build)

@@ -1,0 +1,393 @@
+"""The runner (CORE-09…CORE-11): the phases in order, each isolated, nothing else.
+
+    import → setup → scrape → aggregate → evaluate → export
+
+`prepare()` does everything that may refuse to run (config, plugins, data validation) before the
+working DB is opened for writing, so invalid input never writes a byte (CORE-55). `run_phases()`
+then runs the selected phases; a failing plugin hook is rolled back and recorded while the run
+goes on (CORE-11).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from leaderboard import jsonfmt
+from leaderboard.config import load_config
+from leaderboard.config.model import Config
+from leaderboard.db import Database
+from leaderboard.declarations import Declarations
+from leaderboard.errors import InvalidInputError, UsageError
+from leaderboard.problems import Problem, ProblemList
+from leaderboard.summary import RunSummary
+from leaderboard.timeutil import canonical
+
+PHASES = ("import", "setup", "scrape", "aggregate", "evaluate", "export")
+HOOK_PHASES = {"setup": "setup", "scrape": "scrape", "aggregate": "aggregate"}
+log = logging.getLogger("leaderboard.pipeline")
+
+
+@dataclass
+class RunSettings:
+    """Everything a run needs, resolved by the caller (CLI or tests); nothing is read from globals."""
+
+    data_dir: Path
+    db_path: str
+    now: datetime
+    cache_dir: Path
+    env: Mapping[str, str]
+    phases: tuple[str, ...] = PHASES
+    offline: bool = False
+    strict: bool = False
+    fail_fast: bool = False
+    skip_invalid: bool = False
+    selected_plugins: tuple[str, ...] = ()
+    transport: httpx.BaseTransport | None = None
+    command: str = "run"
+
+
+@dataclass
+class Prepared:
+    """The result of `prepare`: validated config, loaded plugins, parsed data files."""
+
+    config: Config
+    plugins: list[Any] = field(default_factory=list)  # LoadedPlugin | PluginLoadFailure
+    declarations: Declarations = field(default_factory=Declarations)
+    snapshot: Any = None  # datarepo RepoSnapshot when import runs
+    warnings: list[Problem] = field(default_factory=list)
+
+
+def ordered_phases(requested: tuple[str, ...]) -> tuple[str, ...]:
+    """Requested phases in canonical order, repeats ignored; none means all (CORE-09)."""
+    for phase in requested:
+        if phase not in PHASES:
+            raise UsageError(f"Unknown phase: {phase}. Valid phases: {', '.join(PHASES)}")
+    if not requested:
+        return PHASES
+    return tuple(p for p in PHASES if p in set(requested))
+
+
+def load_valid_config(
+    data_dir: Path, env: Mapping[str, str], *, strict: bool, require_site_url: bool = False
+) -> tuple[Config, list[Problem]]:
+    """Load config.yaml or raise InvalidInputError listing every problem (CORE-15)."""
+    result = load_config(data_dir, env=env, strict=strict, require_site_url=require_site_url)
+    problems = list(result.problems)
+    if result.config is None or any(p.is_error for p in problems):
+        raise InvalidInputError("Invalid configuration: nothing was written", _config_first(problems))
+    return result.config, problems
+
+
+def _config_first(problems: list[Problem]) -> list[Problem]:
+    return [p for p in problems if p.is_error] + [p for p in problems if not p.is_error]
+
+
+def prepare(settings: RunSettings) -> Prepared:
+    """Config → plugins → data validation; raises InvalidInputError (exit 3) before any write."""
+    from leaderboard.plugins.loader import collect_declarations, load_plugins
+
+    config, warnings = load_valid_config(settings.data_dir, settings.env, strict=settings.strict)
+    unknown = [p for p in settings.selected_plugins if p not in config.leaderboard.plugins]
+    if unknown:
+        raise UsageError(
+            f"Unknown plugin id: {', '.join(unknown)}. Configured: "
+            f"{', '.join(config.leaderboard.plugins) or '(none)'}"
+        )
+    prepared = Prepared(config=config, warnings=list(warnings))
+    needs_plugins = any(p != "export" for p in settings.phases)
+    if needs_plugins:
+        prepared.plugins = load_plugins(
+            config,
+            data_dir=settings.data_dir,
+            cache_dir=settings.cache_dir,
+            offline=settings.offline,
+            selected=set(settings.selected_plugins) or None,
+            logger=logging.getLogger("leaderboard.plugins"),
+            transport=settings.transport,
+        )
+        schema_problems = _plugin_config_problems(config, prepared.plugins, settings)
+        if settings.strict:
+            schema_problems = [p.as_error() for p in schema_problems]
+        if any(p.is_error for p in schema_problems):
+            raise InvalidInputError(
+                "Invalid plugin configuration: nothing was written", _config_first(schema_problems)
+            )
+        prepared.warnings.extend(schema_problems)
+        prepared.declarations = collect_declarations(config, prepared.plugins)
+    else:
+        prepared.declarations = _config_declarations(config)
+    if "import" in settings.phases:
+        prepared.snapshot = read_data(settings, config, prepared.declarations)
+    return prepared
+
+
+def _plugin_config_problems(config: Config, plugins: list[Any], settings: RunSettings) -> list[Problem]:
+    from leaderboard.config.plugin_schema import check_plugin_config
+
+    problems: list[Problem] = []
+    selected = set(settings.selected_plugins)
+    for loaded in plugins:
+        plugin = getattr(loaded, "plugin", None)
+        if plugin is None:
+            continue
+        entry = config.leaderboard.plugins[loaded.id]
+        as_warning = not entry.enabled or bool(selected and loaded.id not in selected)
+        problems.extend(
+            check_plugin_config(loaded.id, plugin, entry.config, line=entry.line, as_warning=as_warning)
+        )
+    return problems
+
+
+def _config_declarations(config: Config) -> Declarations:
+    return Declarations(badge_definitions=list(config.leaderboard.badge_definitions))
+
+
+def read_data(settings: RunSettings, config: Config, declarations: Declarations) -> Any:
+    """Parse and validate every data file; refuse (exit 3) on errors unless --skip-invalid."""
+    from leaderboard.datarepo import read_repo
+
+    snapshot = read_repo(
+        settings.data_dir, config=config, declarations=declarations, now=settings.now,
+        strict=settings.strict,
+    )
+    problems = ProblemList()
+    problems.extend(snapshot.problems)
+    if settings.strict:
+        problems = problems.strict()
+    if problems.has_errors() and not settings.skip_invalid:
+        raise InvalidInputError(
+            f"{len(problems.errors)} invalid input(s): nothing was written", problems.sorted()
+        )
+    for problem in problems.sorted():
+        log.warning("%s", problem.format())
+    return snapshot
+
+
+@contextmanager
+def timed(summary: RunSummary, phase: str) -> Iterator[None]:
+    start = time.perf_counter()
+    try:
+        yield
+    finally:
+        summary.phase_seconds[phase] = summary.phase_seconds.get(phase, 0.0) + time.perf_counter() - start
+
+
+class _FailFast(Exception):
+    """Raised internally to stop the run after the first plugin failure (--fail-fast)."""
+
+
+def run_phases(settings: RunSettings, prepared: Prepared, db: Database) -> RunSummary:
+    """Run the selected phases on an open, migrated DB and return the summary (CORE-10, CORE-11)."""
+    summary = RunSummary(phases=list(settings.phases))
+    changes_before = _data_fingerprint(db)
+    for failure in (p for p in prepared.plugins if getattr(p, "plugin", None) is None):
+        summary.fail(failure.id, "load", failure.message)
+    try:
+        for phase in settings.phases:
+            with timed(summary, phase):
+                if phase == "import":
+                    _phase_import(settings, prepared, db, summary)
+                elif phase in HOOK_PHASES:
+                    _phase_hooks(settings, prepared, db, summary, phase)
+                elif phase == "evaluate":
+                    _phase_evaluate(settings, prepared, db, summary)
+                elif phase == "export":
+                    _phase_export(settings, prepared, db, summary)
+            if phase != "export" and _data_fingerprint(db) != changes_before:
+                changes_before = _data_fingerprint(db)
+                _mark_data_updated(db, settings.now)
+    except _FailFast:
+        log.error("Stopping after the first failure (--fail-fast)")
+    return summary
+
+
+def _data_fingerprint(db: Database) -> int:
+    return db.conn.total_changes
+
+
+def _mark_data_updated(db: Database, now: datetime) -> None:
+    db.set_meta("data_updated_at", canonical(now))
+
+
+def _phase_import(settings: RunSettings, prepared: Prepared, db: Database, summary: RunSummary) -> None:
+    from leaderboard.datarepo import import_snapshot
+
+    try:
+        stats = import_snapshot(
+            db, prepared.snapshot, declarations=prepared.declarations, config=prepared.config
+        )
+    except Exception as exc:
+        # Import is one transaction: it rolled back; nothing else makes sense after it (CORE-11).
+        summary.fail("import", "import", str(exc))
+        raise
+    summary.add("activities_inserted", getattr(stats, "activities_inserted", 0))
+    summary.add("activities_updated", getattr(stats, "activities_updated", 0))
+    summary.add("contributors_created", getattr(stats, "contributors_created", 0))
+
+
+def _hook_targets(settings: RunSettings, prepared: Prepared) -> list[Any]:
+    selected = set(settings.selected_plugins)
+    return [
+        p for p in prepared.plugins
+        if getattr(p, "plugin", None) is not None and (not selected or p.id in selected)
+    ]
+
+
+def _phase_hooks(
+    settings: RunSettings, prepared: Prepared, db: Database, summary: RunSummary, phase: str
+) -> None:
+    from leaderboard.plugins.hooks import run_hook
+
+    if phase == "setup":
+        _upsert_static_definitions(db, prepared)
+    if phase == "aggregate":
+        _standard_aggregation(settings, prepared, db, summary)
+    for loaded in _hook_targets(settings, prepared):
+        if loaded.id in prepared_failed_setup(prepared):
+            summary.hooks.append(_skipped(loaded.id, phase))
+            continue
+        result = run_hook(
+            db, loaded, phase, settings=settings, config=prepared.config, now=settings.now
+        )
+        _record_hook(summary, loaded.id, phase, result)
+        if result.status == "failed":
+            if phase == "setup":
+                prepared_failed_setup(prepared).add(loaded.id)
+            if settings.fail_fast:
+                raise _FailFast
+
+
+def prepared_failed_setup(prepared: Prepared) -> set[str]:
+    failed: set[str] = getattr(prepared, "_failed_setup", set())
+    prepared._failed_setup = failed  # type: ignore[attr-defined]
+    return failed
+
+
+def _skipped(plugin_id: str, phase: str) -> Any:
+    from leaderboard.summary import HookOutcome
+
+    return HookOutcome(plugin_id, phase, "skipped")
+
+
+def _record_hook(summary: RunSummary, plugin_id: str, phase: str, result: Any) -> None:
+    from leaderboard.summary import HookOutcome
+
+    summary.hooks.append(
+        HookOutcome(
+            plugin_id, phase, result.status, getattr(result, "duration", 0.0),
+            getattr(result, "error", None), bool(getattr(result, "rolled_back_to_checkpoint", False)),
+        )
+    )
+    summary.add("activities_inserted", getattr(result, "activities_inserted", 0))
+    summary.add("activities_updated", getattr(result, "activities_updated", 0))
+    summary.add("contributors_created", getattr(result, "contributors_created", 0))
+    if result.status == "failed":
+        summary.fail(plugin_id, phase, result.error or "failed")
+
+
+def _upsert_static_definitions(db: Database, prepared: Prepared) -> None:
+    """Setup step 1 (CORE-10): config badge definitions, then each plugin's static lists."""
+    from leaderboard.plugins.loader import upsert_static_definitions
+
+    with db.transaction():
+        upsert_static_definitions(db, prepared.config, _hook_targets_all(prepared))
+
+
+def _hook_targets_all(prepared: Prepared) -> list[Any]:
+    return [p for p in prepared.plugins if getattr(p, "plugin", None) is not None]
+
+
+def _standard_aggregation(
+    settings: RunSettings, prepared: Prepared, db: Database, summary: RunSummary
+) -> None:
+    from leaderboard.aggregates import run_standard_aggregation
+
+    tz = prepared.config.tz
+    try:
+        with db.transaction():
+            stats = run_standard_aggregation(db, now=settings.now, tz=tz)
+        summary.add("aggregates_changed", getattr(stats, "changed", 0))
+    except Exception as exc:  # recorded; the run goes on (CORE-11)
+        log.error("Standard aggregation failed", exc_info=exc, extra={"meta": {"error": str(exc)}})
+        summary.fail("standard", "aggregate", str(exc))
+
+
+def _phase_evaluate(settings: RunSettings, prepared: Prepared, db: Database, summary: RunSummary) -> None:
+    from leaderboard.badges.evaluate import evaluate
+
+    tz = prepared.config.tz
+    try:
+        with db.transaction():
+            stats = evaluate(
+                db, list(prepared.config.leaderboard.badge_rules), now=settings.now, tz=tz,
+                logger=logging.getLogger("leaderboard.badges"), source="config",
+            )
+        summary.add("badges_awarded", getattr(stats, "awards", 0))
+    except Exception as exc:
+        log.error("Badge evaluation failed", exc_info=exc, extra={"meta": {"error": str(exc)}})
+        summary.fail("config", "evaluate", str(exc))
+    from leaderboard.plugins.hooks import run_badge_rules
+
+    for loaded in _hook_targets(settings, prepared):
+        if loaded.id in prepared_failed_setup(prepared):
+            summary.hooks.append(_skipped(loaded.id, "evaluate"))
+            continue
+        if not getattr(loaded.plugin, "badge_rules", None):
+            continue
+        result = run_badge_rules(db, loaded, now=settings.now, tz=tz)
+        _record_hook(summary, loaded.id, "evaluate", result)
+        summary.add("badges_awarded", getattr(result, "awards", 0))
+        if result.status == "failed" and settings.fail_fast:
+            raise _FailFast
+
+
+def _phase_export(settings: RunSettings, prepared: Prepared, db: Database, summary: RunSummary) -> None:
+    from leaderboard.datarepo import export_repo
+
+    try:
+        stats = export_repo(
+            db, settings.data_dir, tz=prepared.config.tz,
+            imported=prepared.snapshot if "import" in settings.phases else None,
+        )
+    except Exception as exc:
+        summary.fail("export", "export", str(exc))
+        raise
+    summary.add("files_written", len(stats.written))
+    summary.add("files_deleted", len(stats.deleted))
+    summary.add("files_unchanged", len(stats.unchanged))
+    summary.notes.extend(getattr(stats, "notes", []) or [])
+
+
+def record_run(db: Database, command: str, phases: tuple[str, ...], started: datetime,
+               finished: datetime, summary: RunSummary) -> None:
+    """One `_run` row per run, for `doctor` (CORE-11, CORE-33)."""
+    db.execute(
+        "INSERT INTO _run(command, phases, started_at, finished_at, status, summary) VALUES(?,?,?,?,?,?)",
+        (command, json.dumps(list(phases)), canonical(started), canonical(finished),
+         "ok" if summary.ok else "failed", jsonfmt.dumps_compact(summary.to_json())),
+    )
+
+
+def import_only(data_dir: Path, config: Config, db: Database, *, now: datetime,
+                env: Mapping[str, str], cache_dir: Path, offline: bool = True,
+                transport: httpx.BaseTransport | None = None) -> None:
+    """The import phase alone into `db` (used by `build --from-files`): plugins are loaded for
+    their static declarations, but no hook runs. Raises InvalidInputError on invalid data."""
+    settings = RunSettings(
+        data_dir=data_dir, db_path=db.path, now=now, cache_dir=cache_dir, env=env,
+        phases=("import",), offline=offline, transport=transport, command="build",
+    )
+    prepared = prepare(settings)
+    summary = RunSummary(phases=["import"])
+    _phase_import(settings, prepared, db, summary)
+

@@ -17,9 +17,9 @@ import hashlib
 import os
 import sqlite3
 import tempfile
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, tzinfo
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +29,7 @@ from leaderboard.db.database import Database
 from leaderboard.db.migrations import SCHEMA_VERSION
 from leaderboard.errors import InvalidInputError
 from leaderboard.jsonfmt import dumps_compact, loads
+from leaderboard.points import apply_daily_caps, effective_points
 from leaderboard.timeutil import canonical, date_text, local_date, minus_days
 
 PAGE_SIZE = 4096
@@ -242,35 +243,6 @@ def is_bot(bot: int | None, role: str, config: Config) -> bool:
     return role in config.leaderboard.bots.roles
 
 
-# -- effective points (CORE-58, NEW-25) ------------------------------------------------------
-
-
-def effective_points(
-    activities: Iterable[tuple[str, str, str, str, int | None]],
-    definition_points: dict[str, int | None],
-    *,
-    daily_caps: dict[str, int],
-    tz: tzinfo,
-) -> dict[str, int]:
-    """Map activity slug → effective points for `(slug, contributor, definition, occurred_at,
-    points)` rows: own points, else the definition's, else 0; with daily caps only the first N
-    activities of a capped definition per contributor and local day (by time, then slug) count.
-    """
-    result: dict[str, int] = {}
-    capped: dict[tuple[str, str, str], list[tuple[str, str]]] = {}
-    for slug, contributor, definition, occurred_at, points in activities:
-        value = points if points is not None else definition_points.get(definition)
-        result[slug] = int(value) if value is not None else 0
-        if definition in daily_caps:
-            day = date_text(local_date(occurred_at, tz))
-            capped.setdefault((contributor, definition, day), []).append((occurred_at, slug))
-    for (_, definition, _), items in capped.items():
-        cap = daily_caps[definition]
-        for _, slug in sorted(items)[cap:]:
-            result[slug] = 0
-    return result
-
-
 # -- building --------------------------------------------------------------------------------
 
 
@@ -437,12 +409,23 @@ def _copy_activities(
         )
         if not plan.is_hidden(row[1])
     ]
-    earned = effective_points(
-        ((r[0], r[1], r[2], r[4], r[7]) for r in source),
-        {slug: points for slug, (_, points) in definitions.items()},
-        daily_caps=dict(config.leaderboard.daily_caps),
-        tz=config.tz,
-    )
+    earned = {r[0]: effective_points(r[7], definitions.get(r[2], (r[2], None))[1]) for r in source}
+    caps = config.leaderboard.daily_caps
+    if caps:
+        earned = apply_daily_caps(
+            (
+                {
+                    "slug": r[0],
+                    "contributor": r[1],
+                    "activity_definition": r[2],
+                    "occurred_at": r[4],
+                    "points": earned[r[0]],
+                }
+                for r in source
+            ),
+            caps,
+            config.tz,
+        )
     rows = []
     for slug, contributor, definition, title, occurred_at, link, text, points, meta in source:
         pseudonym = plan.pseudonyms.get(contributor)

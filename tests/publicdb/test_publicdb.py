@@ -18,7 +18,6 @@ from leaderboard.publicdb import (
     assign_pseudonyms,
     build_public_db,
     derived_pseudonym,
-    effective_points,
     public_db_in_memory,
     public_meta,
 )
@@ -168,20 +167,25 @@ def test_core_58_effective_points_column(public: Path) -> None:
     assert mismatches == [(0,)]
 
 
-def test_new_25_daily_caps() -> None:
-    from zoneinfo import ZoneInfo
-
-    acts = [
-        ("b", "alice", "comment", "2025-01-01T10:00:00.000Z", None),
-        ("a", "alice", "comment", "2025-01-01T10:00:00.000Z", None),
-        ("c", "alice", "comment", "2025-01-01T11:00:00.000Z", 5),
-        ("d", "alice", "comment", "2025-01-02T11:00:00.000Z", None),
-        ("e", "alice", "pr", "2025-01-01T11:00:00.000Z", None),
-    ]
-    got = effective_points(
-        acts, {"comment": 1, "pr": 10}, daily_caps={"comment": 1}, tz=ZoneInfo("UTC")
+def test_new_25_daily_caps_in_effective_points(working: Database, tmp_path: Path) -> None:
+    working.execute("DELETE FROM activity WHERE activity_definition = 'comment'")
+    working.executemany(
+        "INSERT INTO activity(slug, contributor, activity_definition, occurred_at, points) "
+        "VALUES (?, 'user000', 'comment', ?, ?)",
+        [
+            ("c-b", "2025-01-01T10:00:00.000Z", None),
+            ("c-a", "2025-01-01T10:00:00.000Z", None),
+            ("c-c", "2025-01-01T11:00:00.000Z", 5),
+            ("c-d", "2025-01-02T11:00:00.000Z", None),
+        ],
     )
-    assert got == {"a": 1, "b": 0, "c": 0, "d": 1, "e": 10}
+    cfg = make_config(daily_caps={"comment": 1})
+    path = build_public_db(working, tmp_path / "d.db", config=cfg, now=NOW)
+    got = rows(
+        path,
+        "SELECT slug, points, effective_points FROM activity WHERE slug LIKE 'c-%' ORDER BY slug",
+    )
+    assert got == [("c-a", None, 1), ("c-b", None, 0), ("c-c", 5, 0), ("c-d", None, 1)]
 
 
 def test_core_59_global_aggregates_recomputed(public: Path, working: Database) -> None:

@@ -1,0 +1,69 @@
+"""WEB-08: Lucide icons inline, name normalisation, aliases, fallbacks with one warning per name."""
+
+from __future__ import annotations
+
+import pytest
+
+from leaderboard.site import icons
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        ("git_merge", "git-merge"),
+        ("GitMerge", "git-merge"),
+        ("git-merge", "git-merge"),
+        ("  Git Merge ", "git-merge"),
+        ("HTMLFile", "html-file"),
+        ("Building2", "building-2"),
+        ("message_square_plus", "message-square-plus"),
+    ],
+)
+def test_web_08_normalisation(name: str, expected: str) -> None:
+    assert icons.normalize_icon_name(name) == expected
+
+
+def test_web_08_resolution_canonical_alias_and_legacy_brands() -> None:
+    assert icons.resolve_icon_name("GitMerge") == "git-merge"
+    # a deprecated alias resolves to its current name
+    assert icons.resolve_icon_name("alarm-check") == "alarm-clock-check"
+    assert icons.resolve_icon_name("github") == "github"
+    assert icons.resolve_icon_name("email") == "mail"
+    assert icons.resolve_icon_name("no-such-icon-xyz") is None
+
+
+def test_web_08_rendered_svg_is_inline_decorative_and_current_color() -> None:
+    svg = str(icons.render_icon("star", size=20, cls="text-primary"))
+    assert svg.startswith('<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 24 24"')
+    assert 'class="icon text-primary"' in svg
+    assert 'width="20" height="20"' in svg
+    assert 'aria-hidden="true"' in svg
+    assert 'stroke="currentColor"' in svg
+    assert "<path d=" in svg and "\n" not in svg
+    labelled = str(icons.render_icon("trophy", label="Rank 1"))
+    assert 'role="img" aria-label="Rank 1"' in labelled and "aria-hidden" not in labelled
+
+
+def test_web_08_unknown_fixed_icon_is_a_bug() -> None:
+    with pytest.raises(KeyError):
+        icons.render_icon("definitely-not-an-icon")
+
+
+def test_web_08_fallbacks_warn_once_per_name() -> None:
+    warnings: list[str] = []
+    registry = icons.Icons(warn=warnings.append)
+    a = str(registry.activity("not_an_icon"))
+    b = str(registry.activity("not_an_icon"))
+    assert a == b and 'data-icon="star"' in a
+    assert 'data-icon="link"' in str(registry.social("mastodon-ish-unknown"))
+    assert 'data-icon="git-merge"' in str(registry.activity("GitMerge"))
+    assert 'data-icon="star"' in str(registry.activity(None))
+    assert len(warnings) == 2
+    assert "not_an_icon" in warnings[0] and "'star'" in warnings[0]
+    assert registry.unknown == ["not_an_icon", "mastodon-ish-unknown"]
+
+
+def test_web_08_call_shorthand_and_deterministic() -> None:
+    registry = icons.Icons()
+    assert registry("house") == icons.render_icon("house")
+    assert "house" in icons.icon_names()

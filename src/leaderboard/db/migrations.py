@@ -72,8 +72,9 @@ def m002_upgrade_upstream(conn: sqlite3.Connection) -> None:
     for table in _REFERENCING:
         conn.execute(
             f"UPDATE {table} SET contributor = (SELECT c.username FROM contributor c "
-            f"WHERE c.username = {table}.contributor) "
-            f"WHERE contributor != (SELECT c.username FROM contributor c WHERE c.username = {table}.contributor)"
+            f"WHERE c.username = {table}.contributor COLLATE NOCASE) "
+            f"WHERE contributor COLLATE BINARY != (SELECT c.username FROM contributor c "
+            f"WHERE c.username = {table}.contributor COLLATE NOCASE)"
         )
     for table in ("global_aggregate", "contributor_aggregate_definition"):
         conn.execute(
@@ -96,23 +97,38 @@ def _joining_date(value: object) -> str | None:
     return None
 
 
+def _table_sql(table: str) -> str:
+    start = CORE_TABLES.index(f"CREATE TABLE IF NOT EXISTS {table} (")
+    return CORE_TABLES[start : CORE_TABLES.index(");", start) + 1]
+
+
+def _rebuild(conn: sqlite3.Connection, table: str) -> None:
+    """Create the table anew with our definition and copy the shared columns across.
+
+    The new table is built under a temporary name and renamed afterwards, because renaming the
+    old table would make SQLite rewrite other tables' foreign keys to follow it.
+    """
+    old_cols = _columns(conn, table)
+    tmp = f"_new_{table}"
+    conn.execute(_table_sql(table).replace(f"IF NOT EXISTS {table} (", f"{tmp} (", 1))
+    new_cols = set(_columns(conn, tmp))
+    col_list = ", ".join(c for c in old_cols if c in new_cols)
+    conn.execute(f"INSERT OR IGNORE INTO {tmp} ({col_list}) SELECT {col_list} FROM {table}")
+    conn.execute(f"DROP TABLE {table}")
+    conn.execute(f"ALTER TABLE {tmp} RENAME TO {table}")
+
+
 def _rebuild_referencing_tables(conn: sqlite3.Connection) -> None:
-    """SQLite cannot add FK actions: rebuild tables whose contributor FK lacks ON UPDATE CASCADE."""
+    """Give upstream tables our key collation and FK actions (SQLite cannot alter them)."""
+    sql = conn.execute("SELECT sql FROM sqlite_master WHERE type='table' AND name='contributor'").fetchone()[0]
+    if "NOCASE" not in sql.upper():
+        _rebuild(conn, "contributor")
     for table in _REFERENCING:
         sql = conn.execute(
             "SELECT sql FROM sqlite_master WHERE type='table' AND name=?", (table,)
         ).fetchone()[0]
-        if "ON UPDATE CASCADE" in sql.upper():
-            continue
-        cols = _columns(conn, table)
-        tmp = f"_old_{table}"
-        conn.execute(f"ALTER TABLE {table} RENAME TO {tmp}")
-        start = CORE_TABLES.index(f"CREATE TABLE IF NOT EXISTS {table} (")
-        conn.execute(CORE_TABLES[start : CORE_TABLES.index(");", start) + 1])
-        keep = [c for c in cols if c in set(_columns(conn, table))]
-        col_list = ", ".join(keep)
-        conn.execute(f"INSERT INTO {table} ({col_list}) SELECT {col_list} FROM {tmp}")
-        conn.execute(f"DROP TABLE {tmp}")
+        if "ON UPDATE CASCADE" not in sql.upper():
+            _rebuild(conn, table)
 
 
 def m003_indexes(conn: sqlite3.Connection) -> None:

@@ -205,7 +205,7 @@ def test_web_61_base_path_from_manifest(tmp_path: Path) -> None:
 
 def test_web_61_missing_directory(tmp_path: Path) -> None:
     with pytest.raises(
-        LeaderboardError, match="Site directory .* not found; run leaderboard build first"
+        LeaderboardError, match=r"Site directory .* not found; run leaderboard build first"
     ):
         make_server(tmp_path / "missing", host="127.0.0.1", port=0)
 

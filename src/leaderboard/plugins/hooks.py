@@ -1,0 +1,233 @@
+"""Running one plugin hook in isolation (CORE-11, CORE-26, CORE-27).
+
+`run_hook` wraps one call in savepoint `plugin_<n>`, drives sync and async hooks (a fresh event
+loop per call), persists returned records in order, and turns an exception into a failed
+`HookResult` after rolling back to the last checkpoint. `run_badge_rules` does the same for a
+plugin's `badge_rules` pass (CORE-67).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import inspect
+import logging
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import datetime, tzinfo
+from typing import Any
+
+from leaderboard.db import Database
+from leaderboard.plugins.api import HOOKS
+from leaderboard.plugins.context import PluginContext
+from leaderboard.plugins.records import RecordWriter
+
+_LOG = logging.getLogger("leaderboard.plugins")
+
+
+@dataclass
+class HookResult:
+    """The outcome of one hook call, as the run summary reports it (CORE-11)."""
+
+    plugin_id: str
+    hook: str
+    status: str  # ok | failed | skipped
+    duration: float = 0.0
+    error: str | None = None
+    rolled_back_to_checkpoint: bool = False
+    checkpoints: int = 0
+    activities_inserted: int = 0
+    activities_updated: int = 0
+    contributors_created: int = 0
+    definitions_created: int = 0
+    awards: int = 0
+
+
+class _Savepoint:
+    """`SAVEPOINT plugin_<n>` with checkpoint (release + reopen) and rollback."""
+
+    def __init__(self, db: Database, name: str) -> None:
+        self.db = db
+        self.quoted = '"' + name.replace('"', '""') + '"'
+        self.checkpoints = 0
+
+    def open(self) -> None:
+        self.db.execute(f"SAVEPOINT {self.quoted}")
+
+    def checkpoint(self) -> None:
+        self.db.execute(f"RELEASE {self.quoted}")
+        self.checkpoints += 1
+        self.db.execute(f"SAVEPOINT {self.quoted}")
+
+    def release(self) -> None:
+        self.db.execute(f"RELEASE {self.quoted}")
+
+    def rollback(self) -> None:
+        self.db.execute(f"ROLLBACK TO {self.quoted}")
+        self.db.execute(f"RELEASE {self.quoted}")
+
+
+def _message(exc: BaseException) -> str:
+    text = str(exc)
+    return text if text else type(exc).__name__
+
+
+def _is_single_record(value: Any) -> bool:
+    return isinstance(value, str | bytes | Mapping) or hasattr(value, "kind")
+
+
+def _consume_sync(value: Any, writer: RecordWriter) -> None:
+    if value is None:
+        return
+    if _is_single_record(value) or not hasattr(value, "__iter__"):
+        raise TypeError(
+            f"the hook returned {type(value).__name__}; return None or an iterable of records"
+        )
+    for record in value:
+        writer.write(record)
+
+
+async def _consume_async(value: Any, writer: RecordWriter) -> None:
+    if inspect.isawaitable(value):
+        value = await value
+    if hasattr(value, "__aiter__"):
+        async for record in value:
+            writer.write(record)
+        return
+    _consume_sync(value, writer)
+
+
+def _run_on_fresh_loop(value: Any, writer: RecordWriter) -> None:
+    """One event loop per hook call (CORE-26); DB access stays on this thread."""
+    loop = asyncio.new_event_loop()
+    try:
+        asyncio.set_event_loop(loop)
+        loop.run_until_complete(_consume_async(value, writer))
+        loop.run_until_complete(loop.shutdown_asyncgens())
+    finally:
+        asyncio.set_event_loop(None)
+        loop.close()
+
+
+def drive_hook(fn: Callable[[PluginContext], Any], ctx: PluginContext, writer: RecordWriter) -> None:
+    """Call a hook and persist what it returns: None, records, async records or an awaitable."""
+    value = fn(ctx)
+    if inspect.isawaitable(value) or hasattr(value, "__aiter__"):
+        _run_on_fresh_loop(value, writer)
+    else:
+        _consume_sync(value, writer)
+
+
+def _context_from_settings(
+    db: Database, loaded: Any, *, settings: Any, config: Any, now: datetime
+) -> PluginContext:
+    from leaderboard.plugins.context_factory import build_context
+
+    return build_context(
+        loaded, db=db, config=config, now=now, data_dir=settings.data_dir,
+        cache_dir=settings.cache_dir, offline=settings.offline,
+    )
+
+
+def run_hook(
+    db: Database,
+    loaded: Any,
+    hook_name: str,
+    ctx: PluginContext | None = None,
+    *,
+    settings: Any = None,
+    config: Any = None,
+    now: datetime | None = None,
+    logger: logging.Logger | None = None,
+) -> HookResult:
+    """Run `loaded.plugin.<hook_name>` in savepoint `plugin_<index>` and report the outcome.
+
+    Pass a ready `ctx`, or the runner's `settings`, `config` and `now` to have one built.
+    """
+    if hook_name not in HOOKS:
+        raise ValueError(f"unknown hook '{hook_name}' (known: {', '.join(HOOKS)})")
+    log = logger or _LOG
+    fn = getattr(loaded.plugin, hook_name, None)
+    if fn is None:
+        return HookResult(loaded.id, hook_name, "skipped")
+    if ctx is None:
+        if settings is None or config is None or now is None:
+            raise ValueError("run_hook needs either ctx or settings, config and now")
+        ctx = _context_from_settings(db, loaded, settings=settings, config=config, now=now)
+    savepoint = _Savepoint(db, f"plugin_{getattr(loaded, 'index', 0)}")
+    writer = RecordWriter(db, ctx.tz, primary=_primary(ctx))
+    ctx._checkpoint = savepoint.checkpoint
+    start = time.perf_counter()
+    savepoint.open()
+    try:
+        drive_hook(fn, ctx, writer)
+    except Exception as exc:
+        savepoint.rollback()
+        message = _message(exc)
+        log.error(
+            f"{hook_name.capitalize()} failed for plugin {loaded.id}",
+            exc_info=exc, extra={"meta": {"error": message}},
+        )
+        return HookResult(
+            loaded.id, hook_name, "failed", time.perf_counter() - start, message,
+            rolled_back_to_checkpoint=savepoint.checkpoints > 0, checkpoints=savepoint.checkpoints,
+        )
+    except BaseException:
+        savepoint.rollback()
+        raise
+    finally:
+        ctx._checkpoint = None
+    savepoint.release()
+    counts = writer.counts
+    return HookResult(
+        loaded.id, hook_name, "ok", time.perf_counter() - start,
+        checkpoints=savepoint.checkpoints,
+        activities_inserted=counts.activities_inserted,
+        activities_updated=counts.activities_updated,
+        contributors_created=counts.contributors_created,
+        definitions_created=counts.definitions_created,
+    )
+
+
+def _primary(ctx: PluginContext) -> str:
+    board = ctx.app_config.get("leaderboard") or {}
+    identity = board.get("identity") or {}
+    return str(identity.get("primary") or "github")
+
+
+def run_badge_rules(
+    db: Database,
+    loaded: Any,
+    *,
+    now: datetime,
+    tz: tzinfo,
+    logger: logging.Logger | None = None,
+) -> HookResult:
+    """Evaluate `loaded.plugin.badge_rules` (one pass, CORE-67) in the plugin's own savepoint."""
+    from leaderboard.badges.evaluate import evaluate
+
+    log = logger or _LOG
+    rules = list(getattr(loaded.plugin, "badge_rules", None) or [])
+    if not rules:
+        return HookResult(loaded.id, "evaluate", "skipped")
+    savepoint = _Savepoint(db, f"plugin_{getattr(loaded, 'index', 0)}")
+    start = time.perf_counter()
+    savepoint.open()
+    try:
+        stats = evaluate(
+            db, rules, now=now, tz=tz, logger=logging.getLogger("leaderboard.badges"),
+            source=loaded.id,
+        )
+    except Exception as exc:
+        savepoint.rollback()
+        message = _message(exc)
+        log.error(
+            f"Evaluate failed for plugin {loaded.id}", exc_info=exc,
+            extra={"meta": {"error": message}},
+        )
+        return HookResult(loaded.id, "evaluate", "failed", time.perf_counter() - start, message)
+    savepoint.release()
+    return HookResult(
+        loaded.id, "evaluate", "ok", time.perf_counter() - start,
+        awards=int(getattr(stats, "awards", 0) or 0),
+    )

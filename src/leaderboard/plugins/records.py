@@ -1,0 +1,247 @@
+"""Persisting the records a hook returns (CORE-26): validate, then write in order.
+
+Contributors are inserted or ignored, activity definitions inserted or ignored, activities upserted
+on slug. Writes go through the shared query layer (`leaderboard.queries`) when it provides the
+function, so normalisation is the same everywhere; the SQL here is the fallback. An invalid record
+raises `ValidationError` whose message names the record, which fails the hook (CORE-26).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, is_dataclass
+from datetime import datetime, tzinfo
+from typing import Any
+
+from leaderboard import jsonfmt
+from leaderboard.db import Database
+from leaderboard.errors import ValidationError
+from leaderboard.models import as_dict
+from leaderboard.plugins.resolver import index_contributor
+from leaderboard.timeutil import canonical, canonicalize
+from leaderboard.usernames import username_problem
+
+_CONTRIBUTOR_KEYS = (
+    "username", "name", "role", "title", "avatar_url", "bio", "social_profiles", "joining_date",
+    "meta", "visibility", "pseudonym", "bot", "identities", "extra",
+)
+_DEFINITION_KEYS = ("slug", "name", "description", "points", "icon", "extra")
+_ACTIVITY_KEYS = (
+    "slug", "contributor", "activity_definition", "title", "occurred_at", "link", "text",
+    "points", "meta", "extra",
+)
+
+
+@dataclass
+class PersistCounts:
+    """What a hook's returned records did to the DB, for the run summary (CORE-11)."""
+
+    contributors_created: int = 0
+    definitions_created: int = 0
+    activities_inserted: int = 0
+    activities_updated: int = 0
+
+
+def record_kind(record: Any) -> str:
+    kind = record.get("kind") if isinstance(record, dict) else getattr(record, "kind", None)
+    if kind in ("contributor", "activity_definition", "activity"):
+        return str(kind)
+    raise ValidationError(
+        f"returned record {_describe(record)} has no valid 'kind' (expected contributor, "
+        f"activity_definition or activity; got {kind!r})"
+    )
+
+
+def _describe(record: Any) -> str:
+    if isinstance(record, dict):
+        return str(record.get("slug") or record.get("username") or "{…}")
+    return type(record).__name__
+
+
+def _plain(record: Any) -> dict[str, Any]:
+    if isinstance(record, dict):
+        return as_dict(record)
+    if is_dataclass(record) and not isinstance(record, type):
+        return as_dict(record)
+    raise ValidationError(f"returned record {record!r} is neither a dict nor a record dataclass")
+
+
+def _split_extra(data: dict[str, Any], keys: tuple[str, ...]) -> dict[str, Any]:
+    """Known keys stay; unknown ones move into `extra` in their order (CORE-51)."""
+    out = {k: data.get(k) for k in keys}
+    extra = dict(out.get("extra") or {})
+    for key, value in data.items():
+        if key not in keys:
+            extra[key] = value
+    out["extra"] = extra or None
+    return out
+
+
+def _str_or_none(where: str, key: str, value: Any) -> None:
+    if value is not None and not isinstance(value, str):
+        raise ValidationError(f"{where}: {key} must be a string or null (got {value!r})")
+
+
+def _points(where: str, value: Any) -> int | None:
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        raise ValidationError(f"{where}: points must be an integer or null (got {value!r})")
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if not isinstance(value, int):
+        raise ValidationError(f"{where}: points must be an integer or null (got {value!r})")
+    return value
+
+
+def _json(value: Any) -> str | None:
+    return None if value is None else jsonfmt.dumps_compact(value)
+
+
+def normalise_contributor(record: Any) -> dict[str, Any]:
+    data = _split_extra(_plain(record), _CONTRIBUTOR_KEYS)
+    username = data["username"]
+    problem = username_problem(username) if isinstance(username, str) else "username must be a string"
+    if problem:
+        raise ValidationError(f"contributor {username!r}: {problem}")
+    where = f"contributor {username}"
+    if not isinstance(data["role"], str) or not data["role"]:
+        raise ValidationError(f"{where}: role must be a non-empty string (got {data['role']!r})")
+    for key in ("name", "title", "avatar_url", "bio", "joining_date", "visibility", "pseudonym"):
+        _str_or_none(where, key, data[key])
+        if data[key] == "" and key in ("name", "title", "avatar_url", "bio"):
+            data[key] = None
+    for key in ("social_profiles", "identities"):
+        if data[key] is not None and not isinstance(data[key], dict):
+            raise ValidationError(f"{where}: {key} must be a mapping or null (got {data[key]!r})")
+    if data["bot"] is not None and not isinstance(data["bot"], bool):
+        raise ValidationError(f"{where}: bot must be a boolean or null (got {data['bot']!r})")
+    if data["visibility"] not in (None, "public", "pseudonymous", "hidden"):
+        raise ValidationError(
+            f"{where}: visibility must be one of public, pseudonymous, hidden (got {data['visibility']!r})"
+        )
+    return data
+
+
+def normalise_definition(record: Any) -> dict[str, Any]:
+    data = _split_extra(_plain(record), _DEFINITION_KEYS)
+    slug = data["slug"]
+    if not isinstance(slug, str) or not slug:
+        raise ValidationError(f"activity definition: slug must be a non-empty string (got {slug!r})")
+    where = f"activity definition {slug}"
+    for key in ("name", "description"):
+        if not isinstance(data[key], str):
+            raise ValidationError(f"{where}: {key} must be a string (got {data[key]!r})")
+    _str_or_none(where, "icon", data["icon"])
+    data["points"] = _points(where, data["points"])
+    return data
+
+
+def normalise_activity(record: Any, tz: tzinfo) -> dict[str, Any]:
+    data = _plain(record)
+    if "occurred_at" not in data and "occured_at" in data:  # upstream's legacy spelling
+        data["occurred_at"] = data.pop("occured_at")
+    data = _split_extra(data, _ACTIVITY_KEYS)
+    slug = data["slug"]
+    if not isinstance(slug, str) or not slug:
+        raise ValidationError(f"activity: slug must be a non-empty string (got {slug!r})")
+    where = f"activity {slug}"
+    for key in ("contributor", "activity_definition"):
+        if not isinstance(data[key], str) or not data[key]:
+            raise ValidationError(f"{where}: {key} must be a non-empty string (got {data[key]!r})")
+    when = data["occurred_at"]
+    try:
+        if isinstance(when, datetime):
+            data["occurred_at"] = canonical(when)
+        elif isinstance(when, str):
+            data["occurred_at"] = canonicalize(when, tz)
+        else:
+            raise ValueError
+    except ValueError:
+        raise ValidationError(
+            f"{where}: occurred_at must be a timestamp such as 2024-05-01T12:00:00Z (got {when!r})"
+        ) from None
+    for key in ("title", "link", "text"):
+        _str_or_none(where, key, data[key])
+    data["points"] = _points(where, data["points"])
+    return data
+
+
+class RecordWriter:
+    """Writes normalised records and counts what changed."""
+
+    def __init__(self, db: Database, tz: tzinfo, *, primary: str = "github") -> None:
+        self.db = db
+        self.tz = tz
+        self.primary = primary
+        self.counts = PersistCounts()
+
+    def write(self, record: Any) -> None:
+        kind = record_kind(record)
+        if kind == "contributor":
+            self._contributor(normalise_contributor(record))
+        elif kind == "activity_definition":
+            self._definition(normalise_definition(record))
+        else:
+            self._activity(normalise_activity(record, self.tz))
+
+    def _contributor(self, c: dict[str, Any]) -> None:
+        if self.db.scalar("SELECT 1 FROM contributor WHERE username = ? COLLATE NOCASE", (c["username"],)):
+            return
+        insert_contributor(self.db, c)
+        index_contributor(self.db, c["username"], c["identities"], self.primary)
+        self.counts.contributors_created += 1
+
+    def _definition(self, d: dict[str, Any]) -> None:
+        cur = self.db.execute(
+            "INSERT OR IGNORE INTO activity_definition(slug, name, description, points, icon, extra) "
+            "VALUES(?,?,?,?,?,?)",
+            (d["slug"], d["name"], d["description"], d["points"], d["icon"], _json(d["extra"])),
+        )
+        self.counts.definitions_created += cur.rowcount
+
+    def _activity(self, a: dict[str, Any]) -> None:
+        where = f"activity {a['slug']}"
+        owner = self.db.scalar(
+            "SELECT username FROM contributor WHERE username = ? COLLATE NOCASE", (a["contributor"],)
+        )
+        if owner is None:
+            raise ValidationError(f"{where}: unknown contributor '{a['contributor']}'")
+        if not self.db.scalar("SELECT 1 FROM activity_definition WHERE slug = ?", (a["activity_definition"],)):
+            raise ValidationError(f"{where}: unknown activity definition '{a['activity_definition']}'")
+        row = (
+            a["slug"], owner, a["activity_definition"], a["title"], a["occurred_at"], a["link"],
+            a["text"], a["points"], _json(a["meta"]), _json(a["extra"]),
+        )
+        before = self.db.conn.execute(
+            "SELECT slug, contributor, activity_definition, title, occurred_at, link, text, points, "
+            "meta, extra FROM activity WHERE slug = ?", (a["slug"],),
+        ).fetchone()
+        if before == row:
+            return
+        self.db.execute(
+            "INSERT INTO activity(slug, contributor, activity_definition, title, occurred_at, link, "
+            "text, points, meta, extra) VALUES(?,?,?,?,?,?,?,?,?,?) ON CONFLICT(slug) DO UPDATE SET "
+            "contributor=excluded.contributor, activity_definition=excluded.activity_definition, "
+            "title=excluded.title, occurred_at=excluded.occurred_at, link=excluded.link, "
+            "text=excluded.text, points=excluded.points, meta=excluded.meta, extra=excluded.extra",
+            row,
+        )
+        if before is None:
+            self.counts.activities_inserted += 1
+        else:
+            self.counts.activities_updated += 1
+
+
+def insert_contributor(db: Database, c: dict[str, Any]) -> None:
+    """Insert one normalised contributor row (insert-or-ignore, case-insensitive on username)."""
+    db.execute(
+        "INSERT OR IGNORE INTO contributor(username, name, role, title, avatar_url, bio, "
+        "social_profiles, joining_date, meta, visibility, pseudonym, bot, identities, extra) "
+        "VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+        (
+            c["username"], c["name"], c["role"], c["title"], c["avatar_url"], c["bio"],
+            _json(c["social_profiles"]), c["joining_date"], _json(c["meta"]), c["visibility"],
+            c["pseudonym"], None if c["bot"] is None else int(c["bot"]), _json(c["identities"]),
+            _json(c["extra"]),
+        ),
+    )

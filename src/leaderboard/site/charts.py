@@ -8,6 +8,7 @@ colours are CSS variables so a data repo's `theme.css` restyles them. Each figur
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -70,7 +71,7 @@ def smooth_path(points: Sequence[tuple[float, float]], tension: float) -> str:
         return ""
     x0, y0 = points[0]
     parts = [f"M {coord(x0)} {coord(y0)}"]
-    for (px, py), (x, y) in zip(points, points[1:], strict=False):
+    for (px, py), (x, y) in itertools.pairwise(points):
         dx = (x - px) * tension
         parts.append(
             f"C {coord(px + dx)} {coord(py)}, {coord(x - dx)} {coord(y)}, {coord(x)} {coord(y)}"
@@ -155,10 +156,10 @@ def activity_trend_chart(
     out.append(_gradient(gid, 0.3, 0.02))
     out.append('<g class="chart-grid">')
     for t in ticks:
-        y = coord(y_at(t))
+        gy = coord(y_at(t))
         dash = "" if t == 0 else ' stroke-dasharray="4 4"'
         out.append(
-            f'<line x1="{left}" x2="{left + width}" y1="{y}" y2="{y}" stroke="var(--border)"{dash}/>'
+            f'<line x1="{left}" x2="{left + width}" y1="{gy}" y2="{gy}" stroke="var(--border)"{dash}/>'
         )
         out.append(
             f'<text x="{left - 8}" y="{coord(y_at(t) + 4)}" text-anchor="end" font-size="11" '

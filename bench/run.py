@@ -1,0 +1,309 @@
+"""Benchmark harness for the CORE-80 budgets. One command: `make bench` (or `python bench/run.py`).
+
+Measures, each over several runs (median and spread), on synthetic repositories from
+`bench/generate.py`: validate; run on an empty DB; a second run with no change (must write no
+file); build with and without OG images; an unchanged rebuild (must write no file); a rebuild
+after one new activity; the explorer's bytes fetched for its examples; peak RSS of the whole
+process tree. It also measures the floor in the same process: parsing the same JSONL with the
+fastest available parser (orjson) and bulk-inserting the same rows into the same schema, and
+reports our import as a ratio to it. Results are written to bench/RESULTS.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+sys.path.insert(0, str(HERE))
+NOW = "2026-11-01T12:00:00Z"
+LEADERBOARD = [sys.executable, "-m", "leaderboard"]
+
+
+@dataclass
+class Measure:
+    name: str
+    seconds: list[float] = field(default_factory=list)
+    peak_mb: list[float] = field(default_factory=list)
+    budget: float | None = None
+    note: str = ""
+
+    def row(self) -> str:
+        med = statistics.median(self.seconds)
+        spread = f"{min(self.seconds):.2f}–{max(self.seconds):.2f}" if len(self.seconds) > 1 else "—"
+        peak = f"{max(self.peak_mb):.0f}" if self.peak_mb else "—"
+        budget = f"≤ {self.budget:g} s" if self.budget else "—"
+        verdict = "" if self.budget is None else ("ok" if med <= self.budget else "OVER")
+        return f"| {self.name} | {med:.2f} | {spread} | {len(self.seconds)} | {peak} | {budget} {verdict} | {self.note} |"
+
+
+def _tree_rss_mb(pid: int) -> float:
+    """Sum of VmRSS over a process and all its descendants (Linux /proc)."""
+    total = 0
+    stack = [pid]
+    seen: set[int] = set()
+    while stack:
+        p = stack.pop()
+        if p in seen:
+            continue
+        seen.add(p)
+        try:
+            with open(f"/proc/{p}/status") as fh:
+                for line in fh:
+                    if line.startswith("VmRSS:"):
+                        total += int(line.split()[1])
+                        break
+            for task in os.listdir(f"/proc/{p}/task"):
+                with open(f"/proc/{p}/task/{task}/children") as fh:
+                    stack.extend(int(c) for c in fh.read().split())
+        except (FileNotFoundError, ProcessLookupError, PermissionError):
+            continue
+    return total / 1024
+
+
+def run_cli(args: list[str], *, env: dict[str, str] | None = None) -> tuple[float, float, subprocess.CompletedProcess[str]]:
+    """Run the CLI as a subprocess; return (seconds, peak tree RSS in MB, result)."""
+    full_env = {**os.environ, "LEADERBOARD_NOW": NOW, "LEADERBOARD_OFFLINE": "1", **(env or {})}
+    start = time.perf_counter()
+    proc = subprocess.Popen([*LEADERBOARD, *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            text=True, env=full_env)
+    peak = 0.0
+    done = threading.Event()
+
+    def sample() -> None:
+        nonlocal peak
+        while not done.is_set():
+            peak = max(peak, _tree_rss_mb(proc.pid))
+            time.sleep(0.02)
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    out, err = proc.communicate()
+    elapsed = time.perf_counter() - start
+    done.set()
+    sampler.join()
+    result = subprocess.CompletedProcess(proc.args, proc.returncode, out, err)
+    if proc.returncode != 0:
+        raise RuntimeError(f"{' '.join(args)} failed ({proc.returncode}):\n{err[-3000:]}")
+    return elapsed, peak, result
+
+
+def snapshot(root: Path) -> dict[str, tuple[int, int]]:
+    """Path → (size, mtime_ns) for every file, to prove a step wrote nothing."""
+    out: dict[str, tuple[int, int]] = {}
+    for path in root.rglob("*"):
+        if path.is_file() and ".leaderboard" not in path.name:
+            st = path.stat()
+            out[str(path.relative_to(root))] = (st.st_size, st.st_mtime_ns)
+    return out
+
+
+def changed(before: dict[str, tuple[int, int]], after: dict[str, tuple[int, int]]) -> list[str]:
+    keys = set(before) | set(after)
+    return sorted(k for k in keys if before.get(k) != after.get(k))
+
+
+def floor_and_import(data: Path) -> tuple[float, float]:
+    """Floor (orjson parse + executemany into the same schema) vs our import, in one process."""
+    import orjson
+
+    from leaderboard.db import Database
+
+    files = sorted((data / "activities" / "contributors").glob("*.jsonl"))
+    tmp = Path("/tmp/leaderboard-bench-floor.db")
+    tmp.unlink(missing_ok=True)
+    db = Database.open(tmp)
+    defs = orjson.loads((data / "activities" / "definitions.json").read_bytes())
+    start = time.perf_counter()
+    with db.transaction():
+        db.executemany("INSERT INTO activity_definition(slug, name, description, points, icon) VALUES (?,?,?,?,?)",
+                       [(d["slug"], d["name"], d["description"], d["points"], d["icon"]) for d in defs])
+        db.executemany("INSERT INTO contributor(username, role) VALUES (?, 'x')", [(f.stem,) for f in files])
+        cols = ("slug", "contributor", "activity_definition", "title", "occurred_at", "link", "text", "points")
+        for f in files:
+            rows = []
+            for line in f.read_bytes().splitlines():
+                if line.strip():
+                    o = orjson.loads(line)
+                    meta = o.get("meta")
+                    rows.append((*(o.get(c) for c in cols), None if meta is None else orjson.dumps(meta).decode()))
+            db.executemany(
+                "INSERT INTO activity(slug, contributor, activity_definition, title, occurred_at, link, text, points, meta) "
+                "VALUES (?,?,?,?,?,?,?,?,?)", rows)
+    floor = time.perf_counter() - start
+    db.close()
+    tmp.unlink(missing_ok=True)
+
+    from leaderboard import pipeline
+
+    dbfile = Path("/tmp/leaderboard-bench-import.db")
+    dbfile.unlink(missing_ok=True)
+    settings = pipeline.RunSettings(
+        data_dir=data, db_path=str(dbfile), now=datetime.fromisoformat(NOW.replace("Z", "+00:00")),
+        cache_dir=data / ".leaderboard-cache", env=dict(os.environ), phases=("import",), offline=True,
+    )
+    start = time.perf_counter()
+    prepared = pipeline.prepare(settings)
+    db = Database.open(dbfile)
+    pipeline.run_phases(settings, prepared, db)
+    ours = time.perf_counter() - start
+    db.close()
+    dbfile.unlink(missing_ok=True)
+    return floor, ours
+
+
+def bench_scale(scale: int, runs: int, work: Path, og: bool) -> tuple[list[Measure], list[str]]:
+    from generate import generate
+
+    notes: list[str] = []
+    pristine = work / f"pristine-x{scale}"
+    t0 = time.perf_counter()
+    stats = generate(pristine, scale=scale, now=datetime.fromisoformat(NOW.replace("Z", "+00:00")).astimezone(UTC))
+    notes.append(f"x{scale}: {stats['contributors']:,} contributors, {stats['activities']:,} activities "
+                 f"(generated in {time.perf_counter() - t0:.1f} s)")
+    budgets = {1: {"run": 3, "run2": 1.5, "validate": 2, "build": 15, "rebuild": 2},
+               10: {"run": 30, "run2": None, "validate": None, "build": 150, "rebuild": None}}[scale]
+    measures: list[Measure] = []
+    data = work / f"data-x{scale}"
+
+    def fresh() -> None:
+        if data.exists():
+            shutil.rmtree(data)
+        shutil.copytree(pristine, data)
+
+    m = Measure(f"x{scale} validate", budget=budgets["validate"])
+    fresh()
+    for _ in range(runs):
+        s, p, _ = run_cli(["validate", "-d", str(data)])
+        m.seconds.append(s)
+        m.peak_mb.append(p)
+    measures.append(m)
+
+    m = Measure(f"x{scale} run (empty DB)", budget=budgets["run"])
+    for _ in range(runs):
+        fresh()
+        s, p, _ = run_cli(["run", "-d", str(data)])
+        m.seconds.append(s)
+        m.peak_mb.append(p)
+    measures.append(m)
+
+    m = Measure(f"x{scale} run (no change)", budget=budgets["run2"])
+    for _ in range(runs):
+        before = snapshot(data)
+        s, p, _ = run_cli(["run", "-d", str(data)])
+        diff = changed(before, snapshot(data))
+        m.seconds.append(s)
+        m.peak_mb.append(p)
+        m.note = "wrote no file" if not diff else f"WROTE {len(diff)} files: {diff[:3]}"
+    measures.append(m)
+
+    floor, ours = floor_and_import(data)
+    notes.append(f"x{scale} import vs floor (same process): ours {ours:.2f} s, floor {floor:.2f} s, "
+                 f"ratio {ours / floor:.2f} (budget ≤ 2)")
+
+    site = work / f"site-x{scale}"
+    for label, extra in [("build (no OG)", ["--no-og"]), ("build (with OG)", [])] if og else [("build (no OG)", ["--no-og"])]:
+        m = Measure(f"x{scale} {label}", budget=budgets["build"] + (30 * scale if "with" in label else 0))
+        for _ in range(runs):
+            shutil.rmtree(site, ignore_errors=True)
+            shutil.rmtree(data / ".leaderboard-cache", ignore_errors=True)
+            s, p, _ = run_cli(["build", "-d", str(data), "--out", str(site), *extra])
+            m.seconds.append(s)
+            m.peak_mb.append(p)
+        measures.append(m)
+
+    m = Measure(f"x{scale} rebuild (unchanged)", budget=budgets["rebuild"])
+    for _ in range(runs):
+        before = snapshot(site)
+        s, p, _ = run_cli(["build", "-d", str(data), "--out", str(site), *([] if og else ["--no-og"])])
+        diff = changed(before, snapshot(site))
+        m.seconds.append(s)
+        m.peak_mb.append(p)
+        m.note = "wrote no file" if not diff else f"WROTE {len(diff)} files: {diff[:3]}"
+    measures.append(m)
+
+    m = Measure(f"x{scale} rebuild (one new activity)")
+    for i in range(runs):
+        target = sorted((data / "activities" / "contributors").glob("*.jsonl"))[0]
+        line = json.loads(target.read_text(encoding="utf-8").splitlines()[-1])
+        line["slug"] = f"bench-extra-{i}"
+        line["occurred_at"] = "2026-11-01T10:00:00.000Z"
+        with target.open("a", encoding="utf-8") as fh:
+            fh.write(json.dumps(line, ensure_ascii=False, separators=(",", ":")) + "\n")
+        run_cli(["run", "-d", str(data)])
+        before = snapshot(site)
+        s, p, _ = run_cli(["build", "-d", str(data), "--out", str(site), *([] if og else ["--no-og"])])
+        diff = changed(before, snapshot(site))
+        m.seconds.append(s)
+        m.peak_mb.append(p)
+        m.note = f"{len(diff)} files rewritten"
+    measures.append(m)
+
+    explorer = explorer_bytes(site)
+    if explorer:
+        notes.append(f"x{scale} explorer: {explorer}")
+    return measures, notes
+
+
+def explorer_bytes(site: Path) -> str | None:
+    """Bytes the explorer fetches for its two budgeted examples, through the real page."""
+    try:
+        from explorer_probe import probe  # type: ignore[import-not-found]
+    except ImportError:
+        return None
+    return probe(site)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="CORE-80 benchmark")
+    parser.add_argument("--scales", default="1,10", help="comma-separated: 1 and/or 10")
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--no-og", action="store_true", help="skip OG image builds")
+    parser.add_argument("--work", type=Path, default=Path("/tmp/leaderboard-bench"))
+    parser.add_argument("--out", type=Path, default=HERE / "RESULTS.md")
+    args = parser.parse_args(argv)
+    args.work.mkdir(parents=True, exist_ok=True)
+    rows: list[Measure] = []
+    notes: list[str] = []
+    for scale in [int(s) for s in args.scales.split(",")]:
+        m, n = bench_scale(scale, args.runs if scale == 1 else max(1, args.runs // 3), args.work, not args.no_og)
+        rows.extend(m)
+        notes.extend(n)
+        for x in m:
+            print(x.row(), flush=True)
+        for line in n:
+            print(line, flush=True)
+    report = [
+        "# Benchmark results",
+        "",
+        f"Command: `python bench/run.py {' '.join(argv or sys.argv[1:])}` (`make bench`), "
+        f"machine: {os.cpu_count()} cores, Python {platform.python_version()}, {platform.machine()}.",
+        f"Fixed now: {NOW}; offline; data from `bench/generate.py` (seed 7).",
+        "",
+        "| step | median s | range s | runs | peak RSS MB (tree) | budget | note |",
+        "| --- | --- | --- | --- | --- | --- | --- |",
+        *[r.row() for r in rows],
+        "",
+        *[f"- {n}" for n in notes],
+        "",
+    ]
+    args.out.write_text("\n".join(report), encoding="utf-8")
+    print(f"wrote {args.out}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -116,7 +116,8 @@ def validate_text(
         _add(problems, issue, loaded)
     problems = _finish(problems, strict=strict)
     ordered = ProblemList()
-    ordered.extend(problems.errors + problems.warnings)
+    by_line = sorted(problems, key=lambda p: (not p.is_error, p.line or 0, p.column or 0))
+    ordered.extend(by_line)  # errors first, then warnings (CORE-15), each in file order
     if ordered.has_errors():
         config = None
     return ConfigResult(config, ordered, sub.secrets, sources, tuple(infos))

@@ -251,3 +251,18 @@ def test_core_62_empty_database(world: AggWorld) -> None:
     )
     assert stats.global_changed == 3
     assert run_standard_aggregation(world.db, now=NOW, tz=KOLKATA).any_change is False
+
+
+def test_new_25_daily_caps_zero_points_past_the_cap_per_local_day(world: AggWorld) -> None:
+    world.contributor("a").definition("comment", "Comment", 2)
+    # Kolkata days: three comments on 1 March (local), one on 2 March.
+    for at in (
+        "2024-02-29T18:40:00.000Z",
+        "2024-03-01T01:00:00.000Z",
+        "2024-03-01T10:00:00.000Z",
+        "2024-03-01T18:40:00.000Z",
+    ):
+        world.activity("a", "comment", at)
+    run_standard_aggregation(world.db, now=NOW, tz=KOLKATA, daily_caps={"comment": 2})
+    assert '"value":6,' in world.contributor_row("a", "total_activity_points")["value"]
+    assert '"value":4,' in world.contributor_row("a", "activity_count")["value"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, tzinfo
 
@@ -47,11 +48,17 @@ def mark_data_updated(db: Database, now: datetime) -> None:
     db.set_meta(DATA_UPDATED_AT, canonical(now))
 
 
-def run_standard_aggregation(db: Database, *, now: datetime, tz: tzinfo) -> AggregationStats:
+def run_standard_aggregation(
+    db: Database,
+    *,
+    now: datetime,
+    tz: tzinfo,
+    daily_caps: Mapping[str, int] | None = None,
+) -> AggregationStats:
     """Compute and store every standard aggregate, in one transaction.
 
     Inputs: the working DB (contributors, activity definitions, activities), `now` (aware) and
-    `tz`. Effects: upserts the rows of CORE-59…CORE-61 whose value or meta changed (CORE-62),
+    `tz`, and optional `daily_caps` (NEW-25, `leaderboard.scoring.daily_caps`). Effects: upserts the rows of CORE-59…CORE-61 whose value or meta changed (CORE-62),
     deletes stale standard rows, and sets `data_updated_at` when anything changed.
     Output: counts of rows changed and deleted.
     """
@@ -62,7 +69,7 @@ def run_standard_aggregation(db: Database, *, now: datetime, tz: tzinfo) -> Aggr
             for s, n in db.execute("SELECT slug, name FROM activity_definition").fetchall()
         ]
         contributor_count = int(db.scalar("SELECT COUNT(*) FROM contributor") or 0)
-        rows = load_activity_rows(db)
+        rows = load_activity_rows(db, daily_caps=daily_caps, tz=tz)
         wanted = compute_standard(definitions, contributor_count, rows, now=now, tz=tz)
         g = sync_globals(db, wanted.globals, now_text)
         d = sync_definitions(db, wanted.definitions)

@@ -1,0 +1,256 @@
+"""The badge evaluation pass (CORE-67, CORE-73): rules × contributors → new award rows.
+
+One pass snapshots contributors, badge definitions, aggregates and activity histories, compiles
+each enabled rule once, then evaluates every rule for every contributor (contributors by
+username, rules in order). Existing awards are never touched, so evaluating again adds nothing.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, tzinfo
+from typing import Any
+
+from leaderboard.aggregates.snapshot import load_activity_rows
+from leaderboard.badges.award import Award
+from leaderboard.badges.history import History, Subject, build_histories
+from leaderboard.badges.rules import RuleEnv, RuleError, RuleFn, compile_rule
+from leaderboard.db import Database
+from leaderboard.db.schema import JSON_COLUMNS
+from leaderboard.jsonfmt import JsonError, dumps_compact, loads
+from leaderboard.timeutil import canonical, date_text, local_date
+
+
+@dataclass(slots=True)
+class EvaluationStats:
+    """Outcome of one pass: awards inserted, awards skipped because they existed, warnings."""
+
+    awards: int = 0
+    skipped_existing: int = 0
+    warnings: list[str] = field(default_factory=list)
+
+
+def _log(logger: Any, level: str, message: str, meta: dict[str, Any] | None = None) -> None:
+    """Log through a stdlib logger (meta in `extra`) or a plugin-style logger (meta argument)."""
+    if logger is None:
+        return
+    if isinstance(logger, (logging.Logger, logging.LoggerAdapter)):
+        getattr(logger, level)(message, extra={"meta": meta} if meta else None)
+    elif meta:
+        getattr(logger, level)(message, meta)
+    else:
+        getattr(logger, level)(message)
+
+
+def _json(text: Any) -> Any:
+    if text is None:
+        return None
+    try:
+        return loads(text)
+    except (JsonError, TypeError):
+        return None
+
+
+def _load_contributors(db: Database) -> list[dict[str, Any]]:
+    rows = db.query("SELECT * FROM contributor ORDER BY username")
+    json_cols = JSON_COLUMNS["contributor"]
+    for row in rows:
+        for col in json_cols:
+            row[col] = _json(row.get(col))
+        if row.get("bot") is not None:
+            row["bot"] = bool(row["bot"])
+    return rows
+
+
+def _load_aggregates(db: Database, slugs: set[str] | None) -> dict[str, dict[str, Any]]:
+    """contributor → {aggregate slug → parsed value}; only `slugs` unless None (all)."""
+    sql = "SELECT contributor, aggregate, value FROM contributor_aggregate"
+    params: list[str] = []
+    if slugs is not None:
+        if not slugs:
+            return {}
+        sql += f" WHERE aggregate IN ({', '.join('?' * len(slugs))})"
+        params = sorted(slugs)
+    out: dict[str, dict[str, Any]] = {}
+    for who, slug, value in db.execute(sql + " ORDER BY contributor, aggregate", params):
+        out.setdefault(who.lower(), {})[slug] = _json(value)
+    return out
+
+
+def _load_full_activities(
+    db: Database, until: str, points: Mapping[str, int]
+) -> dict[str, list[dict[str, Any]]]:
+    """Full activity rows per contributor, newest first, with effective `points` (custom rules)."""
+    rows = db.query(
+        "SELECT * FROM activity WHERE occurred_at <= ? ORDER BY occurred_at DESC, slug DESC",
+        (until,),
+    )
+    out: dict[str, list[dict[str, Any]]] = {}
+    for row in rows:
+        if row["slug"] not in points:
+            continue
+        for col in JSON_COLUMNS["activity"]:
+            row[col] = _json(row.get(col))
+        row["points"] = points[row["slug"]]
+        out.setdefault(row["contributor"], []).append(row)
+    return out
+
+
+def _referenced_aggregates(rules: Sequence[dict[str, Any]]) -> set[str] | None:
+    slugs: set[str] = set()
+    for rule in rules:
+        if rule.get("type") == "custom":
+            return None
+        if isinstance(rule.get("aggregate_slug"), str):
+            slugs.add(rule["aggregate_slug"])
+        for cond in rule.get("conditions") or []:
+            if isinstance(cond, dict) and isinstance(cond.get("aggregate_slug"), str):
+                slugs.add(cond["aggregate_slug"])
+    return slugs
+
+
+def _plugin_rule_problems(rule: Any, index: int, source: str) -> list[str]:
+    """Plugin rules are checked with the config checker (CORE-22) when it is available."""
+    try:
+        from leaderboard.config.badges import check_badge_rule
+    except ImportError:  # pragma: no cover - the config package ships it
+        return []
+    problems = check_badge_rule(
+        rule, f"plugin {source}: badge_rules[{index}]", definitions=None, allow_custom=True
+    )
+    return [f"{path}: {message}" for path, severity, message in problems if severity == "error"]
+
+
+def evaluate(
+    db: Database,
+    rules: list[dict[str, Any]],
+    *,
+    now: datetime,
+    tz: tzinfo,
+    logger: Any = None,
+    source: str = "config",
+    daily_caps: Mapping[str, int] | None = None,
+) -> EvaluationStats:
+    """Evaluate `rules` once for every contributor and insert the new awards (one transaction).
+
+    Inputs: the working DB, the rules in config shape (config rules, or one plugin's rules when
+    `source` is the plugin id; only plugins may use `custom`), `now`, `tz`, a logger (stdlib or
+    plugin-style) and optional NEW-25 `daily_caps`. Effects: inserts `contributor_badge` rows
+    with slug `<badge>__<username>__<variant>` (`__2`… on collision), `achieved_on` per rule
+    type (never after today), meta = rule meta + `rule_type` + `auto_awarded`. Logs WARN once
+    per pass for unknown badges/variants and `Badge evaluation complete {"awards": n}`.
+    Output: `EvaluationStats`. Errors raised by custom evaluators propagate.
+    """
+    stats = EvaluationStats()
+    warned: set[str] = set()
+
+    def warn(message: str) -> None:
+        if message not in warned:
+            warned.add(message)
+            stats.warnings.append(message)
+            _log(logger, "warning", message)
+
+    now_text = canonical(now)
+    today = local_date(now, tz)
+    with db.transaction():
+        definitions = {
+            r["slug"]: _json(r["variants"])
+            for r in db.query("SELECT slug, variants FROM badge_definition")
+        }
+        activity_definitions = tuple(
+            sorted(r[0] for r in db.execute("SELECT slug FROM activity_definition"))
+        )
+        env = RuleEnv(now=now, tz=tz, today=today, activity_definitions=activity_definitions)
+        compiled: list[tuple[dict[str, Any], RuleFn]] = []
+        for index, rule in enumerate(rules):
+            if not isinstance(rule, dict) or rule.get("enabled", True) is False:
+                continue
+            if source != "config":
+                problems = _plugin_rule_problems(rule, index, source)
+                if problems:
+                    for p in problems:
+                        warn(f"Invalid badge rule skipped: {p}")
+                    continue
+            badge = rule.get("badge_slug")
+            if badge not in definitions:
+                warn(f"Badge definition not found: {badge}")
+                continue
+            try:
+                compiled.append((rule, compile_rule(rule, env, allow_custom=source != "config")))
+            except RuleError as exc:
+                warn(f"Invalid badge rule skipped: {source} rule {index} ({badge}): {exc}")
+        if not compiled:
+            _log(logger, "info", "Badge evaluation complete", {"awards": 0})
+            return stats
+
+        rows = load_activity_rows(db, until=now_text, daily_caps=daily_caps, tz=tz)
+        histories = build_histories(rows, tz)
+        aggregates = _load_aggregates(db, _referenced_aggregates([r for r, _ in compiled]))
+        full: dict[str, list[dict[str, Any]]] | None = None
+        if any(r.get("type") == "custom" for r, _ in compiled):
+            full = _load_full_activities(db, now_text, {r.slug: r.points for r in rows})
+        existing = {
+            (b, c.lower(), v)
+            for b, c, v in db.execute("SELECT badge, contributor, variant FROM contributor_badge")
+        }
+        taken = {r[0] for r in db.execute("SELECT slug FROM contributor_badge")}
+        inserts: list[tuple[str, str, str, str, str, str]] = []
+
+        for contributor in _load_contributors(db):
+            username = contributor["username"]
+            subject = Subject(
+                contributor,
+                aggregates.get(username.lower(), {}),
+                histories.get(username, History(username)),
+                full.get(username, []) if full is not None else None,
+            )
+            for rule, fn in compiled:
+                badge = str(rule["badge_slug"])
+                variants = definitions.get(badge)
+                for award in fn(subject):
+                    if not isinstance(variants, dict) or award.variant not in variants:
+                        warn(f"Variant {award.variant} not found for badge {badge}")
+                        continue
+                    key = (badge, username.lower(), award.variant)
+                    if key in existing:
+                        stats.skipped_existing += 1
+                        continue
+                    existing.add(key)
+                    slug = _free_slug(f"{badge}__{username}__{award.variant}", taken)
+                    inserts.append(
+                        (
+                            slug,
+                            badge,
+                            username,
+                            award.variant,
+                            date_text(award.achieved_on),
+                            _meta_text(award, str(rule.get("type"))),
+                        )
+                    )
+        db.executemany(
+            "INSERT INTO contributor_badge(slug, badge, contributor, variant, achieved_on, meta) "
+            "VALUES(?, ?, ?, ?, ?, ?)",
+            inserts,
+        )
+        stats.awards = len(inserts)
+    _log(logger, "info", "Badge evaluation complete", {"awards": stats.awards})
+    return stats
+
+
+def _free_slug(base: str, taken: set[str]) -> str:
+    """`base`, or `base__2`, `base__3`… when another row already uses it."""
+    slug, n = base, 1
+    while slug in taken:
+        n += 1
+        slug = f"{base}__{n}"
+    taken.add(slug)
+    return slug
+
+
+def _meta_text(award: Award, rule_type: str) -> str:
+    meta = {k: v for k, v in award.meta.items() if k not in ("rule_type", "auto_awarded")}
+    meta["rule_type"] = rule_type
+    meta["auto_awarded"] = True
+    return dumps_compact(meta)

@@ -1,0 +1,56 @@
+"""What every rule module shares: the pass environment, value access, threshold lists."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime, tzinfo
+from typing import Any
+
+from leaderboard.badges.award import Award
+from leaderboard.badges.history import Subject
+
+RuleFn = Callable[[Subject], list[Award]]
+
+
+class RuleError(ValueError):
+    """A rule that cannot be evaluated as written (unknown type, missing keys)."""
+
+
+@dataclass(frozen=True, slots=True)
+class RuleEnv:
+    """Fixed for one evaluation pass: now, tz, today and the known activity definitions."""
+
+    now: datetime
+    tz: tzinfo
+    today: date
+    activity_definitions: tuple[str, ...]  # all definition slugs, byte order
+
+
+def is_number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def number_value(aggregate: Any) -> int | float | None:
+    """The `value` of a `{"type": "number"}` aggregate, else None (CORE-68, CORE-71)."""
+    if isinstance(aggregate, dict) and aggregate.get("type") == "number":
+        value = aggregate.get("value")
+        if is_number(value):
+            return value
+    return None
+
+
+def thresholds(rule: dict[str, Any], key: str) -> list[tuple[str, Any]]:
+    """(variant, level) pairs sorted by level ascending (stable); malformed entries are skipped."""
+    raw = rule.get("thresholds")
+    pairs = [
+        (t["variant"], t[key])
+        for t in (raw if isinstance(raw, list) else [])
+        if isinstance(t, dict) and isinstance(t.get("variant"), str) and is_number(t.get(key))
+    ]
+    return sorted(pairs, key=lambda p: p[1])
+
+
+def not_after(day: date | None, today: date) -> date:
+    """Award dates are never later than today; unknown dates are today (CORE-67)."""
+    return today if day is None or day > today else day

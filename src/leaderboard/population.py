@@ -213,6 +213,8 @@ def everyone() -> Population:
 def _from(source: Config | Database | None, name: PopulationName) -> Population:
     if source is None:
         return Population(name=name)
-    if hasattr(source, "leaderboard"):
-        return Population.from_config(source, name)  # type: ignore[arg-type]
-    return Population.from_db(source, name)  # type: ignore[arg-type]
+    from leaderboard.config.model import Config
+
+    if isinstance(source, Config):
+        return Population.from_config(source, name)
+    return Population.from_db(source, name)

@@ -20,6 +20,7 @@ from leaderboard.models import (
     ContributorBadge,
     GlobalAggregate,
 )
+from leaderboard.timeutil import canonical, local_date, minus_days, minus_months
 
 if TYPE_CHECKING:
     from leaderboard.plugins.context import PluginContext
@@ -83,4 +84,9 @@ __all__ = [
     "HookReturn",
     "Plugin",
     "Record",
+    # time helpers (CORE-12): canonical timestamps and calendar arithmetic in tz
+    "canonical",
+    "local_date",
+    "minus_days",
+    "minus_months",
 ]

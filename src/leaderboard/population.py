@@ -112,15 +112,16 @@ class Population:
         return f"(COALESCE({alias}.visibility, {default}) != 'hidden')"
 
     def bot_sql(self, alias: str = "c", *, public: bool = False) -> str:
+        # Written so that it is never NULL: `NOT NULL` is NULL and would drop rows silently.
         if public:
-            return f"({alias}.is_bot = 1)"
+            return f"(COALESCE({alias}.is_bot, 0) = 1)"
         return (
-            f"({alias}.bot = 1 OR ({alias}.bot IS NULL AND {alias}.role IN "
-            f"{_sql_list(self.bot_roles)}))"
+            f"(CASE WHEN {alias}.bot IS NOT NULL THEN {alias}.bot = 1 "
+            f"ELSE COALESCE({alias}.role IN {_sql_list(self.bot_roles)}, 0) END)"
         )
 
     def hidden_role_sql(self, alias: str = "c") -> str:
-        return f"({alias}.role IN {_sql_list(self.hidden_roles)})"
+        return f"(COALESCE({alias}.role IN {_sql_list(self.hidden_roles)}, 0))"
 
     # -- Python predicates -----------------------------------------------------------------------
 
@@ -177,7 +178,7 @@ def _check_name(name: str) -> PopulationName:
 def _sql_list(values: Iterable[str]) -> str:
     items = sorted(values)
     if not items:
-        return "(NULL)"  # `x IN (NULL)` is never true
+        return "()"  # SQLite accepts an empty list: `x IN ()` is false (`IN (NULL)` would be NULL)
     return "(" + ", ".join(sql_literal(v) for v in items) + ")"
 
 

@@ -1,0 +1,261 @@
+"""`build_site`: the WEB-02 pipeline, readable as a list of stages.
+
+Each stage is a small function taking the shared `BuildState`; `build_site` runs them in order,
+logging each duration. Pages are rendered from one in-memory snapshot of the public DB, profiles
+in parallel worker processes (fork) so the build uses every core (CORE-80).
+"""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from jinja2 import Environment
+
+from leaderboard.db.database import Database
+from leaderboard.site import render
+from leaderboard.site.env import PACKAGE_STATIC, make_environment
+from leaderboard.site.icons import Icons
+from leaderboard.site.model import Features, SiteModel
+from leaderboard.site.options import BuildOptions, BuildResult
+from leaderboard.site.output import SiteWriter, finish, prepare_clean, sha256_hex
+from leaderboard.site.snapshot import load_snapshot
+from leaderboard.site.urls import Urls
+
+
+@dataclass
+class BuildState:
+    """What the stages share during one build."""
+
+    options: BuildOptions
+    result: BuildResult
+    urls: Urls | None = None
+    features: Features | None = None
+    tmp: Path | None = None
+    working: Database | None = None
+    public_path: Path | None = None
+    public: Database | None = None
+    model: SiteModel | None = None
+    env: Environment | None = None
+    writer: SiteWriter | None = None
+    assets: dict[str, str] = field(default_factory=dict)  # "css"/"js" → versioned URL
+    docs_paths: list[str] = field(default_factory=list)
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def features_for(options: BuildOptions) -> Features:
+    """Config switches (WEB-01) after command-line overrides."""
+    site = options.config.leaderboard.site
+    explorer_cfg = options.config.leaderboard.data_explorer
+    avatars = options.avatars or site.avatars
+    return Features(
+        og=site.og_images and options.og is not False,
+        avatars=avatars,
+        rank_badges=site.rank_badges,
+        api=site.api,
+        feeds=site.feeds,
+        scoring=site.scoring_page,
+        all_time=site.all_time_leaderboard,
+        explorer=explorer_cfg.enabled and options.explorer is not False,
+        timeline_limit=max(int(site.timeline_limit), 50),
+    )
+
+
+# -- stages ----------------------------------------------------------------------------------
+
+
+def stage_config(state: BuildState) -> None:
+    """1. Config is validated by the caller; resolve URLs and switches."""
+    o = state.options
+    cfg = o.config
+    state.urls = Urls.create(
+        o.site_url or cfg.meta.site_url, o.base_path, cfg.leaderboard.data_explorer.source
+    )
+    state.features = features_for(o)
+    if o.clean:
+        prepare_clean(o.out)
+    o.out.mkdir(parents=True, exist_ok=True)
+    state.writer = SiteWriter(o.out)
+    state.tmp = Path(tempfile.mkdtemp(prefix="leaderboard-build-"))
+
+
+def stage_working_db(state: BuildState) -> None:
+    """2. Open the working DB read-only, or import the data files into a temporary DB."""
+    o = state.options
+    if o.db_path is not None and o.db_path.exists() and not o.from_files:
+        state.working = Database.open(o.db_path, readonly=True)
+        return
+    from leaderboard.pipeline import import_only
+
+    assert state.tmp is not None
+    db = Database.open(state.tmp / "working.db")
+    import_only(
+        o.data_dir,
+        o.config,
+        db,
+        now=o.now,
+        env=o.env,
+        cache_dir=o.cache_dir or (o.data_dir / ".leaderboard-cache"),
+        offline=True,
+    )
+    state.working = db
+
+
+def stage_public_db(state: BuildState) -> None:
+    """3. Build the privacy-filtered public DB (NEW-05); every page reads only this."""
+    from leaderboard.publicdb import build_public_db
+
+    o = state.options
+    assert state.working is not None and state.tmp is not None and state.urls is not None
+    target = state.tmp / "public.db"
+    build_public_db(state.working, target, config=o.config, now=o.now, site_url=state.urls.site_url)
+    state.public_path = target
+    state.public = Database.open(target, readonly=True)
+
+
+def _pseudonyms(state: BuildState) -> set[str]:
+    try:
+        from leaderboard.publicdb import plan_visibility
+    except ImportError:
+        return set()
+    assert state.working is not None
+    return set(plan_visibility(state.working, state.options.config).pseudonyms.values())
+
+
+def stage_contexts(state: BuildState) -> None:
+    """4. Load the snapshot and the shared model that page contexts are computed from."""
+    o = state.options
+    assert state.public is not None and state.urls is not None and state.features is not None
+    snap = load_snapshot(state.public, o.config, o.now, pseudonyms=_pseudonyms(state))
+    features = state.features
+    features.docs = bool(render.docs_sources(o))
+    warnings = state.result.warnings
+    icons = Icons(warn=lambda msg: (warnings.append(msg), o.logger.warning("%s", msg)))
+    state.model = SiteModel(snap, o.config, state.urls, features, icons=icons)
+    state.env = make_environment(o.data_dir / "templates")
+
+
+def stage_static(state: BuildState) -> None:
+    """6. (before pages, which need the versioned URLs) CSS with theme.css, JS, overrides."""
+    o = state.options
+    assert state.writer is not None and state.urls is not None
+    css = (PACKAGE_STATIC / "site.css").read_bytes()
+    theme = o.data_dir / "theme.css"
+    if theme.is_file():
+        css += b"\n/* theme.css */\n" + theme.read_bytes()
+    files: dict[str, bytes] = {"static/site.css": css}
+    for path in sorted(PACKAGE_STATIC.rglob("*")):
+        rel = path.relative_to(PACKAGE_STATIC).as_posix()
+        if path.is_file() and rel not in ("site.css", "explorer.js") and not rel.startswith("."):
+            files[f"static/{rel}"] = path.read_bytes()
+    if (PACKAGE_STATIC / "explorer.js").is_file() and state.features and state.features.explorer:
+        files["static/explorer.js"] = (PACKAGE_STATIC / "explorer.js").read_bytes()
+    override = o.data_dir / "static"
+    if override.is_dir():  # NEW-29: data-dir static files replace packaged ones
+        for path in sorted(override.rglob("*")):
+            if path.is_file() and not path.is_symlink():
+                rel = path.relative_to(override).as_posix()
+                data = path.read_bytes()
+                if rel == "site.css" and theme.is_file():
+                    data += b"\n/* theme.css */\n" + theme.read_bytes()
+                files[f"static/{rel}"] = data
+    for rel, data in files.items():
+        state.writer.write(rel, data)
+    state.assets["css"] = state.urls.path(f"static/site.css?v={sha256_hex(files['static/site.css'])[:8]}")
+    state.assets["js"] = state.urls.path(f"static/site.js?v={sha256_hex(files['static/site.js'])[:8]}")
+    if "static/explorer.js" in files:
+        state.assets["explorer_js"] = state.urls.path(
+            f"static/explorer.js?v={sha256_hex(files['static/explorer.js'])[:8]}"
+        )
+
+
+def stage_pages(state: BuildState) -> None:
+    """5. Render every page and write it (changed-only)."""
+    render.render_all(state)
+
+
+def stage_assets(state: BuildState) -> None:
+    """6b. Copy `<data dir>/assets/**` (WEB-55): regular files only, symlinks not followed."""
+    o = state.options
+    assert state.writer is not None
+    src = o.data_dir / "assets"
+    if not src.is_dir() or src.is_symlink():
+        o.logger.info("No assets directory found in data repository")
+        return
+    for path in sorted(src.rglob("*")):
+        if path.is_symlink() or not path.is_file():
+            continue
+        if any(p.is_symlink() for p in path.relative_to(src).parents if p != Path(".")):
+            continue
+        state.writer.copy("assets/" + path.relative_to(src).as_posix(), path)
+
+
+def stage_media(state: BuildState) -> None:
+    """7. Avatars (WEB-09), then Open Graph images (WEB-45)."""
+    render.write_media(state)
+
+
+def stage_explorer(state: BuildState) -> None:
+    """8. The explorer's public DB file and vendored assets (WEB-47, WEB-48)."""
+    render.write_explorer(state)
+
+
+def stage_files(state: BuildState) -> None:
+    """9. Sitemap, robots.txt, _redirects, JSON API, feeds, rank badges (404 is a page)."""
+    render.write_files(state)
+
+
+def stage_manifest(state: BuildState) -> None:
+    """10. Manifest; delete what the previous build produced and this one did not."""
+    assert state.writer is not None and state.urls is not None
+    deleted = finish(state.writer, base_path=state.urls.base_path, site_url=state.urls.site_url)
+    state.result.deleted = len(deleted)
+    state.result.deleted_paths = deleted
+
+
+STAGES: list[tuple[str, Callable[[BuildState], None]]] = [
+    ("config", stage_config),
+    ("working db", stage_working_db),
+    ("public db", stage_public_db),
+    ("contexts", stage_contexts),
+    ("static", stage_static),
+    ("pages", stage_pages),
+    ("assets", stage_assets),
+    ("avatars and og images", stage_media),
+    ("explorer", stage_explorer),
+    ("files", stage_files),
+    ("manifest", stage_manifest),
+]
+
+
+def build_site(options: BuildOptions) -> BuildResult:
+    """Build the whole site into `options.out` (WEB-01…WEB-03); returns the counts."""
+    started = time.perf_counter()
+    state = BuildState(options, BuildResult(out=options.out))
+    log = options.logger
+    try:
+        for name, stage in STAGES:
+            t0 = time.perf_counter()
+            stage(state)
+            log.debug("build stage %s: %.3fs", name, time.perf_counter() - t0)
+    finally:
+        for db in (state.public, state.working):
+            if db is not None:
+                db.close()
+        if state.tmp is not None:
+            shutil.rmtree(state.tmp, ignore_errors=True)
+    writer = state.writer
+    assert writer is not None
+    r = state.result
+    r.pages = sum(1 for rel in writer.files if rel.endswith(".html"))
+    r.written = len(writer.written)
+    r.written_paths = sorted(writer.written)
+    r.unchanged = writer.unchanged
+    r.duration = time.perf_counter() - started
+    log.info("%s", r.summary())
+    return r

@@ -1,0 +1,289 @@
+"""Template contexts: the documented, versioned public API for template overrides (NEW-29).
+
+Every page template receives three names: `site` (`SiteContext`, the chrome shared by all pages),
+`page` (`PageMeta`, head metadata and the active navigation item) and `ctx` (the page's own
+dataclass below). Overriding templates may rely on exactly these fields; a field is only added in
+a minor version and only removed when `CONTEXT_VERSION` changes.
+
+Values are display-ready: numbers are ints (format them with the `int` filter), texts are plain
+strings (autoescaped), and pre-rendered HTML (icons, charts, sanitised Markdown) is `Markup`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from markupsafe import Markup
+
+CONTEXT_VERSION = 1
+
+
+@dataclass
+class Link:
+    label: str
+    href: str
+    icon: str = ""  # Lucide icon name
+    active: bool = False
+    external: bool = False
+
+
+@dataclass
+class PersonView:
+    """A contributor as pages show them (display name, links, role badge)."""
+
+    username: str
+    display_name: str
+    profile_url: str
+    avatar_url: str
+    role: str
+    role_name: str
+    role_description: str
+    is_bot: bool
+    hidden_role: bool
+
+
+@dataclass
+class SiteContext:
+    """The chrome: header, footer, assets (WEB-11…WEB-14)."""
+
+    version: int
+    package_version: str
+    org_name: str
+    org_description: str
+    org_url: str
+    logo_url: str
+    favicon_url: str
+    meta_title: str
+    home_url: str
+    site_url: str
+    base_path: str
+    css_url: str
+    js_url: str
+    theme_url: str | None
+    nav: list[Link]
+    github_url: str | None
+    socials: list[Link]
+    footer_pages: list[Link]
+    footer_leaderboards: list[Link]
+    building_since: str | None
+    data_updated_at: str  # canonical timestamp
+    update_description: str | None
+    next_update_at: str | None
+    data_source: Link | None
+    year: int
+    feeds: list[Link]
+    api_index_url: str | None
+    sitemap_url: str
+    project_url: str
+
+
+@dataclass
+class PageMeta:
+    """Head metadata of one page (WEB-11)."""
+
+    path: str  # relative to the base path, "" for home, always ending with "/" otherwise
+    title: str
+    description: str
+    canonical: str
+    og_type: str = "website"
+    og_image: str = ""
+    og_image_alt: str = ""
+    robots: str | None = None
+    nav: str = ""  # active nav key: home | leaderboard | people | badges | ""
+    keywords: list[str] = field(default_factory=list)
+    json_ld: Any = None
+    noindex: bool = False
+
+
+@dataclass
+class Kpi:
+    label: str
+    value: str
+    icon: str
+    caption: str
+    trend: Trend | None = None
+
+
+@dataclass
+class Trend:
+    """WEB-17: direction up | down, the percentage and a sentence for screen readers."""
+
+    direction: str
+    percent: int
+    words: str
+
+
+@dataclass
+class PodiumSpot:
+    person: PersonView
+    rank: int
+    points: int
+    activity_count: int
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class AwardView:
+    person: PersonView
+    badge_name: str
+    variant: str
+    variant_label: str  # "" when the badge has a single variant
+    variant_description: str
+    image: str
+    achieved_on: str
+
+
+@dataclass
+class ActivityView:
+    person: PersonView
+    definition_name: str
+    icon: Markup
+    title: str | None
+    text_plain: str
+    text_html: Markup
+    link: str | None
+    points: int
+    occurred_at: str
+
+
+@dataclass
+class HomeContext:
+    hero_logo: str
+    kpis: list[Kpi]
+    trend_chart: Markup | None
+    trend_total: int
+    trend_points: int
+    donut_chart: Markup | None
+    top_week: list[PodiumSpot]
+    recent_awards: list[AwardView]
+    mosaic: list[PersonView]
+    mosaic_total: int
+    mosaic_more: int
+    recent_activities: list[ActivityView]
+
+
+@dataclass
+class RowView:
+    """One row of a leaderboard table (WEB-29)."""
+
+    person: PersonView
+    rank: int
+    points: int
+    activity_count: int
+    rank_change: str | None
+    rank_delta: int | None
+    previous_points: int | None
+    points_delta: int | None
+    points_delta_percent: int | None
+    columns: list[dict[str, Any]]
+    sparkline: Markup | None
+
+
+@dataclass
+class TopCard:
+    slug: str
+    name: str
+    description: str
+    icon: Markup
+    people: list[tuple[PersonView, int]]
+
+
+@dataclass
+class LeaderboardContext:
+    period: str  # week | month | year | all-time
+    period_label: str  # This Week …
+    period_word: str  # week | month | year
+    tabs: list[Link]
+    range_start: str | None  # YYYY-MM-DD
+    range_end: str
+    since: str | None  # all-time: date of the first activity
+    podium: list[PodiumSpot]
+    kpis: list[Kpi]
+    columns: list[dict[str, Any]]  # the table's activity-definition columns
+    rows: list[RowView]
+    roles: list[tuple[str, str]]  # (role key, display name) present among rows
+    top_cards: list[TopCard]
+    top_json: Any
+    bot_label: str
+    bot_rows: list[RowView]
+    show_changes: bool
+
+
+@dataclass
+class PeopleSection:
+    key: str
+    name: str
+    description: str
+    people: list[tuple[PersonView, int]]  # (person, all-time points)
+
+
+@dataclass
+class PeopleContext:
+    count: int
+    sections: list[PeopleSection]
+    hidden_sections: list[PeopleSection]
+    hidden_count: int
+    gallery: list[PersonView]
+    hidden_gallery: list[PersonView]
+
+
+@dataclass
+class ProfileContext:
+    person: PersonView
+    title: str | None
+    notice: str | None
+    bio_html: Markup
+    edit_url: str | None
+    socials: list[Link]
+    stats: list[Kpi]
+    ranks: list[dict[str, Any]]
+    heatmaps: list[dict[str, Any]]
+    breakdown: dict[str, Any]
+    timeline: list[dict[str, Any]]
+    timeline_total: int
+    timeline_shown: int
+    api_url: str | None
+    explorer_url: str | None
+    achievements: list[dict[str, Any]]
+    badge_count: int
+    embed: dict[str, str] | None
+
+
+@dataclass
+class BadgesContext:
+    hero: list[dict[str, Any]]
+    stats: list[Kpi]
+    top_earners: list[tuple[PersonView, int]]
+    recent: list[AwardView]
+    collection: list[dict[str, Any]]
+
+
+@dataclass
+class RedirectContext:
+    target: str
+
+
+@dataclass
+class NotFoundContext:
+    links: list[Link]
+
+
+@dataclass
+class DocsContext:
+    title: str
+    show_title: bool
+    body: Markup
+    toc: list[dict[str, Any]]
+    sidebar: list[Link]
+    sidebar_title: str
+
+
+@dataclass
+class ScoringContext:
+    definitions: list[dict[str, Any]]
+    timezone: str
+    hidden_roles: list[str]
+    bots: dict[str, Any]
+    badges: list[dict[str, Any]]
+    daily_caps: list[dict[str, Any]]

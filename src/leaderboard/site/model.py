@@ -1,0 +1,151 @@
+"""`SiteModel`: what every page builder needs for one build (snapshot, config, URLs, icons).
+
+Page builders are functions `build_<page>(model) -> <Page>Context`; the model holds the shared
+lookups (person views, all-time totals, role names) so each is computed once per build.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cached_property
+
+from markupsafe import Markup
+
+from leaderboard.config.model import Config
+from leaderboard.site.contexts import PersonView, Trend
+from leaderboard.site.icons import Icons
+from leaderboard.site.snapshot import Person, Snapshot
+from leaderboard.site.urls import Urls, segment
+
+PERIOD_LABELS = {
+    "week": "This Week",
+    "month": "This Month",
+    "year": "This Year",
+    "all-time": "All Time",
+}
+PERIOD_TABS = {"week": "Week", "month": "Month", "year": "Year", "all-time": "All Time"}
+
+
+@dataclass
+class Features:
+    """Which optional parts this build produces (WEB-01 switches after flags)."""
+
+    og: bool = True
+    avatars: str = "cache"
+    rank_badges: bool = True
+    api: bool = True
+    feeds: bool = True
+    scoring: bool = True
+    all_time: bool = True
+    explorer: bool = True
+    docs: bool = False
+    timeline_limit: int = 1000
+
+
+@dataclass
+class SiteModel:
+    snap: Snapshot
+    config: Config
+    urls: Urls
+    features: Features
+    icons: Icons = field(default_factory=Icons)
+    warnings: list[str] = field(default_factory=list)
+
+    # -- people ------------------------------------------------------------------------------
+
+    def role_name(self, role: str) -> str:
+        r = self.config.leaderboard.roles.get(role)
+        return r.name if r and r.name else role
+
+    def role_description(self, role: str) -> str:
+        r = self.config.leaderboard.roles.get(role)
+        return (r.description or "") if r else ""
+
+    def avatar_url(self, person: Person) -> str:
+        if self.features.avatars == "remote" and person.avatar_url and not person.pseudonymous:
+            url = person.avatar_url
+            return self.urls.path(url.lstrip("/")) if url.startswith("/") else url
+        return self.urls.path(f"avatars/{segment(person.username)}.webp")
+
+    def avatar_absolute(self, person: Person) -> str:
+        url = self.avatar_url(person)
+        return url if "://" in url else self.urls.absolute(url[len(self.urls.base_path) :])
+
+    @cached_property
+    def _views(self) -> dict[str, PersonView]:
+        return {
+            p.username: PersonView(
+                username=p.username,
+                display_name=p.display_name,
+                profile_url=self.urls.profile(p.username),
+                avatar_url=self.avatar_url(p),
+                role=p.role,
+                role_name=self.role_name(p.role),
+                role_description=self.role_description(p.role),
+                is_bot=p.is_bot,
+                hidden_role=p.hidden_role,
+            )
+            for p in self.snap.people.values()
+        }
+
+    def view(self, username: str) -> PersonView:
+        return self._views[username]
+
+    @cached_property
+    def totals(self) -> dict[str, tuple[int, int]]:
+        """All-time (points, activity count) per contributor."""
+        return {
+            u: (sum(a.points for a in acts), len(acts)) for u, acts in self.snap.by_person.items()
+        }
+
+    def points(self, username: str) -> int:
+        return self.totals.get(username, (0, 0))[0]
+
+    # -- shared display helpers --------------------------------------------------------------
+
+    def definition_name(self, slug: str) -> str:
+        d = self.snap.definitions.get(slug)
+        return d.name if d else slug
+
+    def definition_icon(self, slug: str, size: int = 16) -> Markup:
+        d = self.snap.definitions.get(slug)
+        return self.icons.activity(d.icon if d else None, size=size)
+
+    def variant_image(self, badge: str, variant: str) -> str:
+        b = self.snap.badges.get(badge)
+        if not b:
+            return ""
+        for key, data in b.variants:
+            if key == variant:
+                url = data.get("svg_url")
+                return str(url) if isinstance(url, str) else ""
+        return ""
+
+    def variant_description(self, badge: str, variant: str) -> str:
+        b = self.snap.badges.get(badge)
+        for key, data in b.variants if b else []:
+            if key == variant:
+                return str(data.get("description") or "")
+        return ""
+
+
+def trend(current: int, previous: int, phrase: str) -> Trend | None:
+    """WEB-17: no trend when both are 0 or equal; p = 0 → up 100%."""
+    if current == previous:
+        return None
+    if previous == 0:
+        pct = 100
+    else:
+        pct = _round_half_up(abs(current - previous) / previous * 100)
+    direction = "up" if current > previous else "down"
+    return Trend(direction, pct, f"{direction} {pct}% compared with {phrase}")
+
+
+def _round_half_up(value: float) -> int:
+    from leaderboard.site.format import round_half_up
+
+    return int(round_half_up(value))
+
+
+def capitalise(key: str) -> str:
+    return key[:1].upper() + key[1:]

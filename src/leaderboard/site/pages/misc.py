@@ -1,0 +1,78 @@
+"""Small files and pages: redirect page, 404, sitemap, robots.txt, _redirects (WEB-25, WEB-51…54)."""
+
+from __future__ import annotations
+
+from xml.sax.saxutils import escape
+
+from leaderboard.site.contexts import Link, NotFoundContext, RedirectContext
+from leaderboard.site.model import SiteModel
+
+
+def build_redirect(model: SiteModel) -> RedirectContext:
+    return RedirectContext(target=model.urls.path("leaderboard/week/"))
+
+
+def build_not_found(model: SiteModel) -> NotFoundContext:
+    u = model.urls
+    return NotFoundContext(
+        links=[
+            Link("Home", u.path(""), "house"),
+            Link("Leaderboard", u.path("leaderboard/week/"), "trophy"),
+            Link("People", u.path("people/"), "users"),
+        ]
+    )
+
+
+def robots_txt(model: SiteModel) -> str:
+    return f"User-agent: *\nAllow: /\nSitemap: {model.urls.absolute('sitemap.xml')}\n"
+
+
+def redirects_file(model: SiteModel) -> str:
+    b = model.urls.base_path
+    return (
+        f"{b}contributors/:username {b}:username/ 301\n"
+        f"{b}leaderboard {b}leaderboard/week/ 301\n"
+        f"{b}leaderboard/ {b}leaderboard/week/ 301\n"
+    )
+
+
+def sitemap_xml(model: SiteModel, docs_paths: list[str]) -> str:
+    """WEB-51 entries in table order; profiles by path; pseudonymous profiles excluded."""
+    snap = model.snap
+    f = model.features
+    latest = snap.activities[-1].day.isoformat() if snap.activities else None
+    latest_award = max((a.achieved_on[:10] for a in snap.awards), default=None)
+    rows: list[tuple[str, str, str, str | None]] = [
+        ("", "daily", "1.0", latest),
+        ("leaderboard/week/", "weekly", "0.8", latest),
+        ("leaderboard/month/", "monthly", "0.8", latest),
+        ("leaderboard/year/", "yearly", "0.7", latest),
+    ]
+    if f.all_time:
+        rows.append(("leaderboard/all-time/", "monthly", "0.7", latest))
+    rows.append(("people/", "weekly", "0.8", latest))
+    rows.append(("badges/", "weekly", "0.7", latest_award))
+    if f.explorer:
+        rows.append(("data/", "daily", "0.6", latest))
+    if f.scoring:
+        rows.append(("scoring/", "monthly", "0.5", None))
+    for path in docs_paths:
+        rows.append((path, "monthly", "0.5", None))
+    profiles = []
+    for p in snap.people.values():
+        if p.pseudonymous:
+            continue
+        acts = snap.by_person.get(p.username)
+        profiles.append((model.urls.profile_rel(p.username), "weekly", "0.6", acts[-1].day.isoformat() if acts else None))
+    rows.extend(sorted(profiles))
+    out = ['<?xml version="1.0" encoding="UTF-8"?>', '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">']
+    for path, freq, prio, lastmod in rows:
+        out.append("  <url>")
+        out.append(f"    <loc>{escape(model.urls.absolute(path))}</loc>")
+        if lastmod:
+            out.append(f"    <lastmod>{lastmod}</lastmod>")
+        out.append(f"    <changefreq>{freq}</changefreq>")
+        out.append(f"    <priority>{prio}</priority>")
+        out.append("  </url>")
+    out.append("</urlset>")
+    return "\n".join(out) + "\n"

@@ -1,0 +1,296 @@
+"""Contributor profiles (WEB-36…WEB-44, NEW-19): header, stats, ranks, heatmap, breakdown,
+timeline and achievements, plus the head metadata and JSON-LD."""
+
+from __future__ import annotations
+
+import math
+from datetime import date, timedelta
+from typing import Any
+from urllib.parse import quote, urlsplit
+
+from leaderboard.site import charts, graphs
+from leaderboard.site.contexts import Kpi, Link, PageMeta, ProfileContext
+from leaderboard.site.format import format_aggregate_value, format_int, format_month, truncate
+from leaderboard.site.markdown import markdown_plain_text, render_bio, sanitize_activity_text
+from leaderboard.site.model import SiteModel, capitalise
+from leaderboard.site.pages.chrome import page_meta
+from leaderboard.site.ranking import Entry, days_between
+from leaderboard.site.snapshot import Act, Person
+from leaderboard.timeutil import minus_months
+
+
+def edit_url(data_source: str | None, branch: str, username: str) -> str | None:
+    """WEB-37: the GitHub edit link of the contributor's Markdown file, or None."""
+    if not data_source:
+        return None
+    parts = urlsplit(data_source.strip())
+    if parts.scheme not in ("http", "https") or parts.hostname != "github.com":
+        return None
+    segs = [s for s in parts.path.split("/") if s]
+    if len(segs) < 2:
+        return None
+    owner, repo = segs[0], segs[1].removesuffix(".git")
+    if not owner or not repo:
+        return None
+    return (
+        f"https://github.com/{owner}/{repo}/edit/{quote(branch, safe='')}/contributors/"
+        f"{quote(username, safe='')}.md"
+    )
+
+
+def heatmaps(model: SiteModel, acts: list[Act]) -> list[dict[str, Any]]:
+    """WEB-40: "Last year" then each calendar year with activity, newest first."""
+    snap = model.snap
+    per_day: dict[date, dict[str, int]] = {}
+    for a in acts:
+        types = per_day.setdefault(a.day, {})
+        name = model.definition_name(a.definition)
+        types[name] = types.get(name, 0) + 1
+    days = {
+        d: sorted(t.items(), key=lambda x: (-x[1], x[0])) for d, t in sorted(per_day.items())
+    }
+    today = snap.today
+    start = minus_months(snap.now, 12, snap.tz).astimezone(snap.tz).date() + timedelta(days=1)
+    ranges = [("last-year", "Last year", "in the last year", start, today)]
+    for year in sorted({a.day.year for a in acts}, reverse=True):
+        ranges.append((str(year), str(year), f"in {year}", date(year, 1, 1), date(year, 12, 31)))
+    grids = []
+    for key, label, phrase, first, last in ranges:
+        total = sum(c for d, t in days.items() if first <= d <= last for _, c in t)
+        heading = f"{format_int(total)} {'contribution' if total == 1 else 'contributions'} {phrase}"
+        grids.append(
+            {
+                "key": key,
+                "label": label,
+                "heading": heading,
+                "svg": graphs.heatmap(first, last, days, heading),
+            }
+        )
+    return grids
+
+
+def _breakdown(model: SiteModel, acts: list[Act]) -> dict[str, Any]:
+    """WEB-41: bar by points, legend cards with count sparklines, summary row."""
+    per: dict[str, dict[str, Any]] = {}
+    for a in acts:
+        d = per.setdefault(a.definition, {"count": 0, "points": 0, "days": {}})
+        d["count"] += 1
+        d["points"] += a.points
+        d["days"][a.day] = d["days"].get(a.day, 0) + 1
+    total_count = len(acts)
+    total_points = sum(a.points for a in acts)
+    by_name = {model.definition_name(s): s for s in per}
+    items = [charts.TypeTotal(n, per[s]["count"], per[s]["points"]) for n, s in by_name.items()]
+    legend = []
+    for item, colour in charts.breakdown_order(items):
+        slug = by_name[item.name]
+        d = per[slug]
+        days = sorted(d["days"])
+        series = [d["days"].get(x, 0) for x in days_between(days[0], days[-1])]
+        legend.append(
+            {
+                "slug": slug,
+                "name": item.name,
+                "color": colour,
+                "count": d["count"],
+                "share": f"{graphs.one_decimal(d['count'] / total_count * 100)}%",
+                "points": d["points"],
+                "sparkline": graphs.sparkline(
+                    series, f"{format_int(d['count'])} {item.name}", "type-" + slug
+                ),
+            }
+        )
+    avg = graphs.one_decimal(total_points / total_count) if total_count else "0"
+    return {
+        "total_count": total_count,
+        "total_points": total_points,
+        "types": len(per),
+        "average": avg,
+        "bar": graphs.breakdown_bar([(i.name, i.count, i.points) for i in items]),
+        "legend": legend,
+    }
+
+
+def _timeline(model: SiteModel, acts: list[Act]) -> list[dict[str, Any]]:
+    months: list[dict[str, Any]] = []
+    for a in reversed(acts):
+        label = format_month(a.day)
+        if not months or months[-1]["label"] != label:
+            months.append({"label": label, "key": a.day.strftime("%Y-%m"), "items": []})
+        months[-1]["items"].append(
+            {
+                "slug": a.slug,
+                "definition": a.definition,
+                "definition_name": model.definition_name(a.definition),
+                "icon": model.definition_icon(a.definition),
+                "occurred_at": a.occurred_at,
+                "day": a.day.isoformat(),
+                "points": a.points,
+                "title": a.title,
+                "link": a.link,
+                "text_html": sanitize_activity_text(a.text),
+            }
+        )
+    return months
+
+
+def _achievements(model: SiteModel, username: str) -> list[dict[str, Any]]:
+    snap = model.snap
+    earned: dict[str, dict[str, str]] = {}
+    order: list[str] = []
+    for a in snap.awards:  # achieved_on desc, then slug
+        if a.contributor != username:
+            continue
+        if a.badge not in earned:
+            earned[a.badge] = {}
+            order.append(a.badge)
+        earned[a.badge][a.variant] = a.achieved_on
+    cards = []
+    for slug in order:
+        b = snap.badges.get(slug)
+        got = earned[slug]
+        variants = b.variants if b else [(k, {}) for k in sorted(got)]
+        highest = [k for k, _ in variants if k in got]
+        hero = highest[-1] if highest else next(iter(got))
+        cards.append(
+            {
+                "slug": slug,
+                "name": b.name if b else slug,
+                "description": b.description if b else "",
+                "image": model.variant_image(slug, hero),
+                "earned": len(got),
+                "tiers": len(variants),
+                "variants": [
+                    {
+                        "key": k,
+                        "label": capitalise(k),
+                        "image": str(v.get("svg_url") or ""),
+                        "description": str(v.get("description") or ""),
+                        "achieved_on": got.get(k),
+                    }
+                    for k, v in variants
+                ],
+            }
+        )
+    return cards
+
+
+def _ranks(model: SiteModel, person: Person, boards: dict[str, list[Entry]]) -> list[dict[str, Any]]:
+    labels = {"week": "This Week", "month": "This Month", "year": "This Year", "all-time": "All Time"}
+    result = []
+    reason = None
+    if person.hidden_role:
+        reason = f"{model.role_name(person.role)} role"
+    elif person.is_bot:
+        reason = "bot"
+    for period, rows in boards.items():
+        item: dict[str, Any] = {"period": period, "label": labels[period], "rank": None}
+        if reason:
+            item["status"] = f"Not ranked ({reason})"
+        else:
+            entry = next((e for e in rows if e.person.username == person.username), None)
+            if entry is None:
+                item["status"] = "No activity"
+            else:
+                n = len(rows)
+                item.update(
+                    rank=entry.rank,
+                    of=n,
+                    points=entry.points,
+                    top=math.ceil(entry.rank / n * 100),
+                    status="",
+                )
+        result.append(item)
+    return result
+
+
+def _stats(model: SiteModel, username: str, acts: list[Act]) -> list[Kpi]:
+    stats = []
+    aggs = model.snap.contributor_aggregates.get(username, {})
+    for slug in model.config.leaderboard.contributor_aggregates:
+        if slug == "total_points":
+            stats.append(Kpi("Total Points", format_int(sum(a.points for a in acts)), "star", "All time"))
+        elif slug == "total_activities":
+            stats.append(Kpi("Total Activities", format_int(len(acts)), "activity", "All time"))
+        elif slug == "activity_types":
+            stats.append(Kpi("Activity Types", format_int(len({a.definition for a in acts})), "layers", "Different types"))
+        else:
+            d = model.snap.aggregate_defs.get(slug)
+            if slug in aggs and not (d and d.hidden):
+                stats.append(
+                    Kpi(d.name if d else slug, format_aggregate_value(aggs[slug]), "trending-up", (d.description or "") if d else "")
+                )
+    return stats
+
+
+def build_profile(model: SiteModel, username: str, boards: dict[str, list[Entry]]) -> tuple[PageMeta, ProfileContext]:
+    snap = model.snap
+    person = snap.people[username]
+    view = model.view(username)
+    acts = snap.by_person.get(username, [])
+    org = model.config.org.name
+    notice = None
+    if person.hidden_role:
+        notice = f"Not ranked: {model.role_name(person.role)} accounts are not included in rankings."
+    elif person.is_bot:
+        notice = "This is an automation account; it appears in the bot track."
+    socials = []
+    for key, value in person.social_profiles.items():
+        if isinstance(value, str) and value.strip() and value.strip().lower().startswith(("http://", "https://", "mailto:")):
+            icon = (model.config.leaderboard.social_profiles.get(key) or {}).get("icon")
+            socials.append(Link(key, value.strip(), model.icons.name_for(icon if isinstance(icon, str) else None, "link", "social icon"), external=True))
+    limit = model.features.timeline_limit
+    shown = acts[-limit:] if limit else acts
+    awards = _achievements(model, username)
+    points = sum(a.points for a in acts)
+    profile_url = model.urls.profile_absolute(username)
+    embed = None
+    if model.features.rank_badges:
+        from leaderboard.site.format import truncate as _t
+
+        label = _t(model.config.meta.badge_label or org, 24)
+        badge_url = model.urls.absolute(model.urls.profile_rel(username) + "badge.svg")
+        embed = {
+            "markdown": f"[![{label}]({badge_url})]({profile_url})",
+            "html": f'<a href="{profile_url}"><img src="{badge_url}" alt="{label}"></a>',
+        }
+    ctx = ProfileContext(
+        person=view,
+        title=person.title,
+        notice=notice,
+        bio_html=render_bio(person.bio),
+        edit_url=None if person.pseudonymous else edit_url(model.config.leaderboard.data_source, model.config.leaderboard.data_branch, username),
+        socials=socials,
+        stats=_stats(model, username, acts),
+        ranks=_ranks(model, person, boards),
+        heatmaps=heatmaps(model, acts),
+        breakdown=_breakdown(model, acts),
+        timeline=_timeline(model, shown),
+        timeline_total=len(acts),
+        timeline_shown=len(shown),
+        api_url=model.urls.absolute("api/v1/contributors/" + model.urls.profile_rel(username).removeprefix("people/").rstrip("/") + ".json") if model.features.api else None,
+        explorer_url=model.urls.path("data/") if model.features.explorer else None,
+        achievements=awards,
+        badge_count=len(awards),
+        embed=embed,
+    )
+    bio_plain = markdown_plain_text(person.bio) if person.bio else ""
+    description = truncate(bio_plain, 160) if bio_plain else (
+        f"{view.display_name} has earned {format_int(points)} points from {format_int(len(acts))} "
+        f"activities on {org}. View their complete contribution history and activity breakdown."
+    )
+    rel = model.urls.profile_rel(username)
+    og_image = model.urls.absolute(rel + "opengraph-image.png") if model.features.og else None
+    meta = page_meta(model, rel, f"{view.display_name} - {org} Contributor", description, og_type="profile", og_image=og_image)
+    meta.og_image_alt = f"{view.display_name}'s profile"
+    meta.keywords = [view.display_name, username, org, "contributor", "leaderboard", "open source", "contributions", view.role_name]
+    meta.robots = "noindex, nofollow" if person.pseudonymous else "index, follow, max-image-preview:large"
+    meta.noindex = person.pseudonymous
+    entity: dict[str, Any] = {"@type": "Person", "name": view.display_name, "alternateName": username, "image": model.avatar_absolute(person)}
+    if bio_plain:
+        entity["description"] = bio_plain
+    entity["url"] = profile_url
+    entity["memberOf"] = {"@type": "Organization", "name": org, "url": model.config.org.url}
+    entity["interactionStatistic"] = {"@type": "InteractionCounter", "interactionType": "https://schema.org/CreateAction", "userInteractionCount": len(acts)}
+    meta.json_ld = {"@context": "https://schema.org", "@type": "ProfilePage", "mainEntity": entity}
+    return meta, ctx

@@ -1,0 +1,310 @@
+"""Rendering pages and writing the generated files of a build (WEB-02 steps 5, 7, 8, 9).
+
+Profiles dominate the work, so they are rendered in forked worker processes that inherit the
+snapshot and write their own files; each returns `(path, sha256, written)` for the manifest.
+A page whose fingerprint (its context, the template sources and the package version) equals the
+one stored from the previous build is not rendered at all (NEW-09).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import multiprocessing
+import os
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import orjson
+from markupsafe import Markup
+
+from leaderboard import __version__
+from leaderboard.site.contexts import PageMeta, SiteContext
+from leaderboard.site.env import PACKAGE_TEMPLATES, template_digest
+from leaderboard.site.model import PERIOD_LABELS
+from leaderboard.site.output import sha256_hex, write_if_changed
+from leaderboard.site.pages import badges, chrome, home, leaderboard, misc, people, profile
+from leaderboard.site.ranking import entries, ranked, window
+
+if TYPE_CHECKING:
+    from leaderboard.site.builder import BuildState
+    from leaderboard.site.options import BuildOptions
+
+FINGERPRINTS = "build-fingerprints.json"
+
+
+def _default(value: Any) -> Any:
+    if isinstance(value, Markup):
+        return str(value)
+    if isinstance(value, set | frozenset):
+        return sorted(value)
+    raise TypeError(type(value).__name__)
+
+
+def fingerprint(salt: str, *parts: Any) -> str:
+    h = hashlib.sha256(salt.encode())
+    for part in parts:
+        h.update(orjson.dumps(part, default=_default, option=orjson.OPT_PASSTHROUGH_SUBCLASS))
+    return h.hexdigest()
+
+
+class PageRenderer:
+    """Renders templates with the three documented names: `site`, `page`, `ctx`."""
+
+    def __init__(self, state: BuildState) -> None:
+        assert state.env is not None and state.model is not None
+        self.state = state
+        self.env = state.env
+        self.model = state.model
+        from leaderboard.site import format as fmt
+
+        self.env.globals.update(icons=self.model.icons, fmt=fmt, tz=self.model.snap.tz)
+        self.site: SiteContext = chrome.site_context(
+            self.model, state.assets["css"], state.assets["js"]
+        )
+        self.salt = template_digest(self.env) + __version__
+        self.old: dict[str, str] = _load_fingerprints(state.options)
+        self.new: dict[str, str] = {}
+        self.previous_files = _previous_files(state)
+        self.rendered = 0
+
+    def page(self, rel_dir: str, template: str, page: PageMeta, ctx: Any) -> None:
+        """Write `<rel_dir>/index.html` (or the exact file name when rel_dir ends in .html)."""
+        rel = rel_dir if rel_dir.endswith(".html") else (rel_dir + "index.html")
+        digest, written, rendered = self.render_to(rel, template, page, ctx)
+        assert self.state.writer is not None
+        self.state.writer.record(rel, digest, written)
+        self.rendered += rendered
+
+    def render_to(self, rel: str, template: str, page: PageMeta, ctx: Any) -> tuple[str, bool, int]:
+        fp = fingerprint(self.salt, template, self.site, page, ctx)
+        self.new[rel] = fp
+        prev = self.previous_files.get(rel)
+        target = self.state.options.out / rel
+        if prev and self.old.get(rel) == fp and target.is_file():
+            return prev, False, 0
+        html = self.env.get_template(template).render(site=self.site, page=page, ctx=ctx)
+        data = html.encode("utf-8")
+        return sha256_hex(data), write_if_changed(target, data), 1
+
+
+def _previous_files(state: BuildState) -> dict[str, str]:
+    from leaderboard.site.output import read_manifest
+
+    manifest = read_manifest(state.options.out) or {}
+    files = manifest.get("files")
+    return files if isinstance(files, dict) else {}
+
+
+def _cache_dir(options: BuildOptions) -> Path:
+    return options.cache_dir or (options.data_dir / ".leaderboard-cache")
+
+
+def _load_fingerprints(options: BuildOptions) -> dict[str, str]:
+    try:
+        data = json.loads((_cache_dir(options) / FINGERPRINTS).read_text("utf-8"))
+    except (OSError, ValueError):
+        return {}
+    if not isinstance(data, dict) or str(options.out.resolve()) not in data:
+        return {}
+    entry = data[str(options.out.resolve())]
+    return entry if isinstance(entry, dict) else {}
+
+
+def _save_fingerprints(options: BuildOptions, prints: dict[str, str]) -> None:
+    path = _cache_dir(options) / FINGERPRINTS
+    try:
+        data = json.loads(path.read_text("utf-8"))
+        if not isinstance(data, dict):
+            data = {}
+    except (OSError, ValueError):
+        data = {}
+    data[str(options.out.resolve())] = dict(sorted(prints.items()))
+    write_if_changed(path, (json.dumps(data, indent=1, sort_keys=True) + "\n").encode())
+
+
+# -- worker side (forked) ------------------------------------------------------------------------
+
+_WORKER: dict[str, Any] = {}
+
+
+def _profile_job(usernames: list[str]) -> list[tuple[str, str, bool, int, str]]:
+    renderer: PageRenderer = _WORKER["renderer"]
+    boards = _WORKER["boards"]
+    out = []
+    for username in usernames:
+        meta, ctx = profile.build_profile(renderer.model, username, boards)
+        rel = renderer.model.urls.profile_dir(username) + "/index.html"
+        digest, written, rendered = renderer.render_to(rel, "profile.html", meta, ctx)
+        out.append((rel, digest, written, rendered, renderer.new[rel]))
+    return out
+
+
+def _workers(options: BuildOptions, jobs: int) -> int:
+    if options.workers is not None:
+        return max(1, options.workers)
+    return max(1, min(os.cpu_count() or 1, 4, jobs // 50 or 1))
+
+
+def render_profiles(r: PageRenderer, boards: dict[str, Any]) -> None:
+    model = r.model
+    names = list(model.snap.people)
+    workers = _workers(r.state.options, len(names))
+    writer = r.state.writer
+    assert writer is not None
+    results: list[tuple[str, str, bool, int, str]] = []
+    if workers == 1 or "fork" not in multiprocessing.get_all_start_methods():
+        _WORKER.update(renderer=r, boards=boards)
+        results = _profile_job(names)
+    else:
+        _WORKER.update(renderer=r, boards=boards)
+        chunks = [names[i::workers * 4] for i in range(workers * 4)]
+        ctx = multiprocessing.get_context("fork")
+        with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
+            for part in pool.map(_profile_job, chunks):
+                results.extend(part)
+        results.sort()
+    _WORKER.clear()
+    for rel, digest, written, rendered, fp in results:
+        writer.record(rel, digest, written)
+        r.new[rel] = fp
+        r.rendered += rendered
+
+
+# -- all pages -----------------------------------------------------------------------------------
+
+
+def docs_sources(options: BuildOptions) -> list[Path]:
+    """Markdown files of the docs source (WEB-50), or [] when docs are off / absent."""
+    mode = options.config.leaderboard.site.docs
+    if mode == "none":
+        return []
+    data_docs = options.data_dir / "docs"
+    package_docs = Path(__file__).resolve().parents[3] / "docs"
+    has_data = data_docs.is_dir() and any(data_docs.rglob("*.md"))
+    if mode == "data" or (mode == "auto" and has_data):
+        root = data_docs
+    else:
+        root = package_docs
+    if not root.is_dir():
+        return []
+    return sorted(p for p in root.rglob("*.md") if p.is_file() and not p.is_symlink())
+
+
+def render_all(state: BuildState) -> None:
+    model = state.model
+    assert model is not None
+    r = PageRenderer(state)
+    org = model.config.org.name
+    title = model.config.meta.title
+    cm = chrome.page_meta
+    # home
+    r.page("", "home.html", cm(model, "", title, model.config.meta.description, nav="home"), home.build_home(model))
+    # leaderboards
+    redirect = misc.build_redirect(model)
+    rmeta = cm(model, "leaderboard/", f"{PERIOD_LABELS['week']} Leaderboard - {title}", "", nav="leaderboard")
+    rmeta.canonical = model.urls.absolute("leaderboard/week/")
+    rmeta.robots = "noindex"
+    r.page("leaderboard/", "redirect.html", rmeta, redirect)
+    phrases = {"week": "this week", "month": "this month", "year": "this year", "all-time": "of all time"}
+    boards: dict[str, Any] = {}
+    for period in leaderboard.periods(model):
+        ctx = leaderboard.build_leaderboard(model, period)
+        meta = cm(
+            model,
+            f"leaderboard/{period}/",
+            f"{PERIOD_LABELS[period]} Leaderboard - {title}",
+            f"Top contributors to {org} {phrases[period]}.",
+            nav="leaderboard",
+        )
+        r.page(f"leaderboard/{period}/", "leaderboard.html", meta, ctx)
+    for period in ("week", "month", "year", "all-time"):
+        boards[period] = entries(model.snap, window(model.snap, period), ranked, with_daily=False)
+    # people
+    pctx = people.build_people(model)
+    r.page(
+        "people/",
+        "people.html",
+        cm(
+            model,
+            "people/",
+            f"People - {title}",
+            f"Meet the {pctx.count} contributors who make {org} possible. View all community members and their contributions.",
+            nav="people",
+        ),
+        pctx,
+    )
+    # badges
+    r.page(
+        "badges/",
+        "badges.html",
+        cm(
+            model,
+            "badges/",
+            f"Badges - {org}",
+            f"Explore all achievement badges and see who's earned them in the {org} community. View badge requirements, recent achievements, and top badge earners.",
+            nav="badges",
+        ),
+        badges.build_badges(model),
+    )
+    # 404
+    nf = cm(model, "404.html", f"Page not found - {title}", "")
+    nf.canonical = model.urls.absolute("404.html")
+    r.page("404.html", "404.html", nf, misc.build_not_found(model))
+    # optional pages
+    _render_optional(state, r)
+    # profiles
+    render_profiles(r, boards)
+    state.result.rendered = r.rendered
+    state.extra["boards"] = boards
+    state.extra["renderer"] = r
+    _save_fingerprints(state.options, r.new)
+
+
+def _render_optional(state: BuildState, r: PageRenderer) -> None:
+    try:
+        from leaderboard.site.pages import docs, scoring
+    except ImportError:
+        return
+    model = r.model
+    if model.features.scoring:
+        title = model.config.meta.title
+        meta = chrome.page_meta(
+            model, "scoring/", f"How scoring works - {title}",
+            f"How {model.config.org.name} counts activities, points and badges.",
+        )
+        r.page("scoring/", "scoring.html", meta, scoring.build_scoring(model))
+    if model.features.docs:
+        state.docs_paths = docs.render_docs(state, r, docs_sources(state.options))
+
+
+def write_media(state: BuildState) -> None:
+    """Avatars and OG images through the site-components modules (when present)."""
+    from leaderboard.site import media
+
+    media.write_avatars(state)
+    media.write_og_images(state)
+
+
+def write_explorer(state: BuildState) -> None:
+    from leaderboard.site import media
+
+    media.write_explorer(state)
+
+
+def write_files(state: BuildState) -> None:
+    model = state.model
+    writer = state.writer
+    assert model is not None and writer is not None
+    writer.write("robots.txt", misc.robots_txt(model))
+    writer.write("_redirects", misc.redirects_file(model))
+    writer.write("sitemap.xml", misc.sitemap_xml(model, state.docs_paths))
+    from leaderboard.site import media
+
+    media.write_api(state)
+    media.write_feeds(state)
+    media.write_rank_badges(state)
+
+
+__all__ = ["PACKAGE_TEMPLATES", "docs_sources", "render_all"]

@@ -1,0 +1,241 @@
+"""`export_repo`: write the working DB back into the data repository (CORE-42…CORE-53).
+
+Files are written in the CORE-53 order, each only when its bytes change (contributor profiles only
+when their meaning changes), atomically. Stale per-contributor files are deleted only when this
+invocation's import read them in full; files that had invalid content are never touched.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import tzinfo
+from itertools import groupby
+from pathlib import Path
+
+from leaderboard.datarepo import layout
+from leaderboard.datarepo.atomic import remove_stale_temp_files, write_if_changed
+from leaderboard.datarepo.contributors import parse_profile, render_profile
+from leaderboard.datarepo.definitions import render_array
+from leaderboard.datarepo.lines import render_activity, render_aggregate, render_badge
+from leaderboard.datarepo.snapshot import COLUMNS, TABLES, RepoSnapshot, Row
+from leaderboard.db import Database
+from leaderboard.jsonfmt import dumps_compact, loads
+from leaderboard.usernames import username_problem
+
+log = logging.getLogger("leaderboard.datarepo")
+
+
+@dataclass
+class ExportStats:
+    """Relative paths written, left unchanged and deleted, plus warnings for the run summary."""
+
+    written: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    deleted: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    infos: list[str] = field(default_factory=list)
+    removed_temp_files: list[str] = field(default_factory=list)
+
+
+class _Exporter:
+    def __init__(
+        self, db: Database, data_dir: Path, tz: tzinfo, imported: RepoSnapshot | None,
+        default_role: str | None,
+    ) -> None:
+        self.db = db
+        self.data_dir = data_dir
+        self.tz = tz
+        self.imported = imported
+        self.default_role = default_role
+        self.protected = imported.protected_files() if imported else set()
+        self.fully = imported.fully_imported() if imported else set()
+        self.stats = ExportStats()
+        self.not_exported: dict[str, int] = {}
+
+    # -- helpers ----------------------------------------------------------------------------
+
+    def warn(self, message: str) -> None:
+        self.stats.warnings.append(message)
+        log.warning("%s", message)
+
+    def write(self, rel: str, text: str) -> None:
+        if rel in self.protected:
+            return
+        if write_if_changed(self.data_dir / rel, text.encode("utf-8")):
+            self.stats.written.append(rel)
+        else:
+            self.stats.unchanged.append(rel)
+
+    def blocked(self, rel: str, rows: int) -> bool:
+        """True (and counted) when `rel` is protected by invalid content (CORE-53)."""
+        if rel in self.protected:
+            self.not_exported[rel] = self.not_exported.get(rel, 0) + rows
+            return True
+        return False
+
+    def rows(self, kind: str, order: str) -> Iterator[Row]:
+        cols = ", ".join(COLUMNS[kind])
+        return iter(self.db.execute(f"SELECT {cols} FROM {TABLES[kind]} ORDER BY {order}"))
+
+    def delete_stale(self, rel_dir: str, suffix: str, produced: set[str]) -> None:
+        directory = self.data_dir / rel_dir
+        if not directory.is_dir():
+            return
+        for name in sorted(os.listdir(directory)):
+            rel = f"{rel_dir}/{name}"
+            if name.startswith(".") or not name.endswith(suffix) or rel in produced:
+                continue
+            if not (directory / name).is_file():
+                continue
+            if rel in self.fully and rel not in self.protected:
+                (directory / name).unlink()
+                self.stats.deleted.append(rel)
+            else:
+                self.warn(f"stale file kept: {rel}")
+
+    def valid_name(self, username: str) -> bool:
+        problem = username_problem(username)
+        if problem:
+            self.warn(f"not exported: invalid username {username!r} ({problem})")
+            return False
+        return True
+
+    # -- kinds ------------------------------------------------------------------------------
+
+    def contributors(self) -> None:
+        imported_rows = self.imported.contributor_rows_by_path() if self.imported else {}
+        produced: set[str] = set()
+        for raw in self.rows("contributor", "username COLLATE BINARY"):
+            row = _normalise_contributor(raw)
+            username = row[0]
+            if not self.valid_name(username):
+                continue
+            rel = layout.contributor_file(username)
+            produced.add(rel)
+            if self.blocked(rel, 1):
+                continue
+            if imported_rows.get(rel) == row or self._same_on_disk(rel, username, row):
+                self.stats.unchanged.append(rel)
+                continue
+            self.write(rel, render_profile(row))
+        self.delete_stale(layout.CONTRIBUTORS_DIR, ".md", produced)
+
+    def _same_on_disk(self, rel: str, username: str, row: Row) -> bool:
+        """Semantic no-change (CORE-42): the existing file already parses to this row."""
+        text, problem = layout.read_text(self.data_dir, rel)
+        if text is None or problem is not None:
+            return False
+        parsed = parse_profile(rel, username, text, tz=self.tz, default_role=self.default_role)
+        return parsed.row == row
+
+    def array(self, kind: str, rel: str) -> None:
+        rows = list(self.rows(kind, "slug COLLATE BINARY"))
+        if self.blocked(rel, len(rows)):
+            return
+        self.write(rel, render_array(kind, rows))
+
+    def per_contributor(
+        self, kind: str, rel_dir: str, path_of: Callable[[str], str], contributor_index: int,
+        order: str, render: Callable[[Row], str],
+    ) -> set[str]:
+        produced: set[str] = set()
+        rows = self.rows(kind, order)
+        for username, group in groupby(rows, key=lambda r: r[contributor_index]):
+            if not self.valid_name(username):
+                continue
+            rel = path_of(username)
+            produced.add(rel)
+            lines = [render(r) for r in group]
+            if self.blocked(rel, len(lines)):
+                continue
+            self.write(rel, "".join(lines))
+        self.delete_stale(rel_dir, ".jsonl", produced)
+        return produced
+
+    def flat_files(self) -> None:
+        """Flat `activities/<u>.jsonl` fully imported in this invocation: delete (CORE-53)."""
+        if self.imported is None:
+            return
+        directory = self.data_dir / layout.ACTIVITIES_DIR
+        for name in sorted(os.listdir(directory)):
+            rel = f"{layout.ACTIVITIES_DIR}/{name}"
+            if name.startswith(".") or not name.endswith(".jsonl") or not (directory / name).is_file():
+                continue
+            if rel in self.fully and rel not in self.protected:
+                (directory / name).unlink()
+                self.stats.deleted.append(rel)
+                message = f"moved {rel} into {layout.ACTIVITY_FILES_DIR}/"
+                self.stats.infos.append(message)
+                log.info("%s", message)
+
+    def run(self) -> ExportStats:
+        for rel_dir in layout.MANAGED_DIRS:
+            (self.data_dir / rel_dir).mkdir(parents=True, exist_ok=True)
+            removed = remove_stale_temp_files(self.data_dir / rel_dir)
+            self.stats.removed_temp_files.extend(f"{rel_dir}/{p.name}" for p in removed)
+        self.contributors()
+        self.array("activity_definition", layout.ACTIVITY_DEFINITIONS)
+        self.per_contributor(
+            "activity", layout.ACTIVITY_FILES_DIR, layout.activity_file, 1,
+            "contributor, occurred_at, slug", render_activity,
+        )
+        self.flat_files()
+        self.array("global_aggregate", layout.GLOBAL_AGGREGATES)
+        self.array("aggregate_definition", layout.AGGREGATE_DEFINITIONS)
+        self.per_contributor(
+            "contributor_aggregate", layout.AGGREGATE_FILES_DIR, layout.aggregate_file, 1,
+            "contributor, aggregate", render_aggregate,
+        )
+        self.array("badge_definition", layout.BADGE_DEFINITIONS)
+        self.per_contributor(
+            "contributor_badge", layout.BADGE_FILES_DIR, layout.badge_file, 2,
+            "contributor, achieved_on DESC, slug", render_badge,
+        )
+        for rel, count in sorted(self.not_exported.items()):
+            self.warn(f"{count} rows not exported: {rel} has invalid content")
+        return self.stats
+
+
+def _normalise_json(text: str | None) -> str | None:
+    if text is None:
+        return None
+    try:
+        return dumps_compact(loads(text))
+    except ValueError:
+        return text
+
+
+def _normalise_contributor(raw: Row) -> Row:
+    """A DB row in the exact form the parser produces (JSON re-encoded, `{}` extra as NULL)."""
+    row = list(raw)
+    for i in (6, 8, 12, 13):
+        row[i] = _normalise_json(row[i])
+    if row[13] == "{}":
+        row[13] = None
+    if row[11] is not None:
+        row[11] = 1 if row[11] else 0
+    for i in (1, 3, 4, 5):
+        if row[i] == "":
+            row[i] = None
+    return tuple(row)
+
+
+def export_repo(
+    db: Database,
+    data_dir: Path,
+    *,
+    tz: tzinfo,
+    imported: RepoSnapshot | None,
+    default_role: str | None = None,
+) -> ExportStats:
+    """Export every table into `data_dir` (see module docstring).
+
+    `imported` is the snapshot the import phase of the same invocation used (None for `run
+    export` alone): it decides which stale files may be deleted and which files are protected.
+    `default_role` must be `leaderboard.default_role` so that profiles relying on it count as
+    unchanged.
+    """
+    return _Exporter(db, data_dir, tz, imported, default_role).run()

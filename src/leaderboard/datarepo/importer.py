@@ -1,0 +1,182 @@
+"""`import_snapshot`: write a validated snapshot into the working DB in one transaction (CORE-52).
+
+Rows are upserted with `executemany` per table in the CORE-52 order. The `ON CONFLICT … WHERE`
+clause only touches rows whose content differs, so SQLite's change counter tells how many rows an
+import really changed. A contributor file whose name differs only in case from a stored username
+renames the row; references follow through `ON UPDATE CASCADE`.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from typing import Any
+
+from leaderboard.config.model import Config
+from leaderboard.datarepo.definitions import (
+    build_activity_definition,
+    build_aggregate_definition,
+    build_badge_definition,
+)
+from leaderboard.datarepo.reader import STANDARD_AGGREGATES
+from leaderboard.datarepo.snapshot import COLUMNS, KINDS, PLURAL, TABLES, RepoSnapshot, Row
+from leaderboard.db import Database
+from leaderboard.declarations import Declarations
+from leaderboard.errors import InvalidInputError
+from leaderboard.identities import rebuild_index
+
+log = logging.getLogger("leaderboard.datarepo")
+
+_KEYS = {
+    "contributor": ("username",),
+    "activity_definition": ("slug",),
+    "activity": ("slug",),
+    "global_aggregate": ("slug",),
+    "aggregate_definition": ("slug",),
+    "contributor_aggregate": ("aggregate", "contributor"),
+    "badge_definition": ("slug",),
+    "contributor_badge": ("slug",),
+}
+
+STANDARD_DEFINITIONS = {
+    "total_activity_points": ("Total Activity Points", "Sum of all activity points for the contributor"),
+    "activity_count": ("Activity Count", "Total number of activities by the contributor"),
+    "first_activity_date": ("First Activity Date", "Date of the contributor's first activity"),
+    "last_activity_date": ("Last Activity Date", "Date of the contributor's most recent activity"),
+    "active_days": ("Active Days", "Number of unique days with activity"),
+    "avg_points_per_activity": ("Average Points Per Activity", "Average points earned per activity"),
+}
+
+
+@dataclass
+class ImportStats:
+    """What an import did: rows and files per kind, and how many rows really changed."""
+
+    rows: dict[str, int] = field(default_factory=dict)
+    files: dict[str, int] = field(default_factory=dict)
+    activities_inserted: int = 0
+    activities_updated: int = 0
+    contributors_created: int = 0
+    rows_changed: int = 0
+
+
+def upsert_sql(kind: str) -> str:
+    """INSERT … ON CONFLICT DO UPDATE that only writes rows whose content differs."""
+    table = TABLES[kind]
+    cols = COLUMNS[kind]
+    keys = _KEYS[kind]
+    # The contributor key is updated too: that is the case-only rename (CORE-41).
+    updated = [c for c in cols if c not in keys or kind == "contributor"]
+    sets = ", ".join(f"{c} = excluded.{c}" for c in updated)
+    differs = " OR ".join(f"{table}.{c} IS NOT excluded.{c} COLLATE BINARY" for c in updated)
+    return (
+        f"INSERT INTO {table} ({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))}) "
+        f"ON CONFLICT({', '.join(keys)}) DO UPDATE SET {sets} WHERE {differs}"
+    )
+
+
+def insert_or_ignore_sql(kind: str) -> str:
+    cols = COLUMNS[kind]
+    return (
+        f"INSERT OR IGNORE INTO {TABLES[kind]} ({', '.join(cols)}) "
+        f"VALUES ({', '.join('?' * len(cols))})"
+    )
+
+
+def _count(db: Database, kind: str) -> int:
+    return int(db.scalar(f"SELECT count(*) FROM {TABLES[kind]}"))
+
+
+def _rows_from(defs: list[dict[str, Any]], build: Any) -> list[Row]:
+    rows: list[Row] = []
+    for definition in defs:
+        issues: list[Any] = []
+        try:
+            row = build(definition, issues)
+        except ValueError:
+            row = None
+        if row is not None:
+            rows.append(row)
+    return rows
+
+
+def import_snapshot(
+    db: Database, snapshot: RepoSnapshot, *, declarations: Declarations, config: Config
+) -> ImportStats:
+    """Import every valid unit of `snapshot` (see module docstring).
+
+    Refuses a snapshot with errors unless `--skip-invalid` was applied (`without_invalid()`).
+    """
+    if snapshot.has_errors() and not snapshot.skip_applied:
+        errors = [p for p in snapshot.problems if p.is_error]
+        raise InvalidInputError(
+            f"{len(errors)} validation error(s) in the data files; fix them or use --skip-invalid",
+            errors,
+        )
+    stats = ImportStats()
+    start_changes = db.changes_total()
+    with db.transaction():
+        for kind in KINDS:
+            rows = list(snapshot.rows(kind))
+            before = _count(db, kind) if kind in ("contributor", "activity") else 0
+            changes = db.changes_total()
+            if rows:
+                if kind == "contributor_badge":
+                    # The file wins over an award stored under another slug (CORE-50).
+                    db.executemany(
+                        "DELETE FROM contributor_badge WHERE badge = ? AND contributor = ? "
+                        "AND variant = ? AND slug != ?",
+                        [(r[1], r[2], r[3], r[0]) for r in rows],
+                    )
+                    changes = db.changes_total()
+                db.executemany(upsert_sql(kind), rows)
+            stats.rows[kind] = len(rows)
+            stats.files[kind] = len({u.path for u in snapshot.valid_units(kind)})
+            if kind == "contributor":
+                stats.contributors_created = _count(db, kind) - before
+            elif kind == "activity":
+                inserted = _count(db, kind) - before
+                stats.activities_inserted = inserted
+                stats.activities_updated = db.changes_total() - changes - inserted
+            log.info("Imported %d %s from %d files", len(rows), PLURAL[kind], stats.files[kind])
+            _after_kind(db, kind, snapshot, declarations, config)
+        stats.rows_changed = db.changes_total() - start_changes
+        rebuild_index(db, config.leaderboard.identity)
+    return stats
+
+
+def _after_kind(
+    db: Database, kind: str, snapshot: RepoSnapshot, declarations: Declarations, config: Config
+) -> None:
+    """Static definitions that the next kinds may reference (CORE-52 order)."""
+    if kind == "activity_definition":
+        rows = _rows_from(declarations.activity_definitions, build_activity_definition)
+        db.executemany(insert_or_ignore_sql("activity_definition"), rows)
+    elif kind == "aggregate_definition":
+        rows = _rows_from(declarations.aggregate_definitions, build_aggregate_definition)
+        db.executemany(insert_or_ignore_sql("aggregate_definition"), rows)
+        db.executemany(insert_or_ignore_sql("aggregate_definition"), _standard_rows(db, snapshot))
+    elif kind == "badge_definition":
+        for defs in (config.leaderboard.badge_definitions, declarations.badge_definitions):
+            rows = _rows_from(list(defs), build_badge_definition)
+            db.executemany(upsert_sql("badge_definition"), rows)
+
+
+def _standard_rows(db: Database, snapshot: RepoSnapshot) -> list[Row]:
+    """Standard aggregate definitions referenced by imported rows (CORE-60).
+
+    Only referenced ones are added: adding all of them would make `import export` add rows that
+    the data files never had, breaking export → import → export identity (CORE-54).
+    """
+    wanted = sorted({r[0] for r in snapshot.rows("contributor_aggregate")})
+    names = dict(db.execute("SELECT slug, name FROM activity_definition").fetchall())
+    rows: list[Row] = []
+    for slug in wanted:
+        if slug in STANDARD_AGGREGATES:
+            name, description = STANDARD_DEFINITIONS[slug]
+            rows.append((slug, name, description, 0, None))
+        elif slug.startswith("activity_count:") and slug[15:] in names:
+            def_name = names[slug[15:]]
+            rows.append((slug, f"{def_name} Count",
+                         f"Number of {def_name} activities by the contributor", 0, None))
+    return rows

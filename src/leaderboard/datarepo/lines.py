@@ -1,0 +1,305 @@
+"""JSONL record files: activities, contributor aggregates, contributor badges (CORE-44…CORE-50).
+
+Each non-blank line is one unit. Parsing is the hot path of import (130,000 activities, CORE-80),
+so it works line by line with plain tuples and no per-line allocations beyond the row itself.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import tzinfo
+from typing import Any
+
+from leaderboard.datarepo.snapshot import Row, Unit
+from leaderboard.datarepo.values import (
+    aggregate_value_problem,
+    as_points,
+    describe,
+    encode_json,
+    encode_optional,
+    loads_line,
+)
+from leaderboard.jsonfmt import JsonError, dumps_compact, encode_string, loads
+from leaderboard.problems import Problem
+from leaderboard.timeutil import (
+    canonical,
+    date_text,
+    from_canonical,
+    is_canonical,
+    local_date,
+    parse_date,
+    parse_timestamp,
+)
+from leaderboard.usernames import ascii_lower
+
+_CANONICAL = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$", re.ASCII)
+ACTIVITY_KEYS = frozenset(
+    ("slug", "contributor", "activity_definition", "title", "occurred_at", "occured_at", "link",
+     "text", "points", "meta")
+)
+AGGREGATE_KEYS = frozenset(("aggregate", "contributor", "value", "meta"))
+BADGE_KEYS = frozenset(("slug", "badge", "contributor", "variant", "achieved_on", "meta"))
+
+
+@dataclass
+class LineContext:
+    """What line checks need to know: contributors, known definitions, tz, now."""
+
+    contributors: dict[str, str]  # ascii-lower username → canonical spelling
+    activity_definitions: set[str]
+    aggregate_definitions: set[str]
+    badge_variants: dict[str, set[str]]  # badge slug → variant keys of the winning definition
+    tz: tzinfo
+    now_text: str
+    problems: list[Problem] = field(default_factory=list)
+
+
+class _Bad(Exception):
+    """A unit-level error: (code, message)."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+
+def _required_str(obj: dict[str, Any], key: str) -> str:
+    value = obj.get(key)
+    if value is None and key not in obj:
+        raise _Bad("missing-key", f"missing required key '{key}'")
+    if not isinstance(value, str) or value == "":
+        raise _Bad("wrong-type", f"{key} must be a non-empty string (got {describe(value)})")
+    return value
+
+
+def _optional_str(obj: dict[str, Any], key: str) -> str | None:
+    value = obj.get(key)
+    if value is None or isinstance(value, str):
+        return value
+    raise _Bad("wrong-type", f"{key} must be a string or null (got {describe(value)})")
+
+
+def _contributor(obj: dict[str, Any], ctx: LineContext) -> str:
+    name = _required_str(obj, "contributor")
+    canonical_name = ctx.contributors.get(ascii_lower(name))
+    if canonical_name is None:
+        raise _Bad("unknown-contributor",
+                   f"unknown contributor '{name}': add contributors/{name}.md or fix the name")
+    return canonical_name
+
+
+def _extra(obj: dict[str, Any], known: frozenset[str]) -> str | None:
+    if len(obj) <= len(known) and all(k in known for k in obj):
+        return None
+    extra = {k: v for k, v in obj.items() if k not in known}
+    return encode_json(extra) if extra else None
+
+
+def _timestamp(text: Any, key: str, ctx: LineContext, warn: list[tuple[str, str]]) -> str:
+    if not isinstance(text, str):
+        raise _Bad("wrong-type", f"{key} must be a timestamp string (got {describe(text)})")
+    if is_canonical(text) and _CANONICAL.match(text):
+        try:
+            from_canonical(text)
+            return text
+        except ValueError:
+            pass
+    try:
+        parsed = parse_timestamp(text, ctx.tz)
+    except ValueError:
+        raise _Bad("invalid-timestamp",
+                   f"{key} is not a timestamp (got {text!r}); use e.g. 2024-05-01T10:00:00Z") from None
+    if parsed.truncated:
+        warn.append(("fraction-truncated", f"{key} fraction beyond milliseconds truncated"))
+    return canonical(parsed.instant)
+
+
+def parse_activity(obj: dict[str, Any], ctx: LineContext, warn: list[tuple[str, str]]) -> Row:
+    slug = _required_str(obj, "slug")
+    contributor = _contributor(obj, ctx)
+    definition = _required_str(obj, "activity_definition")
+    if definition not in ctx.activity_definitions:
+        raise _Bad("unknown-definition",
+                   f"unknown activity definition '{definition}': add it to activities/definitions.json")
+    if "occurred_at" in obj:
+        occurred = _timestamp(obj["occurred_at"], "occurred_at", ctx, warn)
+        if "occured_at" in obj:
+            legacy = _timestamp(obj["occured_at"], "occured_at", ctx, warn)
+            if legacy != occurred:
+                raise _Bad("conflicting-occured-at",
+                           "occurred_at and legacy occured_at differ; keep only occurred_at")
+    elif "occured_at" in obj:
+        occurred = _timestamp(obj["occured_at"], "occured_at", ctx, warn)
+        warn.append(("legacy-occured-at", "legacy key occured_at (will be written as occurred_at)"))
+    else:
+        raise _Bad("missing-key", "missing required key 'occurred_at'")
+    if occurred > ctx.now_text:
+        warn.append(("future-activity", f"occurred_at {occurred} is after now"))
+    try:
+        points = as_points(obj.get("points"))
+    except ValueError as exc:
+        raise _Bad("wrong-type", f"points {exc}") from None
+    try:
+        meta = encode_optional(obj.get("meta"))
+        extra = _extra(obj, ACTIVITY_KEYS)
+    except ValueError as exc:
+        raise _Bad("invalid-value", str(exc)) from None
+    return (slug, contributor, definition, _optional_str(obj, "title"), occurred,
+            _optional_str(obj, "link"), _optional_str(obj, "text"), points, meta, extra)
+
+
+def parse_aggregate(obj: dict[str, Any], ctx: LineContext, warn: list[tuple[str, str]]) -> Row:
+    aggregate = _required_str(obj, "aggregate")
+    contributor = _contributor(obj, ctx)
+    if aggregate not in ctx.aggregate_definitions:
+        raise _Bad("unknown-aggregate",
+                   f"unknown aggregate '{aggregate}': define it in aggregates/definitions.json")
+    if "value" not in obj:
+        raise _Bad("missing-key", "missing required key 'value'")
+    problem = aggregate_value_problem(obj["value"])
+    if problem:
+        if problem[0] == "error":
+            raise _Bad("invalid-value", problem[1])
+        warn.append(("unknown-value-type", problem[1]))
+    try:
+        return (aggregate, contributor, encode_json(obj["value"]),
+                encode_optional(obj.get("meta")), _extra(obj, AGGREGATE_KEYS))
+    except ValueError as exc:
+        raise _Bad("invalid-value", str(exc)) from None
+
+
+def parse_badge(obj: dict[str, Any], ctx: LineContext, warn: list[tuple[str, str]]) -> Row:
+    slug = _required_str(obj, "slug")
+    badge = _required_str(obj, "badge")
+    contributor = _contributor(obj, ctx)
+    variant = _required_str(obj, "variant")
+    variants = ctx.badge_variants.get(badge)
+    if variants is None:
+        raise _Bad("unknown-badge", f"unknown badge '{badge}': define it in badges/definitions.json")
+    if variant not in variants:
+        warn.append(("unknown-variant", f"badge '{badge}' has no variant '{variant}'"))
+    achieved = obj.get("achieved_on")
+    if "achieved_on" not in obj:
+        raise _Bad("missing-key", "missing required key 'achieved_on'")
+    if not isinstance(achieved, str):
+        raise _Bad("invalid-date", f"achieved_on must be a date YYYY-MM-DD (got {describe(achieved)})")
+    try:
+        achieved_text = date_text(parse_date(achieved))
+    except ValueError:
+        try:
+            parsed = parse_timestamp(achieved, ctx.tz)
+        except ValueError:
+            raise _Bad("invalid-date",
+                       f"achieved_on must be a date YYYY-MM-DD (got {achieved!r})") from None
+        achieved_text = date_text(local_date(parsed.instant, ctx.tz))
+        warn.append(("achieved-on-reduced", "achieved_on timestamp reduced to a date"))
+    try:
+        return (slug, badge, contributor, variant, achieved_text,
+                encode_optional(obj.get("meta")), _extra(obj, BADGE_KEYS))
+    except ValueError as exc:
+        raise _Bad("invalid-value", str(exc)) from None
+
+
+PARSERS = {
+    "activity": parse_activity,
+    "contributor_aggregate": parse_aggregate,
+    "contributor_badge": parse_badge,
+}
+
+
+def unit_key(kind: str, row: Row) -> str:
+    if kind == "contributor_aggregate":
+        return f"{row[0]}\0{ascii_lower(row[1])}"
+    return str(row[0])
+
+
+def parse_lines_file(
+    kind: str, path: str, text: str, ctx: LineContext, out: list[Unit], problems: list[Problem]
+) -> bool:
+    """Append the units of one JSONL file to `out`; False when some line could not be read."""
+    parse = PARSERS[kind]
+    complete = True
+    for number, line in enumerate(text.split("\n"), start=1):
+        if not line or line.isspace():
+            continue
+        try:
+            obj = loads_line(line)
+        except JsonError as exc:
+            code = "duplicate-key" if exc.message.startswith("duplicate key") else "json-syntax"
+            problems.append(Problem(path, number, exc.column, "error", code, exc.message))
+            complete = False
+            continue
+        if not isinstance(obj, dict):
+            problems.append(Problem(path, number, None, "error", "not-an-object",
+                                    f"each line must be a JSON object (got {describe(obj)})"))
+            complete = False
+            continue
+        warn: list[tuple[str, str]] = []
+        try:
+            row = parse(obj, ctx, warn)
+        except _Bad as bad:
+            problems.append(Problem(path, number, None, "error", bad.code, bad.message))
+            placeholder = _placeholder(kind, obj)
+            if placeholder is None:
+                complete = False
+            else:
+                out.append(Unit(kind, path, number, placeholder, (), valid=False))
+            continue
+        for code, message in warn:
+            problems.append(Problem(path, number, None, "warning", code, message))
+        out.append(Unit(kind, path, number, unit_key(kind, row), row))
+    return complete
+
+
+def _placeholder(kind: str, obj: dict[str, Any]) -> str | None:
+    """Key of an invalid line, when it has one (so the file is known to be protected)."""
+    key = obj.get("aggregate" if kind == "contributor_aggregate" else "slug")
+    return key if isinstance(key, str) else ""
+
+
+# --- export --------------------------------------------------------------------------------
+
+
+def _splice(head: str, meta: str | None, extra: str | None, known: frozenset[str]) -> str:
+    """`head` + `,"meta":…` + extra keys + `}` (extra keys never repeat a known key)."""
+    text = head + ',"meta":' + (_recode(meta) if meta is not None else "null")
+    if extra:
+        obj = {k: v for k, v in loads(extra).items() if k not in known}
+        if obj:
+            inner = dumps_compact(obj)
+            text += "," + inner[1:-1]
+    return text + "}\n"
+
+
+def _recode(text: str) -> str:
+    return dumps_compact(loads(text))
+
+
+def _s(value: str | None) -> str:
+    return "null" if value is None else encode_string(value)
+
+
+def render_activity(r: Row) -> str:
+    head = (
+        '{"slug":' + encode_string(r[0]) + ',"contributor":' + encode_string(r[1])
+        + ',"activity_definition":' + encode_string(r[2]) + ',"title":' + _s(r[3])
+        + ',"occurred_at":' + encode_string(r[4]) + ',"link":' + _s(r[5]) + ',"text":' + _s(r[6])
+        + ',"points":' + ("null" if r[7] is None else str(int(r[7])))
+    )
+    return _splice(head, r[8], r[9], ACTIVITY_KEYS)
+
+
+def render_aggregate(r: Row) -> str:
+    head = ('{"aggregate":' + encode_string(r[0]) + ',"contributor":' + encode_string(r[1])
+            + ',"value":' + _recode(r[2]))
+    return _splice(head, r[3], r[4], AGGREGATE_KEYS)
+
+
+def render_badge(r: Row) -> str:
+    head = (
+        '{"slug":' + encode_string(r[0]) + ',"badge":' + encode_string(r[1])
+        + ',"contributor":' + encode_string(r[2]) + ',"variant":' + encode_string(r[3])
+        + ',"achieved_on":' + encode_string(r[4])
+    )
+    return _splice(head, r[5], r[6], BADGE_KEYS)

@@ -1,0 +1,300 @@
+"""`read_repo`: read and validate every data file into a `RepoSnapshot` (CORE-39, CORE-55).
+
+Nothing is written. The order follows the dependencies: contributors, then definitions, then the
+per-contributor record files, so every cross reference is checked against the union of all files,
+config badge definitions and plugin static declarations.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from leaderboard.config.model import Config
+from leaderboard.datarepo import layout
+from leaderboard.datarepo.contributors import parse_profile
+from leaderboard.datarepo.definitions import parse_array_file
+from leaderboard.datarepo.lines import LineContext, parse_lines_file
+from leaderboard.datarepo.snapshot import RepoSnapshot, Unit
+from leaderboard.declarations import Declarations
+from leaderboard.identities import ProfileIdentities, find_conflicts
+from leaderboard.jsonfmt import loads
+from leaderboard.problems import Problem
+from leaderboard.timeutil import canonical
+from leaderboard.usernames import ascii_lower, is_reserved, username_problem
+
+STANDARD_AGGREGATES = (
+    "total_activity_points",
+    "activity_count",
+    "first_activity_date",
+    "last_activity_date",
+    "active_days",
+    "avg_points_per_activity",
+)
+
+
+def read_repo(
+    data_dir: Path,
+    *,
+    config: Config,
+    declarations: Declarations,
+    now: datetime,
+    strict: bool = False,
+) -> RepoSnapshot:
+    """Parse and validate the data repository under `data_dir` (see module docstring)."""
+    tz = config.tz
+    snap = RepoSnapshot(data_dir=data_dir)
+    found = layout.discover(data_dir)
+    snap.problems.extend(found.problems)
+
+    _read_contributors(snap, found.contributors, config)
+    contributors = {u.key: u.row[0] for u in snap.units["contributor"]}
+
+    _read_array(snap, "activity_definition", found.activity_definitions)
+    activity_defs = {u.key for u in snap.units["activity_definition"]} | declarations.activity_slugs()
+    snap.external["activity_definition"] = declarations.activity_slugs()
+
+    _read_array(snap, "global_aggregate", found.global_aggregates)
+    _read_array(snap, "aggregate_definition", found.aggregate_definitions)
+    standard = set(STANDARD_AGGREGATES) | {f"activity_count:{d}" for d in activity_defs}
+    snap.external["aggregate_definition"] = standard | declarations.aggregate_slugs()
+    aggregate_defs = {u.key for u in snap.units["aggregate_definition"]} | snap.external[
+        "aggregate_definition"
+    ]
+
+    _read_array(snap, "badge_definition", found.badge_definitions)
+    variants = _badge_variants(snap.units["badge_definition"], config, declarations)
+    snap.external["badge_definition"] = {
+        str(d.get("slug")) for d in config.leaderboard.badge_definitions
+    } | declarations.badge_slugs()
+
+    ctx = LineContext(
+        contributors=contributors,
+        activity_definitions=activity_defs,
+        aggregate_definitions=aggregate_defs,
+        badge_variants=variants,
+        tz=tz,
+        now_text=canonical(now),
+    )
+    _read_lines(snap, "activity", [*found.activity_files, *found.flat_activity_files], ctx)
+    _dedupe(snap, "activity", "activity")
+    _read_lines(snap, "contributor_aggregate", found.aggregate_files, ctx)
+    _dedupe(snap, "contributor_aggregate", "aggregate for this contributor")
+    _read_lines(snap, "contributor_badge", found.badge_files, ctx)
+    _dedupe(snap, "contributor_badge", "badge award")
+    _check_award_triples(snap)
+    if strict:
+        _apply_strict(snap)
+    return snap
+
+
+def _read_contributors(snap: RepoSnapshot, paths: list[str], config: Config) -> None:
+    units = snap.units["contributor"]
+    identity_inputs: list[ProfileIdentities] = []
+    explorer = config.leaderboard.data_explorer.source
+    for path in paths:
+        snap.files.append(path)
+        username = layout.username_of(path, ".md")
+        key = ascii_lower(username)
+        text, problem = layout.read_text(snap.data_dir, path)
+        if problem is not None:
+            snap.problems.append(problem)
+            units.append(Unit("contributor", path, 1, key, (username,), valid=False))
+            continue
+        reason = username_problem(username)
+        parsed = parse_profile(
+            path, username, text or "", tz=config.tz, default_role=config.leaderboard.default_role
+        )
+        snap.problems.extend(parsed.problems)
+        valid = parsed.row is not None and reason is None
+        if reason:
+            snap.problems.append(Problem(path, None, None, "error", "invalid-username",
+                                         f"invalid username '{username}': {reason}; rename the file"))
+        units.append(Unit("contributor", path, 1, key, parsed.row or (username,), valid=valid))
+        if parsed.row is None:
+            continue
+        if is_reserved(username, explorer):
+            snap.problems.append(Problem(
+                path, None, None, "warning", "reserved-username",
+                f"username '{username}' collides with a site page; its profile is published "
+                f"under /people/{username}/",
+            ))
+        row = parsed.row
+        identity_inputs.append(ProfileIdentities(
+            username, _json(row[6]), _json(row[8]), _json(row[12]), path,
+            parsed.key_lines.get("identities"),
+        ))
+    _check_case_collisions(snap, units)
+    _check_pseudonyms(snap, units, explorer)
+    snap.problems.extend(find_conflicts(identity_inputs, config.leaderboard.identity))
+
+
+def _json(text: str | None) -> Any:
+    return None if text is None else loads(text)
+
+
+def _check_case_collisions(snap: RepoSnapshot, units: list[Unit]) -> None:
+    groups: dict[str, list[Unit]] = {}
+    for unit in units:
+        groups.setdefault(unit.key, []).append(unit)
+    for group in groups.values():
+        if len(group) < 2:
+            continue
+        names = " and ".join(u.path for u in group)
+        for unit in group:
+            unit.valid = False
+            snap.problems.append(Problem(
+                unit.path, None, None, "error", "duplicate-username",
+                f"{names} name the same contributor (usernames differ only in case); "
+                "merge them into one file",
+            ))
+
+
+def _check_pseudonyms(snap: RepoSnapshot, units: list[Unit], explorer: str) -> None:
+    taken: dict[str, str] = {u.key: u.path for u in units}
+    seen: dict[str, str] = {}
+    for unit in units:
+        if len(unit.row) < 11 or unit.row[10] is None:
+            continue
+        pseudonym = unit.row[10]
+        key = ascii_lower(pseudonym)
+        other = taken.get(key) if taken.get(key) != unit.path else None
+        other = other or seen.get(key)
+        if other:
+            unit.valid = False
+            snap.problems.append(Problem(
+                unit.path, None, None, "error", "invalid-pseudonym",
+                f"pseudonym '{pseudonym}' is already used by {other}; choose another",
+            ))
+        seen[key] = unit.path
+        if is_reserved(pseudonym, explorer):
+            snap.problems.append(Problem(
+                unit.path, None, None, "warning", "reserved-username",
+                f"pseudonym '{pseudonym}' collides with a site page; the profile is published "
+                f"under /people/{pseudonym}/",
+            ))
+
+
+def _read_array(snap: RepoSnapshot, kind: str, path: str | None) -> None:
+    if path is None:
+        return
+    snap.files.append(path)
+    text, problem = layout.read_text(snap.data_dir, path)
+    if problem is not None:
+        snap.problems.append(problem)
+        snap.invalid_files.add(path)
+        return
+    units, problems, complete = parse_array_file(kind, path, text or "")
+    snap.units[kind].extend(units)
+    snap.problems.extend(problems)
+    if not complete or any(p.is_error and not _unit_at(units, p) for p in problems):
+        snap.invalid_files.add(path)
+
+
+def _unit_at(units: list[Unit], problem: Problem) -> bool:
+    return any(u.line == problem.line for u in units)
+
+
+def _read_lines(snap: RepoSnapshot, kind: str, paths: Iterable[str], ctx: LineContext) -> None:
+    for path in paths:
+        snap.files.append(path)
+        text, problem = layout.read_text(snap.data_dir, path)
+        if problem is not None:
+            snap.problems.append(problem)
+            snap.invalid_files.add(path)
+            continue
+        if not parse_lines_file(kind, path, text or "", ctx, snap.units[kind], snap.problems):
+            snap.invalid_files.add(path)
+
+
+def _dedupe(snap: RepoSnapshot, kind: str, noun: str) -> None:
+    """Same key twice: identical rows → one row and a warning; different → error on both."""
+    first: dict[str, Unit] = {}
+    keep: list[Unit] = []
+    for unit in snap.units[kind]:
+        if not unit.row:
+            keep.append(unit)
+            continue
+        other = first.get(unit.key)
+        if other is None:
+            first[unit.key] = unit
+            keep.append(unit)
+            continue
+        label = unit.key.replace("\0", " of ")
+        if other.row == unit.row and other.valid and unit.valid:
+            snap.problems.append(Problem(
+                unit.path, unit.line, None, "warning", "duplicate-identical",
+                f"duplicate {noun} {label} (identical to {other.path}:{other.line})",
+            ))
+            continue
+        unit.valid = False
+        other.valid = False
+        for a, b in ((unit, other), (other, unit)):
+            a_where = f"{b.path}:{b.line}"
+            snap.problems.append(Problem(
+                a.path, a.line, None, "error", "duplicate-slug",
+                f"conflicting duplicate {noun} {label} (also at {a_where}); keep one of them",
+            ))
+        keep.append(unit)
+    snap.units[kind] = keep
+
+
+def _check_award_triples(snap: RepoSnapshot) -> None:
+    """Two awards of the same (badge, contributor, variant) with different slugs (CORE-50)."""
+    seen: dict[tuple[str, str, str], Unit] = {}
+    for unit in snap.units["contributor_badge"]:
+        if not unit.row:
+            continue
+        triple = (unit.row[1], ascii_lower(unit.row[2]), unit.row[3])
+        other = seen.get(triple)
+        if other is None:
+            seen[triple] = unit
+            continue
+        for a, b in ((unit, other), (other, unit)):
+            a.valid = False
+            snap.problems.append(Problem(
+                a.path, a.line, None, "error", "duplicate-award",
+                f"badge {triple[0]} variant {triple[2]} is awarded to {unit.row[2]} twice "
+                f"(also at {b.path}:{b.line}); keep one line",
+            ))
+
+
+def _badge_variants(
+    units: list[Unit], config: Config, declarations: Declarations
+) -> dict[str, set[str]]:
+    """Variant keys of each badge as the winning definition has them (file < config < plugin)."""
+    out: dict[str, set[str]] = {}
+    for unit in units:
+        if unit.row and len(unit.row) > 3:
+            out[unit.key] = set(loads(unit.row[3]))
+        else:
+            out.setdefault(unit.key, set())
+    for definition in (*config.leaderboard.badge_definitions, *declarations.badge_definitions):
+        variants = definition.get("variants")
+        out[str(definition.get("slug"))] = set(variants) if isinstance(variants, dict) else set()
+    return out
+
+
+def _apply_strict(snap: RepoSnapshot) -> None:
+    """`--strict`: warnings become errors and invalidate the unit (or file) they are about."""
+    by_path: dict[str, list[Unit]] = {}
+    for units in snap.units.values():
+        for unit in units:
+            by_path.setdefault(unit.path, []).append(unit)
+    converted: list[Problem] = []
+    for problem in snap.problems:
+        if problem.is_error:
+            converted.append(problem)
+            continue
+        converted.append(problem.as_error())
+        targets = [
+            u for u in by_path.get(problem.path, [])
+            if u.kind == "contributor" or problem.line is None or u.line == problem.line
+        ]
+        for unit in targets:
+            unit.valid = False
+        if not targets and problem.code != "ignored-file":
+            snap.invalid_files.add(problem.path)
+    snap.problems = converted

@@ -1,0 +1,163 @@
+"""`RepoSnapshot`: everything read from the data files, validated, ready to insert (CORE-52, CORE-55).
+
+A snapshot is a list of *units* per record kind: one contributor file, one element of a JSON array
+file, one JSONL line. Each unit carries its DB row (column values as stored, JSON as compact text)
+and whether it is valid. `without_invalid()` implements `--skip-invalid`: invalid units are left
+out and units that depend on left-out units are left out in turn; files holding any invalid unit
+are *protected* from export (CORE-53).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+from leaderboard.problems import Problem
+from leaderboard.usernames import ascii_lower
+
+COLUMNS: dict[str, tuple[str, ...]] = {
+    "contributor": (
+        "username", "name", "role", "title", "avatar_url", "bio", "social_profiles",
+        "joining_date", "meta", "visibility", "pseudonym", "bot", "identities", "extra",
+    ),
+    "activity_definition": ("slug", "name", "description", "points", "icon", "extra"),
+    "activity": (
+        "slug", "contributor", "activity_definition", "title", "occurred_at", "link", "text",
+        "points", "meta", "extra",
+    ),
+    "global_aggregate": ("slug", "name", "description", "value", "hidden", "meta", "extra"),
+    "aggregate_definition": ("slug", "name", "description", "hidden", "extra"),
+    "contributor_aggregate": ("aggregate", "contributor", "value", "meta", "extra"),
+    "badge_definition": ("slug", "name", "description", "variants", "extra"),
+    "contributor_badge": (
+        "slug", "badge", "contributor", "variant", "achieved_on", "meta", "extra",
+    ),
+}
+KINDS = tuple(COLUMNS)
+TABLES = {
+    "contributor": "contributor",
+    "activity_definition": "activity_definition",
+    "activity": "activity",
+    "global_aggregate": "global_aggregate",
+    "aggregate_definition": "contributor_aggregate_definition",
+    "contributor_aggregate": "contributor_aggregate",
+    "badge_definition": "badge_definition",
+    "contributor_badge": "contributor_badge",
+}
+PLURAL = {
+    "contributor": "contributors",
+    "activity_definition": "activity definitions",
+    "activity": "activities",
+    "global_aggregate": "global aggregates",
+    "aggregate_definition": "aggregate definitions",
+    "contributor_aggregate": "contributor aggregates",
+    "badge_definition": "badge definitions",
+    "contributor_badge": "contributor badges",
+}
+
+Row = tuple[Any, ...]
+
+
+@dataclass(slots=True)
+class Unit:
+    """One importable unit: its file, line, identity key within its kind, and DB row."""
+
+    kind: str
+    path: str
+    line: int | None
+    key: str
+    row: Row
+    valid: bool = True
+
+
+def references(unit: Unit) -> tuple[tuple[str, str], ...]:
+    """The (kind, key) pairs a unit needs to exist (foreign keys)."""
+    r = unit.row
+    if unit.kind == "activity":
+        return (("contributor", ascii_lower(r[1])), ("activity_definition", r[2]))
+    if unit.kind == "contributor_aggregate":
+        return (("aggregate_definition", r[0]), ("contributor", ascii_lower(r[1])))
+    if unit.kind == "contributor_badge":
+        return (("badge_definition", r[1]), ("contributor", ascii_lower(r[2])))
+    return ()
+
+
+@dataclass
+class RepoSnapshot:
+    """The parsed data repository (see module docstring)."""
+
+    data_dir: Path
+    units: dict[str, list[Unit]] = field(default_factory=lambda: {k: [] for k in KINDS})
+    problems: list[Problem] = field(default_factory=list)
+    files: list[str] = field(default_factory=list)  # every data file read, in read order
+    invalid_files: set[str] = field(default_factory=set)  # file-level or unit-less errors
+    external: dict[str, set[str]] = field(default_factory=lambda: {k: set() for k in KINDS})
+    skip_applied: bool = False
+
+    @property
+    def files_checked(self) -> int:
+        return len(self.files)
+
+    def has_errors(self) -> bool:
+        return any(p.is_error for p in self.problems)
+
+    def rows(self, kind: str) -> Iterator[Row]:
+        """Rows of the valid units of `kind`, in read order."""
+        return (u.row for u in self.units[kind] if u.valid)
+
+    def valid_units(self, kind: str) -> Iterator[Unit]:
+        return (u for u in self.units[kind] if u.valid)
+
+    def protected_files(self) -> set[str]:
+        """Files with any invalid content: export never rewrites or deletes them (CORE-53)."""
+        out = set(self.invalid_files)
+        for units in self.units.values():
+            out.update(u.path for u in units if not u.valid)
+        return out
+
+    def fully_imported(self) -> set[str]:
+        """Files read in full without any invalid content."""
+        protected = self.protected_files()
+        return {f for f in self.files if f not in protected}
+
+    def contributor_rows_by_path(self) -> dict[str, Row]:
+        return {u.path: u.row for u in self.units["contributor"] if u.valid}
+
+    def without_invalid(self) -> RepoSnapshot:
+        """`--skip-invalid`: drop invalid units, then everything depending on them (cascade).
+
+        Each unit left out by the cascade gets a `depends-on-invalid` problem naming what it
+        needed. The kinds form a DAG (contributors and definitions never depend on anything), so
+        one pass in kind order reaches the fixed point.
+        """
+        units = {k: [replace(u) for u in v] for k, v in self.units.items()}
+        problems = list(self.problems)
+        available: dict[str, set[str]] = {}
+        for kind in KINDS:
+            for unit in units[kind]:
+                if not unit.valid:
+                    continue
+                for ref_kind, ref_key in references(unit):
+                    if ref_key not in available[ref_kind]:
+                        unit.valid = False
+                        problems.append(
+                            Problem(
+                                unit.path, unit.line, None, "error", "depends-on-invalid",
+                                f"left out: {ref_kind.replace('_', ' ')} '{ref_key}' is invalid",
+                            )
+                        )
+                        break
+            available[kind] = {u.key for u in units[kind] if u.valid} | self.external[kind]
+        return RepoSnapshot(
+            data_dir=self.data_dir,
+            units={k: [u for u in v if u.valid] for k, v in units.items()},
+            problems=problems,
+            files=list(self.files),
+            invalid_files=self.invalid_files | {
+                u.path for v in units.values() for u in v if not u.valid
+            },
+            external=self.external,
+            skip_applied=True,
+        )

@@ -1,0 +1,293 @@
+"""NEW-08: the static JSON/CSV API — exact key order, CSV quoting, numbers from the query layer."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from leaderboard.config.model import OrgConfig, RoleConfig
+from leaderboard.db import Database
+from leaderboard.publicdb import PUBLIC_SCHEMA
+from leaderboard.site import api
+from leaderboard.site.urls import Urls
+
+NOW = datetime(2026, 4, 15, 12, 0, tzinfo=UTC)
+
+
+def _public_db() -> Database:
+    conn = sqlite3.connect(":memory:", isolation_level=None)
+    conn.executescript(PUBLIC_SCHEMA)
+    conn.executemany(
+        "INSERT INTO contributor (username, name, role, avatar_url, bio, social_profiles, is_bot) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?)",
+        [
+            ("alice", "Alice", "core", "https://img.example/a.png", "# Hi\n<script>x</script>",
+             '{"github":"https://github.com/alice"}', 0),
+            ("bob", 'Bob "The Builder", Jr.', "contributor", None, None, None, 0),
+            ("carol", "Carol", "alumni", None, None, None, 0),
+            ("dave", None, "contributor", None, None, None, 0),
+            ("dependabot[bot]", None, "bot", None, None, None, 1),
+        ],
+    )  # fmt: skip
+    conn.executemany(
+        "INSERT INTO activity_definition VALUES (?, ?, ?, ?, ?)",
+        [
+            ("comment", "Comment", "Commented", None, "message-circle"),
+            ("issue_opened", "Issue Opened", "Opened an issue", 2, None),
+            ("pr_merged", "PR Merged", "Merged a PR", 10, "git-merge"),
+        ],
+    )
+    conn.executemany(
+        "INSERT INTO activity (slug, contributor, activity_definition, title, occurred_at, link, "
+        "text, points, meta, effective_points) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [
+            ("a1", "alice", "pr_merged", "Fix", "2026-04-14T10:00:00.000Z", "https://x/1", None, None, '{"n":1}', 10),
+            ("a2", "alice", "issue_opened", "Bug", "2026-03-01T10:00:00.000Z", None, None, None, None, 2),
+            ("b1", "bob", "issue_opened", "Idea", "2026-04-13T10:00:00.000Z", None, "<b>t</b>", None, None, 2),
+            ("b2", "bob", "comment", None, "2026-04-13T11:00:00.000Z", None, None, None, None, 0),
+            ("c1", "carol", "pr_merged", "Old", "2026-04-14T09:00:00.000Z", None, None, None, None, 10),
+            ("d1", "dependabot[bot]", "pr_merged", "Bump", "2026-04-14T08:00:00.000Z", None, None, None, None, 10),
+            ("f1", "alice", "pr_merged", "Future", "2026-05-01T00:00:00.000Z", None, None, None, None, 10),
+        ],
+    )  # fmt: skip
+    conn.executemany(
+        "INSERT INTO contributor_aggregate_definition VALUES (?, ?, ?, ?)",
+        [
+            ("secret", "Secret", None, 1),
+            ("total_activity_points", "Total Activity Points", "Sum", 0),
+        ],
+    )
+    conn.executemany(
+        "INSERT INTO contributor_aggregate (aggregate, contributor, value) VALUES (?, ?, ?)",
+        [
+            ("total_activity_points", "alice", '{"type":"number","value":1234,"format":"integer"}'),
+            ("secret", "alice", '{"type":"string","value":"s"}'),
+        ],
+    )
+    variants = (
+        '{"gold":{"description":"Gold","order":3},"bronze":{"description":"Bronze","order":1,'
+        '"svg_url":"/assets/b.svg"},"silver":{"description":"Silver","order":2}}'
+    )
+    conn.execute(
+        "INSERT INTO badge_definition VALUES ('streak', 'Streak', 'Be active', ?)", (variants,)
+    )
+    conn.executemany(
+        "INSERT INTO contributor_badge (slug, badge, contributor, variant, achieved_on) VALUES (?, ?, ?, ?, ?)",
+        [
+            ("streak__alice__bronze", "streak", "alice", "bronze", "2026-04-01"),
+            ("streak__carol__silver", "streak", "carol", "silver", "2026-04-02"),
+        ],
+    )
+    conn.executemany(
+        "INSERT INTO _leaderboard_public VALUES (?, ?)",
+        [
+            ("bot_roles", '["bot"]'),
+            ("data_updated_at", "2026-04-15T06:00:00.000Z"),
+            ("hidden_roles", '["alumni"]'),
+            ("timezone", "UTC"),
+        ],
+    )
+    return Database(conn, ":memory:")
+
+
+@pytest.fixture
+def files() -> dict[str, bytes]:
+    ctx = api.ApiContext(
+        urls=Urls.create("https://org.example/lb"),
+        org=OrgConfig("Org", "An org", "https://org.example", "https://org.example/logo.png"),
+        now=NOW,
+        tz=ZoneInfo("UTC"),
+        timezone="UTC",
+        roles={
+            "core": RoleConfig("Core Team"),
+            "contributor": RoleConfig("Contributor"),
+            "alumni": RoleConfig("Alumni", hidden=True),
+        },
+    )
+    return api.build_api(_public_db(), ctx)
+
+
+def _doc(files: dict[str, bytes], path: str) -> dict:  # type: ignore[type-arg]
+    data = files["api/v1/" + path]
+    assert data.endswith(b"\n") and b"\n" not in data[:-1]
+    assert b": " not in data and b", " not in data.replace(b'", Jr', b"")  # compact JSON
+    return json.loads(data)  # type: ignore[no-any-return]
+
+
+def test_new_08_file_set(files: dict[str, bytes]) -> None:
+    assert list(files) == [
+        "api/v1/activity-definitions.json",
+        "api/v1/badges.json",
+        "api/v1/contributors.json",
+        "api/v1/contributors/alice.json",
+        "api/v1/contributors/bob.json",
+        "api/v1/contributors/carol.json",
+        "api/v1/contributors/dave.json",
+        "api/v1/contributors/dependabot[bot].json",
+        "api/v1/index.json",
+        "api/v1/leaderboard/all-time.csv",
+        "api/v1/leaderboard/all-time.json",
+        "api/v1/leaderboard/month.csv",
+        "api/v1/leaderboard/month.json",
+        "api/v1/leaderboard/week.csv",
+        "api/v1/leaderboard/week.json",
+        "api/v1/leaderboard/year.csv",
+        "api/v1/leaderboard/year.json",
+    ]
+
+
+def test_new_08_index(files: dict[str, bytes]) -> None:
+    doc = _doc(files, "index.json")
+    assert list(doc) == [
+        "version", "generated_at", "data_updated_at", "org", "site_url", "timezone", "periods", "endpoints",
+    ]  # fmt: skip
+    assert doc["generated_at"] == "2026-04-15T12:00:00.000Z"
+    assert doc["data_updated_at"] == "2026-04-15T06:00:00.000Z"
+    assert list(doc["org"]) == ["name", "description", "url", "logo_url"]
+    assert doc["site_url"] == "https://org.example/lb"
+    assert list(doc["periods"]) == ["week", "month", "year", "all-time"]
+    assert doc["periods"]["week"] == {
+        "start": "2026-04-08T12:00:00.000Z",
+        "end": "2026-04-15T12:00:00.000Z",
+        "previous_start": "2026-04-01T12:00:00.000Z",
+        "previous_end": "2026-04-08T12:00:00.000Z",
+    }
+    assert doc["periods"]["all-time"] == {"start": None, "end": "2026-04-15T12:00:00.000Z"}
+    assert doc["endpoints"] == {
+        "leaderboard": "https://org.example/lb/api/v1/leaderboard/{period}.json",
+        "contributors": "https://org.example/lb/api/v1/contributors.json",
+        "contributor": "https://org.example/lb/api/v1/contributors/{username}.json",
+        "activity_definitions": "https://org.example/lb/api/v1/activity-definitions.json",
+        "badges": "https://org.example/lb/api/v1/badges.json",
+    }
+
+
+def test_new_08_leaderboard_entries_and_bots(files: dict[str, bytes]) -> None:
+    doc = _doc(files, "leaderboard/week.json")
+    assert list(doc) == ["period", "start", "end", "entries", "bots"]
+    assert doc["period"] == "week"
+    # carol is in a hidden role, the bot is on its own track, dave has no activity
+    assert [e["username"] for e in doc["entries"]] == ["alice", "bob"]
+    alice = doc["entries"][0]
+    assert list(alice) == [
+        "rank", "username", "name", "role", "avatar_url", "profile_url", "points", "activity_count",
+        "previous_points", "previous_rank", "rank_change", "rank_delta", "per_definition",
+    ]  # fmt: skip
+    assert alice["points"] == 10 and alice["activity_count"] == 1
+    assert alice["rank_change"] == "back" and doc["entries"][1]["rank_change"] == "new"
+    assert alice["profile_url"] == "https://org.example/lb/alice/"
+    assert alice["avatar_url"] == "https://org.example/lb/avatars/alice.webp"
+    assert alice["per_definition"] == {"pr_merged": {"count": 1, "points": 10}}
+    assert [b["username"] for b in doc["bots"]] == ["dependabot[bot]"]
+    assert doc["bots"][0]["profile_url"] == "https://org.example/lb/dependabot%5Bbot%5D/"
+    all_time = _doc(files, "leaderboard/all-time.json")
+    assert all_time["start"] is None
+    assert all_time["entries"][0]["previous_rank"] is None
+    assert all_time["entries"][0]["points"] == 12  # the future activity is not counted
+
+
+def test_new_08_csv_crlf_and_quoting(files: dict[str, bytes]) -> None:
+    assert files["api/v1/leaderboard/week.csv"] == (
+        b"rank,username,name,role,points,activity_count,previous_rank,rank_change\r\n"
+        b"1,alice,Alice,core,10,1,,back\r\n"
+        b'2,bob,"Bob ""The Builder"", Jr.",contributor,2,2,,new\r\n'
+    )
+
+
+def test_new_08_contributors_list(files: dict[str, bytes]) -> None:
+    doc = _doc(files, "contributors.json")
+    rows = doc["contributors"]
+    assert [r["username"] for r in rows] == ["alice", "bob", "carol", "dave", "dependabot[bot]"]
+    assert list(rows[0]) == [
+        "username", "name", "role", "role_name", "role_hidden", "is_bot", "avatar_url", "profile_url",
+        "points", "activity_count", "first_activity_at", "last_activity_at", "badge_count",
+    ]  # fmt: skip
+    alice, carol, dave, bot = rows[0], rows[2], rows[3], rows[4]
+    assert (alice["points"], alice["activity_count"], alice["badge_count"]) == (12, 2, 1)
+    assert alice["first_activity_at"] == "2026-03-01T10:00:00.000Z"
+    assert alice["role_name"] == "Core Team" and alice["role_hidden"] is False
+    assert carol["role_hidden"] is True and carol["role_name"] == "Alumni"
+    assert dave["points"] == 0 and dave["first_activity_at"] is None
+    assert bot["is_bot"] is True and bot["role_name"] == "bot"
+
+
+def test_new_08_contributor_document(files: dict[str, bytes]) -> None:
+    doc = _doc(files, "contributors/alice.json")
+    assert list(doc) == [
+        "username", "name", "role", "role_name", "role_hidden", "is_bot", "title", "bio_html",
+        "avatar_url", "profile_url", "social_profiles", "joining_date", "totals", "ranks",
+        "per_definition", "aggregates", "badges", "recent_activities",
+    ]  # fmt: skip
+    assert doc["bio_html"] == "<h3>Hi</h3>"  # sanitised, demoted
+    assert doc["social_profiles"] == {"github": "https://github.com/alice"}
+    assert doc["totals"] == {
+        "points": 12,
+        "activity_count": 2,
+        "active_days": 2,
+        "first_activity_at": "2026-03-01T10:00:00.000Z",
+        "last_activity_at": "2026-04-14T10:00:00.000Z",
+    }
+    assert list(doc["ranks"]) == ["week", "month", "year", "all-time"]
+    assert doc["ranks"]["week"] == {"rank": 1, "of": 2, "points": 10, "activity_count": 1}
+    assert doc["per_definition"] == {
+        "issue_opened": {"count": 1, "points": 2},
+        "pr_merged": {"count": 1, "points": 10},
+    }
+    assert doc["aggregates"] == [
+        {
+            "slug": "total_activity_points",
+            "name": "Total Activity Points",
+            "value": {"type": "number", "value": 1234, "format": "integer"},
+            "formatted": "1,234",
+        }
+    ]
+    assert doc["badges"] == [
+        {
+            "badge": "streak",
+            "name": "Streak",
+            "variant": "bronze",
+            "achieved_on": "2026-04-01",
+            "svg_url": "https://org.example/lb/assets/b.svg",
+        }
+    ]
+    recent = doc["recent_activities"]
+    assert [a["slug"] for a in recent] == ["a1", "a2"]
+    assert list(recent[0]) == [
+        "slug", "contributor", "activity_definition", "title", "occurred_at", "link", "text", "points", "meta",
+    ]  # fmt: skip
+    assert recent[0]["points"] == 10 and recent[0]["meta"] == {"n": 1}
+    carol = _doc(files, "contributors/carol.json")
+    assert carol["ranks"] == {"week": None, "month": None, "year": None, "all-time": None}
+    assert carol["bio_html"] is None
+
+
+def test_new_08_definitions_and_badges(files: dict[str, bytes]) -> None:
+    defs = _doc(files, "activity-definitions.json")["activity_definitions"]
+    assert [d["slug"] for d in defs] == ["comment", "issue_opened", "pr_merged"]
+    assert list(defs[0]) == ["slug", "name", "description", "points", "icon"]
+    badges = _doc(files, "badges.json")["badges"]
+    assert list(badges[0]) == ["slug", "name", "description", "earners", "variants"]
+    assert badges[0]["earners"] == 1  # carol (hidden role) is not counted
+    variants = badges[0]["variants"]
+    assert [v["key"] for v in variants] == ["bronze", "silver", "gold"]  # CORE-66 order
+    assert list(variants[0]) == ["key", "description", "svg_url", "order", "earners"]
+    assert variants[0]["earners"] == 1 and variants[1]["earners"] == 0
+    assert variants[0]["svg_url"] == "https://org.example/lb/assets/b.svg"
+
+
+def test_new_08_deterministic_and_write_callback() -> None:
+    ctx = api.ApiContext(
+        urls=Urls.create("https://org.example"),
+        org=OrgConfig("Org", "d", "u", "l"),
+        now=NOW,
+        tz=ZoneInfo("UTC"),
+        timezone="UTC",
+    )
+    written: dict[str, bytes] = {}
+    paths = api.write_api(_public_db(), ctx, lambda p, d: written.__setitem__(p, d))
+    assert paths == list(written)
+    assert api.build_api(_public_db(), ctx) == written

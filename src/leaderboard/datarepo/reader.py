@@ -92,7 +92,7 @@ def read_repo(
 
 def _read_contributors(snap: RepoSnapshot, paths: list[str], config: Config) -> None:
     units = snap.units["contributor"]
-    identity_inputs: list[ProfileIdentities] = []
+    identity_inputs: dict[str, ProfileIdentities] = {}
     explorer = config.leaderboard.data_explorer.source
     for path in paths:
         snap.files.append(path)
@@ -122,13 +122,14 @@ def _read_contributors(snap: RepoSnapshot, paths: list[str], config: Config) -> 
                 f"under /people/{username}/",
             ))
         row = parsed.row
-        identity_inputs.append(ProfileIdentities(
+        identity_inputs[path] = ProfileIdentities(
             username, _json(row[6]), _json(row[8]), _json(row[12]), path,
             parsed.key_lines.get("identities"),
-        ))
+        )
     _check_case_collisions(snap, units)
     _check_pseudonyms(snap, units, explorer)
-    snap.problems.extend(find_conflicts(identity_inputs, config.leaderboard.identity))
+    valid = [identity_inputs[u.path] for u in units if u.valid and u.path in identity_inputs]
+    snap.problems.extend(find_conflicts(valid, config.leaderboard.identity))
 
 
 def _json(text: str | None) -> Any:

@@ -482,3 +482,28 @@ def test_new_sections_invalid(load_yaml: Loader) -> None:
         "(the last bucket ends at 90 days)",
         "leaderboard.digest.webhook_url: must be an http(s) URL (got 'hooks')",
     ]
+
+
+def test_core_13_unreadable_file(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    (tmp_path / "config.yaml").mkdir()
+    result = load_config(tmp_path, env={})
+    assert result.config is None
+    assert [p.code for p in result.problems] == ["unreadable"]
+
+
+def test_core_17_null_leaderboard_is_wrong_type(load_yaml: Loader) -> None:
+    result = load_yaml(MINIMAL.replace("leaderboard: {}", "leaderboard:"))
+    assert lines_of(result) == ["6: error: leaderboard: must be a mapping (got null) [wrong-type]"]
+
+
+def test_core_16_null_optional_keys_mean_absent(load_yaml: Loader) -> None:
+    result = load_yaml(MINIMAL + "meta:\n  title:\n")
+    assert result.config is not None and result.config.meta.title == "Acme Leaderboard"
+    assert list(result.problems) == []
+
+
+def test_validate_text_without_data_dir() -> None:
+    from leaderboard.config import validate_text
+
+    result = validate_text(MINIMAL, env={})
+    assert result.config is not None and list(result.problems) == []

@@ -1,0 +1,338 @@
+"""Avatars (WEB-09): fetch, process and cache `avatars/<username>.webp`, or generate a fallback.
+
+The site never hot-links profile pictures by default: every listed contributor gets a local
+256×256 WebP, so pages work offline and third-party hosts see no visitor traffic. Processed
+images are cached by the sha256 of their URL, so a rebuild downloads nothing and a changed URL
+is fetched again. Network access only goes through the injected `httpx.Client`.
+"""
+
+from __future__ import annotations
+
+import colorsys
+import hashlib
+import io
+import os
+import tempfile
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit, urlunsplit
+
+import httpx
+from PIL import Image, ImageDraw, ImageFont
+
+SIZE = 256
+MAX_BYTES = 5 * 1024 * 1024
+TIMEOUT = 15.0
+CONCURRENCY = 10
+WEBP_QUALITY = 80
+
+Write = Callable[[str, bytes], Any]
+Warn = Callable[[str], None]
+
+
+class AvatarError(Exception):
+    """A fetch or decode failure (the avatar falls back to a generated image)."""
+
+
+# ---------------------------------------------------------------- pure image functions
+
+
+def _encode_webp(image: Image.Image) -> bytes:
+    out = io.BytesIO()
+    # exif/icc/xmp omitted: no metadata leaks from the source image.
+    image.save(out, format="WEBP", quality=WEBP_QUALITY, method=4)
+    return out.getvalue()
+
+
+def _is_svg(data: bytes) -> bool:
+    head = data[:512].lstrip().lower()
+    return head.startswith(b"<svg") or (
+        head.startswith(b"<?xml") and b"<svg" in data[:2048].lower()
+    )
+
+
+def _rasterise_svg(data: bytes) -> bytes:
+    try:
+        import cairosvg
+    except ImportError:
+        raise AvatarError(
+            "SVG avatar needs the 'svg' extra (pip install 'contributor-leaderboard[svg]')"
+        ) from None
+    try:
+        png: bytes = cairosvg.svg2png(bytestring=data, output_width=SIZE, output_height=SIZE)
+    except Exception as exc:  # cairosvg raises many types for bad input
+        raise AvatarError(f"cannot rasterise SVG: {exc}") from None
+    return png
+
+
+def process_avatar(data: bytes) -> bytes:
+    """Decode, convert to RGBA, centre-crop to a square, resize to 256×256 (Lanczos), WebP q80."""
+    if _is_svg(data):
+        data = _rasterise_svg(data)
+    try:
+        with Image.open(io.BytesIO(data)) as source:
+            source.seek(0)  # first frame of animations
+            image = source.convert("RGBA")
+    except Exception as exc:  # Pillow raises several types for undecodable input
+        raise AvatarError(f"cannot decode image: {exc}") from None
+    w, h = image.size
+    side = min(w, h)
+    if side == 0:
+        raise AvatarError("empty image")
+    left, top = (w - side) // 2, (h - side) // 2
+    square = image.crop((left, top, left + side, top + side))
+    return _encode_webp(square.resize((SIZE, SIZE), Image.Resampling.LANCZOS))
+
+
+def fallback_colour(username: str) -> tuple[int, int, int]:
+    """Hue = first byte of sha256(username) × 360 / 256; HSL saturation 45 %, lightness 55 %."""
+    hue = hashlib.sha256(username.encode("utf-8")).digest()[0] * 360 / 256
+    r, g, b = colorsys.hls_to_rgb(hue / 360, 0.55, 0.45)
+    return round(r * 255), round(g * 255), round(b * 255)
+
+
+def initials(display_name: str) -> str:
+    """The first two characters of the display name, upper-cased."""
+    return display_name.strip()[:2].upper()
+
+
+@lru_cache(maxsize=8)
+def _font(size: int, path: str | None) -> ImageFont.FreeTypeFont:
+    basic = ImageFont.Layout.BASIC  # no raqm: identical glyph placement on every machine
+    if path:
+        return ImageFont.truetype(path, size, layout_engine=basic)
+    default = ImageFont.load_default(size)
+    if not isinstance(default, ImageFont.FreeTypeFont):
+        raise RuntimeError("Pillow was built without FreeType; set site.og_font to a TTF file")
+    return default.font_variant(layout_engine=basic)
+
+
+def fallback_avatar(username: str, display_name: str, font_path: str | None = None) -> bytes:
+    """A 256×256 WebP: solid colour from the username, white initials centred."""
+    image = Image.new("RGBA", (SIZE, SIZE), (*fallback_colour(username), 255))
+    text = initials(display_name or username)
+    if text:
+        draw = ImageDraw.Draw(image)
+        draw.text(
+            (SIZE / 2, SIZE / 2),
+            text,
+            fill=(255, 255, 255, 255),
+            font=_font(104, font_path),
+            anchor="mm",
+        )
+    return _encode_webp(image)
+
+
+# ---------------------------------------------------------------- URLs and cache
+
+
+def mask_url(url: str) -> str:
+    """The URL with its query string masked, for logs (tokens often travel there)."""
+    parts = urlsplit(url)
+    return urlunsplit(parts._replace(query="***" if parts.query else "", fragment=""))
+
+
+def cache_path(cache_dir: Path, key: str) -> Path:
+    """`<cache dir>/avatars/<sha256 of key>.webp`."""
+    return cache_dir / "avatars" / f"{hashlib.sha256(key.encode('utf-8')).hexdigest()}.webp"
+
+
+def _store(path: Path, data: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=".avatar.", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+        os.replace(tmp, path)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+
+
+def _local_file(data_dir: Path, url: str) -> bytes:
+    """A `/`-path avatar read from the data dir (confined to it; symlinks out are refused)."""
+    root = data_dir.resolve()
+    target = (data_dir / url.lstrip("/")).resolve()
+    if root not in target.parents:
+        raise AvatarError(f"avatar path {url} leaves the data directory")
+    try:
+        return target.read_bytes()
+    except OSError as exc:
+        raise AvatarError(f"cannot read {url}: {exc.strerror}") from None
+
+
+def fetch(client: httpx.Client, url: str) -> bytes:
+    """GET with redirects, 15 s timeout and a 5 MiB cap."""
+    try:
+        with client.stream("GET", url, follow_redirects=True, timeout=TIMEOUT) as response:
+            if response.status_code != 200:
+                raise AvatarError(f"HTTP {response.status_code}")
+            declared = response.headers.get("content-length")
+            if declared and declared.isdigit() and int(declared) > MAX_BYTES:
+                raise AvatarError("larger than 5 MiB")
+            chunks: list[bytes] = []
+            size = 0
+            for chunk in response.iter_bytes():
+                size += len(chunk)
+                if size > MAX_BYTES:
+                    raise AvatarError("larger than 5 MiB")
+                chunks.append(chunk)
+            return b"".join(chunks)
+    except httpx.HTTPError as exc:
+        raise AvatarError(f"{type(exc).__name__}: {exc}") from None
+
+
+# ---------------------------------------------------------------- the build step
+
+
+@dataclass(frozen=True, slots=True)
+class AvatarRequest:
+    """One listed contributor: `username` is the output name (the pseudonym for pseudonymous
+    contributors, whose `avatar_url` must be None)."""
+
+    username: str
+    display_name: str
+    avatar_url: str | None
+
+
+@dataclass
+class AvatarStats:
+    downloaded: int = 0
+    cached: int = 0
+    generated: int = 0
+    failed: int = 0
+    failures: list[str] = field(default_factory=list)  # masked URLs with reasons
+    written: list[str] = field(default_factory=list)  # relpaths handed to write()
+
+    def summary(self) -> str:
+        return (
+            f"Avatars: {self.downloaded} downloaded, {self.cached} cached, "
+            f"{self.generated} generated, {self.failed} failed"
+        )
+
+
+def avatar_relpath(username: str) -> str:
+    return f"avatars/{username}.webp"
+
+
+def _usable_url(url: str | None) -> bool:
+    if not url:
+        return False
+    if url.startswith("/") and not url.startswith("//"):
+        return True
+    return urlsplit(url).scheme in ("http", "https")
+
+
+def build_avatars(
+    requests: Sequence[AvatarRequest],
+    *,
+    write: Write,
+    cache_dir: Path,
+    data_dir: Path,
+    mode: str = "cache",
+    client: httpx.Client | None = None,
+    offline: bool = False,
+    refresh: bool = False,
+    warn: Warn | None = None,
+    font_path: str | None = None,
+) -> AvatarStats:
+    """Produce `avatars/<username>.webp` for every request through `write(relpath, data)`.
+
+    `mode`: `cache` (fetch/process/cache), `remote` (only contributors without a usable URL get
+    a generated file; pages use the remote URL), `none` (every avatar generated). Without a
+    client, or `offline`, nothing is fetched: cache hits are used, the rest are generated.
+    """
+    stats = AvatarStats()
+    sources: dict[str, bytes | None] = {}  # url → processed bytes (None = failed)
+    wanted = sorted(
+        {
+            r.avatar_url
+            for r in requests
+            if r.avatar_url and mode == "cache" and _usable_url(r.avatar_url)
+        }
+    )
+    to_fetch: list[str] = []
+    for url in wanted:
+        if url.startswith("/"):
+            try:
+                raw = _local_file(data_dir, url)
+                key = f"{url}\0{hashlib.sha256(raw).hexdigest()}"
+                path = cache_path(cache_dir, key)
+                if path.exists() and not refresh:
+                    sources[url] = path.read_bytes()
+                    stats.cached += 1
+                else:
+                    sources[url] = process_avatar(raw)
+                    _store(path, sources[url] or b"")
+                    stats.downloaded += 1
+            except AvatarError as exc:
+                _fail(stats, warn, url, exc, sources)
+            continue
+        path = cache_path(cache_dir, url)
+        if path.exists() and not refresh:
+            sources[url] = path.read_bytes()
+            stats.cached += 1
+        elif client is None or offline:
+            sources[url] = None  # generated below, not a failure
+        else:
+            to_fetch.append(url)
+
+    if to_fetch and client is not None:
+
+        def job(url: str) -> tuple[str, bytes | AvatarError]:
+            try:
+                return url, process_avatar(fetch(client, url))
+            except AvatarError as exc:
+                return url, exc
+
+        with ThreadPoolExecutor(max_workers=CONCURRENCY) as pool:
+            for url, result in pool.map(job, to_fetch):
+                if isinstance(result, AvatarError):
+                    _fail(stats, warn, url, result, sources)
+                else:
+                    _store(cache_path(cache_dir, url), result)
+                    sources[url] = result
+                    stats.downloaded += 1
+
+    for r in sorted(requests, key=lambda q: q.username):
+        if mode == "remote" and _usable_url(r.avatar_url):
+            continue
+        data = sources.get(r.avatar_url) if r.avatar_url else None
+        if data is None:
+            data = fallback_avatar(r.username, r.display_name, font_path)
+            stats.generated += 1
+        relpath = avatar_relpath(r.username)
+        write(relpath, data)
+        stats.written.append(relpath)
+    return stats
+
+
+def _fail(
+    stats: AvatarStats,
+    warn: Warn | None,
+    url: str,
+    exc: AvatarError,
+    sources: dict[str, bytes | None],
+) -> None:
+    sources[url] = None
+    stats.failed += 1
+    message = f"Avatar {mask_url(url)} failed: {exc}"
+    stats.failures.append(message)
+    if warn is not None:
+        warn(message)
+
+
+def avatar_href(
+    absolute: Callable[[str], str], mode: str, username: str, avatar_url: str | None
+) -> str:
+    """The URL pages and the API use for an avatar: the remote URL in `remote` mode (when there
+    is a usable one), otherwise the local `avatars/<username>.webp` made absolute by `absolute`."""
+    if mode == "remote" and avatar_url and urlsplit(avatar_url).scheme in ("http", "https"):
+        return avatar_url
+    from leaderboard.site.urls import segment
+
+    return absolute(f"avatars/{segment(username)}.webp")

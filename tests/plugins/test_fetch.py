@@ -33,7 +33,7 @@ class _Server:
         outer = self
 
         class Handler(BaseHTTPRequestHandler):
-            def do_GET(self) -> None:  # noqa: N802 (http.server API)
+            def do_GET(self) -> None:
                 outer.hits += 1
                 if self.path != "/plugin.py":
                     self.send_response(404)

@@ -1,0 +1,214 @@
+"""The explorer stage of a build (WEB-47…WEB-49): the database file, the page and the assets.
+
+The page is complete without JavaScript (schema listing and a download link are rendered here);
+`static/explorer.js` turns it into a REPL when the vendored library is available. When it is
+not (offline without cache, registry down), the page says so and the build carries on: an
+explorer is a nice-to-have, a published site is not.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import sqlite3
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from leaderboard.config.model import Config
+from leaderboard.explorer.assets import (
+    PINS,
+    AssetsUnavailable,
+    Pins,
+    obtain_assets,
+)
+
+UNAVAILABLE_MESSAGE = "The Data Explorer is unavailable in this build."
+SIZE_WARNING_BYTES = 25 * 1024 * 1024
+READ_CAP_BYTES = 268435456
+REQUEST_CHUNK_SIZE = 4096
+
+# WEB-49: label and SQL of each example chip, in order; the first is loaded initially.
+EXAMPLES: tuple[tuple[str, str], ...] = (
+    ("All contributors", "SELECT username, name, role, title FROM contributor ORDER BY username;"),
+    (
+        "Top 10 by points",
+        "SELECT a.contributor, c.name, SUM(COALESCE(a.points, d.points, 0)) AS points FROM "
+        "activity a JOIN activity_definition d ON d.slug = a.activity_definition JOIN contributor "
+        "c ON c.username = a.contributor GROUP BY a.contributor ORDER BY points DESC, "
+        "a.contributor LIMIT 10;",
+    ),
+    (
+        "Activity types",
+        "SELECT slug, name, points FROM activity_definition ORDER BY points DESC, slug;",
+    ),
+    (
+        "Recent activity",
+        "SELECT a.title, a.contributor, d.name AS type, COALESCE(a.points, d.points, 0) AS "
+        "points, a.occurred_at FROM activity a JOIN activity_definition d ON d.slug = "
+        "a.activity_definition ORDER BY a.occurred_at DESC LIMIT 20;",
+    ),
+    (
+        "Activity per contributor",
+        "SELECT a.contributor, COUNT(*) AS activities, SUM(COALESCE(a.points, d.points, 0)) AS "
+        "points FROM activity a JOIN activity_definition d ON d.slug = a.activity_definition "
+        "GROUP BY a.contributor ORDER BY points DESC LIMIT 15;",
+    ),
+    (
+        "Badge holders",
+        "SELECT b.contributor, d.name AS badge, b.variant, b.achieved_on FROM contributor_badge b "
+        "JOIN badge_definition d ON d.slug = b.badge ORDER BY b.achieved_on DESC, b.slug LIMIT 20;",
+    ),
+)
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    type: str
+
+
+@dataclass(frozen=True)
+class Table:
+    name: str
+    columns: list[Column]
+
+
+@dataclass
+class ExplorerOutcome:
+    """What the stage did: `available` False means the degraded page (WEB-48)."""
+
+    available: bool
+    db_path: str | None  # output path of the DB file, None when uploaded elsewhere
+    warnings: list[str] = field(default_factory=list)
+
+
+def format_size(size: int) -> str:
+    """B / KB / MB with one decimal, 1024-based (the same rule as the REPL's statistics)."""
+    if size < 1024:
+        return f"{size} B"
+    if size < 1024 * 1024:
+        return f"{size / 1024:.1f} KB"
+    return f"{size / (1024 * 1024):.1f} MB"
+
+
+def schema_listing(public_db: Path) -> list[Table]:
+    """Tables of the public DB sorted by name (without `sqlite_%` and `_leaderboard_public`),
+    each with its columns and declared types (`ANY` when none)."""
+    conn = sqlite3.connect(f"{public_db.resolve().as_uri()}?mode=ro", uri=True)
+    try:
+        names = [
+            row[0]
+            for row in conn.execute(
+                "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite\\_%' "
+                "ESCAPE '\\' AND name != '_leaderboard_public' ORDER BY name"
+            )
+        ]
+        tables = []
+        for name in names:
+            quoted = '"' + name.replace('"', '""') + '"'
+            cols = [
+                Column(row[1], row[2] or "ANY")
+                for row in conn.execute(f"PRAGMA table_info({quoted})")
+            ]
+            tables.append(Table(name, cols))
+        return tables
+    finally:
+        conn.close()
+
+
+def source_location(config: Config, base_path: str) -> tuple[str, str | None]:
+    """(URL the browser loads, output path inside the site or None for an absolute URL)."""
+    source = config.leaderboard.data_explorer.source or "/data.db"
+    if source.startswith(("http://", "https://")):
+        return source, None
+    rel = source.lstrip("/")
+    base = "/" + base_path.strip("/") + "/" if base_path.strip("/") else "/"
+    return base + rel, rel
+
+
+def write_explorer(
+    write: Callable[[str, bytes], Any],
+    render: Callable[[str, dict[str, Any]], str],
+    *,
+    public_db: Path,
+    config: Config,
+    page_context: dict[str, Any],
+    cache_dir: Path,
+    offline: bool,
+    logger: logging.Logger | logging.LoggerAdapter[Any],
+    base_path: str = "/",
+    script_url: str | None = None,
+    upload_path: Path | None = None,
+    env: Mapping[str, str] | None = None,
+    client: httpx.Client | None = None,
+    pins: Pins = PINS,
+) -> ExplorerOutcome:
+    """Write the DB file, `data/index.html` and `static/vendor/<pkg>-<version>/*`.
+
+    `write(rel_path, bytes)` and `render(template, context)` are the site builder's. A `/`-path
+    source is written inside the site; an absolute URL source is written to `upload_path`
+    (`--public-db`) with an INFO line saying where to upload it. AssetMismatch propagates (the
+    build fails); AssetsUnavailable degrades the page and is reported in `warnings`.
+    """
+    outcome = ExplorerOutcome(available=False, db_path=None)
+    data = public_db.read_bytes()
+    url, rel = source_location(config, base_path)
+    if rel is not None:
+        write(rel, data)
+        outcome.db_path = rel
+    elif upload_path is not None:
+        upload_path.parent.mkdir(parents=True, exist_ok=True)
+        from leaderboard.datarepo.atomic import write_if_changed
+
+        write_if_changed(upload_path, data)
+        logger.info("Upload %s to %s", upload_path, url)
+    if len(data) > SIZE_WARNING_BYTES:
+        message = (
+            f"The public database is {format_size(len(data))}, above 25 MiB: many static hosts "
+            "refuse files that large"
+        )
+        logger.warning("%s", message)
+        outcome.warnings.append(message)
+    vendor = "/" + base_path.strip("/") + "/" if base_path.strip("/") else "/"
+    vendor += f"static/vendor/{pins.dir_name}/"
+    try:
+        files = obtain_assets(
+            cache_dir, offline=offline, env=env, client=client, pins=pins, logger=None
+        )
+    except AssetsUnavailable as exc:
+        message = f"Data Explorer assets unavailable: {exc}"
+        logger.warning("%s", message)
+        outcome.warnings.append(message)
+        files = {}
+    for name, content in sorted(files.items()):
+        write(f"static/vendor/{pins.dir_name}/{name}", content)
+    outcome.available = bool(files)
+    explorer = {
+        "available": outcome.available,
+        "unavailable_message": UNAVAILABLE_MESSAGE,
+        "source_url": url,
+        "db_size": format_size(len(data)),
+        "tables": schema_listing(public_db),
+        "examples": [{"label": label, "sql": sql} for label, sql in EXAMPLES],
+        "script_url": script_url or f"{vendor.split('static/vendor/')[0]}static/explorer.js",
+        "config": {
+            "available": outcome.available,
+            "sourceUrl": url,
+            "cacheBust": hashlib.sha256(data).hexdigest()[:16],
+            "libraryUrl": vendor + "index.js",
+            "workerUrl": vendor + "sqlite.worker.js",
+            "wasmUrl": vendor + "sql-wasm.wasm",
+            "requestChunkSize": REQUEST_CHUNK_SIZE,
+            "maxBytesToRead": READ_CAP_BYTES,
+            "rowLimit": 1000,
+            "historyKey": "leaderboard_sql_history",
+            "historySize": 20,
+        },
+    }
+    html = render("data.html", {**page_context, "explorer": explorer})
+    write("data/index.html", html.encode())
+    return outcome

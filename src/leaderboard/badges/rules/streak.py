@@ -64,14 +64,18 @@ def make_streak(rule: dict[str, Any], env: RuleEnv) -> RuleFn:
     matched = matching_definitions(rule.get("activity_definitions"), env.activity_definitions)
     wanted = frozenset(matched)
     tiers = [(v, int(n)) for v, n in threshold_list(rule, "days") if n >= 1]
+    kind = str(streak_type)
 
     def evaluate(subject: Subject) -> list[Award]:
         if not wanted:
             return []
         periods: list[tuple[int, date]] = []
+        last_day: date | None = None
         for item in subject.history.items:
-            if item.definition in wanted:
-                index = period_index(item.date, str(streak_type))
+            # Items are in time order, so a date repeats only consecutively: skip repeats cheaply.
+            if item.definition in wanted and item.date != last_day:
+                last_day = item.date
+                index = period_index(item.date, kind)
                 if not periods or periods[-1][0] != index:
                     periods.append((index, item.date))
         all_runs = runs(periods)

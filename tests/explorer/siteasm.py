@@ -13,13 +13,13 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "publicdb"))
 
-from lbsample import NOW, fill_working, make_config  # noqa: E402
+from lbsample import NOW, fill_working, make_config
 
-from leaderboard.config.model import Config  # noqa: E402
-from leaderboard.db.database import Database  # noqa: E402
-from leaderboard.explorer.page import ExplorerOutcome, write_explorer  # noqa: E402
-from leaderboard.publicdb import build_public_db  # noqa: E402
-from leaderboard.site.env import PACKAGE_STATIC, make_environment  # noqa: E402
+from leaderboard.config.model import Config
+from leaderboard.db.database import Database
+from leaderboard.explorer.page import ExplorerOutcome, write_explorer
+from leaderboard.publicdb import build_public_db
+from leaderboard.site.env import PACKAGE_STATIC, make_environment
 
 REPO = Path(__file__).resolve().parents[2]
 REAL_VENDOR = REPO / "node_modules" / "sql.js-httpvfs"

@@ -1,0 +1,89 @@
+"""WEB-45 / CORE-80: Open Graph images — 1200×630 PNG, deterministic, cached by content."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+from PIL import Image
+
+from leaderboard.site import og
+from leaderboard.site.avatars import fallback_avatar
+
+
+def _card(name: str = "Alice", **kw: object) -> og.OgCard:
+    fields: dict[str, object] = {
+        "relpath": f"{name.lower()}/opengraph-image.png",
+        "display_name": name,
+        "username": name.lower(),
+        "points": 1234,
+        "activities": 56,
+        "org_name": "Example Org",
+    }
+    fields.update(kw)
+    return og.OgCard(**fields)  # type: ignore[arg-type]
+
+
+def test_web_45_size_format_and_colours() -> None:
+    data = og.render_og_image(_card())
+    image = Image.open(io.BytesIO(data))
+    assert image.format == "PNG" and image.size == (1200, 630)
+    rgb = image.convert("RGB")
+    assert rgb.getpixel((0, 0)) == og.TOP_COLOUR  # gradient towards the bottom-right
+    assert rgb.getpixel((1199, 629)) == og.BOTTOM_COLOUR
+    # no avatar: a #3b82f6 disc in the middle of the avatar area
+    outer = og.AVATAR + 2 * og.BORDER
+    heights = sum([outer, 28, 64, 12, 40, 36, 56, 12, 24, 40, 30])
+    top = int((630 - heights) / 2)
+    assert rgb.getpixel((600 - 60, top + outer // 2)) == og.BLUE
+
+
+def test_web_45_avatar_is_drawn_and_output_deterministic() -> None:
+    avatar = fallback_avatar("zed", "Zed")
+    a = og.render_og_image(_card(avatar=avatar))
+    assert a == og.render_og_image(_card(avatar=avatar))
+    assert a != og.render_og_image(_card())
+
+
+def test_web_45_long_text_is_truncated_to_fit() -> None:
+    font = og._font(56, None)
+    long = "A very long display name " * 5
+    cut = og.fit_text(long, font, 1080)
+    assert cut.endswith("…") and font.getlength(cut) <= 1080
+    assert og.fit_text("Short", font, 1080) == "Short"
+    og.render_og_image(_card(long))  # renders without error
+
+
+def test_core_80_cache_hit_on_rerun(tmp_path: Path) -> None:
+    cards = [_card(f"User{i}", points=i) for i in range(10)]  # ≥ IN_PROCESS_LIMIT → process pool
+    written: dict[str, bytes] = {}
+    stats = og.render_og_images(cards, write=written.__setitem__, cache_dir=tmp_path, workers=2)
+    assert (stats.rendered, stats.cached) == (10, 0)
+    assert sorted(written) == sorted(c.relpath for c in cards)
+    assert written["user3/opengraph-image.png"] == og.render_og_image(cards[3])
+
+    again: dict[str, bytes] = {}
+    stats2 = og.render_og_images(cards, write=again.__setitem__, cache_dir=tmp_path, workers=2)
+    assert (stats2.rendered, stats2.cached) == (0, 10)
+    assert again == written
+
+    changed = [*cards[:9], _card("User9", points=999)]
+    stats3 = og.render_og_images(changed, write=again.__setitem__, cache_dir=tmp_path)
+    assert (stats3.rendered, stats3.cached) == (1, 9)
+
+
+def test_core_80_cache_key_covers_pixels_not_path() -> None:
+    a = og.card_key(_card(), "default")
+    assert a == og.card_key(_card(relpath="people/alice/opengraph-image.png"), "default")
+    assert a != og.card_key(_card(points=1), "default")
+    assert a != og.card_key(_card(avatar=b"x"), "default")
+    assert a != og.card_key(_card(), "other-font")
+
+
+def test_web_45_custom_font(tmp_path: Path) -> None:
+    font = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf")
+    if not font.exists():
+        return
+    data = og.render_og_image(_card(), str(font))
+    assert Image.open(io.BytesIO(data)).size == (1200, 630)
+    assert data != og.render_og_image(_card())

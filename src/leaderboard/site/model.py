@@ -149,3 +149,11 @@ def _round_half_up(value: float) -> int:
 
 def capitalise(key: str) -> str:
     return key[:1].upper() + key[1:]
+
+
+def safe_link(url: str | None) -> str | None:
+    """Only absolute http(s) links from data become `href`s (CORE-82); others are dropped."""
+    if not url:
+        return None
+    text = url.strip()
+    return text if text.lower().startswith(("http://", "https://")) else None

@@ -8,7 +8,7 @@ from leaderboard.site import graphs
 from leaderboard.site.contexts import ActivityView, AwardView, HomeContext, Kpi, PodiumSpot
 from leaderboard.site.format import format_aggregate_value, format_int, plural
 from leaderboard.site.markdown import plain_text, sanitize_activity_text
-from leaderboard.site.model import SiteModel, capitalise, trend
+from leaderboard.site.model import SiteModel, capitalise, safe_link, trend
 from leaderboard.site.ranking import days_between, entries, ranked, sort_key, window
 from leaderboard.site.snapshot import Act
 from leaderboard.timeutil import canonical, minus_days, parse_date
@@ -43,7 +43,7 @@ def activity_view(model: SiteModel, act: Act) -> ActivityView:
         title=act.title,
         text_plain=plain_text(act.text) if act.text else "",
         text_html=sanitize_activity_text(act.text),
-        link=act.link,
+        link=safe_link(act.link),
         points=act.points,
         occurred_at=act.occurred_at,
     )

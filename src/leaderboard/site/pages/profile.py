@@ -12,7 +12,7 @@ from leaderboard.site import charts, graphs
 from leaderboard.site.contexts import Kpi, Link, PageMeta, ProfileContext
 from leaderboard.site.format import format_aggregate_value, format_int, format_month, truncate
 from leaderboard.site.markdown import markdown_plain_text, render_bio, sanitize_activity_text
-from leaderboard.site.model import SiteModel, capitalise
+from leaderboard.site.model import SiteModel, capitalise, safe_link
 from leaderboard.site.pages.chrome import page_meta
 from leaderboard.site.ranking import Entry, days_between
 from leaderboard.site.snapshot import Act, Person
@@ -127,7 +127,7 @@ def _timeline(model: SiteModel, acts: list[Act]) -> list[dict[str, Any]]:
                 "day": a.day.isoformat(),
                 "points": a.points,
                 "title": a.title,
-                "link": a.link,
+                "link": safe_link(a.link),
                 "text_html": sanitize_activity_text(a.text),
             }
         )

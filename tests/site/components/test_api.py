@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-import sqlite3
+from collections.abc import Callable
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
@@ -11,91 +11,14 @@ import pytest
 
 from leaderboard.config.model import OrgConfig, RoleConfig
 from leaderboard.db import Database
-from leaderboard.publicdb import PUBLIC_SCHEMA
 from leaderboard.site import api
 from leaderboard.site.urls import Urls
 
 NOW = datetime(2026, 4, 15, 12, 0, tzinfo=UTC)
 
 
-def _public_db() -> Database:
-    conn = sqlite3.connect(":memory:", isolation_level=None)
-    conn.executescript(PUBLIC_SCHEMA)
-    conn.executemany(
-        "INSERT INTO contributor (username, name, role, avatar_url, bio, social_profiles, is_bot) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?)",
-        [
-            ("alice", "Alice", "core", "https://img.example/a.png", "# Hi\n<script>x</script>",
-             '{"github":"https://github.com/alice"}', 0),
-            ("bob", 'Bob "The Builder", Jr.', "contributor", None, None, None, 0),
-            ("carol", "Carol", "alumni", None, None, None, 0),
-            ("dave", None, "contributor", None, None, None, 0),
-            ("dependabot[bot]", None, "bot", None, None, None, 1),
-        ],
-    )  # fmt: skip
-    conn.executemany(
-        "INSERT INTO activity_definition VALUES (?, ?, ?, ?, ?)",
-        [
-            ("comment", "Comment", "Commented", None, "message-circle"),
-            ("issue_opened", "Issue Opened", "Opened an issue", 2, None),
-            ("pr_merged", "PR Merged", "Merged a PR", 10, "git-merge"),
-        ],
-    )
-    conn.executemany(
-        "INSERT INTO activity (slug, contributor, activity_definition, title, occurred_at, link, "
-        "text, points, meta, effective_points) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        [
-            ("a1", "alice", "pr_merged", "Fix", "2026-04-14T10:00:00.000Z", "https://x/1", None, None, '{"n":1}', 10),
-            ("a2", "alice", "issue_opened", "Bug", "2026-03-01T10:00:00.000Z", None, None, None, None, 2),
-            ("b1", "bob", "issue_opened", "Idea", "2026-04-13T10:00:00.000Z", None, "<b>t</b>", None, None, 2),
-            ("b2", "bob", "comment", None, "2026-04-13T11:00:00.000Z", None, None, None, None, 0),
-            ("c1", "carol", "pr_merged", "Old", "2026-04-14T09:00:00.000Z", None, None, None, None, 10),
-            ("d1", "dependabot[bot]", "pr_merged", "Bump", "2026-04-14T08:00:00.000Z", None, None, None, None, 10),
-            ("f1", "alice", "pr_merged", "Future", "2026-05-01T00:00:00.000Z", None, None, None, None, 10),
-        ],
-    )  # fmt: skip
-    conn.executemany(
-        "INSERT INTO contributor_aggregate_definition VALUES (?, ?, ?, ?)",
-        [
-            ("secret", "Secret", None, 1),
-            ("total_activity_points", "Total Activity Points", "Sum", 0),
-        ],
-    )
-    conn.executemany(
-        "INSERT INTO contributor_aggregate (aggregate, contributor, value) VALUES (?, ?, ?)",
-        [
-            ("total_activity_points", "alice", '{"type":"number","value":1234,"format":"integer"}'),
-            ("secret", "alice", '{"type":"string","value":"s"}'),
-        ],
-    )
-    variants = (
-        '{"gold":{"description":"Gold","order":3},"bronze":{"description":"Bronze","order":1,'
-        '"svg_url":"/assets/b.svg"},"silver":{"description":"Silver","order":2}}'
-    )
-    conn.execute(
-        "INSERT INTO badge_definition VALUES ('streak', 'Streak', 'Be active', ?)", (variants,)
-    )
-    conn.executemany(
-        "INSERT INTO contributor_badge (slug, badge, contributor, variant, achieved_on) VALUES (?, ?, ?, ?, ?)",
-        [
-            ("streak__alice__bronze", "streak", "alice", "bronze", "2026-04-01"),
-            ("streak__carol__silver", "streak", "carol", "silver", "2026-04-02"),
-        ],
-    )
-    conn.executemany(
-        "INSERT INTO _leaderboard_public VALUES (?, ?)",
-        [
-            ("bot_roles", '["bot"]'),
-            ("data_updated_at", "2026-04-15T06:00:00.000Z"),
-            ("hidden_roles", '["alumni"]'),
-            ("timezone", "UTC"),
-        ],
-    )
-    return Database(conn, ":memory:")
-
-
 @pytest.fixture
-def files() -> dict[str, bytes]:
+def files(public_db_factory: Callable[[], Database]) -> dict[str, bytes]:
     ctx = api.ApiContext(
         urls=Urls.create("https://org.example/lb"),
         org=OrgConfig("Org", "An org", "https://org.example", "https://org.example/logo.png"),
@@ -108,7 +31,7 @@ def files() -> dict[str, bytes]:
             "alumni": RoleConfig("Alumni", hidden=True),
         },
     )
-    return api.build_api(_public_db(), ctx)
+    return api.build_api(public_db_factory(), ctx)
 
 
 def _doc(files: dict[str, bytes], path: str) -> dict:  # type: ignore[type-arg]
@@ -279,7 +202,7 @@ def test_new_08_definitions_and_badges(files: dict[str, bytes]) -> None:
     assert variants[0]["svg_url"] == "https://org.example/lb/assets/b.svg"
 
 
-def test_new_08_deterministic_and_write_callback() -> None:
+def test_new_08_deterministic_and_write_callback(public_db_factory: Callable[[], Database]) -> None:
     ctx = api.ApiContext(
         urls=Urls.create("https://org.example"),
         org=OrgConfig("Org", "d", "u", "l"),
@@ -288,6 +211,6 @@ def test_new_08_deterministic_and_write_callback() -> None:
         timezone="UTC",
     )
     written: dict[str, bytes] = {}
-    paths = api.write_api(_public_db(), ctx, lambda p, d: written.__setitem__(p, d))
+    paths = api.write_api(public_db_factory(), ctx, lambda p, d: written.__setitem__(p, d))
     assert paths == list(written)
-    assert api.build_api(_public_db(), ctx) == written
+    assert api.build_api(public_db_factory(), ctx) == written

@@ -1,0 +1,56 @@
+"""The explorer step of `leaderboard build` (WEB-02 step 8), adapting the site builder's state.
+
+The site builder calls `build_stage(state)` through its lazy component hook; everything the
+explorer needs (writer, Jinja environment, chrome context, URLs, cache dir) comes from there,
+and the work itself is `write_explorer`, which knows nothing about the builder.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from leaderboard.explorer.page import write_explorer
+
+if TYPE_CHECKING:
+    from leaderboard.site.builder import BuildState
+
+
+def build_stage(state: BuildState) -> None:
+    """Write `data.db`, `/data/` and the vendored assets for the build in `state`."""
+    from leaderboard.site.pages import chrome
+
+    o = state.options
+    assert state.writer is not None and state.env is not None and state.model is not None
+    assert state.public_path is not None and state.urls is not None
+    env = state.env
+    writer = state.writer
+    site = chrome.site_context(state.model, state.assets["css"], state.assets["js"])
+    page = chrome.page_meta(
+        state.model,
+        "data/",
+        f"Data Explorer - {o.config.meta.title}",
+        "Query the leaderboard database with SQL, right in your browser.",
+    )
+
+    def render(name: str, context: dict[str, Any]) -> str:
+        return env.get_template(name).render(context)
+
+    def write(rel: str, data: bytes) -> None:
+        writer.write(rel, data)
+
+    outcome = write_explorer(
+        write,
+        render,
+        public_db=state.public_path,
+        config=o.config,
+        page_context={"site": site, "page": page, "ctx": None},
+        cache_dir=o.cache_dir or (o.data_dir / ".leaderboard-cache"),
+        offline=o.offline,
+        logger=o.logger,
+        base_path=state.urls.base_path,
+        script_url=state.assets.get("explorer_js"),
+        upload_path=o.public_db_path or (o.data_dir / ".leaderboard-public.db"),
+        env=dict(o.env) if o.env else None,
+    )
+    state.result.warnings.extend(outcome.warnings)
+    state.extra["explorer"] = outcome

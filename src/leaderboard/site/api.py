@@ -477,3 +477,27 @@ def write_api(db: Database, ctx: ApiContext, write: Write) -> list[str]:
     for path, data in files.items():
         write(path, data)
     return list(files)
+
+
+def build_stage(state: Any) -> None:
+    """Builder step (WEB-02 step 9): write `api/v1/**` from the build's public DB."""
+    o, urls, db, writer = state.options, state.urls, state.public, state.writer
+    config = o.config
+    mode = state.features.avatars if state.features is not None else "cache"
+    ctx = ApiContext(
+        urls=urls,
+        org=config.org,
+        now=o.now,
+        tz=config.tz,
+        timezone=config.leaderboard.timezone,
+        roles=config.leaderboard.roles,
+        bots_track=config.leaderboard.bots.track,
+        avatar_href=lambda user, url: _avatar_href(urls, mode, user, url),
+    )
+    write_api(db, ctx, writer.write)
+
+
+def _avatar_href(urls: Urls, mode: str, username: str, avatar_url: str | None) -> str:
+    from leaderboard.site.avatars import avatar_href
+
+    return avatar_href(urls.absolute, mode, username, avatar_url)

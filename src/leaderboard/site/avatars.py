@@ -336,3 +336,50 @@ def avatar_href(
     from leaderboard.site.urls import segment
 
     return absolute(f"avatars/{segment(username)}.webp")
+
+
+def _cache_dir(options: Any) -> Path:
+    return Path(options.cache_dir or (Path(options.data_dir) / ".leaderboard-cache"))
+
+
+def _font_path(options: Any) -> str | None:
+    font = options.config.leaderboard.site.og_font
+    return str(Path(options.data_dir) / font) if font else None
+
+
+def build_stage(state: Any) -> None:
+    """Builder step (WEB-02 step 7): `avatars/<u>.webp` for every contributor of the public DB.
+
+    Pseudonymous contributors have no `avatar_url` in the public DB and get generated images.
+    The processed bytes are kept in `state.extra["avatars"]` for the OG images.
+    """
+    o = state.options
+    mode = state.features.avatars if state.features is not None else "cache"
+    rows = state.public.query(
+        "SELECT username, name, avatar_url FROM contributor ORDER BY username"
+    )
+    requests = [
+        AvatarRequest(r["username"], r["name"] or r["username"], r["avatar_url"]) for r in rows
+    ]
+    produced: dict[str, bytes] = {}
+
+    def write(relpath: str, data: bytes) -> None:
+        produced[relpath] = data
+        state.writer.write(relpath, data)
+
+    def warn(message: str) -> None:
+        state.result.warnings.append(message)
+        o.logger.warning("%s", message)
+
+    client = None if o.offline or mode != "cache" else httpx.Client()
+    try:
+        stats = build_avatars(
+            requests, write=write, cache_dir=_cache_dir(o), data_dir=Path(o.data_dir), mode=mode,
+            client=client, offline=o.offline, refresh=o.refresh_avatars, warn=warn,
+            font_path=_font_path(o),
+        )  # fmt: skip
+    finally:
+        if client is not None:
+            client.close()
+    state.extra["avatars"] = {p[len("avatars/") : -len(".webp")]: d for p, d in produced.items()}
+    o.logger.info("%s", stats.summary())

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 from urllib.parse import urlsplit
 
 from markupsafe import escape
@@ -172,3 +173,18 @@ def build_feeds(
             entries=entries,
         )
     return out
+
+
+def build_stage(state: Any) -> None:
+    """Builder step (WEB-02 step 9): write `feeds/*.xml` from the build's public DB."""
+    db = state.public
+    updated = db.scalar("SELECT value FROM _leaderboard_public WHERE key = 'data_updated_at'")
+    files = build_feeds(
+        db,
+        urls=state.urls,
+        org_name=state.options.config.org.name,
+        now=state.options.now,
+        data_updated_at=updated,
+    )
+    for path, data in files.items():
+        state.writer.write(path, data)

@@ -25,6 +25,7 @@ from PIL import Image, ImageChops, ImageDraw, ImageFont
 
 from leaderboard.site.avatars import initials
 from leaderboard.site.format import format_int
+from leaderboard.timeutil import canonical
 
 WIDTH, HEIGHT, PADDING = 1200, 630, 60
 RENDERER_VERSION = "1"
@@ -283,3 +284,44 @@ def render_og_images(
         write(card.relpath, results[key])
         stats.written.append(card.relpath)
     return stats
+
+
+def build_stage(state: Any) -> None:
+    """Builder step (WEB-02 step 7): `<u>/opengraph-image.png` for every contributor, using the
+    avatars produced by the avatar step (`state.extra["avatars"]`) when present."""
+    o = state.options
+    db = state.public
+    avatars: dict[str, bytes] = state.extra.get("avatars", {})
+    end = canonical(o.now)
+    totals = {
+        u: (int(p), int(n))
+        for u, p, n in db.execute(
+            "SELECT contributor, SUM(effective_points), COUNT(*) FROM activity WHERE occurred_at <= ? "
+            "GROUP BY contributor",
+            (end,),
+        )
+    }
+    cards = []
+    for r in db.query("SELECT username, name FROM contributor ORDER BY username"):
+        user = r["username"]
+        points, count = totals.get(user, (0, 0))
+        cards.append(
+            OgCard(
+                relpath=f"{state.urls.profile_dir(user)}/opengraph-image.png",
+                display_name=r["name"] or user,
+                username=user,
+                points=points,
+                activities=count,
+                org_name=o.config.org.name,
+                avatar=avatars.get(user),
+            )
+        )
+    font = o.config.leaderboard.site.og_font
+    stats = render_og_images(
+        cards,
+        write=state.writer.write,
+        cache_dir=Path(o.cache_dir or (Path(o.data_dir) / ".leaderboard-cache")),
+        font_path=str(Path(o.data_dir) / font) if font else None,
+        workers=2,
+    )
+    o.logger.info("Open Graph images: %d rendered, %d cached", stats.rendered, stats.cached)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import Any
 
 from markupsafe import escape
 
@@ -149,3 +150,38 @@ def embed_snippets(label: str, message: str, badge_url: str, profile_url: str) -
 
 def _md_escape(text: str) -> str:
     return text.replace("\\", "\\\\").replace("[", "\\[").replace("]", "\\]")
+
+
+def standings_from_db(db: Any, now: Any, tz: Any) -> dict[str, dict[str, Standing]]:
+    """{username: {period: Standing}} for every contributor of a public DB, from four ranked
+    leaderboards and four listed-population window totals (fixed number of queries)."""
+    from leaderboard.population import Population
+    from leaderboard.queries import leaderboards
+    from leaderboard.timeutil import PERIODS, canonical, period_window
+
+    population = Population.from_db(db)
+    rows = {r["username"]: r for r in db.query("SELECT username, role, is_bot FROM contributor")}
+    users = list(rows)
+    result: dict[str, dict[str, Standing]] = {u: {} for u in users}
+    end = canonical(now)
+    for period in PERIODS:
+        board = leaderboards.period(db, period, population.ranked, now=now, tz=tz, daily=False)
+        ranks = {e.username: e for e in board.entries}
+        window = period_window(period, now, tz)
+        totals = leaderboards.window_totals(db, window.start_text, end, population.listed, tz=tz)
+        for user in users:
+            ranked = population.ranked.contains(rows[user])
+            entry = ranks.get(user)
+            points = entry.points if entry else totals.get(user, (0, 0))[0]
+            result[user][period] = Standing(period, ranked, entry.rank if entry else None, points)
+    return result
+
+
+def build_stage(state: Any) -> None:
+    """Builder step (WEB-02 step 9): `<u>/badge*.svg` and `badge.json` for every contributor."""
+    o = state.options
+    label = badge_label(o.config.meta.badge_label, o.config.org.name)
+    for user, standings in sorted(standings_from_db(state.public, o.now, o.config.tz).items()):
+        directory = state.urls.profile_dir(user)
+        for name, data in badge_files(label, standings).items():
+            state.writer.write(f"{directory}/{name}", data)

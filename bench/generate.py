@@ -21,9 +21,23 @@ from pathlib import Path
 
 DEFINITIONS = [
     # slug, name, description, points, icon, weight (share of activities)
-    ("comment_created", "Commented", "Commented on an issue or pull request", 1, "message-square", 30),
+    (
+        "comment_created",
+        "Commented",
+        "Commented on an issue or pull request",
+        1,
+        "message-square",
+        30,
+    ),
     ("pr_reviewed", "PR Reviewed", "Reviewed a pull request", 3, "eye", 22),
-    ("commit_pushed", "Commit Pushed", "Pushed a commit to the default branch", 2, "git-commit-horizontal", 14),
+    (
+        "commit_pushed",
+        "Commit Pushed",
+        "Pushed a commit to the default branch",
+        2,
+        "git-commit-horizontal",
+        14,
+    ),
     ("pr_opened", "PR Opened", "Opened a pull request", 5, "git-pull-request", 8),
     ("pr_merged", "PR Merged", "Pull request was merged", 10, "git-merge", 7),
     ("issue_opened", "Issue Opened", "Opened an issue", 5, "circle-dot", 6),
@@ -35,12 +49,70 @@ DEFINITIONS = [
     ("release_published", "Release Published", "Published a release", 20, "package", 0.3),
 ]
 
-FIRST = ["ada", "alan", "grace", "linus", "guido", "anita", "barbara", "ken", "dennis", "margaret",
-         "katherine", "tim", "vint", "radia", "frances", "john", "hedy", "shafi", "sophie", "raj",
-         "priya", "arjun", "meera", "kiran", "li", "wei", "yuki", "hiro", "olga", "ivan", "zoë", "josé"]
-LAST = ["lovelace", "turing", "hopper", "torvalds", "rossum", "borg", "liskov", "thompson", "ritchie",
-        "hamilton", "johnson", "berners", "cerf", "perlman", "allen", "mccarthy", "lamarr", "goldwasser",
-        "wilson", "patel", "sharma", "nair", "menon", "chen", "zhang", "tanaka", "sato", "petrova"]
+FIRST = [
+    "ada",
+    "alan",
+    "grace",
+    "linus",
+    "guido",
+    "anita",
+    "barbara",
+    "ken",
+    "dennis",
+    "margaret",
+    "katherine",
+    "tim",
+    "vint",
+    "radia",
+    "frances",
+    "john",
+    "hedy",
+    "shafi",
+    "sophie",
+    "raj",
+    "priya",
+    "arjun",
+    "meera",
+    "kiran",
+    "li",
+    "wei",
+    "yuki",
+    "hiro",
+    "olga",
+    "ivan",
+    "zoë",
+    "josé",
+]
+LAST = [
+    "lovelace",
+    "turing",
+    "hopper",
+    "torvalds",
+    "rossum",
+    "borg",
+    "liskov",
+    "thompson",
+    "ritchie",
+    "hamilton",
+    "johnson",
+    "berners",
+    "cerf",
+    "perlman",
+    "allen",
+    "mccarthy",
+    "lamarr",
+    "goldwasser",
+    "wilson",
+    "patel",
+    "sharma",
+    "nair",
+    "menon",
+    "chen",
+    "zhang",
+    "tanaka",
+    "sato",
+    "petrova",
+]
 REPOS = ["care", "care_fe", "leaderboard", "ayushma", "teleicu", "docs", "infra", "mobile"]
 
 
@@ -54,7 +126,9 @@ def _config(scale: int) -> str:
         ("regular", "active_days", [10, 50, 200]),
     ]:
         thresholds = ", ".join(f"{{variant: v{i + 1}, value: {v}}}" for i, v in enumerate(values))
-        rules.append(f"      - {{type: threshold, badge_slug: {slug}, aggregate_slug: {agg}, thresholds: [{thresholds}]}}")
+        rules.append(
+            f"      - {{type: threshold, badge_slug: {slug}, aggregate_slug: {agg}, thresholds: [{thresholds}]}}"
+        )
     rules += [
         "      - {type: streak, badge_slug: daily_streak, streak_type: daily, thresholds: [{variant: v1, days: 7}, {variant: v2, days: 30}]}",
         "      - {type: streak, badge_slug: weekly_reviewer, streak_type: weekly, activity_definitions: [pr_reviewed], thresholds: [{variant: v1, days: 4}, {variant: v2, days: 12}]}",
@@ -62,47 +136,61 @@ def _config(scale: int) -> str:
         "      - {type: growth, badge_slug: rising, aggregate_slug: activity_count, period: month, thresholds: [{variant: v1, percentage_increase: 50}]}",
         "      - {type: composite, badge_slug: all_rounder, operator: AND, variant: v1, conditions: [{aggregate_slug: 'activity_count:pr_merged', operator: '>=', value: 10}, {aggregate_slug: 'activity_count:pr_reviewed', operator: '>=', value: 20}]}",
     ]
-    slugs = ["activity_milestone", "points_milestone", "review_star", "merge_master", "regular",
-             "daily_streak", "weekly_reviewer", "monthly_regular", "rising", "all_rounder"]
+    slugs = [
+        "activity_milestone",
+        "points_milestone",
+        "review_star",
+        "merge_master",
+        "regular",
+        "daily_streak",
+        "weekly_reviewer",
+        "monthly_regular",
+        "rising",
+        "all_rounder",
+    ]
     defs = []
     for slug in slugs:
         variants = ", ".join(
             f"v{i}: {{description: Tier {i}, svg_url: 'https://example.org/{slug}-{i}.svg', order: {i}}}"
             for i in range(1, 5)
         )
-        defs.append(f"      - {{slug: {slug}, name: '{slug.replace('_', ' ').title()}', description: 'Benchmark badge {slug}', variants: {{{variants}}}}}")
-    return "\n".join([
-        "org:",
-        f"  name: Bench Org x{scale}",
-        "  description: Synthetic organisation for benchmarks",
-        "  url: https://example.org",
-        "  logo_url: /assets/logo.svg",
-        "  start_date: '2019-01-01'",
-        "  socials:",
-        "    github: https://github.com/bench-org",
-        "meta:",
-        "  title: Bench Leaderboard",
-        "  description: Benchmark site",
-        "  site_url: https://bench.example.org",
-        "leaderboard:",
-        "  timezone: Asia/Kolkata",
-        "  data_source: https://github.com/bench-org/leaderboard-data",
-        "  roles:",
-        "    core: {name: Core Team}",
-        "    contributor: {name: Contributor}",
-        "    intern: {name: Intern}",
-        "    bot: {name: Bot, hidden: true}",
-        "  top_contributors: [pr_merged, pr_reviewed, issue_opened]",
-        "  leaderboard:",
-        "    all_contributors:",
-        "      activity_definitions: [pr_opened, pr_merged, pr_reviewed, issue_opened]",
-        "  badges:",
-        "    definitions:",
-        *defs,
-        "    rules:",
-        *rules,
-        "",
-    ])
+        defs.append(
+            f"      - {{slug: {slug}, name: '{slug.replace('_', ' ').title()}', description: 'Benchmark badge {slug}', variants: {{{variants}}}}}"
+        )
+    return "\n".join(
+        [
+            "org:",
+            f"  name: Bench Org x{scale}",
+            "  description: Synthetic organisation for benchmarks",
+            "  url: https://example.org",
+            "  logo_url: /assets/logo.svg",
+            "  start_date: '2019-01-01'",
+            "  socials:",
+            "    github: https://github.com/bench-org",
+            "meta:",
+            "  title: Bench Leaderboard",
+            "  description: Benchmark site",
+            "  site_url: https://bench.example.org",
+            "leaderboard:",
+            "  timezone: Asia/Kolkata",
+            "  data_source: https://github.com/bench-org/leaderboard-data",
+            "  roles:",
+            "    core: {name: Core Team}",
+            "    contributor: {name: Contributor}",
+            "    intern: {name: Intern}",
+            "    bot: {name: Bot, hidden: true}",
+            "  top_contributors: [pr_merged, pr_reviewed, issue_opened]",
+            "  leaderboard:",
+            "    all_contributors:",
+            "      activity_definitions: [pr_opened, pr_merged, pr_reviewed, issue_opened]",
+            "  badges:",
+            "    definitions:",
+            *defs,
+            "    rules:",
+            *rules,
+            "",
+        ]
+    )
 
 
 def generate(out: Path, *, scale: int = 1, seed: int = 7, now: datetime) -> dict[str, int]:
@@ -151,7 +239,15 @@ def generate(out: Path, *, scale: int = 1, seed: int = 7, now: datetime) -> dict
         if is_bot:
             username = f"{username}[bot]"
         users.add(username.lower())
-        role = "bot" if is_bot else "core" if rank < core else "intern" if rank % 7 == 0 else "contributor"
+        role = (
+            "bot"
+            if is_bot
+            else "core"
+            if rank < core
+            else "intern"
+            if rank % 7 == 0
+            else "contributor"
+        )
         first, _, last = name.partition("-")
         front = [
             "---",
@@ -166,8 +262,14 @@ def generate(out: Path, *, scale: int = 1, seed: int = 7, now: datetime) -> dict
         if is_bot:
             front.append("bot: true")
         front.append("---")
-        bio = "" if rank % 3 else f"Hi, I am {first.title()}. I work on **{rng.choice(REPOS)}**.\n\nI like open source."
-        (out / "contributors" / f"{username}.md").write_text("\n".join(front) + "\n" + bio + "\n", encoding="utf-8")
+        bio = (
+            ""
+            if rank % 3
+            else f"Hi, I am {first.title()}. I work on **{rng.choice(REPOS)}**.\n\nI like open source."
+        )
+        (out / "contributors" / f"{username}.md").write_text(
+            "\n".join(front) + "\n" + bio + "\n", encoding="utf-8"
+        )
         # Core contributors span the whole history; the tail is bursty and recent-ish.
         span = history_days if rank < core else rng.randint(7, history_days)
         begin = now - timedelta(days=span)
@@ -178,19 +280,24 @@ def generate(out: Path, *, scale: int = 1, seed: int = 7, now: datetime) -> dict
             repo = rng.choice(REPOS)
             number = rng.randint(1, 12000)
             ms = int(when.timestamp() * 1000)
-            rows.append({
-                "slug": f"{slug_def}_{repo}#{number}_{username}_{ms}_{i}",
-                "contributor": username,
-                "activity_definition": slug_def,
-                "title": f"{slug_def.replace('_', ' ')} #{number}",
-                "occurred_at": when.strftime("%Y-%m-%dT%H:%M:%S.") + f"{when.microsecond // 1000:03d}Z",
-                "link": f"https://github.com/bench-org/{repo}/pull/{number}",
-                "text": None if rng.random() < 0.7 else f"Looks good — thanks! ({number})",
-                "points": None,
-                "meta": {"repo": repo} if rng.random() < 0.5 else None,
-            })
+            rows.append(
+                {
+                    "slug": f"{slug_def}_{repo}#{number}_{username}_{ms}_{i}",
+                    "contributor": username,
+                    "activity_definition": slug_def,
+                    "title": f"{slug_def.replace('_', ' ')} #{number}",
+                    "occurred_at": when.strftime("%Y-%m-%dT%H:%M:%S.")
+                    + f"{when.microsecond // 1000:03d}Z",
+                    "link": f"https://github.com/bench-org/{repo}/pull/{number}",
+                    "text": None if rng.random() < 0.7 else f"Looks good — thanks! ({number})",
+                    "points": None,
+                    "meta": {"repo": repo} if rng.random() < 0.5 else None,
+                }
+            )
         rows.sort(key=lambda r: (r["occurred_at"], r["slug"]))
-        with (out / "activities" / "contributors" / f"{username}.jsonl").open("w", encoding="utf-8") as fh:
+        with (out / "activities" / "contributors" / f"{username}.jsonl").open(
+            "w", encoding="utf-8"
+        ) as fh:
             for row in rows:
                 fh.write(json.dumps(row, ensure_ascii=False, separators=(",", ":")) + "\n")
         total += len(rows)

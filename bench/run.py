@@ -21,7 +21,6 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -43,7 +42,9 @@ class Measure:
 
     def row(self) -> str:
         med = statistics.median(self.seconds)
-        spread = f"{min(self.seconds):.2f}–{max(self.seconds):.2f}" if len(self.seconds) > 1 else "—"
+        spread = (
+            f"{min(self.seconds):.2f}–{max(self.seconds):.2f}" if len(self.seconds) > 1 else "—"
+        )
         peak = f"{max(self.peak_mb):.0f}" if self.peak_mb else "—"
         budget = f"≤ {self.budget:g} s" if self.budget else "—"
         verdict = "" if self.budget is None else ("ok" if med <= self.budget else "OVER")
@@ -74,12 +75,19 @@ def _tree_rss_mb(pid: int) -> float:
     return total / 1024
 
 
-def run_cli(args: list[str], *, env: dict[str, str] | None = None) -> tuple[float, float, subprocess.CompletedProcess[str]]:
+def run_cli(
+    args: list[str], *, env: dict[str, str] | None = None
+) -> tuple[float, float, subprocess.CompletedProcess[str]]:
     """Run the CLI as a subprocess; return (seconds, peak tree RSS in MB, result)."""
     full_env = {**os.environ, "LEADERBOARD_NOW": NOW, "LEADERBOARD_OFFLINE": "1", **(env or {})}
     start = time.perf_counter()
-    proc = subprocess.Popen([*LEADERBOARD, *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            text=True, env=full_env)
+    proc = subprocess.Popen(
+        [*LEADERBOARD, *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=full_env,
+    )
     peak = 0.0
     done = threading.Event()
 
@@ -129,20 +137,40 @@ def floor_and_import(data: Path) -> tuple[float, float]:
     defs = orjson.loads((data / "activities" / "definitions.json").read_bytes())
     start = time.perf_counter()
     with db.transaction():
-        db.executemany("INSERT INTO activity_definition(slug, name, description, points, icon) VALUES (?,?,?,?,?)",
-                       [(d["slug"], d["name"], d["description"], d["points"], d["icon"]) for d in defs])
-        db.executemany("INSERT INTO contributor(username, role) VALUES (?, 'x')", [(f.stem,) for f in files])
-        cols = ("slug", "contributor", "activity_definition", "title", "occurred_at", "link", "text", "points")
+        db.executemany(
+            "INSERT INTO activity_definition(slug, name, description, points, icon) VALUES (?,?,?,?,?)",
+            [(d["slug"], d["name"], d["description"], d["points"], d["icon"]) for d in defs],
+        )
+        db.executemany(
+            "INSERT INTO contributor(username, role) VALUES (?, 'x')", [(f.stem,) for f in files]
+        )
+        cols = (
+            "slug",
+            "contributor",
+            "activity_definition",
+            "title",
+            "occurred_at",
+            "link",
+            "text",
+            "points",
+        )
         for f in files:
             rows = []
             for line in f.read_bytes().splitlines():
                 if line.strip():
                     o = orjson.loads(line)
                     meta = o.get("meta")
-                    rows.append((*(o.get(c) for c in cols), None if meta is None else orjson.dumps(meta).decode()))
+                    rows.append(
+                        (
+                            *(o.get(c) for c in cols),
+                            None if meta is None else orjson.dumps(meta).decode(),
+                        )
+                    )
             db.executemany(
                 "INSERT INTO activity(slug, contributor, activity_definition, title, occurred_at, link, text, points, meta) "
-                "VALUES (?,?,?,?,?,?,?,?,?)", rows)
+                "VALUES (?,?,?,?,?,?,?,?,?)",
+                rows,
+            )
     floor = time.perf_counter() - start
     db.close()
     tmp.unlink(missing_ok=True)
@@ -152,8 +180,13 @@ def floor_and_import(data: Path) -> tuple[float, float]:
     dbfile = Path("/tmp/leaderboard-bench-import.db")
     dbfile.unlink(missing_ok=True)
     settings = pipeline.RunSettings(
-        data_dir=data, db_path=str(dbfile), now=datetime.fromisoformat(NOW.replace("Z", "+00:00")),
-        cache_dir=data / ".leaderboard-cache", env=dict(os.environ), phases=("import",), offline=True,
+        data_dir=data,
+        db_path=str(dbfile),
+        now=datetime.fromisoformat(NOW.replace("Z", "+00:00")),
+        cache_dir=data / ".leaderboard-cache",
+        env=dict(os.environ),
+        phases=("import",),
+        offline=True,
     )
     start = time.perf_counter()
     prepared = pipeline.prepare(settings)
@@ -171,11 +204,19 @@ def bench_scale(scale: int, runs: int, work: Path, og: bool) -> tuple[list[Measu
     notes: list[str] = []
     pristine = work / f"pristine-x{scale}"
     t0 = time.perf_counter()
-    stats = generate(pristine, scale=scale, now=datetime.fromisoformat(NOW.replace("Z", "+00:00")).astimezone(UTC))
-    notes.append(f"x{scale}: {stats['contributors']:,} contributors, {stats['activities']:,} activities "
-                 f"(generated in {time.perf_counter() - t0:.1f} s)")
-    budgets = {1: {"run": 3, "run2": 1.5, "validate": 2, "build": 15, "rebuild": 2},
-               10: {"run": 30, "run2": None, "validate": None, "build": 150, "rebuild": None}}[scale]
+    stats = generate(
+        pristine,
+        scale=scale,
+        now=datetime.fromisoformat(NOW.replace("Z", "+00:00")).astimezone(UTC),
+    )
+    notes.append(
+        f"x{scale}: {stats['contributors']:,} contributors, {stats['activities']:,} activities "
+        f"(generated in {time.perf_counter() - t0:.1f} s)"
+    )
+    budgets = {
+        1: {"run": 3, "run2": 1.5, "validate": 2, "build": 15, "rebuild": 2},
+        10: {"run": 30, "run2": None, "validate": None, "build": 150, "rebuild": None},
+    }[scale]
     measures: list[Measure] = []
     data = work / f"data-x{scale}"
 
@@ -211,12 +252,20 @@ def bench_scale(scale: int, runs: int, work: Path, og: bool) -> tuple[list[Measu
     measures.append(m)
 
     floor, ours = floor_and_import(data)
-    notes.append(f"x{scale} import vs floor (same process): ours {ours:.2f} s, floor {floor:.2f} s, "
-                 f"ratio {ours / floor:.2f} (budget ≤ 2)")
+    notes.append(
+        f"x{scale} import vs floor (same process): ours {ours:.2f} s, floor {floor:.2f} s, "
+        f"ratio {ours / floor:.2f} (budget ≤ 2)"
+    )
 
     site = work / f"site-x{scale}"
-    for label, extra in [("build (no OG)", ["--no-og"]), ("build (with OG)", [])] if og else [("build (no OG)", ["--no-og"])]:
-        m = Measure(f"x{scale} {label}", budget=budgets["build"] + (30 * scale if "with" in label else 0))
+    for label, extra in (
+        [("build (no OG)", ["--no-og"]), ("build (with OG)", [])]
+        if og
+        else [("build (no OG)", ["--no-og"])]
+    ):
+        m = Measure(
+            f"x{scale} {label}", budget=budgets["build"] + (30 * scale if "with" in label else 0)
+        )
         for _ in range(runs):
             shutil.rmtree(site, ignore_errors=True)
             shutil.rmtree(data / ".leaderboard-cache", ignore_errors=True)
@@ -228,7 +277,9 @@ def bench_scale(scale: int, runs: int, work: Path, og: bool) -> tuple[list[Measu
     m = Measure(f"x{scale} rebuild (unchanged)", budget=budgets["rebuild"])
     for _ in range(runs):
         before = snapshot(site)
-        s, p, _ = run_cli(["build", "-d", str(data), "--out", str(site), *([] if og else ["--no-og"])])
+        s, p, _ = run_cli(
+            ["build", "-d", str(data), "--out", str(site), *([] if og else ["--no-og"])]
+        )
         diff = changed(before, snapshot(site))
         m.seconds.append(s)
         m.peak_mb.append(p)
@@ -245,7 +296,9 @@ def bench_scale(scale: int, runs: int, work: Path, og: bool) -> tuple[list[Measu
             fh.write(json.dumps(line, ensure_ascii=False, separators=(",", ":")) + "\n")
         run_cli(["run", "-d", str(data)])
         before = snapshot(site)
-        s, p, _ = run_cli(["build", "-d", str(data), "--out", str(site), *([] if og else ["--no-og"])])
+        s, p, _ = run_cli(
+            ["build", "-d", str(data), "--out", str(site), *([] if og else ["--no-og"])]
+        )
         diff = changed(before, snapshot(site))
         m.seconds.append(s)
         m.peak_mb.append(p)
@@ -279,7 +332,9 @@ def main(argv: list[str] | None = None) -> int:
     rows: list[Measure] = []
     notes: list[str] = []
     for scale in [int(s) for s in args.scales.split(",")]:
-        m, n = bench_scale(scale, args.runs if scale == 1 else max(1, args.runs // 3), args.work, not args.no_og)
+        m, n = bench_scale(
+            scale, args.runs if scale == 1 else max(1, args.runs // 3), args.work, not args.no_og
+        )
         rows.extend(m)
         notes.extend(n)
         for x in m:

@@ -12,7 +12,6 @@ import sys
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any, NoReturn, TypeVar
 
 import click
@@ -49,17 +48,34 @@ class Common:
 def common_options(func: F) -> F:
     """Attach the CORE-03 options; command-line values override environment variables."""
     options = [
-        click.option("--data-dir", "-d", "data_dir", metavar="PATH", help="Data dir (env LEADERBOARD_DATA_DIR)."),
-        click.option("--db", "db", metavar="PATH", help="Working DB (env LEADERBOARD_DB, LIBSQL_DB_URL)."),
-        click.option("--now", "now", metavar="TIMESTAMP", help="Fixed reference instant (env LEADERBOARD_NOW)."),
+        click.option(
+            "--data-dir",
+            "-d",
+            "data_dir",
+            metavar="PATH",
+            help="Data dir (env LEADERBOARD_DATA_DIR).",
+        ),
+        click.option(
+            "--db", "db", metavar="PATH", help="Working DB (env LEADERBOARD_DB, LIBSQL_DB_URL)."
+        ),
+        click.option(
+            "--now",
+            "now",
+            metavar="TIMESTAMP",
+            help="Fixed reference instant (env LEADERBOARD_NOW).",
+        ),
         click.option("--offline", is_flag=True, default=None, help="Forbid all network access."),
         click.option("--debug", is_flag=True, default=None, help="DEBUG-level logging."),
         click.option("--quiet", "-q", is_flag=True, default=False, help="Only WARN and ERROR."),
         click.option(
-            "--log-format", type=click.Choice(["text", "json"]), default=None,
+            "--log-format",
+            type=click.Choice(["text", "json"]),
+            default=None,
             help="Log line format (env LEADERBOARD_LOG_FORMAT).",
         ),
-        click.option("--strict", is_flag=True, default=False, help="Treat validation warnings as errors."),
+        click.option(
+            "--strict", is_flag=True, default=False, help="Treat validation warnings as errors."
+        ),
     ]
     for option in reversed(options):
         func = option(func)
@@ -101,7 +117,11 @@ def fail(exc: BaseException, common: Common | None) -> NoReturn:
             click.echo(problem.format(), err=True)
         log.error(str(exc), exc_info=exc if debug else None)
         sys.exit(exc.exit_code)
-    log.error(str(exc) or type(exc).__name__, exc_info=exc if debug else None, extra={"meta": {"error": str(exc)}})
+    log.error(
+        str(exc) or type(exc).__name__,
+        exc_info=exc if debug else None,
+        extra={"meta": {"error": str(exc)}},
+    )
     sys.exit(1)
 
 
@@ -119,7 +139,7 @@ def guarded(body: Callable[[Common], int | None], kwargs: dict[str, Any]) -> NoR
         sys.exit(130)
     except SystemExit:
         raise
-    except BaseException as exc:  # noqa: BLE001 - the one place that turns errors into exit codes
+    except BaseException as exc:
         fail(exc, common)
     sys.exit(code or 0)
 
@@ -129,7 +149,11 @@ class _Group(click.Group):
         return list(self.commands)
 
 
-@click.group(cls=_Group, invoke_without_command=True, context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(
+    cls=_Group,
+    invoke_without_command=True,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
 @click.version_option(__version__, "--version", message="leaderboard %(version)s")
 @click.pass_context
 def cli(ctx: click.Context) -> None:
@@ -142,12 +166,22 @@ def cli(ctx: click.Context) -> None:
 @cli.command("run")
 @click.argument("phases", nargs=-1)
 @common_options
-@click.option("--plugin", "plugins", multiple=True, metavar="ID", help="Restrict plugin hooks to these ids.")
+@click.option(
+    "--plugin", "plugins", multiple=True, metavar="ID", help="Restrict plugin hooks to these ids."
+)
 @click.option("--fail-fast", is_flag=True, help="Stop at the first plugin failure.")
-@click.option("--skip-invalid", is_flag=True, help="Leave invalid units out instead of refusing to run.")
+@click.option(
+    "--skip-invalid", is_flag=True, help="Leave invalid units out instead of refusing to run."
+)
 @click.option("--break-lock", is_flag=True, help="Remove an existing lock first.")
-def run_cmd(phases: tuple[str, ...], plugins: tuple[str, ...], fail_fast: bool, skip_invalid: bool,
-            break_lock: bool, **kwargs: Any) -> None:
+def run_cmd(
+    phases: tuple[str, ...],
+    plugins: tuple[str, ...],
+    fail_fast: bool,
+    skip_invalid: bool,
+    break_lock: bool,
+    **kwargs: Any,
+) -> None:
     """Run the pipeline: import, setup, scrape, aggregate, evaluate, export (or the listed phases)."""
     for phase in phases:
         if phase not in PHASES:
@@ -156,15 +190,23 @@ def run_cmd(phases: tuple[str, ...], plugins: tuple[str, ...], fail_fast: bool, 
     def body(common: Common) -> int:
         from leaderboard.commands import run_command
 
-        return run_command(common, phases=phases, plugins=plugins, fail_fast=fail_fast,
-                           skip_invalid=skip_invalid, break_lock=break_lock)
+        return run_command(
+            common,
+            phases=phases,
+            plugins=plugins,
+            fail_fast=fail_fast,
+            skip_invalid=skip_invalid,
+            break_lock=break_lock,
+        )
 
     guarded(body, kwargs)
 
 
 @cli.command("validate")
 @common_options
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", help="Output format.")
+@click.option(
+    "--format", "fmt", type=click.Choice(["text", "json"]), default="text", help="Output format."
+)
 def validate_cmd(fmt: str, **kwargs: Any) -> None:
     """Check config and data files and print every problem; writes nothing."""
 
@@ -185,19 +227,48 @@ def doctor_cmd(fmt: str, online: bool, **kwargs: Any) -> None:
     not_available("doctor")
 
 
+def build_options(func: F) -> F:
+    """The options of `build` (WEB-01), shared with `serve --build` (WEB-61)."""
+    options = [
+        click.option(
+            "--out", default=None, metavar="DIR", help="Output directory (default _site)."
+        ),
+        click.option("--site-url", metavar="URL", help="Override meta.site_url."),
+        click.option("--base-path", metavar="PATH", help="Override the base path."),
+        click.option(
+            "--from-files", is_flag=True, help="Import the data files into a temporary DB first."
+        ),
+        click.option("--public-db", metavar="PATH", help="Where to keep the public DB."),
+        click.option("--clean", is_flag=True, help="Empty the output directory first."),
+        click.option("--no-og", is_flag=True, help="Skip Open Graph images."),
+        click.option("--no-avatars", is_flag=True, help="Do not download avatars."),
+        click.option("--no-explorer", is_flag=True, help="Skip the Data Explorer."),
+        click.option("--refresh-avatars", is_flag=True, help="Ignore the avatar cache."),
+        click.option("--break-lock", is_flag=True, help="Remove an existing lock first."),
+    ]
+    for option in reversed(options):
+        func = option(func)
+    return func
+
+
+_BUILD_KEYS = {
+    "out",
+    "site_url",
+    "base_path",
+    "from_files",
+    "public_db",
+    "clean",
+    "no_og",
+    "no_avatars",
+    "no_explorer",
+    "refresh_avatars",
+    "break_lock",
+}
+
+
 @cli.command("build")
 @common_options
-@click.option("--out", default="_site", show_default=True, metavar="DIR", help="Output directory.")
-@click.option("--site-url", metavar="URL", help="Override meta.site_url.")
-@click.option("--base-path", metavar="PATH", help="Override the base path.")
-@click.option("--from-files", is_flag=True, help="Import the data files into a temporary DB first.")
-@click.option("--public-db", metavar="PATH", help="Where to keep the public DB.")
-@click.option("--clean", is_flag=True, help="Empty the output directory first.")
-@click.option("--no-og", is_flag=True, help="Skip Open Graph images.")
-@click.option("--no-avatars", is_flag=True, help="Do not download avatars.")
-@click.option("--no-explorer", is_flag=True, help="Skip the Data Explorer.")
-@click.option("--refresh-avatars", is_flag=True, help="Ignore the avatar cache.")
-@click.option("--break-lock", is_flag=True, help="Remove an existing lock first.")
+@build_options
 def build_cmd(**kwargs: Any) -> None:
     """Generate the static site."""
     opts = {k: kwargs.pop(k) for k in list(kwargs) if k in _BUILD_KEYS}
@@ -210,27 +281,38 @@ def build_cmd(**kwargs: Any) -> None:
     guarded(body, kwargs)
 
 
-_BUILD_KEYS = {
-    "out", "site_url", "base_path", "from_files", "public_db", "clean", "no_og", "no_avatars",
-    "no_explorer", "refresh_avatars", "break_lock",
-}
-
-
 @cli.command("serve")
-@click.argument("directory", required=False, default="_site")
+@click.argument("directory", required=False, default=None)
+@click.option(
+    "--dir", "dir_option", default=None, metavar="DIR", help="Site directory (default _site)."
+)
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, type=int)
-@click.option("--base-path", default=None, help="Serve the site under this path.")
-@click.option("--debug", is_flag=True, default=None)
-@click.option("--quiet", "-q", is_flag=True, default=False)
-@click.option("--log-format", type=click.Choice(["text", "json"]), default=None)
-def serve_cmd(directory: str, host: str, port: int, base_path: str | None, **kwargs: Any) -> None:
+@click.option("--build", "build_first", is_flag=True, help="Run `leaderboard build` first.")
+@common_options
+@build_options
+def serve_cmd(
+    directory: str | None,
+    dir_option: str | None,
+    host: str,
+    port: int,
+    build_first: bool,
+    **kwargs: Any,
+) -> None:
     """Serve a built site locally with HTTP Range support."""
+    opts = {k: kwargs.pop(k) for k in list(kwargs) if k in _BUILD_KEYS}
+    site_dir = dir_option or directory or opts.get("out") or "_site"
 
     def body(common: Common) -> int:
-        from leaderboard.commands import serve_command
+        from leaderboard.commands import build_command, serve_command
 
-        return serve_command(common, directory=directory, host=host, port=port, base_path=base_path)
+        if build_first:
+            code = build_command(common, **{**opts, "out": site_dir})
+            if code:
+                return code
+        return serve_command(
+            common, directory=site_dir, host=host, port=port, base_path=opts.get("base_path")
+        )
 
     guarded(body, kwargs)
 
@@ -274,13 +356,16 @@ def migrate_legacy_cmd() -> None:
 @click.option("--seed", default=42, show_default=True, type=int)
 @click.option("--force", is_flag=True, help="Replace an existing demo data dir.")
 @click.option("--build/--no-build", default=True, show_default=True, help="Also build the site.")
-@click.option("--now", "now", metavar="TIMESTAMP", help="Fixed reference instant (env LEADERBOARD_NOW).")
+@click.option(
+    "--now", "now", metavar="TIMESTAMP", help="Fixed reference instant (env LEADERBOARD_NOW)."
+)
 @click.option("--offline", is_flag=True, default=None)
 @click.option("--debug", is_flag=True, default=None)
 @click.option("--quiet", "-q", is_flag=True, default=False)
 @click.option("--log-format", type=click.Choice(["text", "json"]), default=None)
-def demo_cmd(directory: str, contributors: int, days: int, seed: int, force: bool, build: bool,
-             **kwargs: Any) -> None:
+def demo_cmd(
+    directory: str, contributors: int, days: int, seed: int, force: bool, build: bool, **kwargs: Any
+) -> None:
     """Create a demo data repo from seeded dummy data, run all phases and build the site."""
     for name, value in (("--contributors", contributors), ("--days", days), ("--seed", seed)):
         if value <= 0:
@@ -289,8 +374,15 @@ def demo_cmd(directory: str, contributors: int, days: int, seed: int, force: boo
     def body(common: Common) -> int:
         from leaderboard.commands import demo_command
 
-        return demo_command(common, directory=directory, contributors=contributors, days=days,
-                            seed=seed, force=force, build=build)
+        return demo_command(
+            common,
+            directory=directory,
+            contributors=contributors,
+            days=days,
+            seed=seed,
+            force=force,
+            build=build,
+        )
 
     guarded(body, kwargs)
 

@@ -14,8 +14,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote, urlparse
 
-import click
-
 from leaderboard import lock
 from leaderboard.config import resolve_data_dir
 from leaderboard.db import Database
@@ -51,7 +49,9 @@ def db_path_of(common: Common, data_dir: Path) -> str:
             return ":memory:"
         parsed = urlparse(url)
         if parsed.scheme == "file":
-            raw = unquote(url[len("file://"):] if url.startswith("file://") else url[len("file:"):])
+            raw = unquote(
+                url[len("file://") :] if url.startswith("file://") else url[len("file:") :]
+            )
             return str(Path(raw).expanduser().resolve())
         if parsed.scheme and len(parsed.scheme) > 1:
             raise InvalidInputError("Remote LibSQL databases are not supported; use a local file")
@@ -92,18 +92,33 @@ def _peek_timezone(data_dir: Path) -> str:
 # -- run ---------------------------------------------------------------------------------------
 
 
-def run_command(common: Common, *, phases: tuple[str, ...], plugins: tuple[str, ...],
-                fail_fast: bool, skip_invalid: bool, break_lock: bool) -> int:
+def run_command(
+    common: Common,
+    *,
+    phases: tuple[str, ...],
+    plugins: tuple[str, ...],
+    fail_fast: bool,
+    skip_invalid: bool,
+    break_lock: bool,
+) -> int:
     from leaderboard import pipeline
 
     data_dir = data_dir_of(common)
     ordered = pipeline.ordered_phases(phases)
     now = now_of(common, _peek_timezone(data_dir))
     settings = pipeline.RunSettings(
-        data_dir=data_dir, db_path=db_path_of(common, data_dir), now=now,
-        cache_dir=cache_dir_of(common, data_dir), env=common.env, phases=ordered,
-        offline=common.offline, strict=common.strict, fail_fast=fail_fast,
-        skip_invalid=skip_invalid, selected_plugins=plugins, command="run",
+        data_dir=data_dir,
+        db_path=db_path_of(common, data_dir),
+        now=now,
+        cache_dir=cache_dir_of(common, data_dir),
+        env=common.env,
+        phases=ordered,
+        offline=common.offline,
+        strict=common.strict,
+        fail_fast=fail_fast,
+        skip_invalid=skip_invalid,
+        selected_plugins=plugins,
+        command="run",
     )
     with lock.locked(data_dir, "run", started_at=common.started, break_lock=break_lock):
         return execute_run(settings, started=common.started)
@@ -130,7 +145,9 @@ def execute_run(settings: Any, *, started: datetime) -> int:
             if summary.ok:
                 summary.fail("run", "fatal", str(exc))
         summary.log(log)
-        pipeline.record_run(db, settings.command, settings.phases, started, datetime.now(UTC), summary)
+        pipeline.record_run(
+            db, settings.command, settings.phases, started, datetime.now(UTC), summary
+        )
     finally:
         db.close()
     return 0 if summary.ok else 1
@@ -154,17 +171,27 @@ def validate_command(common: Common, *, fmt: str) -> int:
         config = result.config
         now = now_of(common, config.leaderboard.timezone)
         loaded = load_plugins(
-            config, data_dir=data_dir, cache_dir=cache_dir_of(common, data_dir), offline=True,
-            selected=None, logger=logging.getLogger("leaderboard.plugins"), validate_only=True,
+            config,
+            data_dir=data_dir,
+            cache_dir=cache_dir_of(common, data_dir),
+            offline=True,
+            selected=None,
+            logger=logging.getLogger("leaderboard.plugins"),
+            validate_only=True,
         )
         declarations = collect_declarations(config, loaded)
-        snapshot = read_repo(data_dir, config=config, declarations=declarations, now=now,
-                             strict=common.strict)
+        snapshot = read_repo(
+            data_dir, config=config, declarations=declarations, now=now, strict=common.strict
+        )
         problems.extend(snapshot.problems)
         files_checked += snapshot.files_checked
     if common.strict:
         problems = [p.as_error() for p in problems]
-    output = render_json(problems, files_checked) if fmt == "json" else render_text(problems, files_checked)
+    output = (
+        render_json(problems, files_checked)
+        if fmt == "json"
+        else render_text(problems, files_checked)
+    )
     sys.stdout.write(output if output.endswith("\n") else output + "\n")
     return 3 if any(p.is_error for p in problems) else 0
 
@@ -192,7 +219,9 @@ def build_command(common: Common, **opts: Any) -> int:
     if not site_url:
         raise InvalidInputError("meta.site_url is required to build the site (or pass --site-url)")
     now = now_of(common, config.leaderboard.timezone)
-    with lock.locked(data_dir, "build", started_at=common.started, break_lock=opts.get("break_lock", False)):
+    with lock.locked(
+        data_dir, "build", started_at=common.started, break_lock=opts.get("break_lock", False)
+    ):
         result = build_site(
             BuildOptions(
                 data_dir=data_dir,
@@ -221,22 +250,36 @@ def build_command(common: Common, **opts: Any) -> int:
 # -- serve -------------------------------------------------------------------------------------
 
 
-def serve_command(common: Common, *, directory: str, host: str, port: int, base_path: str | None) -> int:
+def serve_command(
+    common: Common, *, directory: str, host: str, port: int, base_path: str | None
+) -> int:
+    """WEB-61; the base path defaults to the one recorded in the build manifest."""
     from leaderboard.serve import serve
 
-    root = Path(directory).resolve()
-    if not root.is_dir():
-        raise click.UsageError(f"{root} is not a directory; build the site first (leaderboard build)")
-    serve(root, host=host, port=port, base_path=base_path or "/")
-    return 0
+    return serve(Path(directory).resolve(), host=host, port=port, base_path=base_path)
 
 
 # -- demo --------------------------------------------------------------------------------------
 
 
-def demo_command(common: Common, *, directory: str, contributors: int, days: int, seed: int,
-                 force: bool, build: bool) -> int:
+def demo_command(
+    common: Common,
+    *,
+    directory: str,
+    contributors: int,
+    days: int,
+    seed: int,
+    force: bool,
+    build: bool,
+) -> int:
     from leaderboard.demo import create_demo
 
-    return create_demo(common, directory=Path(directory), contributors=contributors, days=days,
-                       seed=seed, force=force, build=build)
+    return create_demo(
+        common,
+        directory=Path(directory),
+        contributors=contributors,
+        days=days,
+        seed=seed,
+        force=force,
+        build=build,
+    )

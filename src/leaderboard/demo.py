@@ -63,8 +63,16 @@ def write_skeleton(directory: Path, *, contributors: int, days: int, seed: int) 
     (directory / "activities").mkdir(exist_ok=True)
 
 
-def create_demo(common: Common, *, directory: Path, contributors: int, days: int, seed: int,
-                force: bool, build: bool) -> int:
+def create_demo(
+    common: Common,
+    *,
+    directory: Path,
+    contributors: int,
+    days: int,
+    seed: int,
+    force: bool,
+    build: bool,
+) -> int:
     from dataclasses import replace
 
     from leaderboard import commands

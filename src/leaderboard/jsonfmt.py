@@ -45,8 +45,10 @@ def format_number(value: int | float) -> str:
     int_part, _, frac_part = mantissa.partition(".")
     digits = (int_part + frac_part).lstrip("0")
     # n: position of the decimal point relative to the start of `digits`.
-    n = len(int_part.lstrip("0")) + exponent if int_part.strip("0") else exponent - (
-        len(frac_part) - len(frac_part.lstrip("0"))
+    n = (
+        len(int_part.lstrip("0")) + exponent
+        if int_part.strip("0")
+        else exponent - (len(frac_part) - len(frac_part.lstrip("0")))
     )
     digits = digits.rstrip("0") or "0"
     k = len(digits)
@@ -169,9 +171,7 @@ def _reject_constant(name: str) -> Any:
     raise ValueError(f"{name} is not valid JSON")
 
 
-_decoder = json.JSONDecoder(
-    object_pairs_hook=_pairs_no_duplicates, parse_constant=_reject_constant
-)
+_decoder = json.JSONDecoder(object_pairs_hook=_pairs_no_duplicates, parse_constant=_reject_constant)
 
 
 def loads(text: str) -> Any:

@@ -42,7 +42,9 @@ def _read(path: Path) -> dict[str, Any]:
         return {}
 
 
-def acquire(data_dir: Path, command: str, *, started_at: datetime, break_lock: bool = False) -> Path:
+def acquire(
+    data_dir: Path, command: str, *, started_at: datetime, break_lock: bool = False
+) -> Path:
     """Create the lock file exclusively; raise LockedError (exit 4) when a live process holds it."""
     path = data_dir / LOCK_NAME
     host = socket.gethostname()
@@ -83,7 +85,9 @@ def release(path: Path) -> None:
 
 
 @contextmanager
-def locked(data_dir: Path, command: str, *, started_at: datetime, break_lock: bool = False) -> Iterator[Path]:
+def locked(
+    data_dir: Path, command: str, *, started_at: datetime, break_lock: bool = False
+) -> Iterator[Path]:
     """Hold the lock for the block; released on exit, errors, SIGINT and SIGTERM."""
     path = acquire(data_dir, command, started_at=started_at, break_lock=break_lock)
     previous = signal.getsignal(signal.SIGTERM)

@@ -84,7 +84,9 @@ def load_valid_config(
     result = load_config(data_dir, env=env, strict=strict, require_site_url=require_site_url)
     problems = list(result.problems)
     if result.config is None or any(p.is_error for p in problems):
-        raise InvalidInputError("Invalid configuration: nothing was written", _config_first(problems))
+        raise InvalidInputError(
+            "Invalid configuration: nothing was written", _config_first(problems)
+        )
     return result.config, problems
 
 
@@ -131,7 +133,9 @@ def prepare(settings: RunSettings) -> Prepared:
     return prepared
 
 
-def _plugin_config_problems(config: Config, plugins: list[Any], settings: RunSettings) -> list[Problem]:
+def _plugin_config_problems(
+    config: Config, plugins: list[Any], settings: RunSettings
+) -> list[Problem]:
     from leaderboard.config.plugin_schema import check_plugin_config
 
     problems: list[Problem] = []
@@ -143,7 +147,9 @@ def _plugin_config_problems(config: Config, plugins: list[Any], settings: RunSet
         entry = config.leaderboard.plugins[loaded.id]
         as_warning = not entry.enabled or bool(selected and loaded.id not in selected)
         problems.extend(
-            check_plugin_config(loaded.id, plugin, entry.config, line=entry.line, as_warning=as_warning)
+            check_plugin_config(
+                loaded.id, plugin, entry.config, line=entry.line, as_warning=as_warning
+            )
         )
     return problems
 
@@ -157,7 +163,10 @@ def read_data(settings: RunSettings, config: Config, declarations: Declarations)
     from leaderboard.datarepo import read_repo
 
     snapshot = read_repo(
-        settings.data_dir, config=config, declarations=declarations, now=settings.now,
+        settings.data_dir,
+        config=config,
+        declarations=declarations,
+        now=settings.now,
         strict=settings.strict,
     )
     problems = ProblemList()
@@ -179,7 +188,9 @@ def timed(summary: RunSummary, phase: str) -> Iterator[None]:
     try:
         yield
     finally:
-        summary.phase_seconds[phase] = summary.phase_seconds.get(phase, 0.0) + time.perf_counter() - start
+        summary.phase_seconds[phase] = (
+            summary.phase_seconds.get(phase, 0.0) + time.perf_counter() - start
+        )
 
 
 class _FailFast(Exception):
@@ -219,7 +230,9 @@ def _mark_data_updated(db: Database, now: datetime) -> None:
     db.set_meta("data_updated_at", canonical(now))
 
 
-def _phase_import(settings: RunSettings, prepared: Prepared, db: Database, summary: RunSummary) -> None:
+def _phase_import(
+    settings: RunSettings, prepared: Prepared, db: Database, summary: RunSummary
+) -> None:
     from leaderboard.datarepo import import_snapshot
 
     try:
@@ -238,7 +251,8 @@ def _phase_import(settings: RunSettings, prepared: Prepared, db: Database, summa
 def _hook_targets(settings: RunSettings, prepared: Prepared) -> list[Any]:
     selected = set(settings.selected_plugins)
     return [
-        p for p in prepared.plugins
+        p
+        for p in prepared.plugins
         if getattr(p, "plugin", None) is not None and (not selected or p.id in selected)
     ]
 
@@ -284,8 +298,12 @@ def _record_hook(summary: RunSummary, plugin_id: str, phase: str, result: Any) -
 
     summary.hooks.append(
         HookOutcome(
-            plugin_id, phase, result.status, getattr(result, "duration", 0.0),
-            getattr(result, "error", None), bool(getattr(result, "rolled_back_to_checkpoint", False)),
+            plugin_id,
+            phase,
+            result.status,
+            getattr(result, "duration", 0.0),
+            getattr(result, "error", None),
+            bool(getattr(result, "rolled_back_to_checkpoint", False)),
         )
     )
     summary.add("activities_inserted", getattr(result, "activities_inserted", 0))
@@ -322,15 +340,21 @@ def _standard_aggregation(
         summary.fail("standard", "aggregate", str(exc))
 
 
-def _phase_evaluate(settings: RunSettings, prepared: Prepared, db: Database, summary: RunSummary) -> None:
+def _phase_evaluate(
+    settings: RunSettings, prepared: Prepared, db: Database, summary: RunSummary
+) -> None:
     from leaderboard.badges.evaluate import evaluate
 
     tz = prepared.config.tz
     try:
         with db.transaction():
             stats = evaluate(
-                db, list(prepared.config.leaderboard.badge_rules), now=settings.now, tz=tz,
-                logger=logging.getLogger("leaderboard.badges"), source="config",
+                db,
+                list(prepared.config.leaderboard.badge_rules),
+                now=settings.now,
+                tz=tz,
+                logger=logging.getLogger("leaderboard.badges"),
+                source="config",
             )
         summary.add("badges_awarded", getattr(stats, "awards", 0))
     except Exception as exc:
@@ -351,12 +375,16 @@ def _phase_evaluate(settings: RunSettings, prepared: Prepared, db: Database, sum
             raise _FailFast
 
 
-def _phase_export(settings: RunSettings, prepared: Prepared, db: Database, summary: RunSummary) -> None:
+def _phase_export(
+    settings: RunSettings, prepared: Prepared, db: Database, summary: RunSummary
+) -> None:
     from leaderboard.datarepo import export_repo
 
     try:
         stats = export_repo(
-            db, settings.data_dir, tz=prepared.config.tz,
+            db,
+            settings.data_dir,
+            tz=prepared.config.tz,
             imported=prepared.snapshot if "import" in settings.phases else None,
         )
     except Exception as exc:
@@ -368,26 +396,52 @@ def _phase_export(settings: RunSettings, prepared: Prepared, db: Database, summa
     summary.notes.extend(getattr(stats, "notes", []) or [])
 
 
-def record_run(db: Database, command: str, phases: tuple[str, ...], started: datetime,
-               finished: datetime, summary: RunSummary) -> None:
+def record_run(
+    db: Database,
+    command: str,
+    phases: tuple[str, ...],
+    started: datetime,
+    finished: datetime,
+    summary: RunSummary,
+) -> None:
     """One `_run` row per run, for `doctor` (CORE-11, CORE-33)."""
     db.execute(
         "INSERT INTO _run(command, phases, started_at, finished_at, status, summary) VALUES(?,?,?,?,?,?)",
-        (command, json.dumps(list(phases)), canonical(started), canonical(finished),
-         "ok" if summary.ok else "failed", jsonfmt.dumps_compact(summary.to_json())),
+        (
+            command,
+            json.dumps(list(phases)),
+            canonical(started),
+            canonical(finished),
+            "ok" if summary.ok else "failed",
+            jsonfmt.dumps_compact(summary.to_json()),
+        ),
     )
 
 
-def import_only(data_dir: Path, config: Config, db: Database, *, now: datetime,
-                env: Mapping[str, str], cache_dir: Path, offline: bool = True,
-                transport: httpx.BaseTransport | None = None) -> None:
+def import_only(
+    data_dir: Path,
+    config: Config,
+    db: Database,
+    *,
+    now: datetime,
+    env: Mapping[str, str],
+    cache_dir: Path,
+    offline: bool = True,
+    transport: httpx.BaseTransport | None = None,
+) -> None:
     """The import phase alone into `db` (used by `build --from-files`): plugins are loaded for
     their static declarations, but no hook runs. Raises InvalidInputError on invalid data."""
     settings = RunSettings(
-        data_dir=data_dir, db_path=db.path, now=now, cache_dir=cache_dir, env=env,
-        phases=("import",), offline=offline, transport=transport, command="build",
+        data_dir=data_dir,
+        db_path=db.path,
+        now=now,
+        cache_dir=cache_dir,
+        env=env,
+        phases=("import",),
+        offline=offline,
+        transport=transport,
+        command="build",
     )
     prepared = prepare(settings)
     summary = RunSummary(phases=["import"])
     _phase_import(settings, prepared, db, summary)
-

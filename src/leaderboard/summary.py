@@ -30,16 +30,18 @@ class RunSummary:
     phase_seconds: dict[str, float] = field(default_factory=dict)
     hooks: list[HookOutcome] = field(default_factory=list)
     failures: list[Failure] = field(default_factory=list)
-    counts: dict[str, int] = field(default_factory=lambda: {
-        "activities_inserted": 0,
-        "activities_updated": 0,
-        "contributors_created": 0,
-        "aggregates_changed": 0,
-        "badges_awarded": 0,
-        "files_written": 0,
-        "files_deleted": 0,
-        "files_unchanged": 0,
-    })
+    counts: dict[str, int] = field(
+        default_factory=lambda: {
+            "activities_inserted": 0,
+            "activities_updated": 0,
+            "contributors_created": 0,
+            "aggregates_changed": 0,
+            "badges_awarded": 0,
+            "files_written": 0,
+            "files_deleted": 0,
+            "files_unchanged": 0,
+        }
+    )
     notes: list[str] = field(default_factory=list)
 
     @property
@@ -62,12 +64,19 @@ class RunSummary:
         return {
             "phases": {p: round(self.phase_seconds.get(p, 0.0), 3) for p in self.phases},
             "hooks": [
-                {"plugin": h.plugin, "hook": h.hook, "status": h.status,
-                 "seconds": round(h.seconds, 3), **({"error": h.error} if h.error else {})}
+                {
+                    "plugin": h.plugin,
+                    "hook": h.hook,
+                    "status": h.status,
+                    "seconds": round(h.seconds, 3),
+                    **({"error": h.error} if h.error else {}),
+                }
                 for h in self.hooks
             ],
             "counts": dict(self.counts),
-            "failures": [{"plugin": f.plugin, "phase": f.phase, "message": f.message} for f in self.failures],
+            "failures": [
+                {"plugin": f.plugin, "phase": f.phase, "message": f.message} for f in self.failures
+            ],
         }
 
     def log(self, log: logging.Logger) -> None:
@@ -84,8 +93,13 @@ class RunSummary:
             level,
             "Activities inserted %d, updated %d; contributors created %d; aggregates changed %d; "
             "badges awarded %d; files written %d, deleted %d, unchanged %d",
-            c["activities_inserted"], c["activities_updated"], c["contributors_created"],
-            c["aggregates_changed"], c["badges_awarded"], c["files_written"], c["files_deleted"],
+            c["activities_inserted"],
+            c["activities_updated"],
+            c["contributors_created"],
+            c["aggregates_changed"],
+            c["badges_awarded"],
+            c["files_written"],
+            c["files_deleted"],
             c["files_unchanged"],
         )
         for note in self.notes:

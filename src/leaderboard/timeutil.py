@@ -55,16 +55,24 @@ def canonical(dt: datetime) -> str:
 def from_canonical(text: str) -> datetime:
     """Fast inverse of `canonical` (no validation beyond what `datetime` does)."""
     return datetime(
-        int(text[0:4]), int(text[5:7]), int(text[8:10]),
-        int(text[11:13]), int(text[14:16]), int(text[17:19]),
-        int(text[20:23]) * 1000, tzinfo=UTC,
+        int(text[0:4]),
+        int(text[5:7]),
+        int(text[8:10]),
+        int(text[11:13]),
+        int(text[14:16]),
+        int(text[17:19]),
+        int(text[20:23]) * 1000,
+        tzinfo=UTC,
     )
 
 
 def is_canonical(text: str) -> bool:
     return (
         len(text) == 24
-        and text[4] == "-" and text[10] == "T" and text[19] == "." and text[23] == "Z"
+        and text[4] == "-"
+        and text[10] == "T"
+        and text[19] == "."
+        and text[23] == "Z"
     )
 
 

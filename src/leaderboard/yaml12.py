@@ -114,7 +114,9 @@ def _construct(node: Node, path: PathKey, lines: dict[PathKey, int], depth: int 
     lines[path] = node.start_mark.line + 1
     tag = node.tag
     if tag != _PLAIN and tag not in _STANDARD_TAGS:
-        raise YamlError(f"unsupported tag {tag}", node.start_mark.line + 1, node.start_mark.column + 1)
+        raise YamlError(
+            f"unsupported tag {tag}", node.start_mark.line + 1, node.start_mark.column + 1
+        )
     if isinstance(node, ScalarNode):
         if tag == _PLAIN:
             return resolve_scalar(node.value, plain=True)
@@ -130,7 +132,9 @@ def _construct(node: Node, path: PathKey, lines: dict[PathKey, int], depth: int 
             key = _construct(key_node, (*path, "\0key"), lines, depth + 1)
             if isinstance(key, (dict, list)):
                 raise YamlError(
-                    "mapping keys must be scalars", key_node.start_mark.line + 1, key_node.start_mark.column + 1
+                    "mapping keys must be scalars",
+                    key_node.start_mark.line + 1,
+                    key_node.start_mark.column + 1,
                 )
             skey = _key_text(key)
             if skey in result:

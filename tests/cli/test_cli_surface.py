@@ -12,11 +12,34 @@ from leaderboard import __version__
 from leaderboard.cli import cli
 
 COMMANDS = [
-    "run", "validate", "doctor", "build", "serve", "mcp", "init", "new-plugin", "plugins",
-    "migrate-legacy", "demo", "identities", "merge-contributors", "digest", "config-schema",
+    "run",
+    "validate",
+    "doctor",
+    "build",
+    "serve",
+    "mcp",
+    "init",
+    "new-plugin",
+    "plugins",
+    "migrate-legacy",
+    "demo",
+    "identities",
+    "merge-contributors",
+    "digest",
+    "config-schema",
 ]
-LATER = ["doctor", "mcp", "init", "new-plugin", "plugins", "migrate-legacy", "identities",
-         "merge-contributors", "digest", "config-schema"]
+LATER = [
+    "doctor",
+    "mcp",
+    "init",
+    "new-plugin",
+    "plugins",
+    "migrate-legacy",
+    "identities",
+    "merge-contributors",
+    "digest",
+    "config-schema",
+]
 
 
 def test_core_02_help_lists_exactly_the_commands() -> None:
@@ -63,13 +86,17 @@ def test_core_06_unknown_phase_message_and_exit_2() -> None:
     )
 
 
-@pytest.mark.parametrize("args", [["demo", "--contributors", "0"], ["demo", "--days", "-1"], ["demo", "--seed", "x"]])
+@pytest.mark.parametrize(
+    "args", [["demo", "--contributors", "0"], ["demo", "--days", "-1"], ["demo", "--seed", "x"]]
+)
 def test_core_78_bad_numbers_exit_2(args: list[str]) -> None:
     assert CliRunner().invoke(cli, args).exit_code == 2
 
 
 def test_core_01_python_dash_m_and_console_script() -> None:
-    out = subprocess.run([sys.executable, "-m", "leaderboard", "--version"], capture_output=True, text=True)
+    out = subprocess.run(
+        [sys.executable, "-m", "leaderboard", "--version"], capture_output=True, text=True
+    )
     assert out.returncode == 0 and out.stdout.strip() == f"leaderboard {__version__}"
 
 
@@ -77,7 +104,8 @@ def test_core_04_missing_config_exit_3(tmp_path) -> None:  # type: ignore[no-unt
     (tmp_path / "config.yml").write_text("org: {}\n")
     out = subprocess.run(
         [sys.executable, "-m", "leaderboard", "validate", "-d", str(tmp_path)],
-        capture_output=True, text=True,
+        capture_output=True,
+        text=True,
     )
     assert out.returncode == 3
     assert f"config.yaml not found in {tmp_path}" in out.stderr

@@ -39,9 +39,14 @@ def test_core_08_stale_lock_replaced(tmp_path: Path, caplog: pytest.LogCaptureFi
     dead = subprocess.Popen([sys.executable, "-c", "pass"])
     dead.wait()
     (tmp_path / lock.LOCK_NAME).write_text(
-        json.dumps({"pid": dead.pid, "host": socket.gethostname(), "command": "run", "started_at": "x"})
+        json.dumps(
+            {"pid": dead.pid, "host": socket.gethostname(), "command": "run", "started_at": "x"}
+        )
     )
-    with caplog.at_level("WARNING", logger="leaderboard.lock"), lock.locked(tmp_path, "build", started_at=NOW):
+    with (
+        caplog.at_level("WARNING", logger="leaderboard.lock"),
+        lock.locked(tmp_path, "build", started_at=NOW),
+    ):
         pass
     assert f"Removed stale lock left by pid {dead.pid}" in caplog.text
 
@@ -55,9 +60,14 @@ def test_core_08_break_lock(tmp_path: Path) -> None:
 
 
 def test_core_08_second_process_exits_4_naming_the_first(tmp_path: Path) -> None:
-    (tmp_path / "config.yaml").write_text("org: {name: x, description: y, url: 'https://x.org', logo_url: /l.png}\nleaderboard: {}\n")
+    (tmp_path / "config.yaml").write_text(
+        "org: {name: x, description: y, url: 'https://x.org', logo_url: /l.png}\nleaderboard: {}\n"
+    )
     holder = subprocess.Popen(
-        [sys.executable, "-c", textwrap.dedent(f"""
+        [
+            sys.executable,
+            "-c",
+            textwrap.dedent(f"""
             import sys, time
             from datetime import datetime, timezone
             from pathlib import Path
@@ -65,14 +75,18 @@ def test_core_08_second_process_exits_4_naming_the_first(tmp_path: Path) -> None
             with lock.locked(Path({str(tmp_path)!r}), "run", started_at=datetime.now(timezone.utc)):
                 print("locked", flush=True)
                 time.sleep(30)
-        """)],
-        stdout=subprocess.PIPE, text=True,
+        """),
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
     )
     try:
         assert holder.stdout is not None and holder.stdout.readline().strip() == "locked"
         out = subprocess.run(
             [sys.executable, "-m", "leaderboard", "run", "-d", str(tmp_path)],
-            capture_output=True, text=True, timeout=60,
+            capture_output=True,
+            text=True,
+            timeout=60,
         )
         assert out.returncode == 4, out.stderr
         assert f"Data dir is locked by pid {holder.pid} on {socket.gethostname()}" in out.stderr

@@ -15,7 +15,10 @@ def test_core_07_text_format_with_meta_and_plugin() -> None:
     get_logger("x").info("Imported 120 activities", extra={"meta": {"files": 12}})
     get_logger("x").warning("hello", extra={"plugin": "github"})
     lines = stream.getvalue().splitlines()
-    assert re.fullmatch(r"\[\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z\] INFO: Imported 120 activities \{\"files\":12\}", lines[0])
+    assert re.fullmatch(
+        r"\[\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z\] INFO: Imported 120 activities \{\"files\":12\}",
+        lines[0],
+    )
     assert lines[1].endswith("WARN: [github] hello")
 
 

@@ -15,11 +15,23 @@ from leaderboard.jsonfmt import JsonError, dumps_compact, dumps_pretty, format_n
 @pytest.mark.parametrize(
     ("value", "text"),
     [
-        (3.0, "3"), (-0.0, "0"), (0.125, "0.125"), (0.000001, "0.000001"), (1e-7, "1e-7"),
-        (1.5e-7, "1.5e-7"), (1e21, "1e+21"), (1.5e21, "1.5e+21"), (1e20, "100000000000000000000"),
-        (123.456, "123.456"), (0.00001234, "0.00001234"), (5e-324, "5e-324"),
-        (1.7976931348623157e308, "1.7976931348623157e+308"), (2**60, "1152921504606846976"),
-        (-2.5, "-2.5"), (100.0, "100"), (12345678.9, "12345678.9"),
+        (3.0, "3"),
+        (-0.0, "0"),
+        (0.125, "0.125"),
+        (0.000001, "0.000001"),
+        (1e-7, "1e-7"),
+        (1.5e-7, "1.5e-7"),
+        (1e21, "1e+21"),
+        (1.5e21, "1.5e+21"),
+        (1e20, "100000000000000000000"),
+        (123.456, "123.456"),
+        (0.00001234, "0.00001234"),
+        (5e-324, "5e-324"),
+        (1.7976931348623157e308, "1.7976931348623157e+308"),
+        (2**60, "1152921504606846976"),
+        (-2.5, "-2.5"),
+        (100.0, "100"),
+        (12345678.9, "12345678.9"),
     ],
 )
 def test_core_40_numbers_like_ecmascript(value: float, text: str) -> None:
@@ -33,7 +45,7 @@ def test_core_40_nan_and_infinity_are_invalid() -> None:
 
 
 def test_core_40_string_escapes() -> None:
-    text = dumps_compact({"s": "a\"b\\c/d\u2028\u2029\x01\x1f\b\t\n\f\r é \ud800"})
+    text = dumps_compact({"s": 'a"b\\c/d\u2028\u2029\x01\x1f\b\t\n\f\r é \ud800'})
     assert text == '{"s":"a\\"b\\\\c/d\u2028\u2029\\u0001\\u001f\\b\\t\\n\\f\\r é \\ud800"}'
 
 
@@ -67,9 +79,14 @@ def test_constants_rejected(text: str) -> None:
 
 
 json_values = st.recursive(
-    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False, allow_infinity=False)
+    st.none()
+    | st.booleans()
+    | st.integers()
+    | st.floats(allow_nan=False, allow_infinity=False)
     | st.text(),
-    lambda children: st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=5), children, max_size=4),
+    lambda children: (
+        st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=5), children, max_size=4)
+    ),
     max_leaves=20,
 )
 

@@ -43,7 +43,9 @@ def test_core_12_fraction_truncation_is_reported() -> None:
     assert not parse_timestamp("2024-01-02T03:04:05.1230Z", UTC).truncated
 
 
-@pytest.mark.parametrize("bad", ["2024-13-01", "yesterday", "2024-01-02T25:00", "2024/01/02", "1700000000"])
+@pytest.mark.parametrize(
+    "bad", ["2024-13-01", "yesterday", "2024-01-02T25:00", "2024/01/02", "1700000000"]
+)
 def test_core_12_invalid(bad: str) -> None:
     with pytest.raises(ValueError):
         parse_timestamp(bad, UTC)
@@ -56,7 +58,10 @@ def test_core_12_now_bare_date_is_end_of_day_in_tz() -> None:
 def test_core_12_month_arithmetic_clamps() -> None:
     now = datetime(2024, 3, 31, 12, tzinfo=UTC)
     assert canonical(minus_months(now, 1, UTC)) == "2024-02-29T12:00:00.000Z"
-    assert canonical(minus_months(datetime(2024, 2, 29, tzinfo=UTC), 12, UTC)) == "2023-02-28T00:00:00.000Z"
+    assert (
+        canonical(minus_months(datetime(2024, 2, 29, tzinfo=UTC), 12, UTC))
+        == "2023-02-28T00:00:00.000Z"
+    )
 
 
 def test_core_12_days_keep_local_time_across_dst() -> None:

@@ -12,13 +12,37 @@ from leaderboard.yaml12 import YamlError, load
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
-        ("true", True), ("True", True), ("TRUE", True), ("false", False), ("FALSE", False),
-        ("yes", "yes"), ("no", "no"), ("on", "on"), ("off", "off"), ("y", "y"), ("n", "n"),
-        ("null", None), ("Null", None), ("NULL", None), ("~", None), ("", None),
-        ("1_000", 1000), ("+5", 5), ("-7", -7), ("0x1F", 31), ("0o17", 15), ("012", 12),
-        ("1.5", 1.5), ("1e3", 1000.0), ("-.5", -0.5),
-        ("2020-03-08", "2020-03-08"), ("2020-03-08T10:00:00Z", "2020-03-08T10:00:00Z"),
-        ("'5'", "5"), ('"true"', "true"), ("!!str 12", "12"), ("!!float 3", 3.0),
+        ("true", True),
+        ("True", True),
+        ("TRUE", True),
+        ("false", False),
+        ("FALSE", False),
+        ("yes", "yes"),
+        ("no", "no"),
+        ("on", "on"),
+        ("off", "off"),
+        ("y", "y"),
+        ("n", "n"),
+        ("null", None),
+        ("Null", None),
+        ("NULL", None),
+        ("~", None),
+        ("", None),
+        ("1_000", 1000),
+        ("+5", 5),
+        ("-7", -7),
+        ("0x1F", 31),
+        ("0o17", 15),
+        ("012", 12),
+        ("1.5", 1.5),
+        ("1e3", 1000.0),
+        ("-.5", -0.5),
+        ("2020-03-08", "2020-03-08"),
+        ("2020-03-08T10:00:00Z", "2020-03-08T10:00:00Z"),
+        ("'5'", "5"),
+        ('"true"', "true"),
+        ("!!str 12", "12"),
+        ("!!float 3", 3.0),
     ],
 )
 def test_core_13_scalar_resolution(text: str, expected: object) -> None:
@@ -37,7 +61,9 @@ def test_core_13_duplicate_keys_are_errors_with_line() -> None:
     assert info.value.line == 4 and "duplicate key 'c'" in info.value.message
 
 
-@pytest.mark.parametrize("text", ["a: !!python/object:os.system x\n", "a: !custom x\n", "a: !!binary eA==\n"])
+@pytest.mark.parametrize(
+    "text", ["a: !!python/object:os.system x\n", "a: !custom x\n", "a: !!binary eA==\n"]
+)
 def test_core_13_unknown_tags_are_errors(text: str) -> None:
     with pytest.raises(YamlError, match="unsupported tag"):
         load(text)

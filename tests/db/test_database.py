@@ -36,7 +36,11 @@ def test_core_35_fresh_db_is_migrated(tmp_path: Path) -> None:
     assert db.scalar("PRAGMA foreign_keys") == 1
     assert db.scalar("PRAGMA busy_timeout") == 5000
     names = {r["name"] for r in db.query("SELECT name FROM sqlite_master WHERE type='index'")}
-    assert {"idx_activity_occurred_at", "idx_contributor_badge_unique", "idx_contributor_identity_contributor"} <= names
+    assert {
+        "idx_activity_occurred_at",
+        "idx_contributor_badge_unique",
+        "idx_contributor_identity_contributor",
+    } <= names
 
 
 def test_core_35_newer_schema_refused(tmp_path: Path) -> None:
@@ -46,7 +50,9 @@ def test_core_35_newer_schema_refused(tmp_path: Path) -> None:
     conn.execute("UPDATE _leaderboard_meta SET value='999' WHERE key='schema_version'")
     conn.commit()
     conn.close()
-    with pytest.raises(SchemaTooNewError, match="Database schema 999 is newer than this version supports"):
+    with pytest.raises(
+        SchemaTooNewError, match="Database schema 999 is newer than this version supports"
+    ):
         Database.open(path)
 
 
@@ -54,12 +60,16 @@ def test_core_35_upstream_db_is_upgraded_in_place(tmp_path: Path) -> None:
     path = tmp_path / "upstream.db"
     conn = sqlite3.connect(path)
     conn.executescript(UPSTREAM_SCHEMA)
-    conn.execute("INSERT INTO contributor(username, role, joining_date) VALUES ('Alice', 'core', '1700000000000')")
+    conn.execute(
+        "INSERT INTO contributor(username, role, joining_date) VALUES ('Alice', 'core', '1700000000000')"
+    )
     conn.execute("INSERT INTO activity_definition VALUES ('pr', 'PR', 'd', 5, NULL)")
     conn.execute(
         "INSERT INTO activity(slug, contributor, activity_definition, occurred_at) VALUES ('a1', 'alice', 'pr', '2024-01-02T03:04:05+02:00')"
     )
-    conn.execute("INSERT INTO global_aggregate(slug, name, value, hidden) VALUES ('g', 'G', '{}', 'true')")
+    conn.execute(
+        "INSERT INTO global_aggregate(slug, name, value, hidden) VALUES ('g', 'G', '{}', 'true')"
+    )
     conn.commit()
     conn.close()
     db = Database.open(path)

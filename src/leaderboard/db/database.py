@@ -31,14 +31,18 @@ class Database:
     # -- opening -----------------------------------------------------------------------------
 
     @classmethod
-    def open(cls, path: str | Path, *, migrate_schema: bool = True, readonly: bool = False) -> Database:
+    def open(
+        cls, path: str | Path, *, migrate_schema: bool = True, readonly: bool = False
+    ) -> Database:
         """Open (creating file and parent dirs when missing) and migrate unless `readonly`."""
         text = str(path)
         if text != ":memory:" and not readonly:
             Path(text).parent.mkdir(parents=True, exist_ok=True)
         if readonly and text != ":memory:":
             conn = sqlite3.connect(
-                f"{Path(text).resolve().as_uri()}?mode=ro", uri=True, isolation_level=None,
+                f"{Path(text).resolve().as_uri()}?mode=ro",
+                uri=True,
+                isolation_level=None,
                 check_same_thread=False,
             )
         else:

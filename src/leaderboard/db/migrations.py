@@ -15,8 +15,11 @@ log = logging.getLogger("leaderboard.db")
 
 _NEW_COLUMNS: dict[str, list[tuple[str, str]]] = {
     "contributor": [
-        ("visibility", "TEXT"), ("pseudonym", "TEXT"), ("bot", "INTEGER"),
-        ("identities", "JSON"), ("extra", "JSON"),
+        ("visibility", "TEXT"),
+        ("pseudonym", "TEXT"),
+        ("bot", "INTEGER"),
+        ("identities", "JSON"),
+        ("extra", "JSON"),
     ],
     "activity_definition": [("extra", "JSON")],
     "activity": [("extra", "JSON")],
@@ -57,7 +60,9 @@ def m002_upgrade_upstream(conn: sqlite3.Connection) -> None:
         try:
             text = canonical(parse_timestamp(str(value), UTC).instant)
         except ValueError:
-            log.warning("activity %s has an unparseable occurred_at %r; left unchanged", slug, value)
+            log.warning(
+                "activity %s has an unparseable occurred_at %r; left unchanged", slug, value
+            )
             continue
         if not is_canonical(str(value)) or text != value:
             conn.execute("UPDATE activity SET occurred_at = ? WHERE slug = ?", (text, slug))
@@ -67,7 +72,9 @@ def m002_upgrade_upstream(conn: sqlite3.Connection) -> None:
     ).fetchall():
         new = _joining_date(value)
         if new is not None and new != value:
-            conn.execute("UPDATE contributor SET joining_date = ? WHERE username = ?", (new, username))
+            conn.execute(
+                "UPDATE contributor SET joining_date = ? WHERE username = ?", (new, username)
+            )
     # Canonical spelling of every contributor reference.
     for table in _REFERENCING:
         conn.execute(
@@ -87,7 +94,9 @@ def m002_upgrade_upstream(conn: sqlite3.Connection) -> None:
 
 
 def _joining_date(value: object) -> str | None:
-    if isinstance(value, (int, float)) or (isinstance(value, str) and value.isdigit() and len(value) > 8):
+    if isinstance(value, (int, float)) or (
+        isinstance(value, str) and value.isdigit() and len(value) > 8
+    ):
         return datetime.fromtimestamp(int(value) / 1000, UTC).date().isoformat()
     if isinstance(value, str) and len(value) > 10:
         try:
@@ -120,7 +129,9 @@ def _rebuild(conn: sqlite3.Connection, table: str) -> None:
 
 def _rebuild_referencing_tables(conn: sqlite3.Connection) -> None:
     """Give upstream tables our key collation and FK actions (SQLite cannot alter them)."""
-    sql = conn.execute("SELECT sql FROM sqlite_master WHERE type='table' AND name='contributor'").fetchone()[0]
+    sql = conn.execute(
+        "SELECT sql FROM sqlite_master WHERE type='table' AND name='contributor'"
+    ).fetchone()[0]
     if "NOCASE" not in sql.upper():
         _rebuild(conn, "contributor")
     for table in _REFERENCING:

@@ -138,11 +138,14 @@ def test_core_55_skip_invalid_cascade_and_protected_files(tmp_path: Path) -> Non
 def test_core_41_case_only_rename_follows_references(tmp_path: Path) -> None:
     d = write(base(tmp_path), {"activities/contributors/alice.jsonl": act("a1")})
     _, _, db = run_import_export(d)
+    db.execute("INSERT INTO contributor_aggregate_definition(slug, name) VALUES ('x', 'X')")
+    db.execute("INSERT INTO contributor_aggregate(aggregate, contributor, value) VALUES ('x', 'alice', '1')")
     (d / "contributors/alice.md").rename(d / "contributors/Alice.md")
     (d / "activities/contributors/alice.jsonl").write_text(act("a1", contributor="Alice"))
     _, stats, db = run_import_export(d, db=db)
     assert db.scalar("SELECT username FROM contributor WHERE username = 'alice'") == "Alice"
     assert db.scalar("SELECT contributor FROM activity") == "Alice"
+    assert db.scalar("SELECT contributor FROM contributor_aggregate") == "Alice"
     assert (d / "activities/contributors/Alice.jsonl").exists()
     assert "activities/contributors/alice.jsonl" in stats.deleted
 

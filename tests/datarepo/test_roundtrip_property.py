@@ -8,10 +8,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from datarepo.helpers import make_config, tree
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from datarepo.helpers import make_config, tree
 from leaderboard.datarepo import export_repo, import_snapshot, read_repo
 from leaderboard.datarepo.contributors import KNOWN_KEYS
 from leaderboard.datarepo.importer import upsert_sql

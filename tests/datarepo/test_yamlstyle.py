@@ -116,3 +116,10 @@ def test_profile_layout_key_order_and_empty_bio() -> None:
         "joining_date: '2020-03-15'\nmeta:\n  a: 1\nvisibility: public\nbot: true\n"
         "identities:\n  github:\n    - alice\npronouns: 'she/her'\n---\n\n"
     )
+
+
+def test_trailing_newline_is_never_plain() -> None:
+    # `$` in a regex matches before a final newline; plain style must not swallow it.
+    assert one("A\n") == "k: |\n  A\n"
+    assert dump_mapping({"k\n": 1}) == 'k\\n: 1\n'.replace("k\\n", '"k\\n"')
+    assert roundtrips({"k": "A\n", "k\n": "x"})

@@ -13,9 +13,8 @@ from datetime import tzinfo
 from typing import Any
 
 from leaderboard.datarepo.snapshot import Row
-from leaderboard.datarepo.values import describe, encode_json, encode_optional
+from leaderboard.datarepo.values import describe, encode_json, encode_optional, parse_column
 from leaderboard.datarepo.yamlstyle import dump_mapping
-from leaderboard.jsonfmt import loads
 from leaderboard.problems import Problem
 from leaderboard.timeutil import date_text, local_date, parse_date, parse_timestamp
 from leaderboard.usernames import ascii_lower, username_problem
@@ -210,17 +209,17 @@ def row_to_mapping(row: Row) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for key, value in (
         ("name", name), ("role", role), ("title", title), ("avatar_url", avatar_url),
-        ("social_profiles", None if social is None else loads(social)),
+        ("social_profiles", parse_column(social)),
         ("joining_date", joining),
-        ("meta", None if meta is None else loads(meta)),
+        ("meta", parse_column(meta)),
         ("visibility", visibility), ("pseudonym", pseudonym),
         ("bot", None if bot is None else bool(bot)),
-        ("identities", None if identities is None else loads(identities)),
+        ("identities", parse_column(identities)),
     ):
         if value is not None:
             out[key] = value
     if extra is not None:
-        for key, value in loads(extra).items():
+        for key, value in parse_column(extra).items():
             if key not in out:
                 out[key] = value
     return out

@@ -17,8 +17,9 @@ from leaderboard.datarepo.values import (
     encode_json,
     encode_optional,
     iter_array,
+    parse_column,
 )
-from leaderboard.jsonfmt import JsonError, dumps_pretty, loads
+from leaderboard.jsonfmt import JsonError, dumps_pretty
 from leaderboard.problems import Problem
 
 Issue = tuple[str, str, str]  # severity, code, message
@@ -207,14 +208,14 @@ def parse_array_file(kind: str, path: str, text: str) -> tuple[list[Unit], list[
 
 def _with_extra(obj: dict[str, Any], extra: str | None) -> dict[str, Any]:
     if extra:
-        for key, value in loads(extra).items():
+        for key, value in parse_column(extra).items():
             if key not in obj:
                 obj[key] = value
     return obj
 
 
-def _json(text: str | None) -> Any:
-    return None if text is None else loads(text)
+def _json(value: Any) -> Any:
+    return parse_column(value)
 
 
 def render_array(kind: str, rows: list[Row]) -> str:

@@ -21,8 +21,8 @@ from leaderboard.datarepo.contributors import parse_profile, render_profile
 from leaderboard.datarepo.definitions import render_array
 from leaderboard.datarepo.lines import render_activity, render_aggregate, render_badge
 from leaderboard.datarepo.snapshot import COLUMNS, TABLES, RepoSnapshot, Row
+from leaderboard.datarepo.values import column_text
 from leaderboard.db import Database
-from leaderboard.jsonfmt import dumps_compact, loads
 from leaderboard.usernames import username_problem
 
 log = logging.getLogger("leaderboard.datarepo")
@@ -199,13 +199,11 @@ class _Exporter:
         return self.stats
 
 
-def _normalise_json(text: str | None) -> str | None:
-    if text is None:
-        return None
+def _normalise_json(value: object) -> object:
     try:
-        return dumps_compact(loads(text))
+        return column_text(value)
     except ValueError:
-        return text
+        return value
 
 
 def _normalise_contributor(raw: Row) -> Row:

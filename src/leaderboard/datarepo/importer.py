@@ -24,6 +24,7 @@ from leaderboard.db import Database
 from leaderboard.declarations import Declarations
 from leaderboard.errors import InvalidInputError
 from leaderboard.identities import rebuild_index
+from leaderboard.usernames import ascii_lower
 
 log = logging.getLogger("leaderboard.datarepo")
 
@@ -120,6 +121,7 @@ def import_snapshot(
             rows = list(snapshot.rows(kind))
             before = _count(db, kind) if kind in ("contributor", "activity") else 0
             changes = db.changes_total()
+            renames = _case_renames(db, rows) if kind == "contributor" else []
             if rows:
                 if kind == "contributor_badge":
                     # The file wins over an award stored under another slug (CORE-50).
@@ -130,6 +132,7 @@ def import_snapshot(
                     )
                     changes = db.changes_total()
                 db.executemany(upsert_sql(kind), rows)
+            _follow_renames(db, renames)
             stats.rows[kind] = len(rows)
             stats.files[kind] = len({u.path for u in snapshot.valid_units(kind)})
             if kind == "contributor":
@@ -143,6 +146,29 @@ def import_snapshot(
         stats.rows_changed = db.changes_total() - start_changes
         rebuild_index(db, config.leaderboard.identity)
     return stats
+
+
+def _case_renames(db: Database, rows: list[Row]) -> list[tuple[str, str]]:
+    """(new, old) spellings of stored usernames that the files spell differently (CORE-41)."""
+    stored = {ascii_lower(r[0]): r[0] for r in db.execute("SELECT username FROM contributor")}
+    out = []
+    for row in rows:
+        old = stored.get(ascii_lower(row[0]))
+        if old is not None and old != row[0]:
+            out.append((row[0], old))
+    return out
+
+
+def _follow_renames(db: Database, renames: list[tuple[str, str]]) -> None:
+    """Rewrite references to the new spelling.
+
+    SQLite does not fire `ON UPDATE CASCADE` when the parent key only changes case under its
+    NOCASE collation, so the references are updated explicitly (CORE-32: canonical spelling).
+    """
+    if not renames:
+        return
+    for table in ("activity", "contributor_aggregate", "contributor_badge", "contributor_identity"):
+        db.executemany(f"UPDATE {table} SET contributor = ? WHERE contributor = ?", renames)
 
 
 def _after_kind(

@@ -19,8 +19,9 @@ from leaderboard.datarepo.values import (
     encode_json,
     encode_optional,
     loads_line,
+    parse_column,
 )
-from leaderboard.jsonfmt import JsonError, dumps_compact, encode_string, loads
+from leaderboard.jsonfmt import JsonError, dumps_compact, encode_string
 from leaderboard.problems import Problem
 from leaderboard.timeutil import (
     canonical,
@@ -265,15 +266,15 @@ def _splice(head: str, meta: str | None, extra: str | None, known: frozenset[str
     """`head` + `,"meta":…` + extra keys + `}` (extra keys never repeat a known key)."""
     text = head + ',"meta":' + (_recode(meta) if meta is not None else "null")
     if extra:
-        obj = {k: v for k, v in loads(extra).items() if k not in known}
+        obj = {k: v for k, v in parse_column(extra).items() if k not in known}
         if obj:
             inner = dumps_compact(obj)
             text += "," + inner[1:-1]
     return text + "}\n"
 
 
-def _recode(text: str) -> str:
-    return dumps_compact(loads(text))
+def _recode(value: Any) -> str:
+    return dumps_compact(parse_column(value))
 
 
 def _s(value: str | None) -> str:

@@ -11,7 +11,7 @@ import math
 from collections.abc import Iterator
 from typing import Any
 
-from leaderboard.jsonfmt import JsonError, dumps_compact
+from leaderboard.jsonfmt import JsonError, dumps_compact, loads
 
 INT64_MAX = 2**63 - 1
 
@@ -229,3 +229,22 @@ def loads_line(text: str) -> Any:
         raise JsonError(f"invalid JSON: {exc.msg}", exc.lineno, exc.colno) from None
     except ValueError as exc:
         raise JsonError(f"invalid JSON: {exc}") from None
+
+
+def parse_column(value: Any) -> Any:
+    """The JSON value of a JSON column as SQLite returns it.
+
+    The `JSON` declared type has NUMERIC affinity, so a bare number stored as text comes back as
+    an int or float (beyond 15 significant digits SQLite keeps only a double); objects, arrays
+    and strings come back as the text we stored.
+    """
+    if value is None or isinstance(value, (int, float)):
+        return value
+    if isinstance(value, bytes):
+        value = value.decode("utf-8")
+    return loads(value)
+
+
+def column_text(value: Any) -> str | None:
+    """A JSON column value as canonical compact text (None stays None)."""
+    return None if value is None else dumps_compact(parse_column(value))

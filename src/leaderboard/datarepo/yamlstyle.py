@@ -30,7 +30,7 @@ _ESCAPE_AFTER_JSON = re.compile("[\x7f-\x9f\u2028\u2029\ufeff\ufffe\uffff]")
 
 def is_plain_safe(text: str) -> bool:
     """True when `text` may be written as a plain scalar and still load as this string."""
-    if not _PLAIN_STRING.match(text) or text.endswith(" "):
+    if not _PLAIN_STRING.fullmatch(text) or text.endswith(" "):
         return False
     if text.lower() in _SPECIAL_WORDS:
         return False
@@ -51,7 +51,7 @@ def double_quoted(text: str) -> str:
 
 
 def format_key(key: str) -> str:
-    if _PLAIN_KEY.match(key) and key.lower() not in _SPECIAL_WORDS:
+    if _PLAIN_KEY.fullmatch(key) and key.lower() not in _SPECIAL_WORDS:
         return key
     if _UNSAFE.search(key) or "\n" in key:
         return double_quoted(key)

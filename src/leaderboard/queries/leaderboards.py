@@ -36,13 +36,30 @@ def _scored_in_population(
     db: Database, population: Population, *, tz: tzinfo, start: str | None, end: str | None,
     end_inclusive: bool = True, caps: Caps = None, definitions: list[str] | None = None,
 ) -> tuple[str, list[Any], str]:  # fmt: skip
-    """(FROM clause joining scored activities s with contributors c, params, WHERE predicate)."""
+    """(FROM clause of scored activities `s`, params, WHERE predicate keeping `population`).
+
+    The population is applied as `IN (subquery)`: SQLite builds that key set once, which is
+    cheaper than joining the contributor row of every activity. The unary `+` keeps SQLite from
+    answering the IN through the contributor index (a scan of every activity of every member)
+    instead of the time range.
+    """
     sql, params = scored_sql(
         db, tz=tz, start=start, end=end, end_inclusive=end_inclusive, caps=caps,
         definitions=definitions,
     )  # fmt: skip
-    where = population.sql("c", public=dbinfo.is_public(db))
-    return f"({sql}) s JOIN contributor c ON c.username = s.contributor", params, where
+    member = population.sql("c", public=dbinfo.is_public(db))
+    where = f"+s.contributor IN (SELECT c.username FROM contributor c WHERE {member})"
+    return f"({sql}) s", params, where
+
+
+def _people(db: Database, population: Population) -> dict[str, tuple[Any, Any, Any, bool]]:
+    """{username: (name, avatar_url, role, is_bot)} for every contributor of `population`."""
+    public = dbinfo.is_public(db)
+    rows = db.execute(
+        f"SELECT c.username, c.name, c.avatar_url, c.role, {population.bot_sql('c', public=public)} "
+        f"FROM contributor c WHERE {population.sql('c', public=public)}"
+    ).fetchall()
+    return {u: (n, a, r, bool(b)) for u, n, a, r, b in rows}
 
 
 def window_totals(
@@ -82,47 +99,45 @@ def leaderboard(
 ) -> Leaderboard:  # fmt: skip
     """The full computation of CORE-76 for one window (and its previous window when given)."""
     zone = dbinfo.timezone(db, tz)
-    public = dbinfo.is_public(db)
     lo, hi = text(start), upper_bound(end, now)
     if hi is None:
         raise ValueError("a leaderboard needs an end or now")
     frm, params, where = _scored_in_population(db, population, tz=zone, start=lo, end=hi, caps=caps)
-    bot = population.bot_sql("c", public=public)
+    # One pass over the window: grouped by contributor, definition and (for day series) date.
+    day = local_date_sql("s.occurred_at", zone) if daily else "''"
     rows = db.execute(
-        f"SELECT s.contributor, s.activity_definition, COUNT(*), SUM(s.points), c.name, "
-        f"c.avatar_url, c.role, {bot} FROM {frm} WHERE {where} "
-        "GROUP BY s.contributor, s.activity_definition ORDER BY s.contributor, s.activity_definition",
+        f"SELECT s.contributor, s.activity_definition, {day} AS k, COUNT(*), SUM(s.points) "
+        f"FROM {frm} WHERE {where} GROUP BY s.contributor, s.activity_definition, k",
         params,
     ).fetchall()
-    info: dict[str, tuple[Any, Any, Any, bool]] = {}
     breakdowns: dict[str, dict[str, dict[str, int]]] = {}
     totals: dict[str, int] = {}
     counts: dict[str, int] = {}
-    for user, slug, n, p, name, avatar, role, is_bot in rows:
-        info[user] = (name, avatar, role, bool(is_bot))
-        breakdowns.setdefault(user, {})[slug] = {"count": int(n), "points": int(p)}
-        totals[user] = totals.get(user, 0) + int(p)
-        counts[user] = counts.get(user, 0) + int(n)
+    for user, slug, _, n, p in rows:
+        per = breakdowns.setdefault(user, {})
+        item = per.get(slug)
+        if item is None:
+            per[slug] = {"count": n, "points": p}
+        else:
+            item["count"] += n
+            item["points"] += p
+        totals[user] = totals.get(user, 0) + p
+        counts[user] = counts.get(user, 0) + n
     ranked_names = order(totals)
+    info = _people(db, population) if ranked_names else {}
 
     dates: list[str] = []
     series: dict[str, DaySeries] = {}
     if daily and ranked_names:
-        day = local_date_sql("s.occurred_at", zone)
-        day_rows = db.execute(
-            f"SELECT s.contributor, {day} AS k, COUNT(*), SUM(s.points) FROM {frm} "
-            f"WHERE {where} GROUP BY s.contributor, k",
-            params,
-        ).fetchall()
         end_text = text(end) or hi
         if lo is not None:
             dates = day_range(lo, end_text, zone)
         else:
-            dates = _dates_from(min(r[1] for r in day_rows), end_text, zone)
+            dates = _dates_from(min(r[2] for r in rows), end_text, zone)
         index = {d: i for i, d in enumerate(dates)}
         series = {u: DaySeries.zeros(dates, index) for u in ranked_names}
-        for user, k, n, p in day_rows:
-            series[user].add(k, int(n), int(p))
+        for user, _, k, n, p in rows:
+            series[user].add(k, n, p)
 
     previous_ranks: dict[str, int] = {}
     previous_points: dict[str, int] = {}
@@ -141,7 +156,8 @@ def leaderboard(
         name, avatar, role, is_bot = info[user]
         entry = LeaderboardEntry(
             rank=rank, username=user, name=name, avatar_url=avatar, role=role, is_bot=is_bot,
-            points=totals[user], activity_count=counts[user], breakdown=breakdowns[user],
+            points=totals[user], activity_count=counts[user],
+            breakdown=dict(sorted(breakdowns[user].items())),
             daily=series.get(user), is_new=user not in previous_ranks and user not in earlier,
         )  # fmt: skip
         if has_previous:
@@ -227,20 +243,54 @@ def top_for_definition(
         definitions=[definition],
     )  # fmt: skip
     rows = db.execute(
-        f"SELECT s.contributor, COUNT(*), SUM(s.points), c.name, c.avatar_url, c.role "
-        f"FROM {frm} WHERE {where} GROUP BY s.contributor",
+        f"SELECT s.contributor, COUNT(*), SUM(s.points) FROM {frm} WHERE {where} "
+        "GROUP BY s.contributor",
         params,
     ).fetchall()
     rows.sort(key=lambda r: (-r[1], -r[2], *username_key(r[0])))
     if limit is not None:
         rows = rows[:limit]
+    info = _people(db, population) if rows else {}
     return [
         {
-            "rank": i, "username": u, "name": name, "avatar_url": avatar, "role": role,
-            "count": int(n), "points": int(p),
+            "rank": i, "username": u, "name": info[u][0], "avatar_url": info[u][1],
+            "role": info[u][2], "count": int(n), "points": int(p),
         }
-        for i, (u, n, p, name, avatar, role) in enumerate(rows, start=1)
+        for i, (u, n, p) in enumerate(rows, start=1)
     ]  # fmt: skip
+
+
+def period_totals(
+    db: Database, population: Population, *, now: Instant, tz: tzinfo | None = None,
+    caps: Caps = None,
+) -> dict[str, dict[str, tuple[int, int]]]:  # fmt: skip
+    """{period: {username: (points, activity_count)}} for every period, in one pass (NEW-19)."""
+    zone = dbinfo.timezone(db, tz)
+    end = canonical(_now_dt(now))
+    starts = {
+        name: period_window(name, _now_dt(end), zone).start_text
+        for name in PERIODS if name != "all-time"
+    }  # fmt: skip
+    frm, params, where = _scored_in_population(
+        db, population, tz=zone, start=None, end=end, caps=caps
+    )
+    parts = ["SUM(CASE WHEN s.occurred_at >= ? THEN s.points END), SUM(s.occurred_at >= ?)"] * len(
+        starts
+    )
+    bounds = [b for name in starts for b in (starts[name], starts[name])]
+    rows = db.execute(
+        f"SELECT s.contributor, SUM(s.points), COUNT(*), {', '.join(parts)} FROM {frm} "
+        f"WHERE {where} GROUP BY s.contributor",
+        [*bounds, *params],
+    ).fetchall()
+    out: dict[str, dict[str, tuple[int, int]]] = {name: {} for name in PERIODS}
+    for user, p_all, n_all, *windowed in rows:
+        out["all-time"][user] = (int(p_all), int(n_all))
+        for i, name in enumerate(starts):
+            n = windowed[2 * i + 1]
+            if n:
+                out[name][user] = (int(windowed[2 * i] or 0), int(n))
+    return out
 
 
 def contributor_summary(
@@ -272,19 +322,15 @@ def contributor_summary(
             (who,),
         )
     )
-    result_ranks: dict[str, dict[str, int] | None] = {}
-    for name in PERIODS:
-        result_ranks[name] = None
-        if not member:
-            continue
-        window = period_window(name, _now_dt(end), zone)
-        totals = window_totals(db, window.start_text, end, population, tz=zone, caps=caps)
-        if who in totals:
-            position = ranks({u: p for u, (p, _) in totals.items()})[who]
-            points, count = totals[who]
-            result_ranks[name] = {
-                "rank": position, "of": len(totals), "points": points, "activity_count": count,
-            }  # fmt: skip
+    result_ranks: dict[str, dict[str, int] | None] = dict.fromkeys(PERIODS)
+    if member:
+        for name, totals in period_totals(db, population, now=end, tz=zone, caps=caps).items():
+            if who in totals:
+                points, count = totals[who]
+                result_ranks[name] = {
+                    "rank": ranks({u: p for u, (p, _) in totals.items()})[who],
+                    "of": len(totals), "points": points, "activity_count": count,
+                }  # fmt: skip
     badge_count = int(
         db.scalar("SELECT COUNT(*) FROM contributor_badge WHERE contributor = ?", (who,))
     )

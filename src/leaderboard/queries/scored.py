@@ -74,6 +74,9 @@ def scored_sql(
     else:
         join = " LEFT JOIN activity_definition d ON d.slug = a.activity_definition"
         points = effective_points_sql("a", "d")
+    if lo is None and contributor is None and definitions is None:
+        # No selective bound: a plain table scan beats an index range covering nearly every row.
+        join = " NOT INDEXED" + join
     if not active_caps:
         if lo is not None:
             filters.insert(0, "a.occurred_at >= ?")

@@ -8,9 +8,9 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from sitefixture import NOW, make_config, make_data_dir  # noqa: E402
+from sitefixture import NOW, make_config, make_data_dir
 
-from leaderboard.site import BuildOptions  # noqa: E402
+from leaderboard.site import BuildOptions
 
 
 @pytest.fixture

@@ -125,16 +125,37 @@ def populate(db: Database) -> None:
                 d = defs[(i + len(username)) % len(defs)]
                 text = XSS[i % len(XSS)] if username == "bob" and i < 5 else f"Work item {i}"
                 title = XSS[i % len(XSS)] if username == "carol" and i < 3 else f"{d} #{i}"
-                link = "javascript:alert(1)" if username == "bob" and i == 0 else f"https://github.com/example-org/repo/pull/{n}"
+                link = (
+                    "javascript:alert(1)"
+                    if username == "bob" and i == 0
+                    else f"https://github.com/example-org/repo/pull/{n}"
+                )
                 db.execute(
                     "INSERT INTO activity(slug, contributor, activity_definition, title, occurred_at, link, text, points) "
                     "VALUES (?,?,?,?,?,?,?,?)",
-                    (f"{username}-{i}", username, d, title, canonical(occurred), link, text, None if i % 7 else 3),
+                    (
+                        f"{username}-{i}",
+                        username,
+                        d,
+                        title,
+                        canonical(occurred),
+                        link,
+                        text,
+                        None if i % 7 else 3,
+                    ),
                 )
                 n += 1
         variants = {
-            "bronze": {"description": "Merge 5 PRs", "svg_url": "https://example.org/b/bronze.svg", "order": 1},
-            "silver": {"description": "Merge 20 PRs", "svg_url": "https://example.org/b/silver.svg", "order": 2},
+            "bronze": {
+                "description": "Merge 5 PRs",
+                "svg_url": "https://example.org/b/bronze.svg",
+                "order": 1,
+            },
+            "silver": {
+                "description": "Merge 20 PRs",
+                "svg_url": "https://example.org/b/silver.svg",
+                "order": 2,
+            },
             "gold": {"description": "Merge 50 PRs", "svg_url": "", "order": 3},
         }
         db.execute(
@@ -143,7 +164,12 @@ def populate(db: Database) -> None:
         )
         db.execute(
             "INSERT INTO badge_definition(slug, name, description, variants) VALUES (?,?,?,?)",
-            ("early", "Early Bird", "Active before 8am", json.dumps({"bronze": {"description": "Once"}})),
+            (
+                "early",
+                "Early Bird",
+                "Active before 8am",
+                json.dumps({"bronze": {"description": "Once"}}),
+            ),
         )
         awards = [
             ("merger", "alice", "bronze", "2025-06-01"), ("merger", "alice", "silver", "2026-01-10"),

@@ -123,7 +123,9 @@ def test_web_36_populations_on_pages(site_inputs: BuildOptions) -> None:
     main_table = week.split('id="lb-main"')[1].split("</table>")[0]
     assert "Erin Intern" not in main_table and "Renovate" not in main_table
     assert "Bots (1)" in week
-    assert "Not ranked: Intern accounts are not included in rankings." in read(out, "erin/index.html")
+    assert "Not ranked: Intern accounts are not included in rankings." in read(
+        out, "erin/index.html"
+    )
     assert "automation account" in read(out, "renovate[bot]/index.html")
     people = read(out, "people/index.html")
     assert "Show 1 contributors in hidden roles" in people
@@ -144,7 +146,10 @@ def test_new_09_bio_change_rerenders_only_that_profile(site_inputs: BuildOptions
     db.execute("UPDATE contributor SET bio = 'New bio' WHERE username = 'dave'")
     db.close()
     again = build_site(site_inputs)
-    assert again.written_paths == ["dave/index.html"]
+    # NEW-09: that profile, its JSON document and the explorer DB (when those components run)
+    assert "dave/index.html" in again.written_paths
+    allowed = {"dave/index.html", "api/v1/contributors/dave.json", "data.db", "data/index.html"}
+    assert set(again.written_paths) <= allowed, again.written_paths
 
 
 def test_web_03_stale_files_deleted_unknown_files_kept(site_inputs: BuildOptions) -> None:
@@ -176,14 +181,20 @@ def test_web_07_theme_css_appended(site_inputs: BuildOptions) -> None:
     build_site(site_inputs)
     css = read(site_inputs.out, "static/site.css")
     assert css.rstrip().endswith("/* theme.css */\n:root { --primary: #7c3aed; }".rstrip())
-    assert (Path(__file__).parents[2] / "src/leaderboard/site/static/site.js").stat().st_size <= 40 * 1024
+    assert (
+        Path(__file__).parents[2] / "src/leaderboard/site/static/site.js"
+    ).stat().st_size <= 40 * 1024
 
 
 def test_core_80_parallel_build_is_identical(site_inputs: BuildOptions, tmp_path: Path) -> None:
     build_site(site_inputs)
     other = dataclasses.replace(site_inputs, out=tmp_path / "par", workers=2)
     build_site(other)
-    a = {p.relative_to(site_inputs.out): p.read_bytes() for p in site_inputs.out.rglob("*") if p.is_file()}
+    a = {
+        p.relative_to(site_inputs.out): p.read_bytes()
+        for p in site_inputs.out.rglob("*")
+        if p.is_file()
+    }
     b = {p.relative_to(other.out): p.read_bytes() for p in other.out.rglob("*") if p.is_file()}
     assert a.keys() == b.keys()
     diff = [k for k in a if a[k] != b[k] and k.name != MANIFEST]

@@ -27,7 +27,10 @@ def test_web_62_site_matches_golden(tmp_path: Path) -> None:
                     difflib.unified_diff(
                         golden[rel].decode("utf-8", "replace").splitlines(),
                         built[rel].decode("utf-8", "replace").splitlines(),
-                        f"golden/{rel}", f"built/{rel}", lineterm="", n=1,
+                        f"golden/{rel}",
+                        f"built/{rel}",
+                        lineterm="",
+                        n=1,
                     )
                 )[:40]
             )

@@ -133,7 +133,9 @@ def stage_contexts(state: BuildState) -> None:
     assert state.public is not None and state.urls is not None and state.features is not None
     snap = load_snapshot(state.public, o.config, o.now, pseudonyms=_pseudonyms(state))
     features = state.features
-    features.docs = bool(render.docs_sources(o))
+    # docs and scoring pages are only linked when their page builders exist (not yet: P2)
+    features.docs = render.has_page_module("docs") and bool(render.docs_sources(o))
+    features.scoring = features.scoring and render.has_page_module("scoring")
     warnings = state.result.warnings
     icons = Icons(warn=lambda msg: (warnings.append(msg), o.logger.warning("%s", msg)))
     state.model = SiteModel(snap, o.config, state.urls, features, icons=icons)
@@ -166,8 +168,12 @@ def stage_static(state: BuildState) -> None:
                 files[f"static/{rel}"] = data
     for rel, data in files.items():
         state.writer.write(rel, data)
-    state.assets["css"] = state.urls.path(f"static/site.css?v={sha256_hex(files['static/site.css'])[:8]}")
-    state.assets["js"] = state.urls.path(f"static/site.js?v={sha256_hex(files['static/site.js'])[:8]}")
+    state.assets["css"] = state.urls.path(
+        f"static/site.css?v={sha256_hex(files['static/site.css'])[:8]}"
+    )
+    state.assets["js"] = state.urls.path(
+        f"static/site.js?v={sha256_hex(files['static/site.js'])[:8]}"
+    )
     if "static/explorer.js" in files:
         state.assets["explorer_js"] = state.urls.path(
             f"static/explorer.js?v={sha256_hex(files['static/explorer.js'])[:8]}"

@@ -43,7 +43,9 @@ def sparkline(values: Sequence[float], label: str, key: str = "spark") -> Markup
     return charts.sparkline(values, label=label, uid=uid("spark", key))
 
 
-def heatmap(start: date, end: date, days: Mapping[date, Sequence[tuple[str, int]]], caption: str) -> Markup:
+def heatmap(
+    start: date, end: date, days: Mapping[date, Sequence[tuple[str, int]]], caption: str
+) -> Markup:
     return charts.activity_heatmap(start, end, days, caption=caption)
 
 

@@ -159,7 +159,7 @@ def render_profiles(r: PageRenderer, boards: dict[str, Any]) -> None:
         results = _profile_job(names)
     else:
         _WORKER.update(renderer=r, boards=boards)
-        chunks = [names[i::workers * 4] for i in range(workers * 4)]
+        chunks = [names[i :: workers * 4] for i in range(workers * 4)]
         ctx = multiprocessing.get_context("fork")
         with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
             for part in pool.map(_profile_job, chunks):
@@ -192,6 +192,12 @@ def docs_sources(options: BuildOptions) -> list[Path]:
     return sorted(p for p in root.rglob("*.md") if p.is_file() and not p.is_symlink())
 
 
+def has_page_module(name: str) -> bool:
+    import importlib.util
+
+    return importlib.util.find_spec(f"leaderboard.site.pages.{name}") is not None
+
+
 def render_all(state: BuildState) -> None:
     model = state.model
     assert model is not None
@@ -200,14 +206,30 @@ def render_all(state: BuildState) -> None:
     title = model.config.meta.title
     cm = chrome.page_meta
     # home
-    r.page("", "home.html", cm(model, "", title, model.config.meta.description, nav="home"), home.build_home(model))
+    r.page(
+        "",
+        "home.html",
+        cm(model, "", title, model.config.meta.description, nav="home"),
+        home.build_home(model),
+    )
     # leaderboards
     redirect = misc.build_redirect(model)
-    rmeta = cm(model, "leaderboard/", f"{PERIOD_LABELS['week']} Leaderboard - {title}", "", nav="leaderboard")
+    rmeta = cm(
+        model,
+        "leaderboard/",
+        f"{PERIOD_LABELS['week']} Leaderboard - {title}",
+        "",
+        nav="leaderboard",
+    )
     rmeta.canonical = model.urls.absolute("leaderboard/week/")
     rmeta.robots = "noindex"
     r.page("leaderboard/", "redirect.html", rmeta, redirect)
-    phrases = {"week": "this week", "month": "this month", "year": "this year", "all-time": "of all time"}
+    phrases = {
+        "week": "this week",
+        "month": "this month",
+        "year": "this year",
+        "all-time": "of all time",
+    }
     boards: dict[str, Any] = {}
     for period in leaderboard.periods(model):
         ctx = leaderboard.build_leaderboard(model, period)
@@ -271,7 +293,9 @@ def _render_optional(state: BuildState, r: PageRenderer) -> None:
     if model.features.scoring:
         title = model.config.meta.title
         meta = chrome.page_meta(
-            model, "scoring/", f"How scoring works - {title}",
+            model,
+            "scoring/",
+            f"How scoring works - {title}",
             f"How {model.config.org.name} counts activities, points and badges.",
         )
         r.page("scoring/", "scoring.html", meta, scoring.build_scoring(model))

@@ -21,7 +21,9 @@ def build_badges(model: SiteModel) -> BadgesContext:
         per_variant[(a.badge, a.variant)] = per_variant.get((a.badge, a.variant), 0) + 1
     total_variants = sum(len(b.variants) for b in snap.badges.values())
     stats = [
-        Kpi("Badge Types", format_int(len(snap.badges)), "award", plural(total_variants, "variant")),
+        Kpi(
+            "Badge Types", format_int(len(snap.badges)), "award", plural(total_variants, "variant")
+        ),
         Kpi("Badges Awarded", format_int(len(awards)), "medal", "All time"),
         Kpi("Badge Earners", format_int(len(per_person)), "users", "Unique contributors"),
     ]

@@ -77,8 +77,16 @@ def site_context(model: SiteModel, css_url: str, js_url: str) -> SiteContext:
     keys = [k for k in SOCIAL_ORDER if k in raw] + [k for k in raw if k not in SOCIAL_ORDER]
     for key in keys:
         value = raw[key].strip()
-        href = ("mailto:" + value if not value.startswith("mailto:") else value) if key == "email" else value
-        socials.append(Link(key, href, model.icons.name_for(key, "link", "social icon"), external=key != "email"))
+        href = (
+            ("mailto:" + value if not value.startswith("mailto:") else value)
+            if key == "email"
+            else value
+        )
+        socials.append(
+            Link(
+                key, href, model.icons.name_for(key, "link", "social icon"), external=key != "email"
+            )
+        )
     pages = [Link("Home", urls.path("")), Link("People", urls.path("people/"))]
     if f.explorer:
         pages.append(Link("Data Explorer", urls.path("data/")))

@@ -78,7 +78,11 @@ def build_home(model: SiteModel) -> HomeContext:
     now = snap.now
     start30 = minus_days(now, 30, snap.tz)
     start60 = minus_days(now, 60, snap.tz)
-    cur = [a for a in snap.between(canonical(start30), canonical(now)) if snap.people[a.contributor].ranked]
+    cur = [
+        a
+        for a in snap.between(canonical(start30), canonical(now))
+        if snap.people[a.contributor].ranked
+    ]
     prev = [
         a
         for a in snap.between(canonical(start60), canonical(start30), end_inclusive=False)
@@ -94,22 +98,44 @@ def build_home(model: SiteModel) -> HomeContext:
     for slug in model.config.leaderboard.global_aggregates:
         if slug == "total_activities":
             kpis.append(
-                Kpi("Total Activities", format_int(len(cur)), "activity", "Last 30 days",
-                    trend(len(cur), len(prev), phrase))
+                Kpi(
+                    "Total Activities",
+                    format_int(len(cur)),
+                    "activity",
+                    "Last 30 days",
+                    trend(len(cur), len(prev), phrase),
+                )
             )
         elif slug == "count_contributors":
             c, p = len({a.contributor for a in cur}), len({a.contributor for a in prev})
-            kpis.append(Kpi("Active Contributors", format_int(c), "user-check", "Last 30 days", trend(c, p, phrase)))
+            kpis.append(
+                Kpi(
+                    "Active Contributors",
+                    format_int(c),
+                    "user-check",
+                    "Last 30 days",
+                    trend(c, p, phrase),
+                )
+            )
         elif slug == "total_contributors":
             continue
         else:
             agg = snap.global_aggregates.get(slug)
             if agg is None:
-                model.warnings.append(f"Global aggregate '{slug}' not found; its home page card is skipped")
+                model.warnings.append(
+                    f"Global aggregate '{slug}' not found; its home page card is skipped"
+                )
                 continue
             if agg.hidden:
                 continue
-            kpis.append(Kpi(agg.name, format_aggregate_value(agg.value), "trending-up", agg.description or ""))
+            kpis.append(
+                Kpi(
+                    agg.name,
+                    format_aggregate_value(agg.value),
+                    "trending-up",
+                    agg.description or "",
+                )
+            )
     # WEB-18 trend: the 30 dates today-29 … today
     today = snap.today
     days = days_between(today - timedelta(days=29), today)
@@ -137,7 +163,9 @@ def build_home(model: SiteModel) -> HomeContext:
     donut = graphs.donut_chart(slices) if slices else None
     # WEB-20 top contributors this week
     week = entries(snap, window(snap, "week"), ranked, with_daily=False)[:5]
-    top = [PodiumSpot(model.view(e.person.username), e.rank, e.points, e.activity_count) for e in week]
+    top = [
+        PodiumSpot(model.view(e.person.username), e.rank, e.points, e.activity_count) for e in week
+    ]
     # WEB-22 mosaic
     active: dict[str, int] = {}
     for a in cur:

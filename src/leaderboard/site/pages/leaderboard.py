@@ -30,7 +30,14 @@ def _columns(model: SiteModel) -> list[dict[str, object]]:
         d = model.snap.definitions.get(slug)
         if d is None:
             continue
-        cols.append({"slug": slug, "name": d.name, "description": d.description, "icon": model.definition_icon(slug)})
+        cols.append(
+            {
+                "slug": slug,
+                "name": d.name,
+                "description": d.description,
+                "icon": model.definition_icon(slug),
+            }
+        )
     return cols
 
 
@@ -49,9 +56,19 @@ def _row(model: SiteModel, e: Entry, columns: list[dict[str, object]], period: s
             title = f"{col['name']}: No activity this period"
         if col["description"]:
             title += f" — {col['description']}"
-        cells.append({"slug": col["slug"], "icon": col["icon"], "count": count, "points": pts, "title": title})
+        cells.append(
+            {
+                "slug": col["slug"],
+                "icon": col["icon"],
+                "count": count,
+                "points": pts,
+                "title": title,
+            }
+        )
     spark = (
-        graphs.sparkline(e.daily_points, f"{format_int(e.points)} points over the period", e.person.username)
+        graphs.sparkline(
+            e.daily_points, f"{format_int(e.points)} points over the period", e.person.username
+        )
         if e.daily_points
         else None
     )
@@ -82,25 +99,63 @@ def build_leaderboard(model: SiteModel, period: str) -> LeaderboardContext:
     if period == "all-time":
         kpis = [
             Kpi("Active Contributors", format_int(len(main)), "users", "All time"),
-            Kpi("Total Activities", format_int(sum(e.activity_count for e in main)), "activity", "All time"),
+            Kpi(
+                "Total Activities",
+                format_int(sum(e.activity_count for e in main)),
+                "activity",
+                "All time",
+            ),
             Kpi("New Contributors", format_int(new_now), "user-plus", "All time"),
         ]
     else:
         assert win.previous_start is not None and win.previous_end is not None
         ps, pe = canonical(win.previous_start), canonical(win.previous_end)
-        prev_acts = [a for a in snap.between(ps, pe, end_inclusive=False) if snap.people[a.contributor].ranked]
+        prev_acts = [
+            a
+            for a in snap.between(ps, pe, end_inclusive=False)
+            if snap.people[a.contributor].ranked
+        ]
         prev_people = len({a.contributor for a in prev_acts})
         prev_new = new_contributors(snap, ps, pe, ranked, end_inclusive=False)
         caption = f"vs. last {word}"
         phrase = f"the previous {word}"
         total = sum(e.activity_count for e in main)
         kpis = [
-            Kpi("Active Contributors", format_int(len(main)), "users", caption, trend(len(main), prev_people, phrase)),
-            Kpi("Total Activities", format_int(total), "activity", caption, trend(total, len(prev_acts), phrase)),
-            Kpi("New Contributors", format_int(new_now), "user-plus", caption, trend(new_now, prev_new, phrase)),
+            Kpi(
+                "Active Contributors",
+                format_int(len(main)),
+                "users",
+                caption,
+                trend(len(main), prev_people, phrase),
+            ),
+            Kpi(
+                "Total Activities",
+                format_int(total),
+                "activity",
+                caption,
+                trend(total, len(prev_acts), phrase),
+            ),
+            Kpi(
+                "New Contributors",
+                format_int(new_now),
+                "user-plus",
+                caption,
+                trend(new_now, prev_new, phrase),
+            ),
         ]
-    podium = [PodiumSpot(model.view(e.person.username), e.rank, e.points, e.activity_count, {"row": r}) for e, r in zip(main[:3], rows[:3], strict=True)] if len(main) >= 3 else []
-    roles = sorted({(r.person.role, r.person.role_name) for r in rows}, key=lambda x: (x[1].lower(), x[0]))
+    podium = (
+        [
+            PodiumSpot(
+                model.view(e.person.username), e.rank, e.points, e.activity_count, {"row": r}
+            )
+            for e, r in zip(main[:3], rows[:3], strict=True)
+        ]
+        if len(main) >= 3
+        else []
+    )
+    roles = sorted(
+        {(r.person.role, r.person.role_name) for r in rows}, key=lambda x: (x[1].lower(), x[0])
+    )
     acts = snap.between(win.start_text, win.end_text)
     cards: list[TopCard] = []
     top_json: dict[str, list[dict[str, object]]] = {}
@@ -111,7 +166,15 @@ def build_leaderboard(model: SiteModel, period: str) -> LeaderboardContext:
         top = top_for_definition(snap, acts, slug, ranked, 10)
         if not top:
             continue
-        cards.append(TopCard(slug, d.name, d.description, model.definition_icon(slug, 18), [(model.view(p.username), c) for p, c, _ in top[:3]]))
+        cards.append(
+            TopCard(
+                slug,
+                d.name,
+                d.description,
+                model.definition_icon(slug, 18),
+                [(model.view(p.username), c) for p, c, _ in top[:3]],
+            )
+        )
         top_json[slug] = [{"username": p.username, "role": p.role, "count": c} for p, c, _ in top]
     bot_rows: list[RowView] = []
     if model.config.leaderboard.bots.track:

@@ -63,9 +63,19 @@ def sitemap_xml(model: SiteModel, docs_paths: list[str]) -> str:
         if p.pseudonymous:
             continue
         acts = snap.by_person.get(p.username)
-        profiles.append((model.urls.profile_rel(p.username), "weekly", "0.6", acts[-1].day.isoformat() if acts else None))
+        profiles.append(
+            (
+                model.urls.profile_rel(p.username),
+                "weekly",
+                "0.6",
+                acts[-1].day.isoformat() if acts else None,
+            )
+        )
     rows.extend(sorted(profiles))
-    out = ['<?xml version="1.0" encoding="UTF-8"?>', '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">']
+    out = [
+        '<?xml version="1.0" encoding="UTF-8"?>',
+        '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">',
+    ]
     for path, freq, prio, lastmod in rows:
         out.append("  <url>")
         out.append(f"    <loc>{escape(model.urls.absolute(path))}</loc>")

@@ -23,7 +23,10 @@ def build_people(model: SiteModel) -> PeopleContext:
             key,
             name,
             description,
-            [(model.view(p.username), model.points(p.username)) for p in _by_points(model, members)],
+            [
+                (model.view(p.username), model.points(p.username))
+                for p in _by_points(model, members)
+            ],
         )
 
     sections: list[PeopleSection] = []

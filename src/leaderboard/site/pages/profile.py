@@ -46,9 +46,7 @@ def heatmaps(model: SiteModel, acts: list[Act]) -> list[dict[str, Any]]:
         types = per_day.setdefault(a.day, {})
         name = model.definition_name(a.definition)
         types[name] = types.get(name, 0) + 1
-    days = {
-        d: sorted(t.items(), key=lambda x: (-x[1], x[0])) for d, t in sorted(per_day.items())
-    }
+    days = {d: sorted(t.items(), key=lambda x: (-x[1], x[0])) for d, t in sorted(per_day.items())}
     today = snap.today
     start = minus_months(snap.now, 12, snap.tz).astimezone(snap.tz).date() + timedelta(days=1)
     ranges = [("last-year", "Last year", "in the last year", start, today)]
@@ -57,7 +55,9 @@ def heatmaps(model: SiteModel, acts: list[Act]) -> list[dict[str, Any]]:
     grids = []
     for key, label, phrase, first, last in ranges:
         total = sum(c for d, t in days.items() if first <= d <= last for _, c in t)
-        heading = f"{format_int(total)} {'contribution' if total == 1 else 'contributions'} {phrase}"
+        heading = (
+            f"{format_int(total)} {'contribution' if total == 1 else 'contributions'} {phrase}"
+        )
         grids.append(
             {
                 "key": key,
@@ -175,8 +175,15 @@ def _achievements(model: SiteModel, username: str) -> list[dict[str, Any]]:
     return cards
 
 
-def _ranks(model: SiteModel, person: Person, boards: dict[str, list[Entry]]) -> list[dict[str, Any]]:
-    labels = {"week": "This Week", "month": "This Month", "year": "This Year", "all-time": "All Time"}
+def _ranks(
+    model: SiteModel, person: Person, boards: dict[str, list[Entry]]
+) -> list[dict[str, Any]]:
+    labels = {
+        "week": "This Week",
+        "month": "This Month",
+        "year": "This Year",
+        "all-time": "All Time",
+    }
     result = []
     reason = None
     if person.hidden_role:
@@ -209,21 +216,37 @@ def _stats(model: SiteModel, username: str, acts: list[Act]) -> list[Kpi]:
     aggs = model.snap.contributor_aggregates.get(username, {})
     for slug in model.config.leaderboard.contributor_aggregates:
         if slug == "total_points":
-            stats.append(Kpi("Total Points", format_int(sum(a.points for a in acts)), "star", "All time"))
+            stats.append(
+                Kpi("Total Points", format_int(sum(a.points for a in acts)), "star", "All time")
+            )
         elif slug == "total_activities":
             stats.append(Kpi("Total Activities", format_int(len(acts)), "activity", "All time"))
         elif slug == "activity_types":
-            stats.append(Kpi("Activity Types", format_int(len({a.definition for a in acts})), "layers", "Different types"))
+            stats.append(
+                Kpi(
+                    "Activity Types",
+                    format_int(len({a.definition for a in acts})),
+                    "layers",
+                    "Different types",
+                )
+            )
         else:
             d = model.snap.aggregate_defs.get(slug)
             if slug in aggs and not (d and d.hidden):
                 stats.append(
-                    Kpi(d.name if d else slug, format_aggregate_value(aggs[slug]), "trending-up", (d.description or "") if d else "")
+                    Kpi(
+                        d.name if d else slug,
+                        format_aggregate_value(aggs[slug]),
+                        "trending-up",
+                        (d.description or "") if d else "",
+                    )
                 )
     return stats
 
 
-def build_profile(model: SiteModel, username: str, boards: dict[str, list[Entry]]) -> tuple[PageMeta, ProfileContext]:
+def build_profile(
+    model: SiteModel, username: str, boards: dict[str, list[Entry]]
+) -> tuple[PageMeta, ProfileContext]:
     snap = model.snap
     person = snap.people[username]
     view = model.view(username)
@@ -231,14 +254,29 @@ def build_profile(model: SiteModel, username: str, boards: dict[str, list[Entry]
     org = model.config.org.name
     notice = None
     if person.hidden_role:
-        notice = f"Not ranked: {model.role_name(person.role)} accounts are not included in rankings."
+        notice = (
+            f"Not ranked: {model.role_name(person.role)} accounts are not included in rankings."
+        )
     elif person.is_bot:
         notice = "This is an automation account; it appears in the bot track."
     socials = []
     for key, value in person.social_profiles.items():
-        if isinstance(value, str) and value.strip() and value.strip().lower().startswith(("http://", "https://", "mailto:")):
+        if (
+            isinstance(value, str)
+            and value.strip()
+            and value.strip().lower().startswith(("http://", "https://", "mailto:"))
+        ):
             icon = (model.config.leaderboard.social_profiles.get(key) or {}).get("icon")
-            socials.append(Link(key, value.strip(), model.icons.name_for(icon if isinstance(icon, str) else None, "link", "social icon"), external=True))
+            socials.append(
+                Link(
+                    key,
+                    value.strip(),
+                    model.icons.name_for(
+                        icon if isinstance(icon, str) else None, "link", "social icon"
+                    ),
+                    external=True,
+                )
+            )
     limit = model.features.timeline_limit
     shown = acts[-limit:] if limit else acts
     awards = _achievements(model, username)
@@ -259,7 +297,11 @@ def build_profile(model: SiteModel, username: str, boards: dict[str, list[Entry]
         title=person.title,
         notice=notice,
         bio_html=render_bio(person.bio),
-        edit_url=None if person.pseudonymous else edit_url(model.config.leaderboard.data_source, model.config.leaderboard.data_branch, username),
+        edit_url=None
+        if person.pseudonymous
+        else edit_url(
+            model.config.leaderboard.data_source, model.config.leaderboard.data_branch, username
+        ),
         socials=socials,
         stats=_stats(model, username, acts),
         ranks=_ranks(model, person, boards),
@@ -268,29 +310,66 @@ def build_profile(model: SiteModel, username: str, boards: dict[str, list[Entry]
         timeline=_timeline(model, shown),
         timeline_total=len(acts),
         timeline_shown=len(shown),
-        api_url=model.urls.absolute("api/v1/contributors/" + model.urls.profile_rel(username).removeprefix("people/").rstrip("/") + ".json") if model.features.api else None,
+        api_url=model.urls.absolute(
+            "api/v1/contributors/"
+            + model.urls.profile_rel(username).removeprefix("people/").rstrip("/")
+            + ".json"
+        )
+        if model.features.api
+        else None,
         explorer_url=model.urls.path("data/") if model.features.explorer else None,
         achievements=awards,
         badge_count=len(awards),
         embed=embed,
     )
     bio_plain = markdown_plain_text(person.bio) if person.bio else ""
-    description = truncate(bio_plain, 160) if bio_plain else (
-        f"{view.display_name} has earned {format_int(points)} points from {format_int(len(acts))} "
-        f"activities on {org}. View their complete contribution history and activity breakdown."
+    description = (
+        truncate(bio_plain, 160)
+        if bio_plain
+        else (
+            f"{view.display_name} has earned {format_int(points)} points from {format_int(len(acts))} "
+            f"activities on {org}. View their complete contribution history and activity breakdown."
+        )
     )
     rel = model.urls.profile_rel(username)
     og_image = model.urls.absolute(rel + "opengraph-image.png") if model.features.og else None
-    meta = page_meta(model, rel, f"{view.display_name} - {org} Contributor", description, og_type="profile", og_image=og_image)
+    meta = page_meta(
+        model,
+        rel,
+        f"{view.display_name} - {org} Contributor",
+        description,
+        og_type="profile",
+        og_image=og_image,
+    )
     meta.og_image_alt = f"{view.display_name}'s profile"
-    meta.keywords = [view.display_name, username, org, "contributor", "leaderboard", "open source", "contributions", view.role_name]
-    meta.robots = "noindex, nofollow" if person.pseudonymous else "index, follow, max-image-preview:large"
+    meta.keywords = [
+        view.display_name,
+        username,
+        org,
+        "contributor",
+        "leaderboard",
+        "open source",
+        "contributions",
+        view.role_name,
+    ]
+    meta.robots = (
+        "noindex, nofollow" if person.pseudonymous else "index, follow, max-image-preview:large"
+    )
     meta.noindex = person.pseudonymous
-    entity: dict[str, Any] = {"@type": "Person", "name": view.display_name, "alternateName": username, "image": model.avatar_absolute(person)}
+    entity: dict[str, Any] = {
+        "@type": "Person",
+        "name": view.display_name,
+        "alternateName": username,
+        "image": model.avatar_absolute(person),
+    }
     if bio_plain:
         entity["description"] = bio_plain
     entity["url"] = profile_url
     entity["memberOf"] = {"@type": "Organization", "name": org, "url": model.config.org.url}
-    entity["interactionStatistic"] = {"@type": "InteractionCounter", "interactionType": "https://schema.org/CreateAction", "userInteractionCount": len(acts)}
+    entity["interactionStatistic"] = {
+        "@type": "InteractionCounter",
+        "interactionType": "https://schema.org/CreateAction",
+        "userInteractionCount": len(acts),
+    }
     meta.json_ld = {"@context": "https://schema.org", "@type": "ProfilePage", "mainEntity": entity}
     return meta, ctx

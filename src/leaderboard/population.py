@@ -29,6 +29,7 @@ if TYPE_CHECKING:
 PopulationName = Literal["ranked", "listed", "bots", "hidden_role", "all"]
 NAMES: tuple[str, ...] = ("ranked", "listed", "bots", "hidden_role", "all")
 PUBLIC_TABLE = "_leaderboard_public"
+META_TABLE = "_leaderboard_meta"
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,11 +67,29 @@ class Population:
 
     @classmethod
     def from_db(cls, db: Database, name: PopulationName = "ranked") -> Population:
-        """From a public DB's `_leaderboard_public` table; a working DB gives the defaults."""
-        if not db.table_exists(PUBLIC_TABLE):
+        """The rules recorded in a DB: the public DB's `_leaderboard_public` table, or the keys
+        the runner stored in the working DB's `_leaderboard_meta` (`queries.store_config`);
+        defaults when neither has them."""
+        table = PUBLIC_TABLE if db.table_exists(PUBLIC_TABLE) else META_TABLE
+        if not db.table_exists(table):
             return cls(name=_check_name(name))
-        rows = db.query(f"SELECT key, value FROM {PUBLIC_TABLE}")
-        return cls.from_public_values({r["key"]: r["value"] for r in rows}, name)
+        rows = db.query(
+            f"SELECT key, value FROM {table} WHERE key IN "
+            "('hidden_roles', 'bot_roles', 'default_visibility')"
+        )
+        values = {r["key"]: r["value"] for r in rows}
+        population = cls.from_public_values(values, name)
+        if table == META_TABLE and values.get("default_visibility"):
+            population = replace(population, default_visibility=values["default_visibility"])
+        return population
+
+    def rules(self) -> dict[str, str]:
+        """The rules as the key/value strings `from_db` reads back (sorted JSON lists)."""
+        return {
+            "hidden_roles": json.dumps(sorted(self.hidden_roles)),
+            "bot_roles": json.dumps(sorted(self.bot_roles)),
+            "default_visibility": self.default_visibility,
+        }
 
     def named(self, name: PopulationName) -> Population:
         """The sibling population under the same rules (e.g. `pop.named("bots")`)."""

@@ -125,3 +125,25 @@ def test_role_names_with_quotes_are_escaped(db: Database) -> None:
     rules = Population(hidden_roles=frozenset({"o'brien"}))
     assert contributors.usernames(db, rules) == []
     assert contributors.usernames(db, rules.named("hidden_role")) == ["x"]
+
+
+def test_store_config_records_rules_in_the_working_db(db: Database) -> None:
+    from leaderboard.queries import dbinfo, store_config
+
+    config = Config(
+        org=OrgConfig("Org", "", "", ""),
+        meta=MetaConfig("t", "d", "", None, "", ""),
+        leaderboard=LeaderboardConfig(
+            timezone="Asia/Kolkata",
+            roles={"core": RoleConfig("Core", hidden=True)},
+            bots=BotsConfig(roles=("robot",)),
+            privacy=PrivacyConfig(default_visibility="hidden"),
+            daily_caps={"comment": 3},
+        ),
+        raw={},
+    )
+    store_config(db, config)
+    assert Population.from_db(db) == Population.from_config(config)
+    assert Population.from_db(db, "bots").bot_roles == frozenset({"robot"})
+    assert str(dbinfo.timezone(db)) == "Asia/Kolkata"
+    assert dbinfo.daily_caps(db) == {"comment": 3}

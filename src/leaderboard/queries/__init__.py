@@ -19,7 +19,7 @@ from leaderboard.queries import (
     global_aggregates,
     leaderboards,
 )
-from leaderboard.queries.dbinfo import is_public, store_scoring
+from leaderboard.queries.dbinfo import is_public, store_config, store_scoring
 from leaderboard.queries.types import DaySeries, Leaderboard, LeaderboardEntry
 
 __all__ = [
@@ -36,5 +36,6 @@ __all__ = [
     "global_aggregates",
     "is_public",
     "leaderboards",
+    "store_config",
     "store_scoring",
 ]

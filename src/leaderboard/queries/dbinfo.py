@@ -2,9 +2,10 @@
 
 The query layer serves the working DB and the public DB. The public DB is recognised by its
 `_leaderboard_public` table; it has `is_bot` instead of `visibility`/`bot`, no `extra` columns, and an
-`activity.effective_points` column with caps already applied. The working DB keeps the run's time
-zone and daily caps in `_leaderboard_meta` (written by the runner through `store_scoring`), so a
-plugin calling `ctx.queries` gets the same numbers as the site without passing settings around.
+`activity.effective_points` column with caps already applied. The working DB keeps the run's
+time zone, daily caps and population rules in `_leaderboard_meta` (written by the runner through
+`store_config`), so a plugin calling `ctx.queries` gets the same numbers as the site without
+passing settings around.
 """
 
 from __future__ import annotations
@@ -13,10 +14,11 @@ import json
 from collections.abc import Mapping
 from datetime import UTC, tzinfo
 
+from leaderboard.config.model import Config
 from leaderboard.db import Database
 from leaderboard.errors import LeaderboardError
 from leaderboard.points import check_daily_caps
-from leaderboard.population import PUBLIC_TABLE
+from leaderboard.population import PUBLIC_TABLE, Population
 from leaderboard.timeutil import get_zone
 
 TIMEZONE_KEY = "timezone"
@@ -60,6 +62,18 @@ def store_scoring(db: Database, *, timezone: str, caps: Mapping[str, int] | None
     """Record the run's time zone and daily caps in the working DB (call once per run)."""
     db.set_meta(TIMEZONE_KEY, timezone)
     db.set_meta(CAPS_KEY, json.dumps(check_daily_caps(caps or {}), sort_keys=True))
+
+
+def store_config(db: Database, config: Config) -> None:
+    """Record the time zone, daily caps and population rules of `config` in the working DB.
+
+    Afterwards `timezone(db)`, `daily_caps(db)` and `Population.from_db(db)` answer like the
+    config, so plugins using `ctx.queries` get the site's numbers without passing settings.
+    """
+    lb = config.leaderboard
+    store_scoring(db, timezone=lb.timezone, caps=lb.daily_caps)
+    for key, value in Population.from_config(config).rules().items():
+        db.set_meta(key, value)
 
 
 def require_working(db: Database, what: str) -> None:

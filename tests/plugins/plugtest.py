@@ -18,7 +18,10 @@ def config_with(plugins: dict[str, dict[str, Any]], **board: Any) -> Config:
     raw = dict(base.raw)
     raw["leaderboard"] = {
         "timezone": "UTC",
-        "plugins": {pid: {"source": f["source"], "config": f.get("config", {})} for pid, f in plugins.items()},
+        "plugins": {
+            pid: {"source": f["source"], "config": f.get("config", {})}
+            for pid, f in plugins.items()
+        },
     }
     return replace(base, leaderboard=replace(base.leaderboard, plugins=entries, **board), raw=raw)
 
@@ -29,13 +32,13 @@ def write_plugin(path: Path, body: str) -> Path:
     return path
 
 
-SIMPLE_PLUGIN = '''
+SIMPLE_PLUGIN = """
 name = "simple"
 version = "1.2.3"
 
 def scrape(ctx):
     return None
-'''
+"""
 
 
 class ListHandler(logging.Handler):

@@ -23,7 +23,9 @@ from leaderboard.testing.pytest_plugin import lb_context, lb_db  # noqa: F401
 
 
 def test_members_and_defaults(tmp_path: Path) -> None:
-    ctx = make_context("p", config={"k": 1}, data_dir=tmp_path, now="2025-03-01T00:00:00Z", tz="Asia/Kolkata")
+    ctx = make_context(
+        "p", config={"k": 1}, data_dir=tmp_path, now="2025-03-01T00:00:00Z", tz="Asia/Kolkata"
+    )
     assert ctx.plugin_id == "p" and ctx.config == {"k": 1}
     assert ctx.org is ctx.org_config and ctx.org.name == "Test Org"
     assert str(ctx.tz) == "Asia/Kolkata" and ctx.now.isoformat() == "2025-03-01T00:00:00+00:00"
@@ -35,10 +37,12 @@ def test_members_and_defaults(tmp_path: Path) -> None:
 
 
 def test_app_config_is_read_only_and_hides_other_plugins_config() -> None:
-    cfg = config_with({
-        "mine": {"source": "dummy", "config": {"token": "s3cret"}},
-        "other": {"source": "dummy", "config": {"token": "hidden"}},
-    })
+    cfg = config_with(
+        {
+            "mine": {"source": "dummy", "config": {"token": "s3cret"}},
+            "other": {"source": "dummy", "config": {"token": "hidden"}},
+        }
+    )
     cfg = replace(cfg, secrets=frozenset({"s3cret", "hidden"}))
     ctx = make_context("mine", app_config=cfg)
     plugins = ctx.app_config["leaderboard"]["plugins"]
@@ -94,13 +98,20 @@ def test_http_factory_user_agent_transport_and_counting() -> None:
             return (await client.get("/x")).status_code
 
     assert asyncio.run(fetch()) == 200
-    assert transport.urls() == ["https://api.example/old", "https://api.example/new", "https://api.example/x"]
+    assert transport.urls() == [
+        "https://api.example/old",
+        "https://api.example/new",
+        "https://api.example/x",
+    ]
     assert ctx._http_factory.requests["gh"] == 3
 
 
 def test_offline_transport_raises_offline_error() -> None:
     ctx = make_context("gh", offline=True)
-    with ctx.http() as client, pytest.raises(OfflineError, match=r"network access disabled \(--offline\)"):
+    with (
+        ctx.http() as client,
+        pytest.raises(OfflineError, match=r"network access disabled \(--offline\)"),
+    ):
         client.get("https://example.org")
     factory = HttpFactory(offline=True)
     with factory.client("x") as client, pytest.raises(OfflineError):
@@ -112,13 +123,20 @@ def test_resolver_resolve_or_create_and_conflicts() -> None:
     ctx: PluginContext = make_context("slack", db=db)
     ids = ctx.identities
     assert ids.resolve("github", "Alice") is None
-    made = ids.resolve_or_create("github", "Alice", username="alice", defaults={"role": "contributor"})
+    made = ids.resolve_or_create(
+        "github", "Alice", username="alice", defaults={"role": "contributor"}
+    )
     assert made == "alice" and ids.resolve("github", "ALICE") == "alice"
     row = db.query_one("SELECT identities FROM contributor WHERE username='alice'")
     assert row == {"identities": None}  # the implicit primary identity is not written out
-    slack = ids.resolve_or_create("slack", "u07abc", username="bob", defaults={"role": "contributor"})
+    slack = ids.resolve_or_create(
+        "slack", "u07abc", username="bob", defaults={"role": "contributor"}
+    )
     assert slack == "bob" and ids.resolve("slack", "U07ABC") == "bob"
-    assert db.scalar("SELECT identities FROM contributor WHERE username='bob'") == '{"slack":["u07abc"]}'
+    assert (
+        db.scalar("SELECT identities FROM contributor WHERE username='bob'")
+        == '{"slack":["u07abc"]}'
+    )
     with pytest.raises(IdentityConflict):
         ids.resolve_or_create("slack", "U999", username="Bob", defaults={"role": "contributor"})
     with pytest.raises(ValidationError, match="username must not contain"):
@@ -132,8 +150,13 @@ def test_resolver_report_unresolved_and_mark_bot() -> None:
     ctx = make_context("git", db=db, now="2025-02-01T00:00:00Z")
     ctx.identities.report_unresolved("email", " X@Example.org ", hint="commit abc")
     ctx.identities.report_unresolved("email", "x@example.org")
-    assert db.query_one("SELECT value, plugin, hint, count, first_seen FROM unresolved_identity") == {
-        "value": "x@example.org", "plugin": "git", "hint": "commit abc", "count": 2,
+    assert db.query_one(
+        "SELECT value, plugin, hint, count, first_seen FROM unresolved_identity"
+    ) == {
+        "value": "x@example.org",
+        "plugin": "git",
+        "hint": "commit abc",
+        "count": 2,
         "first_seen": "2025-02-01T00:00:00.000Z",
     }
     db.execute("INSERT INTO contributor(username, role) VALUES('ci', 'contributor')")
@@ -141,7 +164,8 @@ def test_resolver_report_unresolved_and_mark_bot() -> None:
     assert ctx.identities.mark_bot("CI") is True
     assert ctx.identities.mark_bot("human") is False
     assert db.query("SELECT username, bot FROM contributor ORDER BY username") == [
-        {"username": "ci", "bot": 1}, {"username": "human", "bot": 0},
+        {"username": "ci", "bot": 1},
+        {"username": "human", "bot": 0},
     ]
 
 

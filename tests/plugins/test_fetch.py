@@ -80,7 +80,10 @@ def test_right_pin_downloads_once_and_caches(server: _Server, tmp_path: Path) ->
 def test_wrong_pin_is_refused_and_discarded(server: _Server, tmp_path: Path) -> None:
     with pytest.raises(PluginError) as info:
         fetch_pinned("r", server.url, WRONG, cache_dir=tmp_path, offline=False)
-    assert info.value.message == f"Plugin r: sha256 mismatch for {server.url}: expected {WRONG}, got {PIN}"
+    assert (
+        info.value.message
+        == f"Plugin r: sha256 mismatch for {server.url}: expected {WRONG}, got {PIN}"
+    )
     assert not cache_path(tmp_path, WRONG).exists()
 
 
@@ -89,7 +92,9 @@ def test_tampered_cache_is_refused(server: _Server, tmp_path: Path) -> None:
     path.write_text(SIMPLE_PLUGIN + "\nimport os  # injected\n")
     with pytest.raises(PluginError) as info:
         fetch_pinned("r", server.url, PIN, cache_dir=tmp_path, offline=True)
-    assert info.value.message.startswith(f"Plugin r: sha256 mismatch for {path}: expected {PIN}, got ")
+    assert info.value.message.startswith(
+        f"Plugin r: sha256 mismatch for {path}: expected {PIN}, got "
+    )
     assert not path.exists()
 
 
@@ -113,17 +118,26 @@ def _serve_plugin(request: httpx.Request) -> httpx.Response:
 
 def _load(cfg, tmp_path: Path, *, offline: bool = False, transport=None):  # type: ignore[no-untyped-def]
     logger, handler = capture_logger()
-    out = load_plugins(cfg, data_dir=tmp_path, cache_dir=tmp_path / "cache", offline=offline,
-                       selected=None, logger=logger, transport=transport)
+    out = load_plugins(
+        cfg,
+        data_dir=tmp_path,
+        cache_dir=tmp_path / "cache",
+        offline=offline,
+        selected=None,
+        logger=logger,
+        transport=transport,
+    )
     return out, handler.lines()
 
 
 def test_url_plugin_loads_through_loader(tmp_path: Path) -> None:
     transport = RecordingTransport(_serve_plugin)
-    cfg = config_with({
-        "key": {"source": "https://plugins.example/p.py", "sha256": PIN},
-        "frag": {"source": f"https://plugins.example/p.py#sha256={PIN}"},
-    })
+    cfg = config_with(
+        {
+            "key": {"source": "https://plugins.example/p.py", "sha256": PIN},
+            "frag": {"source": f"https://plugins.example/p.py#sha256={PIN}"},
+        }
+    )
     (a, b), lines = _load(cfg, tmp_path, transport=transport)
     assert isinstance(a, LoadedPlugin) and a.kind == "url" and b.kind == "url"  # type: ignore[union-attr]
     assert "INFO: Loaded plugin key: simple v1.2.3 (url)" in lines
@@ -131,11 +145,13 @@ def test_url_plugin_loads_through_loader(tmp_path: Path) -> None:
 
 
 def test_url_config_errors(tmp_path: Path) -> None:
-    cfg = config_with({
-        "nopin": {"source": "https://plugins.example/p.py"},
-        "http": {"source": "http://plugins.example/p.py", "sha256": PIN},
-        "ftp": {"source": "ftp://plugins.example/p.py"},
-    })
+    cfg = config_with(
+        {
+            "nopin": {"source": "https://plugins.example/p.py"},
+            "http": {"source": "http://plugins.example/p.py", "sha256": PIN},
+            "ftp": {"source": "ftp://plugins.example/p.py"},
+        }
+    )
     out, _ = _load(cfg, tmp_path, transport=RecordingTransport(_serve_plugin))
     messages = [p.message for p in out if isinstance(p, PluginLoadFailure)]
     assert messages == [

@@ -27,7 +27,9 @@ def loaded(plugin_id: str, index: int = 1, **hooks: Any) -> SimpleNamespace:
 
 def activity(n: int, **kw: Any) -> Activity:
     fields: dict[str, Any] = {
-        "slug": f"a{n}", "contributor": "alice", "activity_definition": "pr_opened",
+        "slug": f"a{n}",
+        "contributor": "alice",
+        "activity_definition": "pr_opened",
         "occurred_at": f"2025-01-0{n}T10:00:00Z",
     }
     fields.update(kw)
@@ -46,7 +48,9 @@ def test_failed_scrape_rolls_back_and_next_plugin_runs() -> None:
         raise RuntimeError("api down")
 
     r1 = run_hook(db, loaded("bad", 1, scrape=bad), "scrape", make_context("bad", db=db))
-    r2 = run_hook(db, loaded("good", 2, scrape=lambda ctx: [ALICE]), "scrape", make_context("good", db=db))
+    r2 = run_hook(
+        db, loaded("good", 2, scrape=lambda ctx: [ALICE]), "scrape", make_context("good", db=db)
+    )
     assert (r1.status, r1.error, r1.rolled_back_to_checkpoint) == ("failed", "api down", False)
     assert (r2.status, r2.contributors_created) == ("ok", 1)
     assert [r["username"] for r in db.query("SELECT username FROM contributor")] == ["alice"]
@@ -63,19 +67,35 @@ def test_checkpoint_keeps_earlier_work() -> None:
         raise ValueError("second repository failed")
 
     result = run_hook(db, loaded("p", scrape=scrape), "scrape", make_context("p", db=db))
-    assert result.status == "failed" and result.rolled_back_to_checkpoint and result.checkpoints == 1
+    assert (
+        result.status == "failed" and result.rolled_back_to_checkpoint and result.checkpoints == 1
+    )
     assert [r["username"] for r in db.query("SELECT username FROM contributor")] == ["kept"]
 
 
 def test_records_persisted_in_order_with_counts() -> None:
     db = memory_db()
     records = [ALICE, DEF, activity(1), {"kind": "activity", **_dict(activity(2))}]
-    first = run_hook(db, loaded("p", scrape=lambda ctx: records), "scrape", make_context("p", db=db))
-    assert (first.contributors_created, first.activities_inserted, first.activities_updated) == (1, 2, 0)
+    first = run_hook(
+        db, loaded("p", scrape=lambda ctx: records), "scrape", make_context("p", db=db)
+    )
+    assert (first.contributors_created, first.activities_inserted, first.activities_updated) == (
+        1,
+        2,
+        0,
+    )
     changed = [ALICE, DEF, activity(1, title="new"), activity(2)]
-    again = run_hook(db, loaded("p", scrape=lambda ctx: changed), "scrape", make_context("p", db=db))
-    assert (again.contributors_created, again.activities_inserted, again.activities_updated) == (0, 0, 1)
-    assert db.scalar("SELECT occurred_at FROM activity WHERE slug='a1'") == "2025-01-01T10:00:00.000Z"
+    again = run_hook(
+        db, loaded("p", scrape=lambda ctx: changed), "scrape", make_context("p", db=db)
+    )
+    assert (again.contributors_created, again.activities_inserted, again.activities_updated) == (
+        0,
+        0,
+        1,
+    )
+    assert (
+        db.scalar("SELECT occurred_at FROM activity WHERE slug='a1'") == "2025-01-01T10:00:00.000Z"
+    )
 
 
 def _dict(a: Activity) -> dict[str, Any]:
@@ -86,10 +106,19 @@ def _dict(a: Activity) -> dict[str, Any]:
 
 def test_existing_contributor_is_not_overwritten() -> None:
     db = memory_db()
-    db.execute("INSERT INTO contributor(username, role, name) VALUES('Alice', 'maintainer', 'Real')")
-    run_hook(db, loaded("p", scrape=lambda ctx: [ALICE, DEF, activity(1)]), "scrape", make_context("p", db=db))
+    db.execute(
+        "INSERT INTO contributor(username, role, name) VALUES('Alice', 'maintainer', 'Real')"
+    )
+    run_hook(
+        db,
+        loaded("p", scrape=lambda ctx: [ALICE, DEF, activity(1)]),
+        "scrape",
+        make_context("p", db=db),
+    )
     assert db.query_one("SELECT username, role, name FROM contributor") == {
-        "username": "Alice", "role": "maintainer", "name": "Real",
+        "username": "Alice",
+        "role": "maintainer",
+        "name": "Real",
     }
     assert db.scalar("SELECT contributor FROM activity") == "Alice"
 
@@ -115,8 +144,12 @@ def test_invalid_record_fails_hook_with_its_message(record: Any, message: str) -
 
 def test_returning_a_single_dict_is_an_error() -> None:
     db = memory_db()
-    result = run_hook(db, loaded("p", scrape=lambda ctx: {"kind": "contributor"}), "scrape",
-                      make_context("p", db=db))
+    result = run_hook(
+        db,
+        loaded("p", scrape=lambda ctx: {"kind": "contributor"}),
+        "scrape",
+        make_context("p", db=db),
+    )
     assert result.status == "failed" and "iterable of records" in (result.error or "")
 
 
@@ -129,7 +162,9 @@ def test_async_hook_and_async_iterable_records() -> None:
 
     async def setup(ctx: Any) -> None:
         await ctx.async_sleep(2.5)
-        ctx.db.execute("INSERT INTO activity_definition(slug, name, description) VALUES('x', 'X', 'x')")
+        ctx.db.execute(
+            "INSERT INTO activity_definition(slug, name, description) VALUES('x', 'X', 'x')"
+        )
 
     async def records(ctx: Any) -> AsyncIterator[Any]:
         yield ALICE
@@ -156,7 +191,12 @@ def test_coroutine_returning_records_and_sync_returning_awaitable() -> None:
 
         return later()
 
-    assert run_hook(db, loaded("p", scrape=scrape), "scrape", make_context("p", db=db)).contributors_created == 1
+    assert (
+        run_hook(
+            db, loaded("p", scrape=scrape), "scrape", make_context("p", db=db)
+        ).contributors_created
+        == 1
+    )
     assert run_hook(db, loaded("p", setup=setup), "setup", make_context("p", db=db)).status == "ok"
     assert count(db, "contributor") == 2
 

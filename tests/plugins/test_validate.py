@@ -51,7 +51,10 @@ def test_core_22_messages(obj: Any, message: str) -> None:
 
 def test_core_22_order_name_before_scrape() -> None:
     assert contract_problem(SimpleNamespace()) == "Plugin must have a 'name' string property"
-    assert contract_problem(ok(setup=1, badge_rules={})) == "Plugin 'setup' must be a function if provided"
+    assert (
+        contract_problem(ok(setup=1, badge_rules={}))
+        == "Plugin 'setup' must be a function if provided"
+    )
 
 
 def test_core_22_valid_plugin_and_none_hooks() -> None:
@@ -84,10 +87,18 @@ def test_core_21_module_plugin_attribute_and_class() -> None:
 def test_core_22_list_contents_paths() -> None:
     obj = ok(
         badge_rules=[
-            {"type": "threshold", "badge_slug": "b", "aggregate_slug": "x",
-             "thresholds": [{"variant": "gold", "value": 1}]},
-            {"type": "streak", "badge_slug": "b", "streak_type": "hourly",
-             "thresholds": [{"variant": "gold", "days": 1}]},
+            {
+                "type": "threshold",
+                "badge_slug": "b",
+                "aggregate_slug": "x",
+                "thresholds": [{"variant": "gold", "value": 1}],
+            },
+            {
+                "type": "streak",
+                "badge_slug": "b",
+                "streak_type": "hourly",
+                "thresholds": [{"variant": "gold", "days": 1}],
+            },
         ],
         activity_definitions=[{"slug": "a", "name": "A", "description": 5}],
     )

@@ -51,9 +51,7 @@ REQUIRED: dict[str, str] = {
 RECORD_KINDS: tuple[str, ...] = ("contributor", "activity_definition", "activity")
 
 Record = Contributor | ActivityDefinition | Activity | dict[str, Any]
-HookReturn = (
-    Iterable[Record] | AsyncIterable[Record] | Awaitable[Iterable[Record] | None] | None
-)
+HookReturn = Iterable[Record] | AsyncIterable[Record] | Awaitable[Iterable[Record] | None] | None
 
 
 @runtime_checkable

@@ -62,7 +62,9 @@ def app_config_view(config: Config, plugin_id: str) -> Mapping[str, Any]:
     plugins_view = dict(board_view["plugins"])
     for pid in plugins_view:
         if str(pid) == plugin_id:
-            plugins_view[pid] = MappingProxyType({**plugins_view[pid], "config": _freeze(own, frozenset())})
+            plugins_view[pid] = MappingProxyType(
+                {**plugins_view[pid], "config": _freeze(own, frozenset())}
+            )
     board_view["plugins"] = MappingProxyType(plugins_view)
     return MappingProxyType({**frozen, "leaderboard": MappingProxyType(board_view)})
 
@@ -125,14 +127,20 @@ class PluginContext:
         return queries
 
     def http(
-        self, base_url: str | None = None, *, headers: Mapping[str, str] | None = None,
+        self,
+        base_url: str | None = None,
+        *,
+        headers: Mapping[str, str] | None = None,
         timeout: float = 30.0,
     ) -> httpx.Client:
         """An `httpx.Client` on the run's shared transport (CORE-28)."""
         return self._http_factory.client(self.plugin_id, base_url, headers=headers, timeout=timeout)
 
     def async_http(
-        self, base_url: str | None = None, *, headers: Mapping[str, str] | None = None,
+        self,
+        base_url: str | None = None,
+        *,
+        headers: Mapping[str, str] | None = None,
         timeout: float = 30.0,
     ) -> httpx.AsyncClient:
         """An `httpx.AsyncClient` on the run's shared transport (CORE-28)."""

@@ -62,7 +62,9 @@ def fetch_pinned(
         raise PluginError(f"Plugin {plugin_id}: not cached and --offline is set")
     try:
         with httpx.Client(
-            transport=transport, follow_redirects=True, timeout=timeout,
+            transport=transport,
+            follow_redirects=True,
+            timeout=timeout,
             headers={"User-Agent": USER_AGENT},
         ) as client:
             response = client.get(url)

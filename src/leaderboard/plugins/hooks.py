@@ -109,7 +109,9 @@ def _run_on_fresh_loop(value: Any, writer: RecordWriter) -> None:
         loop.close()
 
 
-def drive_hook(fn: Callable[[PluginContext], Any], ctx: PluginContext, writer: RecordWriter) -> None:
+def drive_hook(
+    fn: Callable[[PluginContext], Any], ctx: PluginContext, writer: RecordWriter
+) -> None:
     """Call a hook and persist what it returns: None, records, async records or an awaitable."""
     value = fn(ctx)
     if inspect.isawaitable(value) or hasattr(value, "__aiter__"):
@@ -124,8 +126,13 @@ def _context_from_settings(
     from leaderboard.plugins.context_factory import build_context
 
     return build_context(
-        loaded, db=db, config=config, now=now, data_dir=settings.data_dir,
-        cache_dir=settings.cache_dir, offline=settings.offline,
+        loaded,
+        db=db,
+        config=config,
+        now=now,
+        data_dir=settings.data_dir,
+        cache_dir=settings.cache_dir,
+        offline=settings.offline,
     )
 
 
@@ -166,11 +173,17 @@ def run_hook(
         message = _message(exc)
         log.error(
             f"{hook_name.capitalize()} failed for plugin {loaded.id}",
-            exc_info=exc, extra={"meta": {"error": message}},
+            exc_info=exc,
+            extra={"meta": {"error": message}},
         )
         return HookResult(
-            loaded.id, hook_name, "failed", time.perf_counter() - start, message,
-            rolled_back_to_checkpoint=savepoint.checkpoints > 0, checkpoints=savepoint.checkpoints,
+            loaded.id,
+            hook_name,
+            "failed",
+            time.perf_counter() - start,
+            message,
+            rolled_back_to_checkpoint=savepoint.checkpoints > 0,
+            checkpoints=savepoint.checkpoints,
         )
     except BaseException:
         savepoint.rollback()
@@ -180,7 +193,10 @@ def run_hook(
     savepoint.release()
     counts = writer.counts
     return HookResult(
-        loaded.id, hook_name, "ok", time.perf_counter() - start,
+        loaded.id,
+        hook_name,
+        "ok",
+        time.perf_counter() - start,
         checkpoints=savepoint.checkpoints,
         activities_inserted=counts.activities_inserted,
         activities_updated=counts.activities_updated,
@@ -215,19 +231,27 @@ def run_badge_rules(
     savepoint.open()
     try:
         stats = evaluate(
-            db, rules, now=now, tz=tz, logger=logging.getLogger("leaderboard.badges"),
+            db,
+            rules,
+            now=now,
+            tz=tz,
+            logger=logging.getLogger("leaderboard.badges"),
             source=loaded.id,
         )
     except Exception as exc:
         savepoint.rollback()
         message = _message(exc)
         log.error(
-            f"Evaluate failed for plugin {loaded.id}", exc_info=exc,
+            f"Evaluate failed for plugin {loaded.id}",
+            exc_info=exc,
             extra={"meta": {"error": message}},
         )
         return HookResult(loaded.id, "evaluate", "failed", time.perf_counter() - start, message)
     savepoint.release()
     return HookResult(
-        loaded.id, "evaluate", "ok", time.perf_counter() - start,
+        loaded.id,
+        "evaluate",
+        "ok",
+        time.perf_counter() - start,
         awards=int(getattr(stats, "awards", 0) or 0),
     )

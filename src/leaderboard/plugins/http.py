@@ -48,8 +48,11 @@ class _Counting(httpx.BaseTransport, httpx.AsyncBaseTransport):
             response = self._factory.sync_transport.handle_request(request)
             content = response.read()
             return httpx.Response(
-                response.status_code, headers=response.headers, content=content,
-                request=request, extensions=response.extensions,
+                response.status_code,
+                headers=response.headers,
+                content=content,
+                request=request,
+                extensions=response.extensions,
             )
         return await transport.handle_async_request(request)
 
@@ -73,9 +76,7 @@ class HttpFactory:
             self.async_transport: httpx.AsyncBaseTransport | None = shared
         elif transport is not None:
             self.sync_transport = transport
-            self.async_transport = (
-                transport if hasattr(transport, "handle_async_request") else None
-            )
+            self.async_transport = transport if hasattr(transport, "handle_async_request") else None
         else:
             self.sync_transport = httpx.HTTPTransport()
             self.async_transport = httpx.AsyncHTTPTransport()

@@ -86,7 +86,9 @@ def _entry_point_object(plugin_id: str, name: str) -> tuple[Any, str]:
     ep = eps.get(name)
     if ep is None:
         listing = ", ".join(sorted(eps)) or "none"
-        raise PluginError(f"Plugin {plugin_id}: no installed plugin named '{name}' (installed: {listing})")
+        raise PluginError(
+            f"Plugin {plugin_id}: no installed plugin named '{name}' (installed: {listing})"
+        )
     try:
         loaded = ep.load()
     except Exception as exc:
@@ -153,8 +155,15 @@ def load_plugins(
     for index, entry in enumerate(entries, start=1):
         is_selected = selected is None or entry.id in selected
         result = _load_entry(
-            entry, index, is_selected, config=config, data_dir=Path(data_dir),
-            cache_dir=Path(cache_dir), offline=offline, transport=transport, logger=logger,
+            entry,
+            index,
+            is_selected,
+            config=config,
+            data_dir=Path(data_dir),
+            cache_dir=Path(cache_dir),
+            offline=offline,
+            transport=transport,
+            logger=logger,
         )
         if isinstance(result, LoadedPlugin):
             result.http = http
@@ -188,7 +197,11 @@ def _load_entry(
         logger.info(spec.alias_note)
     try:
         obj, kind, path = _load_one(
-            entry, spec, data_dir=data_dir, cache_dir=cache_dir, offline=offline,
+            entry,
+            spec,
+            data_dir=data_dir,
+            cache_dir=cache_dir,
+            offline=offline,
             transport=transport,
         )
     except _ConfigError as exc:
@@ -206,7 +219,9 @@ def _load_entry(
     warnings += [f"Plugin {entry.id}: {w}" for w in hook_name_warnings(obj)]
     for warning in warnings:
         logger.warning(warning)
-    loaded = LoadedPlugin(entry.id, obj, kind, entry.source, index, is_selected, path, None, warnings)
+    loaded = LoadedPlugin(
+        entry.id, obj, kind, entry.source, index, is_selected, path, None, warnings
+    )
     logger.info(f"Loaded plugin {entry.id}: {loaded.name} v{loaded.version} ({kind})")
     return loaded
 

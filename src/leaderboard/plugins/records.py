@@ -21,13 +21,33 @@ from leaderboard.timeutil import canonical, canonicalize
 from leaderboard.usernames import username_problem
 
 _CONTRIBUTOR_KEYS = (
-    "username", "name", "role", "title", "avatar_url", "bio", "social_profiles", "joining_date",
-    "meta", "visibility", "pseudonym", "bot", "identities", "extra",
+    "username",
+    "name",
+    "role",
+    "title",
+    "avatar_url",
+    "bio",
+    "social_profiles",
+    "joining_date",
+    "meta",
+    "visibility",
+    "pseudonym",
+    "bot",
+    "identities",
+    "extra",
 )
 _DEFINITION_KEYS = ("slug", "name", "description", "points", "icon", "extra")
 _ACTIVITY_KEYS = (
-    "slug", "contributor", "activity_definition", "title", "occurred_at", "link", "text",
-    "points", "meta", "extra",
+    "slug",
+    "contributor",
+    "activity_definition",
+    "title",
+    "occurred_at",
+    "link",
+    "text",
+    "points",
+    "meta",
+    "extra",
 )
 
 
@@ -100,7 +120,9 @@ def _json(value: Any) -> str | None:
 def normalise_contributor(record: Any) -> dict[str, Any]:
     data = _split_extra(_plain(record), _CONTRIBUTOR_KEYS)
     username = data["username"]
-    problem = username_problem(username) if isinstance(username, str) else "username must be a string"
+    problem = (
+        username_problem(username) if isinstance(username, str) else "username must be a string"
+    )
     if problem:
         raise ValidationError(f"contributor {username!r}: {problem}")
     where = f"contributor {username}"
@@ -126,7 +148,9 @@ def normalise_definition(record: Any) -> dict[str, Any]:
     data = _split_extra(_plain(record), _DEFINITION_KEYS)
     slug = data["slug"]
     if not isinstance(slug, str) or not slug:
-        raise ValidationError(f"activity definition: slug must be a non-empty string (got {slug!r})")
+        raise ValidationError(
+            f"activity definition: slug must be a non-empty string (got {slug!r})"
+        )
     where = f"activity definition {slug}"
     for key in ("name", "description"):
         if not isinstance(data[key], str):
@@ -185,7 +209,9 @@ class RecordWriter:
             self._activity(normalise_activity(record, self.tz))
 
     def _contributor(self, c: dict[str, Any]) -> None:
-        if self.db.scalar("SELECT 1 FROM contributor WHERE username = ? COLLATE NOCASE", (c["username"],)):
+        if self.db.scalar(
+            "SELECT 1 FROM contributor WHERE username = ? COLLATE NOCASE", (c["username"],)
+        ):
             return
         insert_contributor(self.db, c)
         index_contributor(self.db, c["username"], c["identities"], self.primary)
@@ -202,19 +228,33 @@ class RecordWriter:
     def _activity(self, a: dict[str, Any]) -> None:
         where = f"activity {a['slug']}"
         owner = self.db.scalar(
-            "SELECT username FROM contributor WHERE username = ? COLLATE NOCASE", (a["contributor"],)
+            "SELECT username FROM contributor WHERE username = ? COLLATE NOCASE",
+            (a["contributor"],),
         )
         if owner is None:
             raise ValidationError(f"{where}: unknown contributor '{a['contributor']}'")
-        if not self.db.scalar("SELECT 1 FROM activity_definition WHERE slug = ?", (a["activity_definition"],)):
-            raise ValidationError(f"{where}: unknown activity definition '{a['activity_definition']}'")
+        if not self.db.scalar(
+            "SELECT 1 FROM activity_definition WHERE slug = ?", (a["activity_definition"],)
+        ):
+            raise ValidationError(
+                f"{where}: unknown activity definition '{a['activity_definition']}'"
+            )
         row = (
-            a["slug"], owner, a["activity_definition"], a["title"], a["occurred_at"], a["link"],
-            a["text"], a["points"], _json(a["meta"]), _json(a["extra"]),
+            a["slug"],
+            owner,
+            a["activity_definition"],
+            a["title"],
+            a["occurred_at"],
+            a["link"],
+            a["text"],
+            a["points"],
+            _json(a["meta"]),
+            _json(a["extra"]),
         )
         before = self.db.conn.execute(
             "SELECT slug, contributor, activity_definition, title, occurred_at, link, text, points, "
-            "meta, extra FROM activity WHERE slug = ?", (a["slug"],),
+            "meta, extra FROM activity WHERE slug = ?",
+            (a["slug"],),
         ).fetchone()
         if before == row:
             return
@@ -239,9 +279,19 @@ def insert_contributor(db: Database, c: dict[str, Any]) -> None:
         "social_profiles, joining_date, meta, visibility, pseudonym, bot, identities, extra) "
         "VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
         (
-            c["username"], c["name"], c["role"], c["title"], c["avatar_url"], c["bio"],
-            _json(c["social_profiles"]), c["joining_date"], _json(c["meta"]), c["visibility"],
-            c["pseudonym"], None if c["bot"] is None else int(c["bot"]), _json(c["identities"]),
+            c["username"],
+            c["name"],
+            c["role"],
+            c["title"],
+            c["avatar_url"],
+            c["bio"],
+            _json(c["social_profiles"]),
+            c["joining_date"],
+            _json(c["meta"]),
+            c["visibility"],
+            c["pseudonym"],
+            None if c["bot"] is None else int(c["bot"]),
+            _json(c["identities"]),
             _json(c["extra"]),
         ),
     )

@@ -98,7 +98,12 @@ class IdentityResolver:
         return None
 
     def resolve_or_create(
-        self, namespace: str, value: str, *, username: str, defaults: Mapping[str, Any] | None = None
+        self,
+        namespace: str,
+        value: str,
+        *,
+        username: str,
+        defaults: Mapping[str, Any] | None = None,
     ) -> str:
         """Resolve, else create contributor `username` owning the account; IdentityConflict when
         `username` exists without owning it (the plugin should choose another name)."""
@@ -118,9 +123,9 @@ class IdentityResolver:
         fields = dict(defaults or {})
         fields["username"] = username
         fields.setdefault("role", None)
-        implicit = namespace == self.identity.primary and normalise(namespace, username) == normalise(
-            namespace, value
-        )
+        implicit = namespace == self.identity.primary and normalise(
+            namespace, username
+        ) == normalise(namespace, value)
         if not implicit:
             ids = dict(fields.get("identities") or {})
             current = ids.get(namespace)
@@ -132,7 +137,9 @@ class IdentityResolver:
         try:
             row = normalise_contributor(fields)
         except ValidationError as exc:
-            raise ValidationError(f"resolve_or_create({namespace}:{value}): {exc.message}") from None
+            raise ValidationError(
+                f"resolve_or_create({namespace}:{value}): {exc.message}"
+            ) from None
         insert_contributor(self.db, row)
         index_contributor(self.db, username, row["identities"], self.identity.primary)
         return username

@@ -35,7 +35,14 @@ def insert_activity_definition(db: Database, item: Any) -> bool:
     cur = db.execute(
         "INSERT OR IGNORE INTO activity_definition(slug, name, description, points, icon, extra) "
         "VALUES(?,?,?,?,?,?)",
-        (d["slug"], d["name"], d["description"], d.get("points"), d.get("icon"), _extra(d, _DEF_KEYS)),
+        (
+            d["slug"],
+            d["name"],
+            d["description"],
+            d.get("points"),
+            d.get("icon"),
+            _extra(d, _DEF_KEYS),
+        ),
     )
     return cur.rowcount > 0
 
@@ -46,7 +53,13 @@ def upsert_aggregate_definition(db: Database, item: Any) -> None:
         "INSERT INTO contributor_aggregate_definition(slug, name, description, hidden, extra) "
         "VALUES(?,?,?,?,?) ON CONFLICT(slug) DO UPDATE SET name=excluded.name, "
         "description=excluded.description, hidden=excluded.hidden, extra=excluded.extra",
-        (d["slug"], d["name"], d.get("description"), int(bool(d.get("hidden"))), _extra(d, _AGG_KEYS)),
+        (
+            d["slug"],
+            d["name"],
+            d.get("description"),
+            int(bool(d.get("hidden"))),
+            _extra(d, _AGG_KEYS),
+        ),
     )
 
 
@@ -56,8 +69,13 @@ def upsert_badge_definition(db: Database, item: Any) -> None:
         "INSERT INTO badge_definition(slug, name, description, variants, extra) VALUES(?,?,?,?,?) "
         "ON CONFLICT(slug) DO UPDATE SET name=excluded.name, description=excluded.description, "
         "variants=excluded.variants, extra=excluded.extra",
-        (d["slug"], d["name"], d["description"], jsonfmt.dumps_compact(d["variants"]),
-         _extra(d, _BADGE_KEYS)),
+        (
+            d["slug"],
+            d["name"],
+            d["description"],
+            jsonfmt.dumps_compact(d["variants"]),
+            _extra(d, _BADGE_KEYS),
+        ),
     )
 
 

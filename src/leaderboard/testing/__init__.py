@@ -72,21 +72,37 @@ def make_config(
 ) -> Config:
     """A minimal valid `Config` with one plugin entry (for contexts built outside a data dir)."""
     org = OrgConfig(
-        name="Test Org", description="An organisation for tests", url="https://example.org",
+        name="Test Org",
+        description="An organisation for tests",
+        url="https://example.org",
         logo_url="https://example.org/logo.png",
     )
     meta = MetaConfig(
-        title="Test Org Leaderboard", description=org.description, image_url=org.logo_url,
-        site_url=None, favicon_url=org.logo_url, badge_label=org.name,
+        title="Test Org Leaderboard",
+        description=org.description,
+        image_url=org.logo_url,
+        site_url=None,
+        favicon_url=org.logo_url,
+        badge_label=org.name,
     )
     entry = PluginEntry(id=plugin_id, source=plugin_id, config=dict(config or {}))
     board = LeaderboardConfig(timezone=tz, plugins={plugin_id: entry})
-    raw_map = dict(raw) if raw is not None else {
-        "org": {"name": org.name, "description": org.description, "url": org.url,
-                "logo_url": org.logo_url},
-        "leaderboard": {"timezone": tz, "plugins": {plugin_id: {
-            "source": plugin_id, "config": dict(config or {})}}},
-    }
+    raw_map = (
+        dict(raw)
+        if raw is not None
+        else {
+            "org": {
+                "name": org.name,
+                "description": org.description,
+                "url": org.url,
+                "logo_url": org.logo_url,
+            },
+            "leaderboard": {
+                "timezone": tz,
+                "plugins": {plugin_id: {"source": plugin_id, "config": dict(config or {})}},
+            },
+        }
+    )
     return Config(org=org, meta=meta, leaderboard=board, raw=raw_map)
 
 
@@ -120,9 +136,15 @@ def make_context(
     root = Path(data_dir) if data_dir is not None else Path(tempfile.mkdtemp(prefix="lb-test-"))
     http = HttpFactory(transport=transport or RecordingTransport(), offline=offline)
     ctx = build_context(
-        _Loaded(plugin_id, http), db=db or memory_db(), config=cfg, now=when, data_dir=root,
+        _Loaded(plugin_id, http),
+        db=db or memory_db(),
+        config=cfg,
+        now=when,
+        data_dir=root,
         cache_dir=Path(cache_dir) if cache_dir is not None else root / ".leaderboard-cache",
-        offline=offline, http=http, sleep=sleep or (lambda seconds: None),
+        offline=offline,
+        http=http,
+        sleep=sleep or (lambda seconds: None),
         async_sleep=async_sleep or _no_sleep,
     )
     if config is not None:

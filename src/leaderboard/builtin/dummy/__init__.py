@@ -57,7 +57,11 @@ class DummyPlugin:
         people = sum(1 for r in records if getattr(r, "kind", "") == "contributor")
         ctx.logger.info(
             "Generated dummy data",
-            {"contributors": people, "activities": len(records) - people, "seed": parse(ctx.config).seed},
+            {
+                "contributors": people,
+                "activities": len(records) - people,
+                "seed": parse(ctx.config).seed,
+            },
         )
         return iter(records)
 
@@ -74,7 +78,11 @@ class DummyPlugin:
                 "INSERT INTO contributor_aggregate(aggregate, contributor, value) VALUES(?,?,?) "
                 "ON CONFLICT(aggregate, contributor) DO UPDATE SET value = excluded.value",
                 [
-                    (slug, r["username"], f'{{"type":"number","value":{r["n"]},"format":"integer"}}')
+                    (
+                        slug,
+                        r["username"],
+                        f'{{"type":"number","value":{r["n"]},"format":"integer"}}',
+                    )
                     for r in rows
                 ],
             )

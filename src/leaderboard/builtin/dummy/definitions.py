@@ -58,23 +58,33 @@ def _badge(slug: str, name: str, description: str, variant_texts: list[str]) -> 
 # The first three are the demo config's badges (CORE-79); their texts must match it exactly.
 BADGE_DEFINITIONS: list[dict[str, Any]] = [
     _badge(
-        "activity_milestone", "Activity Milestone", "Awarded for reaching activity milestones",
+        "activity_milestone",
+        "Activity Milestone",
+        "Awarded for reaching activity milestones",
         ["10+ activities", "50+ activities", "100+ activities", "500+ activities"],
     ),
     _badge(
-        "points_milestone", "Points Milestone", "Awarded for reaching points milestones",
+        "points_milestone",
+        "Points Milestone",
+        "Awarded for reaching points milestones",
         ["100+ points", "500+ points", "1,000+ points", "5,000+ points"],
     ),
     _badge(
-        "consistency_champion", "Consistency Champion", "Awarded for maintaining activity streaks",
+        "consistency_champion",
+        "Consistency Champion",
+        "Awarded for maintaining activity streaks",
         ["7 day streak", "14 day streak", "30 day streak", "90 day streak"],
     ),
     _badge(
-        "pr_consistency", "PR Consistency", "Awarded for pull request activity on consecutive days",
+        "pr_consistency",
+        "PR Consistency",
+        "Awarded for pull request activity on consecutive days",
         ["5 day PR streak", "10 day PR streak", "21 day PR streak"],
     ),
     _badge(
-        "review_champion", "Review Champion", "Awarded for reviewing pull requests week after week",
+        "review_champion",
+        "Review Champion",
+        "Awarded for reviewing pull requests week after week",
         ["4 weeks of reviews", "8 weeks of reviews", "12 weeks of reviews"],
     ),
 ]
@@ -82,18 +92,26 @@ BADGE_DEFINITIONS: list[dict[str, Any]] = [
 # Rules for the two badges only this plugin defines (the demo config has the other three).
 BADGE_RULES: list[dict[str, Any]] = [
     {
-        "type": "streak", "badge_slug": "pr_consistency", "enabled": True,
-        "streak_type": "daily", "activity_definitions": ["^pr_(opened|merged)$"],
+        "type": "streak",
+        "badge_slug": "pr_consistency",
+        "enabled": True,
+        "streak_type": "daily",
+        "activity_definitions": ["^pr_(opened|merged)$"],
         "thresholds": [
-            {"variant": "bronze", "days": 5}, {"variant": "silver", "days": 10},
+            {"variant": "bronze", "days": 5},
+            {"variant": "silver", "days": 10},
             {"variant": "gold", "days": 21},
         ],
     },
     {
-        "type": "streak", "badge_slug": "review_champion", "enabled": True,
-        "streak_type": "weekly", "activity_definitions": ["^pr_reviewed$"],
+        "type": "streak",
+        "badge_slug": "review_champion",
+        "enabled": True,
+        "streak_type": "weekly",
+        "activity_definitions": ["^pr_reviewed$"],
         "thresholds": [
-            {"variant": "bronze", "days": 4}, {"variant": "silver", "days": 8},
+            {"variant": "bronze", "days": 4},
+            {"variant": "silver", "days": 8},
             {"variant": "gold", "days": 12},
         ],
     },

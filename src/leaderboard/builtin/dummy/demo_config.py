@@ -51,7 +51,12 @@ def demo_config(*, contributors: int, days: int, seed: int) -> dict[str, Any]:
             "top_contributors": ["pr_merged", "pr_reviewed", "issue_opened"],
             "leaderboard": {
                 "all_contributors": {
-                    "activity_definitions": ["pr_opened", "pr_merged", "pr_reviewed", "issue_opened"],
+                    "activity_definitions": [
+                        "pr_opened",
+                        "pr_merged",
+                        "pr_reviewed",
+                        "issue_opened",
+                    ],
                 },
             },
             "social_profiles": {
@@ -82,17 +87,20 @@ def demo_config(*, contributors: int, days: int, seed: int) -> dict[str, Any]:
                 "definitions": badges,
                 "rules": [
                     {
-                        "type": "threshold", "badge_slug": "activity_milestone",
+                        "type": "threshold",
+                        "badge_slug": "activity_milestone",
                         "aggregate_slug": "activity_count",
                         "thresholds": _thresholds("value", [10, 50, 100, 500]),
                     },
                     {
-                        "type": "threshold", "badge_slug": "points_milestone",
+                        "type": "threshold",
+                        "badge_slug": "points_milestone",
                         "aggregate_slug": "total_activity_points",
                         "thresholds": _thresholds("value", [100, 500, 1000, 5000]),
                     },
                     {
-                        "type": "streak", "badge_slug": "consistency_champion",
+                        "type": "streak",
+                        "badge_slug": "consistency_champion",
                         "streak_type": "daily",
                         "thresholds": _thresholds("days", [7, 14, 30, 90]),
                     },

@@ -28,7 +28,10 @@ EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 # Cumulative role weights (ECO-36); the remaining 0.02 falls back to contributor.
 ROLE_WEIGHTS: tuple[tuple[str, float], ...] = (
-    ("maintainer", 0.10), ("contributor", 0.70), ("intern", 0.15), ("bot", 0.03),
+    ("maintainer", 0.10),
+    ("contributor", 0.70),
+    ("intern", 0.15),
+    ("bot", 0.03),
 )
 
 
@@ -66,20 +69,24 @@ def generate_contributors(
     span = (latest - earliest).total_seconds()
     out: list[Contributor] = []
     for _ in range(settings.count):
-        style = rng.randrange(3)
-        role_draw: str | None = None
+        role = draw_role(rng)
+        attempt = 0
         while True:
-            username = _username(rng, style)
-            if role_draw is None:
-                role_draw = draw_role(rng)
-            if role_draw == "bot":
+            # Each retry redraws the style too: one style alone can run out of names.
+            username = _username(rng, rng.randrange(3))
+            if attempt >= 20:  # very large counts: a numeric suffix keeps it unique
+                username += f"-{attempt}"
+            if role == "bot":
                 username += "-bot"
             if username not in taken:
                 break
+            attempt += 1
         taken.add(username)
         name = f"{rng.choice(words.FIRST_NAMES)} {rng.choice(words.LAST_NAMES)}"
         joined = earliest + timedelta(seconds=rng.random() * span)
-        out.append(_profile(rng, settings, username, name, role_draw, local_date(joined, tz).isoformat()))
+        out.append(
+            _profile(rng, settings, username, name, role, local_date(joined, tz).isoformat())
+        )
     return out
 
 
@@ -89,12 +96,21 @@ def _profile(
     if role == "bot":
         avatar = _avatar(settings, "bottts", username)
         return Contributor(
-            username=username, role="bot", name=name, title="Automation Bot", avatar_url=avatar,
-            bio="🤖 Automated contributor", social_profiles=None, joining_date=joined, bot=True,
+            username=username,
+            role="bot",
+            name=name,
+            title="Automation Bot",
+            avatar_url=avatar,
+            bio="🤖 Automated contributor",
+            social_profiles=None,
+            joining_date=joined,
+            bot=True,
         )
     title = rng.choice(words.JOB_TITLES)
     bio = rng.choice(words.BIO_TEMPLATES).format(
-        title=title, topic=rng.choice(words.TOPICS), org=settings.org_name,
+        title=title,
+        topic=rng.choice(words.TOPICS),
+        org=settings.org_name,
         year=int(joined[:4]),
     )
     socials = {"github": f"https://github.com/{username}"}
@@ -106,8 +122,14 @@ def _profile(
         socials["website"] = f"https://{username}.dev"
     avatar = _avatar(settings, rng.choice(words.AVATAR_STYLES), username)
     return Contributor(
-        username=username, role=role, name=name, title=title, avatar_url=avatar, bio=bio,
-        social_profiles=socials, joining_date=joined,
+        username=username,
+        role=role,
+        name=name,
+        title=title,
+        avatar_url=avatar,
+        bio=bio,
+        social_profiles=socials,
+        joining_date=joined,
     )
 
 
@@ -182,9 +204,15 @@ def generate_activities(
             when = EPOCH + timedelta(milliseconds=epoch_ms)
             out.append(
                 Activity(
-                    slug=f"{username}-{kind}-{epoch_ms}-{suffix}", contributor=username,
-                    activity_definition=kind, occurred_at=canonical(when), title=title, link=link,
-                    text=None, points=POINTS[kind], meta=meta,
+                    slug=f"{username}-{kind}-{epoch_ms}-{suffix}",
+                    contributor=username,
+                    activity_definition=kind,
+                    occurred_at=canonical(when),
+                    title=title,
+                    link=link,
+                    text=None,
+                    points=POINTS[kind],
+                    meta=meta,
                 )
             )
     out.sort(key=lambda a: (a.occurred_at, a.slug))

@@ -6,9 +6,16 @@ from dataclasses import dataclass
 from typing import Any
 
 DEFAULTS: dict[str, Any] = {
-    "contributors": {"count": 50, "minActivitiesPerContributor": 5, "maxActivitiesPerContributor": 100},
+    "contributors": {
+        "count": 50,
+        "minActivitiesPerContributor": 5,
+        "maxActivitiesPerContributor": 100,
+    },
     "activities": {"daysBack": 90, "seed": 42},
-    "organization": {"name": "Example Org", "repoNames": ["main-app", "docs", "api", "cli", "website"]},
+    "organization": {
+        "name": "Example Org",
+        "repoNames": ["main-app", "docs", "api", "cli", "website"],
+    },
     "avatars": "dicebear",
 }
 
@@ -87,7 +94,12 @@ def parse(config: dict[str, Any] | None) -> DummySettings:
     m = merged(config)
     c, a, o = m["contributors"], m["activities"], m["organization"]
     return DummySettings(
-        count=c["count"], min_activities=c["minActivitiesPerContributor"],
-        max_activities=c["maxActivitiesPerContributor"], days_back=a["daysBack"], seed=a["seed"],
-        org_name=o["name"], repo_names=tuple(o["repoNames"]), avatars=m["avatars"],
+        count=c["count"],
+        min_activities=c["minActivitiesPerContributor"],
+        max_activities=c["maxActivitiesPerContributor"],
+        days_back=a["daysBack"],
+        seed=a["seed"],
+        org_name=o["name"],
+        repo_names=tuple(o["repoNames"]),
+        avatars=m["avatars"],
     )

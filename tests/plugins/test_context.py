@@ -58,7 +58,7 @@ def test_logger_prefix_and_meta(caplog: pytest.LogCaptureFixture) -> None:
         ctx.logger.info("Fetched", {"repos": 3})
         ctx.logger.warn("Slow")
     first, second = caplog.records[-2:]
-    assert first.getMessage() == "[gh] Fetched" and first.meta == {"repos": 3}  # type: ignore[attr-defined]
+    assert first.getMessage() == "Fetched" and first.meta == {"repos": 3}  # type: ignore[attr-defined]
     assert first.plugin == "gh" and second.levelname == "WARNING"  # type: ignore[attr-defined]
 
 

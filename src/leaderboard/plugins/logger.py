@@ -1,4 +1,4 @@
-"""`ctx.logger`: a plugin's logger, prefixed with `[<id>] ` and taking an optional metadata dict.
+"""`ctx.logger`: a plugin's logger, tagged with its id and taking an optional metadata dict.
 
 Records go to the standard `logging` logger the runner passes in. The metadata dict travels as
 `record.meta` and the plugin id as `record.plugin`, so the CLI's formatter can write the CORE-07
@@ -20,7 +20,9 @@ class PluginLogger:
 
     def _log(self, level: int, msg: str, meta: dict[str, Any] | None) -> None:
         extra = {"plugin": self.plugin_id, "meta": dict(meta) if meta else None}
-        self.logger.log(level, f"[{self.plugin_id}] {msg}", extra=extra)
+        # The CLI formatter (leaderboard.logs) writes `[<id>] ` from `record.plugin`; the message
+        # itself stays bare so the JSON format's `msg` carries no prefix.
+        self.logger.log(level, msg, extra=extra)
 
     def debug(self, msg: str, meta: dict[str, Any] | None = None) -> None:
         self._log(logging.DEBUG, msg, meta)

@@ -183,9 +183,13 @@ def _load_entry(
     transport: httpx.BaseTransport | None,
     logger: Any,
 ) -> LoadedPlugin | PluginLoadFailure:
-    def fail(message: str, **flags: bool) -> PluginLoadFailure:
+    def fail(
+        message: str, *, config_error: bool = False, not_cached: bool = False
+    ) -> PluginLoadFailure:
         logger.error(message)
-        return PluginLoadFailure(entry.id, entry.source, message, index, is_selected, **flags)
+        return PluginLoadFailure(
+            entry.id, entry.source, message, index, is_selected, config_error, not_cached
+        )
 
     try:
         spec = classify_source(

@@ -2,7 +2,7 @@
 
 Lookups use the `contributor_identity` index that import rebuilds (`leaderboard.identities`);
 contributors created here are added to that index at once, so later lookups in the same run see
-them. Normalisation per namespace comes from `leaderboard.identities` when present.
+them. Normalisation per namespace is `leaderboard.identities.normalise` (NEW-01).
 """
 
 from __future__ import annotations
@@ -14,29 +14,8 @@ from typing import Any
 from leaderboard.config.model import IdentityConfig
 from leaderboard.db import Database
 from leaderboard.errors import IdentityConflict, ValidationError
+from leaderboard.identities import normalise
 from leaderboard.timeutil import canonical
-
-
-def normalise(namespace: str, value: str) -> str:
-    """NEW-01: github lower-case (ASCII), slack upper-case, email/git trimmed lower-case."""
-    try:
-        from leaderboard.identities import normalise as shared
-    except ImportError:
-        shared = None
-    if shared is not None:
-        return str(shared(namespace, value))
-    text = value.strip()
-    if namespace == "github":
-        return _ascii_lower(text)
-    if namespace == "slack":
-        return text.upper()
-    if namespace in ("email", "git"):
-        return text.lower()
-    return text
-
-
-def _ascii_lower(text: str) -> str:
-    return "".join(ch.lower() if "A" <= ch <= "Z" else ch for ch in text)
 
 
 def index_contributor(

@@ -33,6 +33,27 @@ XSS = [
 ]
 
 
+RULES = [
+    {
+        "type": "threshold",
+        "badge_slug": "merger",
+        "aggregate_slug": "pr_merged_count",
+        "thresholds": [
+            {"variant": "bronze", "value": 5},
+            {"variant": "silver", "value": 20},
+            {"variant": "gold", "value": 50},
+        ],
+    },
+    {
+        "type": "streak",
+        "badge_slug": "merger",
+        "streak_type": "weekly",
+        "activity_definitions": ["pr_.*"],
+        "thresholds": [{"variant": "gold", "days": 10}],
+    },
+]
+
+
 def make_config(**site: object) -> Config:
     roles = {
         "core": RoleConfig("Core Team", "Maintainers of the project"),
@@ -50,6 +71,8 @@ def make_config(**site: object) -> Config:
         social_profiles={"github": {"icon": "github"}, "linkedin": {"icon": "linkedin"}},
         all_contributors_definitions=("pr_merged", "pr_reviewed", "issue_opened"),
         badge_definitions=[],
+        badge_rules=RULES,
+        daily_caps={"comment": 5},
         site=SiteConfig(**site) if site else SiteConfig(),  # type: ignore[arg-type]
     )
     return Config(
@@ -145,6 +168,10 @@ def populate(db: Database) -> None:
                     ),
                 )
                 n += 1
+        db.execute(
+            "INSERT INTO contributor_aggregate_definition(slug, name, description) VALUES (?,?,?)",
+            ("pr_merged_count", "Merged PRs", "Pull requests merged"),
+        )
         variants = {
             "bronze": {
                 "description": "Merge 5 PRs",

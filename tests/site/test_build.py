@@ -173,7 +173,7 @@ def test_web_01_clean_refuses_foreign_directory(site_inputs: BuildOptions, tmp_p
 def test_web_01_site_url_required(site_inputs: BuildOptions) -> None:
     cfg = site_inputs.config
     cfg = dataclasses.replace(cfg, meta=dataclasses.replace(cfg.meta, site_url=None))
-    with pytest.raises(InvalidInputError, match="meta.site_url is required"):
+    with pytest.raises(InvalidInputError, match=r"meta\.site_url is required"):
         build_site(dataclasses.replace(site_inputs, config=cfg))
 
 

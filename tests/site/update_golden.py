@@ -25,6 +25,7 @@ from leaderboard.site.output import MANIFEST  # noqa: E402
 def build_fixture_site(out: Path, work: Path) -> None:
     """The whole fixture site into `out` (single process, fixed now, no optional components)."""
     data, db = make_data_dir(work)
+    shutil.copytree(HERE / "fixture_docs", data / "docs")  # not the package docs: they change
     build_site(
         BuildOptions(
             data_dir=data,

@@ -19,6 +19,7 @@ from jinja2 import Environment
 
 from leaderboard.db.database import Database
 from leaderboard.site import render
+from leaderboard.site.docsource import load_docs
 from leaderboard.site.env import PACKAGE_STATIC, make_environment
 from leaderboard.site.icons import Icons
 from leaderboard.site.model import Features, SiteModel
@@ -133,10 +134,14 @@ def stage_contexts(state: BuildState) -> None:
     assert state.public is not None and state.urls is not None and state.features is not None
     snap = load_snapshot(state.public, o.config, o.now, pseudonyms=_pseudonyms(state))
     features = state.features
-    # docs and scoring pages are only linked when their page builders exist (not yet: P2)
-    features.docs = render.has_page_module("docs") and bool(render.docs_sources(o))
-    features.scoring = features.scoring and render.has_page_module("scoring")
     warnings = state.result.warnings
+    docs = load_docs(o.config.leaderboard.site.docs, o.data_dir)  # WEB-50
+    features.docs = docs is not None
+    if docs is not None:
+        state.extra["docs"] = docs
+        for msg in docs.warnings:
+            warnings.append(msg)
+            o.logger.warning("%s", msg)
     icons = Icons(warn=lambda msg: (warnings.append(msg), o.logger.warning("%s", msg)))
     state.model = SiteModel(snap, o.config, state.urls, features, icons=icons)
     state.env = make_environment(o.data_dir / "templates")

@@ -287,3 +287,4 @@ class ScoringContext:
     bots: dict[str, Any]
     badges: list[dict[str, Any]]
     daily_caps: list[dict[str, Any]]
+    windows: list[dict[str, str]] = field(default_factory=list)

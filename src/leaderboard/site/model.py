@@ -133,10 +133,7 @@ def trend(current: int, previous: int, phrase: str) -> Trend | None:
     """WEB-17: no trend when both are 0 or equal; p = 0 → up 100%."""
     if current == previous:
         return None
-    if previous == 0:
-        pct = 100
-    else:
-        pct = _round_half_up(abs(current - previous) / previous * 100)
+    pct = 100 if previous == 0 else _round_half_up(abs(current - previous) / previous * 100)
     direction = "up" if current > previous else "down"
     return Trend(direction, pct, f"{direction} {pct}% compared with {phrase}")
 

@@ -175,29 +175,6 @@ def render_profiles(r: PageRenderer, boards: dict[str, Any]) -> None:
 # -- all pages -----------------------------------------------------------------------------------
 
 
-def docs_sources(options: BuildOptions) -> list[Path]:
-    """Markdown files of the docs source (WEB-50), or [] when docs are off / absent."""
-    mode = options.config.leaderboard.site.docs
-    if mode == "none":
-        return []
-    data_docs = options.data_dir / "docs"
-    package_docs = Path(__file__).resolve().parents[3] / "docs"
-    has_data = data_docs.is_dir() and any(data_docs.rglob("*.md"))
-    if mode == "data" or (mode == "auto" and has_data):
-        root = data_docs
-    else:
-        root = package_docs
-    if not root.is_dir():
-        return []
-    return sorted(p for p in root.rglob("*.md") if p.is_file() and not p.is_symlink())
-
-
-def has_page_module(name: str) -> bool:
-    import importlib.util
-
-    return importlib.util.find_spec(f"leaderboard.site.pages.{name}") is not None
-
-
 def render_all(state: BuildState) -> None:
     model = state.model
     assert model is not None
@@ -285,10 +262,9 @@ def render_all(state: BuildState) -> None:
 
 
 def _render_optional(state: BuildState, r: PageRenderer) -> None:
-    try:
-        from leaderboard.site.pages import docs, scoring
-    except ImportError:
-        return
+    """The scoring page (NEW-18) and the documentation pages (WEB-50), when enabled."""
+    from leaderboard.site.pages import docs, scoring
+
     model = r.model
     if model.features.scoring:
         title = model.config.meta.title
@@ -299,8 +275,9 @@ def _render_optional(state: BuildState, r: PageRenderer) -> None:
             f"How {model.config.org.name} counts activities, points and badges.",
         )
         r.page("scoring/", "scoring.html", meta, scoring.build_scoring(model))
-    if model.features.docs:
-        state.docs_paths = docs.render_docs(state, r, docs_sources(state.options))
+    docs_set = state.extra.get("docs")
+    if model.features.docs and docs_set is not None:
+        state.docs_paths = docs.render_docs(r, docs_set)
 
 
 def write_media(state: BuildState) -> None:
@@ -331,4 +308,4 @@ def write_files(state: BuildState) -> None:
     media.write_rank_badges(state)
 
 
-__all__ = ["PACKAGE_TEMPLATES", "docs_sources", "render_all"]
+__all__ = ["PACKAGE_TEMPLATES", "render_all"]

@@ -88,9 +88,11 @@ def _hidden_table(caption: str, headers: Sequence[str], rows: Sequence[Sequence[
         + "</tr>"
         for row in rows
     )
+    # the wrapper is what is visually hidden: a table never shrinks below its content, so a
+    # hidden table itself would still widen narrow pages (WEB-60)
     return (
-        f'<table class="sr-only"><caption>{escape(caption)}</caption>'
-        f"<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+        f'<div class="sr-only"><table><caption>{escape(caption)}</caption>'
+        f"<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table></div>"
     )
 
 

@@ -186,6 +186,7 @@ class TopCard:
     name: str
     description: str
     icon: Markup
+    # the top 10 (person, count); templates show 3 and the role filter picks from all 10
     people: list[tuple[PersonView, int]]
 
 

@@ -97,7 +97,7 @@ def test_web_18_trend_chart_exact_geometry() -> None:
     assert widths == ["184", "368", "184"]
     # WEB-58: figure, caption and a hidden table with the numbers
     assert fig.tag == "figure" and fig.find("figcaption") is not None
-    table = fig.find("table[@class='sr-only']")
+    table = fig.find("div[@class='sr-only']/table")
     assert table is not None and len(table.findall("tbody/tr")) == 3
 
 

@@ -172,7 +172,7 @@ def build_leaderboard(model: SiteModel, period: str) -> LeaderboardContext:
                 d.name,
                 d.description,
                 model.definition_icon(slug, 18),
-                [(model.view(p.username), c) for p, c, _ in top[:3]],
+                [(model.view(p.username), c) for p, c, _ in top],
             )
         )
         top_json[slug] = [{"username": p.username, "role": p.role, "count": c} for p, c, _ in top]

@@ -74,9 +74,7 @@
     var roleBtn = $("[data-role-button]", filters), pop = $("[data-role-popover]", filters);
     var roleBoxes = $all("[data-role-option]", filters), roleCount = $("[data-role-count]", filters);
     var count = $("[data-count]", box), noMatch = $("[data-no-match]", box);
-    var total = rows.length, topJson = null;
-    var topEl = $("[data-top-json]");
-    if (topEl) { try { topJson = JSON.parse(topEl.textContent); } catch (e) { topJson = null; } }
+    var total = rows.length;
     function selectedRoles() { return roleBoxes.filter(function (b) { return b.checked; }).map(function (b) { return b.value; }); }
     function apply(sync) {
       var q = (search.value || "").trim().toLowerCase();
@@ -109,13 +107,18 @@
       }
     }
     function filterTopCards(roles) {
-      if (!topJson) return;
+      /* WEB-33 (P2): each card carries its top 10; show the first 3 of the selected roles */
       $all("[data-top-card]").forEach(function (card) {
-        var data = topJson[card.getAttribute("data-top-card")] || [];
-        var list = roles ? data.filter(function (e) { return roles.indexOf(e.role) >= 0; }) : data;
-        var names = list.slice(0, 3).map(function (e) { return e.username; });
-        $all("li", card).forEach(function (li, i) { li.hidden = roles ? i >= names.length && true : false; });
-        card.hidden = roles !== null && names.length === 0;
+        var n = 0;
+        $all("li[data-role]", card).forEach(function (li) {
+          var show = (!roles || roles.indexOf(li.getAttribute("data-role")) >= 0) && n < 3;
+          li.hidden = !show;
+          if (!show) return;
+          n++;
+          var num = $(".rank", li);
+          if (num) { num.textContent = String(n); num.className = "rank medal-text-" + n; }
+        });
+        card.hidden = n === 0;
       });
     }
     var params = new URLSearchParams(window.location.search);

@@ -77,10 +77,11 @@ def entries(
     totals = {u: sum(a.points for a in lst) for u, lst in grouped.items()}
     days: list[date] = []
     if with_daily:
+        # all-time: from the population's first active date, as the query layer does
         first_day = (
             window.start.astimezone(snap.tz).date()
             if window.start
-            else (acts[0].day if acts else snap.today)
+            else min((lst[0].day for lst in grouped.values()), default=snap.today)
         )
         days = days_between(first_day, window.end.astimezone(snap.tz).date())
     index = {d: i for i, d in enumerate(days)}

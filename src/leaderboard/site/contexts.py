@@ -289,3 +289,21 @@ class ScoringContext:
     badges: list[dict[str, Any]]
     daily_caps: list[dict[str, Any]]
     windows: list[dict[str, str]] = field(default_factory=list)
+
+
+# The page templates and the type of their `ctx` (NEW-29). Every other template is a partial
+# (`macros.html`, `_table.html`) or the Data Explorer page, which receives `site`, `page` and an
+# `explorer` mapping from `leaderboard.explorer.page` instead of `ctx`.
+TEMPLATE_CONTEXTS: dict[str, type] = {
+    "home.html": HomeContext,
+    "leaderboard.html": LeaderboardContext,
+    "people.html": PeopleContext,
+    "profile.html": ProfileContext,
+    "badges.html": BadgesContext,
+    "docs.html": DocsContext,
+    "scoring.html": ScoringContext,
+    "redirect.html": RedirectContext,
+    "404.html": NotFoundContext,
+}
+PARTIAL_TEMPLATES = ("base.html", "macros.html", "_table.html")
+TEMPLATE_GLOBALS = ("icons", "fmt", "tz")  # besides `site`, `page`, `ctx`

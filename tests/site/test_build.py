@@ -200,3 +200,23 @@ def test_core_80_parallel_build_is_identical(site_inputs: BuildOptions, tmp_path
     diff = [k for k in a if a[k] != b[k] and k.name != MANIFEST]
     assert diff == []
     assert os.cpu_count()
+
+
+def test_web_12_path_logo_favicon_and_theme_get_the_base_path(site_inputs: BuildOptions) -> None:
+    cfg = site_inputs.config
+    cfg = dataclasses.replace(
+        cfg,
+        org=dataclasses.replace(cfg.org, logo_url="/assets/img/logo.png"),
+        meta=dataclasses.replace(cfg.meta, favicon_url=""),
+        leaderboard=dataclasses.replace(cfg.leaderboard, theme="/assets/theme.css"),
+    )
+    build_site(dataclasses.replace(site_inputs, config=cfg, og=False, explorer=False))
+    home = read(site_inputs.out, "index.html")
+    assert '<link rel="icon" href="/board/assets/img/logo.png">' in home  # favicon falls back
+    assert 'class="brand-logo" src="/board/assets/img/logo.png"' in home
+    assert home.count('src="/board/assets/img/logo.png"') == 3  # header, hero, footer
+    assert 'src="/assets/img/logo.png"' not in home
+    assert '<link rel="stylesheet" href="/board/assets/theme.css">' in home
+    # absolute URLs are kept as they are
+    build_site(dataclasses.replace(site_inputs, og=False, explorer=False))
+    assert 'src="https://example.org/logo.png"' in read(site_inputs.out, "index.html")

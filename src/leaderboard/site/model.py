@@ -51,6 +51,12 @@ class SiteModel:
     icons: Icons = field(default_factory=Icons)
     warnings: list[str] = field(default_factory=list)
 
+    def asset_url(self, url: str | None) -> str:
+        """A config URL for the page: `/`-paths (files in `assets/`) get the base path."""
+        if not url:
+            return ""
+        return self.urls.path(url.lstrip("/")) if url.startswith("/") else url
+
     # -- people ------------------------------------------------------------------------------
 
     def role_name(self, role: str) -> str:

@@ -124,8 +124,8 @@ def site_context(model: SiteModel, css_url: str, js_url: str) -> SiteContext:
         org_name=cfg.org.name,
         org_description=cfg.org.description,
         org_url=cfg.org.url,
-        logo_url=cfg.org.logo_url,
-        favicon_url=cfg.meta.favicon_url or cfg.org.logo_url,
+        logo_url=model.asset_url(cfg.org.logo_url),
+        favicon_url=model.asset_url(cfg.meta.favicon_url or cfg.org.logo_url),
         meta_title=cfg.meta.title,
         home_url=urls.path(""),
         site_url=urls.site_url,
@@ -152,9 +152,7 @@ def site_context(model: SiteModel, css_url: str, js_url: str) -> SiteContext:
 
 
 def _theme_url(theme: str | None, model: SiteModel) -> str | None:
-    if not theme:
-        return None
-    return model.urls.path(theme.lstrip("/")) if theme.startswith("/") else theme
+    return model.asset_url(theme) or None
 
 
 def page_meta(

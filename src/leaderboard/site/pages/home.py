@@ -181,7 +181,7 @@ def build_home(model: SiteModel) -> HomeContext:
             if len(recent) == 12:
                 break
     return HomeContext(
-        hero_logo=model.config.org.logo_url,
+        hero_logo=model.asset_url(model.config.org.logo_url),
         kpis=kpis,
         trend_chart=trend_chart,
         trend_total=trend_total,

@@ -139,10 +139,14 @@ def stage_contexts(state: BuildState) -> None:
     features.docs = docs is not None
     if docs is not None:
         state.extra["docs"] = docs
-        for msg in docs.warnings:
-            warnings.append(msg)
-            o.logger.warning("%s", msg)
-    icons = Icons(warn=lambda msg: (warnings.append(msg), o.logger.warning("%s", msg)))
+
+    def warn(msg: str) -> None:
+        warnings.append(msg)
+        o.logger.warning("%s", msg)
+
+    for msg in docs.warnings if docs is not None else []:
+        warn(msg)
+    icons = Icons(warn=warn)
     state.model = SiteModel(snap, o.config, state.urls, features, icons=icons)
     state.env = make_environment(o.data_dir / "templates")
 

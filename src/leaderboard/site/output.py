@@ -22,7 +22,7 @@ MANIFEST = ".leaderboard-build.json"
 try:  # the datarepo helper's shared implementation, when present
     from leaderboard.datarepo.atomic import write_if_changed as _shared_write
 except ImportError:  # pragma: no cover - exercised only before datarepo lands
-    _shared_write = None
+    _shared_write = None  # type: ignore[assignment]
 
 
 def write_if_changed(path: Path, data: bytes) -> bool:

@@ -151,22 +151,10 @@ def _columns(db: Database, table: str) -> set[str]:
 
 
 def _variants(variants: Any) -> list[tuple[str, dict[str, Any]]]:
-    try:
-        from leaderboard.badges.variants import ordered_variants
-    except ImportError:  # the badges helper's module is not there yet
-        ordered_variants = None
-    if not isinstance(variants, dict):
-        return []
-    if ordered_variants is not None:
-        return list(ordered_variants(variants))
-    items = [(k, v if isinstance(v, dict) else {}) for k, v in variants.items()]
-    indexed = sorted(enumerate(items), key=lambda p: (_order(p[1][1]), p[0]))
-    return [item for _, item in indexed]
+    """CORE-66 order, from the one shared implementation."""
+    from leaderboard.badges.variants import ordered_variants
 
-
-def _order(variant: dict[str, Any]) -> float:
-    value = variant.get("order", 0)
-    return float(value) if isinstance(value, int | float) and not isinstance(value, bool) else 0.0
+    return ordered_variants(variants) if isinstance(variants, dict) else []
 
 
 def _meta(db: Database) -> dict[str, str]:

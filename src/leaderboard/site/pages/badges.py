@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from leaderboard.site.contexts import BadgesContext, Kpi
 from leaderboard.site.format import format_int, plural
 from leaderboard.site.model import SiteModel, capitalise
@@ -28,8 +30,8 @@ def build_badges(model: SiteModel) -> BadgesContext:
         Kpi("Badge Earners", format_int(len(per_person)), "users", "Unique contributors"),
     ]
     top = sorted(per_person, key=lambda u: (-per_person[u], *sort_key(u)))[:10]
-    hero = []
-    collection = []
+    hero: list[dict[str, Any]] = []
+    collection: list[dict[str, Any]] = []
     for b in snap.badges.values():
         highest = b.variants[-1] if b.variants else None
         image = str(highest[1].get("svg_url") or "") if highest else ""

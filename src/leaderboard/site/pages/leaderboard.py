@@ -25,7 +25,7 @@ def periods(model: SiteModel) -> list[str]:
 
 
 def _columns(model: SiteModel) -> list[dict[str, object]]:
-    cols = []
+    cols: list[dict[str, object]] = []
     for slug in model.config.leaderboard.all_contributors_definitions:
         d = model.snap.definitions.get(slug)
         if d is None:

@@ -29,6 +29,7 @@ from leaderboard.db import Database
 from leaderboard.declarations import Declarations
 from leaderboard.errors import InvalidInputError, UsageError
 from leaderboard.problems import Problem, ProblemList
+from leaderboard.queries import store_config
 from leaderboard.summary import RunSummary
 from leaderboard.timeutil import canonical
 
@@ -179,6 +180,10 @@ def read_data(settings: RunSettings, config: Config, declarations: Declarations)
         )
     for problem in problems.sorted():
         log.warning("%s", problem.format())
+    if problems.has_errors():
+        # --skip-invalid: leave invalid units (and what depends on them) out; their files are
+        # protected from rewriting and deletion by the export (CORE-53, CORE-55).
+        snapshot = snapshot.without_invalid()
     return snapshot
 
 
@@ -200,6 +205,9 @@ class _FailFast(Exception):
 def run_phases(settings: RunSettings, prepared: Prepared, db: Database) -> RunSummary:
     """Run the selected phases on an open, migrated DB and return the summary (CORE-10, CORE-11)."""
     summary = RunSummary(phases=list(settings.phases))
+    with db.transaction():
+        # Time zone, caps and population rules for plugins using ctx.queries (CORE-30).
+        store_config(db, prepared.config)
     changes_before = _data_fingerprint(db)
     for failure in (p for p in prepared.plugins if getattr(p, "plugin", None) is None):
         summary.fail(failure.id, "load", failure.message)
@@ -215,8 +223,10 @@ def run_phases(settings: RunSettings, prepared: Prepared, db: Database) -> RunSu
                 elif phase == "export":
                     _phase_export(settings, prepared, db, summary)
             if phase != "export" and _data_fingerprint(db) != changes_before:
-                changes_before = _data_fingerprint(db)
+                # Every writer upserts only rows whose content differs, so SQLite's change
+                # counter moving means data really changed (CORE-62).
                 _mark_data_updated(db, settings.now)
+                changes_before = _data_fingerprint(db)
     except _FailFast:
         log.error("Stopping after the first failure (--fail-fast)")
     return summary
@@ -333,7 +343,9 @@ def _standard_aggregation(
     tz = prepared.config.tz
     try:
         with db.transaction():
-            stats = run_standard_aggregation(db, now=settings.now, tz=tz)
+            stats = run_standard_aggregation(
+                db, now=settings.now, tz=tz, daily_caps=prepared.config.leaderboard.daily_caps
+            )
         summary.add("aggregates_changed", getattr(stats, "changed", 0))
     except Exception as exc:  # recorded; the run goes on (CORE-11)
         log.error("Standard aggregation failed", exc_info=exc, extra={"meta": {"error": str(exc)}})
@@ -355,6 +367,7 @@ def _phase_evaluate(
                 tz=tz,
                 logger=logging.getLogger("leaderboard.badges"),
                 source="config",
+                daily_caps=prepared.config.leaderboard.daily_caps,
             )
         summary.add("badges_awarded", getattr(stats, "awards", 0))
     except Exception as exc:
@@ -386,6 +399,7 @@ def _phase_export(
             settings.data_dir,
             tz=prepared.config.tz,
             imported=prepared.snapshot if "import" in settings.phases else None,
+            default_role=prepared.config.leaderboard.default_role,
         )
     except Exception as exc:
         summary.fail("export", "export", str(exc))
@@ -393,7 +407,10 @@ def _phase_export(
     summary.add("files_written", len(stats.written))
     summary.add("files_deleted", len(stats.deleted))
     summary.add("files_unchanged", len(stats.unchanged))
-    summary.notes.extend(getattr(stats, "notes", []) or [])
+    for warning in stats.warnings:
+        log.warning("%s", warning)
+    for info in stats.infos:
+        log.info("%s", info)
 
 
 def record_run(

@@ -221,6 +221,7 @@ def run_badge_rules(
 ) -> HookResult:
     """Evaluate `loaded.plugin.badge_rules` (one pass, CORE-67) in the plugin's own savepoint."""
     from leaderboard.badges.evaluate import evaluate
+    from leaderboard.queries.dbinfo import daily_caps as stored_daily_caps
 
     log = logger or _LOG
     rules = list(getattr(loaded.plugin, "badge_rules", None) or [])
@@ -237,6 +238,7 @@ def run_badge_rules(
             tz=tz,
             logger=logging.getLogger("leaderboard.badges"),
             source=loaded.id,
+            daily_caps=stored_daily_caps(db),
         )
     except Exception as exc:
         savepoint.rollback()

@@ -52,7 +52,9 @@ def upsert_aggregate_definition(db: Database, item: Any) -> None:
     db.execute(
         "INSERT INTO contributor_aggregate_definition(slug, name, description, hidden, extra) "
         "VALUES(?,?,?,?,?) ON CONFLICT(slug) DO UPDATE SET name=excluded.name, "
-        "description=excluded.description, hidden=excluded.hidden, extra=excluded.extra",
+        "description=excluded.description, hidden=excluded.hidden, extra=excluded.extra "
+        "WHERE name IS NOT excluded.name OR description IS NOT excluded.description "
+        "OR hidden IS NOT excluded.hidden OR extra IS NOT excluded.extra",
         (
             d["slug"],
             d["name"],
@@ -68,7 +70,9 @@ def upsert_badge_definition(db: Database, item: Any) -> None:
     db.execute(
         "INSERT INTO badge_definition(slug, name, description, variants, extra) VALUES(?,?,?,?,?) "
         "ON CONFLICT(slug) DO UPDATE SET name=excluded.name, description=excluded.description, "
-        "variants=excluded.variants, extra=excluded.extra",
+        "variants=excluded.variants, extra=excluded.extra "
+        "WHERE name IS NOT excluded.name OR description IS NOT excluded.description "
+        "OR variants IS NOT excluded.variants OR extra IS NOT excluded.extra",
         (
             d["slug"],
             d["name"],

@@ -177,7 +177,6 @@ def validate_command(common: Common, *, fmt: str) -> int:
             offline=True,
             selected=None,
             logger=logging.getLogger("leaderboard.plugins"),
-            validate_only=True,
         )
         declarations = collect_declarations(config, loaded)
         snapshot = read_repo(

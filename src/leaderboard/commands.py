@@ -158,6 +158,7 @@ def execute_run(settings: Any, *, started: datetime) -> int:
 
 def validate_command(common: Common, *, fmt: str) -> int:
     """CORE-56: every problem, no lock, no DB, no network."""
+    from leaderboard import pipeline
     from leaderboard.config import load_config
     from leaderboard.datarepo import read_repo
     from leaderboard.datarepo.report import render_json, render_text
@@ -178,6 +179,7 @@ def validate_command(common: Common, *, fmt: str) -> int:
             selected=None,
             logger=logging.getLogger("leaderboard.plugins"),
         )
+        problems.extend(pipeline.plugin_problems(config, loaded, selected=()))
         declarations = collect_declarations(config, loaded)
         snapshot = read_repo(
             data_dir, config=config, declarations=declarations, now=now, strict=common.strict

@@ -118,7 +118,9 @@ def prepare(settings: RunSettings) -> Prepared:
             logger=logging.getLogger("leaderboard.plugins"),
             transport=settings.transport,
         )
-        schema_problems = _plugin_config_problems(config, prepared.plugins, settings)
+        schema_problems = plugin_problems(
+            config, prepared.plugins, selected=settings.selected_plugins, for_run=True
+        )
         if settings.strict:
             schema_problems = [p.as_error() for p in schema_problems]
         if any(p.is_error for p in schema_problems):
@@ -134,19 +136,48 @@ def prepare(settings: RunSettings) -> Prepared:
     return prepared
 
 
-def _plugin_config_problems(
-    config: Config, plugins: list[Any], settings: RunSettings
+def plugin_problems(
+    config: Config, plugins: list[Any], *, selected: tuple[str, ...], for_run: bool = False
 ) -> list[Problem]:
+    """Problems of the configured plugins as config problems: invalid or unloadable plugins,
+    URL plugins that are not cached (warning, CORE-56), and `config_schema` findings (CORE-18).
+
+    For a run, only source errors are config errors (exit 3); a plugin that fails to import or
+    is invalid is a failed plugin instead, reported in the run summary (CORE-11, CORE-22)."""
     from leaderboard.config.plugin_schema import check_plugin_config
 
     problems: list[Problem] = []
-    selected = set(settings.selected_plugins)
+    chosen = set(selected)
     for loaded in plugins:
+        entry = config.leaderboard.plugins[loaded.id]
+        as_warning = not entry.enabled or bool(chosen and loaded.id not in chosen)
         plugin = getattr(loaded, "plugin", None)
         if plugin is None:
+            if for_run and not getattr(loaded, "config_error", False):
+                continue
+            if getattr(loaded, "not_cached", False):
+                problems.append(
+                    Problem(
+                        "config.yaml",
+                        entry.line,
+                        None,
+                        "warning",
+                        "plugin-not-cached",
+                        f"cannot check declarations of plugin {loaded.id}: not cached",
+                    )
+                )
+            else:
+                problems.append(
+                    Problem(
+                        "config.yaml",
+                        entry.line,
+                        None,
+                        "warning" if as_warning else "error",
+                        "invalid-plugin",
+                        loaded.message,
+                    )
+                )
             continue
-        entry = config.leaderboard.plugins[loaded.id]
-        as_warning = not entry.enabled or bool(selected and loaded.id not in selected)
         problems.extend(
             check_plugin_config(
                 loaded.id, plugin, entry.config, line=entry.line, as_warning=as_warning

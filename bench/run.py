@@ -80,6 +80,10 @@ def run_cli(
 ) -> tuple[float, float, subprocess.CompletedProcess[str]]:
     """Run the CLI as a subprocess; return (seconds, peak tree RSS in MB, result)."""
     full_env = {**os.environ, "LEADERBOARD_NOW": NOW, "LEADERBOARD_OFFLINE": "1", **(env or {})}
+    vendor = ROOT / "node_modules" / "sql.js-httpvfs"
+    if vendor.is_dir():
+        # Offline builds take the pinned explorer assets from `npm ci` (verified against the pins).
+        full_env.setdefault("LEADERBOARD_VENDOR_DIR", str(vendor))
     start = time.perf_counter()
     proc = subprocess.Popen(
         [*LEADERBOARD, *args],

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote, urlparse
 
-from leaderboard import lock
+from leaderboard import lock, progress
 from leaderboard.config import resolve_data_dir
 from leaderboard.db import Database
 from leaderboard.errors import InvalidInputError, UsageError
@@ -119,6 +119,7 @@ def run_command(
         skip_invalid=skip_invalid,
         selected_plugins=plugins,
         command="run",
+        progress=progress.wanted(quiet=common.quiet, log_format=common.log_format),
     )
     with lock.locked(data_dir, "run", started_at=common.started, break_lock=break_lock):
         return execute_run(settings, started=common.started)

@@ -29,6 +29,7 @@ from leaderboard.db import Database
 from leaderboard.declarations import Declarations
 from leaderboard.errors import InvalidInputError, UsageError
 from leaderboard.problems import Problem, ProblemList
+from leaderboard.progress import steps
 from leaderboard.queries import store_config
 from leaderboard.summary import RunSummary
 from leaderboard.timeutil import canonical
@@ -55,6 +56,7 @@ class RunSettings:
     selected_plugins: tuple[str, ...] = ()
     transport: httpx.BaseTransport | None = None
     command: str = "run"
+    progress: bool = False  # a progress bar on stderr (only ever true on a terminal)
 
 
 @dataclass
@@ -243,24 +245,33 @@ def run_phases(settings: RunSettings, prepared: Prepared, db: Database) -> RunSu
     for failure in (p for p in prepared.plugins if getattr(p, "plugin", None) is None):
         summary.fail(failure.id, "load", failure.message)
     try:
-        for phase in settings.phases:
-            with timed(summary, phase):
-                if phase == "import":
-                    _phase_import(settings, prepared, db, summary)
-                elif phase in HOOK_PHASES:
-                    _phase_hooks(settings, prepared, db, summary, phase)
-                elif phase == "evaluate":
-                    _phase_evaluate(settings, prepared, db, summary)
-                elif phase == "export":
-                    _phase_export(settings, prepared, db, summary)
-            if phase != "export" and _data_fingerprint(db) != changes_before:
-                # Every writer upserts only rows whose content differs, so SQLite's change
-                # counter moving means data really changed (CORE-62).
-                _mark_data_updated(db, settings.now)
-                changes_before = _data_fingerprint(db)
+        with steps(len(settings.phases), enabled=settings.progress) as bar:
+            for phase in settings.phases:
+                bar.start(phase)
+                with timed(summary, phase):
+                    _run_phase(settings, prepared, db, summary, phase)
+                bar.done()
+                if phase != "export" and _data_fingerprint(db) != changes_before:
+                    # Every writer upserts only rows whose content differs, so SQLite's change
+                    # counter moving means data really changed (CORE-62).
+                    _mark_data_updated(db, settings.now)
+                    changes_before = _data_fingerprint(db)
     except _FailFast:
         log.error("Stopping after the first failure (--fail-fast)")
     return summary
+
+
+def _run_phase(
+    settings: RunSettings, prepared: Prepared, db: Database, summary: RunSummary, phase: str
+) -> None:
+    if phase == "import":
+        _phase_import(settings, prepared, db, summary)
+    elif phase in HOOK_PHASES:
+        _phase_hooks(settings, prepared, db, summary, phase)
+    elif phase == "evaluate":
+        _phase_evaluate(settings, prepared, db, summary)
+    elif phase == "export":
+        _phase_export(settings, prepared, db, summary)
 
 
 def _data_fingerprint(db: Database) -> int:

@@ -181,22 +181,46 @@ def discover(data_dir: Path) -> Discovered:
     return d
 
 
-def read_text(data_dir: Path, rel: str) -> tuple[str | None, Problem | None]:
-    """UTF-8 text with BOM removed and `\\r\\n` turned into `\\n`, or the problem reading it."""
+def _read(data_dir: Path, rel: str) -> tuple[bytes | None, Problem | None]:
     try:
-        raw = (data_dir / rel).read_bytes()
+        return (data_dir / rel).read_bytes(), None
     except OSError as exc:
         return None, Problem(rel, None, None, "error", "unreadable-file",
                              f"cannot read file: {exc.strerror or exc}")
+
+
+def _utf8_problem(rel: str, raw: bytes) -> Problem | None:
     try:
-        text = raw.decode("utf-8")
+        raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         line = raw.count(b"\n", 0, exc.start) + 1
         column = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
-        return None, Problem(rel, line, column, "error", "invalid-utf8",
-                             "file is not valid UTF-8; re-save it as UTF-8")
-    if text.startswith("\ufeff"):
-        text = text[1:]
-    if "\r" in text:
-        text = text.replace("\r\n", "\n")
-    return text, None
+        return Problem(rel, line, column, "error", "invalid-utf8",
+                       "file is not valid UTF-8; re-save it as UTF-8")
+    return None
+
+
+def read_text(data_dir: Path, rel: str) -> tuple[str | None, Problem | None]:
+    """UTF-8 text with BOM removed and `\\r\\n` turned into `\\n`, or the problem reading it."""
+    data, problem = read_utf8_bytes(data_dir, rel)
+    return (None, problem) if data is None else (data.decode("utf-8"), None)
+
+
+def read_utf8_bytes(data_dir: Path, rel: str) -> tuple[bytes | None, Problem | None]:
+    """Like `read_text`, but the normalised content stays UTF-8 bytes (checked to be valid).
+
+    The JSONL hot path parses bytes directly, so decoding every file to `str` only to encode
+    it again would be wasted work.
+    """
+    raw, problem = _read(data_dir, rel)
+    if raw is None:
+        return None, problem
+    if not raw.isascii():
+        problem = _utf8_problem(rel, raw)
+        if problem is not None:
+            return None, problem
+        if raw.startswith(b"\xef\xbb\xbf"):
+            raw = raw[3:]
+    if b"\r" in raw:
+        raw = raw.replace(b"\r\n", b"\n")
+    return raw, None

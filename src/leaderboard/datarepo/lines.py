@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import tzinfo
+from datetime import date, tzinfo
 from typing import Any
 
+from leaderboard.datarepo.fastjson import compact_or_none, parse_line
 from leaderboard.datarepo.snapshot import Row, Unit
 from leaderboard.datarepo.values import (
     aggregate_value_problem,
@@ -54,6 +55,35 @@ class LineContext:
     tz: tzinfo
     now_text: str
     problems: list[Problem] = field(default_factory=list)
+    _spellings: dict[str, str] = field(default_factory=dict, repr=False)
+    _days: dict[str, bool] = field(default_factory=dict, repr=False)
+
+    def contributor_of(self, name: Any) -> str | None:
+        """Canonical spelling of a contributor reference, or None (memoised per spelling)."""
+        if type(name) is not str:
+            return None
+        found = self._spellings.get(name)
+        if found is None and name:
+            found = self.contributors.get(ascii_lower(name))
+            if found is not None:
+                self._spellings[name] = found
+        return found
+
+    def valid_canonical(self, text: str) -> bool:
+        """True when `text` is a canonical timestamp of a real instant (what `from_canonical`
+        accepts after the `_CANONICAL` shape check); day validity is memoised per date."""
+        if len(text) != 24 or _CANONICAL.match(text) is None:
+            return False
+        day = text[:10]
+        ok = self._days.get(day)
+        if ok is None:
+            try:
+                date(int(text[0:4]), int(text[5:7]), int(text[8:10]))
+                ok = True
+            except ValueError:
+                ok = False
+            self._days[day] = ok
+        return ok and text[11:13] < "24" and text[14:16] < "60" and text[17:19] < "60"
 
 
 class _Bad(Exception):
@@ -216,21 +246,40 @@ def unit_key(kind: str, row: Row) -> str:
 
 
 def parse_lines_file(
-    kind: str, path: str, text: str, ctx: LineContext, out: list[Unit], problems: list[Problem]
+    kind: str, path: str, text: str | bytes, ctx: LineContext, out: list[Unit],
+    problems: list[Problem],
 ) -> bool:
-    """Append the units of one JSONL file to `out`; False when some line could not be read."""
+    """Append the units of one JSONL file to `out`; False when some line could not be read.
+
+    `text` is the file's content with BOM removed and `\\r\\n` turned into `\\n`, as text or as
+    its UTF-8 bytes. Each line is parsed with orjson and the result is used only when orjson
+    writes it back byte for byte (`fastjson.parse_line`), which proves there is no duplicate key
+    and no big integer; any other line goes through the exact stdlib path.
+    """
+    data = text.encode("utf-8") if isinstance(text, str) else text
     parse = PARSERS[kind]
+    fast = _FAST.get(kind)
     complete = True
-    for number, line in enumerate(text.split("\n"), start=1):
-        if not line or line.isspace():
+    for number, raw in enumerate(data.split(b"\n"), start=1):
+        if not raw:
             continue
-        try:
-            obj = loads_line(line)
-        except JsonError as exc:
-            code = "duplicate-key" if exc.message.startswith("duplicate key") else "json-syntax"
-            problems.append(Problem(path, number, exc.column, "error", code, exc.message))
-            complete = False
-            continue
+        obj = parse_line(raw)
+        if obj is None:
+            line = raw.decode("utf-8")
+            if line.isspace():
+                continue
+            try:
+                obj = loads_line(line)
+            except JsonError as exc:
+                code = "duplicate-key" if exc.message.startswith("duplicate key") else "json-syntax"
+                problems.append(Problem(path, number, exc.column, "error", code, exc.message))
+                complete = False
+                continue
+        elif fast is not None and type(obj) is dict:
+            row = fast(obj, ctx)
+            if row is not None:
+                out.append(Unit(kind, path, number, row[0], row))
+                continue
         if not isinstance(obj, dict):
             problems.append(Problem(path, number, None, "error", "not-an-object",
                                     f"each line must be a JSON object (got {describe(obj)})"))
@@ -251,6 +300,57 @@ def parse_lines_file(
             problems.append(Problem(path, number, None, "warning", code, message))
         out.append(Unit(kind, path, number, unit_key(kind, row), row))
     return complete
+
+
+_ACTIVITY_FAST_KEYS = frozenset(
+    ("slug", "contributor", "activity_definition", "title", "occurred_at", "link", "text",
+     "points", "meta")
+)
+_INT64_MAX = 2**63 - 1
+
+
+def _fast_activity(obj: dict[str, Any], ctx: LineContext) -> Row | None:
+    """The row of a plain, valid activity line, or None to take the full path.
+
+    Accepts only what `parse_activity` would accept without a warning and produce the same row
+    for: known keys only, canonical `occurred_at` not after now, integer points, float-free meta.
+    """
+    if not _ACTIVITY_FAST_KEYS.issuperset(obj):
+        return None
+    get = obj.get
+    slug = get("slug")
+    definition = get("activity_definition")
+    occurred = get("occurred_at")
+    if (
+        type(slug) is not str or not slug
+        or type(definition) is not str or definition not in ctx.activity_definitions
+        or type(occurred) is not str or not ctx.valid_canonical(occurred)
+        or occurred > ctx.now_text
+    ):
+        return None
+    contributor = ctx.contributor_of(get("contributor"))
+    if contributor is None:
+        return None
+    title = get("title")
+    link = get("link")
+    text = get("text")
+    points = get("points")
+    meta = get("meta")
+    if (
+        (title is not None and type(title) is not str)
+        or (link is not None and type(link) is not str)
+        or (text is not None and type(text) is not str)
+        or (points is not None and (type(points) is not int or abs(points) > _INT64_MAX))
+    ):
+        return None
+    if meta is not None:
+        meta = compact_or_none(meta)
+        if meta is None:
+            return None
+    return (slug, contributor, definition, title, occurred, link, text, points, meta, None)
+
+
+_FAST = {"activity": _fast_activity}
 
 
 def _placeholder(kind: str, obj: dict[str, Any]) -> str | None:

@@ -201,12 +201,12 @@ def _unit_at(units: list[Unit], problem: Problem) -> bool:
 def _read_lines(snap: RepoSnapshot, kind: str, paths: Iterable[str], ctx: LineContext) -> None:
     for path in paths:
         snap.files.append(path)
-        text, problem = layout.read_text(snap.data_dir, path)
+        data, problem = layout.read_utf8_bytes(snap.data_dir, path)
         if problem is not None:
             snap.problems.append(problem)
             snap.invalid_files.add(path)
             continue
-        if not parse_lines_file(kind, path, text or "", ctx, snap.units[kind], snap.problems):
+        if not parse_lines_file(kind, path, data or b"", ctx, snap.units[kind], snap.problems):
             snap.invalid_files.add(path)
 
 

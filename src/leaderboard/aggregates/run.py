@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, tzinfo
 
-from leaderboard.aggregates.snapshot import load_activity_rows
+from leaderboard.aggregates.shared import activity_snapshot
 from leaderboard.aggregates.standard import compute_standard
 from leaderboard.aggregates.store import sync_contributor_rows, sync_definitions, sync_globals
 from leaderboard.db import Database
@@ -58,9 +58,10 @@ def run_standard_aggregation(
     """Compute and store every standard aggregate, in one transaction.
 
     Inputs: the working DB (contributors, activity definitions, activities), `now` (aware) and
-    `tz`, and optional `daily_caps` (NEW-25, `leaderboard.scoring.daily_caps`). Effects: upserts the rows of CORE-59…CORE-61 whose value or meta changed (CORE-62),
-    deletes stale standard rows, and sets `data_updated_at` when anything changed.
-    Output: counts of rows changed and deleted.
+    `tz`, and optional `daily_caps` (NEW-25, `leaderboard.scoring.daily_caps`). Effects: upserts
+    the rows of CORE-59…CORE-61 whose value or meta changed (CORE-62), deletes stale standard
+    rows, and sets `data_updated_at` when anything changed. The activity snapshot it reads is
+    kept for badge evaluation (`aggregates.shared`). Output: counts of rows changed and deleted.
     """
     now_text = canonical(now)
     with db.transaction():
@@ -69,8 +70,8 @@ def run_standard_aggregation(
             for s, n in db.execute("SELECT slug, name FROM activity_definition").fetchall()
         ]
         contributor_count = int(db.scalar("SELECT COUNT(*) FROM contributor") or 0)
-        rows = load_activity_rows(db, daily_caps=daily_caps, tz=tz)
-        wanted = compute_standard(definitions, contributor_count, rows, now=now, tz=tz)
+        snapshot = activity_snapshot(db, tz=tz, daily_caps=daily_caps)
+        wanted = compute_standard(definitions, contributor_count, snapshot, now=now, tz=tz)
         g = sync_globals(db, wanted.globals, now_text)
         d = sync_definitions(db, wanted.definitions)
         c = sync_contributor_rows(db, wanted.contributors, now_text)

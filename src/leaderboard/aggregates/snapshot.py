@@ -1,78 +1,180 @@
 """The activity snapshot aggregation and badge rules read: one sorted query (CORE-58, CORE-80).
 
-Rows come back ordered by (contributor, occurred_at, slug) with effective points, so every
-consumer can walk them once and group by contributor without per-contributor queries. Daily
-caps (NEW-25) are applied in the same walk, since that order is exactly the cap order.
+Every activity is read once, ordered by (contributor, occurred_at, slug), with its effective
+points and its local date computed inside SQLite, and stored column by column per contributor
+(`Timeline`). Columns instead of one object per activity keep reading 130,000 rows cheap: the
+definition comes back as a small integer and the date as a day number, so most cells are
+shared small ints rather than new objects. Daily caps (NEW-25) are applied in the same walk,
+since that order is exactly the cap order. Rows whose `occurred_at` is not canonical (an
+upstream value migration could not parse, CORE-35) are left out: they have no instant, and
+`validate`/`doctor` report them.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from bisect import bisect_left, bisect_right
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import tzinfo
-from typing import NamedTuple
+from itertools import groupby
+from operator import itemgetter
 
-from leaderboard.aggregates.localdays import LocalDays
 from leaderboard.db import Database
 from leaderboard.points import effective_points_sql
-from leaderboard.timeutil import is_canonical
+from leaderboard.queries.localdate import exact_span, local_ordinal_sql
+from leaderboard.timeutil import local_date
+
+# A definition is read as the rowid of its activity_definition row; an activity whose
+# definition row is missing keeps its slug text, which then simply never equals a known key.
+Kind = int | str
+
+_CANONICAL = (
+    "length(a.occurred_at) = 24 AND substr(a.occurred_at, 5, 1) = '-' "
+    "AND substr(a.occurred_at, 11, 1) = 'T' AND substr(a.occurred_at, 20, 1) = '.' "
+    "AND substr(a.occurred_at, 24, 1) = 'Z'"
+)
+_ORDER = " ORDER BY a.contributor, a.occurred_at, a.slug"
 
 
-class ActivityRow(NamedTuple):
-    contributor: str  # canonical username
-    occurred_at: str  # canonical timestamp
-    slug: str
-    definition: str
-    points: int  # effective points (CORE-58, capped per NEW-25 when caps are given)
+@dataclass(slots=True)
+class Timeline:
+    """One contributor's activities in (occurred_at, slug) order, one list per column.
 
-
-def load_activity_rows(
-    db: Database,
-    *,
-    until: str | None = None,
-    daily_caps: Mapping[str, int] | None = None,
-    tz: tzinfo | None = None,
-) -> list[ActivityRow]:
-    """All activities (or those at or before the canonical instant `until`), sorted.
-
-    Rows whose `occurred_at` is not canonical (an upstream value migration could not parse,
-    CORE-35) are left out: they have no instant, and `validate`/`doctor` report them.
-    `daily_caps` (definition slug → N, needs `tz`) zeroes the points of each contributor's
-    activities past the N-th of that definition on one local day.
+    `times` are canonical instants, `kinds` definition keys (see `ActivitySnapshot.key`),
+    `points` effective (capped) points and `days` local date ordinals (`date.toordinal()`),
+    non-decreasing because the times are sorted.
     """
+
+    username: str
+    times: Sequence[str]
+    kinds: Sequence[Kind]
+    points: Sequence[int]
+    days: Sequence[int]
+    _unique_days: list[int] | None = field(default=None, repr=False)
+    _kind_set: frozenset[Kind] | None = field(default=None, repr=False)
+
+    def __len__(self) -> int:
+        return len(self.times)
+
+    @property
+    def unique_days(self) -> list[int]:
+        """The distinct day ordinals, ascending (computed once)."""
+        if self._unique_days is None:
+            self._unique_days = sorted(set(self.days))
+        return self._unique_days
+
+    @property
+    def kind_set(self) -> frozenset[Kind]:
+        """The distinct definition keys (computed once)."""
+        if self._kind_set is None:
+            self._kind_set = frozenset(self.kinds)
+        return self._kind_set
+
+    def until(self, instant: str) -> Timeline:
+        """The activities at or before the canonical `instant` (self when that is all)."""
+        if not self.times or self.times[-1] <= instant:
+            return self
+        n = bisect_right(self.times, instant)
+        return Timeline(
+            self.username, self.times[:n], self.kinds[:n], self.points[:n], self.days[:n]
+        )
+
+    def window(self, start: str, end: str, *, include_end: bool) -> slice:
+        """Positions of the activities in [start, end] (or [start, end) without include_end)."""
+        lo = bisect_left(self.times, start)
+        hi = bisect_right(self.times, end) if include_end else bisect_left(self.times, end)
+        return slice(lo, max(lo, hi))
+
+
+@dataclass(slots=True)
+class ActivitySnapshot:
+    """Every activity, grouped by contributor (in contributor order), as of one DB state."""
+
+    timelines: dict[str, Timeline]
+    definitions: dict[str, Kind]  # definition slug → its key in `Timeline.kinds`
+    total: int  # number of activities
+    _slugs: list[str] | None = field(default=None, repr=False)
+
+    def key(self, definition: str) -> Kind:
+        """The `kinds` value of activities of `definition` (the slug itself when unknown)."""
+        return self.definitions.get(definition, definition)
+
+    def until(self, instant: str) -> dict[str, Timeline]:
+        """Each contributor's timeline cut at the canonical `instant` (CORE-12: nothing after now)."""
+        return {who: t.until(instant) for who, t in self.timelines.items()}
+
+
+def load_snapshot(
+    db: Database, *, tz: tzinfo, daily_caps: Mapping[str, int] | None = None
+) -> ActivitySnapshot:
+    """Read every activity once (see the module docstring); caps need `tz`, which dates use."""
+    definitions: dict[str, Kind] = {
+        str(slug): int(rowid)
+        for rowid, slug in db.execute("SELECT rowid, slug FROM activity_definition")
+    }
     sql = (
-        "SELECT a.contributor, a.occurred_at, a.slug, a.activity_definition, "
-        f"{effective_points_sql('a', 'd')} FROM activity a "
-        "LEFT JOIN activity_definition d ON d.slug = a.activity_definition"
+        "SELECT a.contributor, a.occurred_at, COALESCE(d.rowid, a.activity_definition), "
+        f"CAST({effective_points_sql('a', 'd')} AS INTEGER), "
+        f"{local_ordinal_sql('a.occurred_at', tz)} FROM activity a "
+        f"LEFT JOIN activity_definition d ON d.slug = a.activity_definition WHERE {_CANONICAL}"
+        + _ORDER
     )
-    params: tuple[str, ...] = ()
-    if until is not None:
-        sql += " WHERE a.occurred_at <= ?"
-        params = (until,)
-    sql += " ORDER BY a.contributor, a.occurred_at, a.slug"
-    rows = [
-        ActivityRow(c, t, s, d, int(p or 0))
-        for c, t, s, d, p in db.execute(sql, params).fetchall()
-        if is_canonical(t)
-    ]
+    rows = db.execute(sql).fetchall()
+    timelines: dict[str, Timeline] = {}
+    for who, group in groupby(rows, itemgetter(0)):
+        _, times, kinds, points, days = zip(*group, strict=True)
+        timelines[who] = Timeline(who, times, kinds, points, days)
+    del rows
+    _fix_days_outside_span(timelines, tz)
     if daily_caps:
-        if tz is None:
-            raise ValueError("daily caps need the time zone")
-        rows = apply_caps(rows, daily_caps, tz)
-    return rows
+        keys = {definitions[s]: n for s, n in daily_caps.items() if s in definitions}
+        keys.update({s: n for s, n in daily_caps.items() if s not in definitions})
+        for timeline in timelines.values():
+            _apply_caps(timeline, keys)
+    total = sum(len(t) for t in timelines.values())
+    return ActivitySnapshot(timelines, definitions, total)
 
 
-def apply_caps(rows: list[ActivityRow], caps: Mapping[str, int], tz: tzinfo) -> list[ActivityRow]:
-    """NEW-25 on rows sorted by (contributor, occurred_at, slug): points past the cap become 0."""
-    stamps = [r.occurred_at for r in rows]
-    days = LocalDays(tz, (min(stamps), max(stamps)) if stamps else ())
-    seen: dict[tuple[str, str, object], int] = {}
-    out = []
-    for r in rows:
-        limit = caps.get(r.definition)
-        if limit is not None:
-            key = (r.contributor, r.definition, days.date_of(r.occurred_at))
-            seen[key] = seen.get(key, 0) + 1
-            if seen[key] > limit:
-                r = r._replace(points=0)
-        out.append(r)
-    return out
+def _fix_days_outside_span(timelines: dict[str, Timeline], tz: tzinfo) -> None:
+    """SQLite's dates are exact from 1970 to 2100; convert instants outside one by one."""
+    first, last = exact_span()
+    for timeline in timelines.values():
+        times = timeline.times
+        if times[0] >= first and times[-1] < last:
+            continue
+        timeline.days = tuple(
+            d if first <= t < last else local_date(t, tz).toordinal()
+            for t, d in zip(times, timeline.days, strict=True)
+        )
+
+
+def _apply_caps(timeline: Timeline, caps: Mapping[Kind, int]) -> None:
+    """NEW-25: per capped definition and local day only the first N activities keep points."""
+    seen: dict[tuple[Kind, int], int] = {}
+    points = list(timeline.points)
+    changed = False
+    for i, (kind, day) in enumerate(zip(timeline.kinds, timeline.days, strict=True)):
+        limit = caps.get(kind)
+        if limit is None:
+            continue
+        n = seen.get((kind, day), 0) + 1
+        seen[(kind, day)] = n
+        if n > limit and points[i] != 0:
+            points[i] = 0
+            changed = True
+    if changed:
+        timeline.points = tuple(points)
+
+
+def points_by_slug(db: Database, snapshot: ActivitySnapshot) -> dict[str, int]:
+    """Activity slug → effective (capped) points, for the full rows custom rules receive.
+
+    Slugs are read in snapshot order, so they line up with the timelines concatenated; the
+    caller reads them in the same transaction as the snapshot.
+    """
+    sql = f"SELECT a.slug FROM activity a WHERE {_CANONICAL}" + _ORDER
+    slugs = [s for (s,) in db.execute(sql)]
+    points = [p for t in snapshot.timelines.values() for p in t.points]
+    if len(slugs) != len(points):
+        raise RuntimeError("activities changed while badges were evaluated")
+    return dict(zip(slugs, points, strict=True))

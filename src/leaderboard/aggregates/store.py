@@ -20,6 +20,7 @@ from leaderboard.aggregates.standard import (
     ContributorRow,
     DefinitionRow,
     GlobalRow,
+    MetaShape,
 )
 from leaderboard.db import Database
 from leaderboard.jsonfmt import JsonError, dumps_compact, loads
@@ -51,10 +52,6 @@ def _same_json(stored: str | None, wanted: str) -> bool:
     return parsed is not None and dumps_compact(parsed) == wanted
 
 
-def _meta_text(meta: dict[str, Any], calculated_at: str) -> str:
-    return dumps_compact({k: (calculated_at if k == CALCULATED_AT else v) for k, v in meta.items()})
-
-
 def _stored_calculated_at(stored_meta: str | None) -> str | None:
     parsed = _parse(stored_meta)
     if isinstance(parsed, dict):
@@ -67,15 +64,21 @@ def _decide(
     stored_value: str | None,
     stored_meta: str | None,
     value_text: str,
-    meta: dict[str, Any],
+    meta: MetaShape,
     now_text: str,
 ) -> str | None:
-    """The meta text to write, or None when value and meta (minus calculated_at) are unchanged."""
+    """The meta text to write, or None when value and meta (minus calculated_at) are unchanged.
+
+    The fast path is the row exactly as we last wrote it: equal value text and a meta text of
+    the same shape. Rows written by hand or by another tool are compared by value.
+    """
     if stored_value is not None and _same_json(stored_value, value_text):
-        kept = _stored_calculated_at(stored_meta)
-        if kept is not None and _same_json(stored_meta, _meta_text(meta, kept)):
+        if meta.kept_calculated_at(stored_meta) is not None:
             return None
-    return _meta_text(meta, now_text)
+        kept = _stored_calculated_at(stored_meta)
+        if kept is not None and _same_json(stored_meta, meta.text(kept)):
+            return None
+    return meta.text(now_text)
 
 
 @dataclass(slots=True)
@@ -96,7 +99,7 @@ def sync_globals(db: Database, rows: list[GlobalRow], now_text: str) -> SyncCoun
     }
     writes: list[tuple[Any, ...]] = []
     for row in rows:
-        value_text = dumps_compact(row.value)
+        value_text = row.value
         old = existing.pop(row.slug, None)
         meta_text = _decide(
             old[3] if old else None, old[5] if old else None, value_text, row.meta, now_text
@@ -166,14 +169,16 @@ def sync_contributor_rows(db: Database, rows: list[ContributorRow], now_text: st
         ).fetchall()
     }
     writes = []
+    pop = existing.pop
     for row in rows:
-        value_text = dumps_compact(row.value)
-        old = existing.pop((row.aggregate, row.contributor), None)
+        old = pop((row.aggregate, row.contributor), None)
+        if old is not None and old[0] == row.value and row.meta.kept_calculated_at(old[1]):
+            continue  # the row as we wrote it last time: the common case, checked inline
         meta_text = _decide(
-            old[0] if old else None, old[1] if old else None, value_text, row.meta, now_text
+            old[0] if old else None, old[1] if old else None, row.value, row.meta, now_text
         )
         if meta_text is not None:
-            writes.append((row.aggregate, row.contributor, value_text, meta_text))
+            writes.append((row.aggregate, row.contributor, row.value, meta_text))
     db.executemany(
         "INSERT INTO contributor_aggregate(aggregate, contributor, value, meta) "
         "VALUES(?, ?, ?, ?) ON CONFLICT(aggregate, contributor) DO UPDATE SET "

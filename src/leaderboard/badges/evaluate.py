@@ -1,22 +1,25 @@
 """The badge evaluation pass (CORE-67, CORE-73): rules × contributors → new award rows.
 
-One pass snapshots contributors, badge definitions, aggregates and activity histories, compiles
-each enabled rule once, then evaluates every rule for every contributor (contributors by
-username, rules in order). Existing awards are never touched, so evaluating again adds nothing.
+One pass reads badge definitions, aggregates and existing awards, takes the activity
+histories from the shared activity snapshot (usually the one the aggregate phase just read),
+compiles each enabled rule once, then evaluates every rule for every contributor (contributors
+by username, rules in order). Existing awards are never touched, so evaluating again adds
+nothing; tiers a contributor already holds are not worked out again at all.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping, Sequence, Set
 from dataclasses import dataclass, field
 from datetime import datetime, tzinfo
 from typing import Any
 
-from leaderboard.aggregates.snapshot import load_activity_rows
+from leaderboard.aggregates.shared import activity_snapshot
+from leaderboard.aggregates.snapshot import ActivitySnapshot, points_by_slug
 from leaderboard.badges.award import Award
-from leaderboard.badges.history import History, Subject, build_histories
-from leaderboard.badges.rules import RuleEnv, RuleError, RuleFn, compile_rule
+from leaderboard.badges.history import Subject, empty_timeline
+from leaderboard.badges.rules import CompiledRule, RuleEnv, RuleError, compile_rule
 from leaderboard.db import Database
 from leaderboard.db.schema import JSON_COLUMNS
 from leaderboard.jsonfmt import JsonError, dumps_compact, loads
@@ -25,7 +28,8 @@ from leaderboard.timeutil import canonical, date_text, local_date
 
 @dataclass(slots=True)
 class EvaluationStats:
-    """Outcome of one pass: awards inserted, awards skipped because they existed, warnings."""
+    """Outcome of one pass: awards inserted, tiers skipped because they were already awarded
+    (not evaluated again), warnings."""
 
     awards: int = 0
     skipped_existing: int = 0
@@ -76,6 +80,23 @@ def _load_aggregates(db: Database, slugs: set[str] | None) -> dict[str, dict[str
     out: dict[str, dict[str, Any]] = {}
     for who, slug, value in db.execute(sql + " ORDER BY contributor, aggregate", params):
         out.setdefault(who.lower(), {})[slug] = _json(value)
+    return out
+
+
+def _load_usernames(db: Database) -> list[dict[str, Any]]:
+    """Contributors as rules other than custom ones see them: just the username."""
+    return [
+        {"username": u} for (u,) in db.execute("SELECT username FROM contributor ORDER BY username")
+    ]
+
+
+def _load_awarded(db: Database) -> dict[tuple[str, str], set[str]]:
+    """(badge, lower-case contributor) → variants already awarded."""
+    out: dict[tuple[str, str], set[str]] = {}
+    for badge, who, variant in db.execute(
+        "SELECT badge, contributor, variant FROM contributor_badge"
+    ):
+        out.setdefault((badge, who.lower()), set()).add(variant)
     return out
 
 
@@ -159,11 +180,14 @@ def evaluate(
             r["slug"]: _json(r["variants"])
             for r in db.query("SELECT slug, variants FROM badge_definition")
         }
-        activity_definitions = tuple(
-            sorted(r[0] for r in db.execute("SELECT slug FROM activity_definition"))
+        keys = {
+            str(slug): int(rowid)
+            for rowid, slug in db.execute("SELECT rowid, slug FROM activity_definition")
+        }
+        env = RuleEnv(
+            now=now, tz=tz, today=today, activity_definitions=tuple(sorted(keys)), keys=keys
         )
-        env = RuleEnv(now=now, tz=tz, today=today, activity_definitions=activity_definitions)
-        compiled: list[tuple[dict[str, Any], RuleFn]] = []
+        compiled: list[tuple[dict[str, Any], CompiledRule]] = []
         for index, rule in enumerate(rules):
             if not isinstance(rule, dict) or rule.get("enabled", True) is False:
                 continue
@@ -185,39 +209,46 @@ def evaluate(
             _log(logger, "info", "Badge evaluation complete", {"awards": 0})
             return stats
 
-        rows = load_activity_rows(db, until=now_text, daily_caps=daily_caps, tz=tz)
-        histories = build_histories(rows, tz)
+        snapshot = activity_snapshot(db, tz=tz, daily_caps=daily_caps)
+        if snapshot.definitions != keys:  # pragma: no cover - same transaction, same rows
+            raise RuntimeError("activity definitions changed while badges were evaluated")
+        histories = snapshot.until(now_text)
         aggregates = _load_aggregates(db, _referenced_aggregates([r for r, _ in compiled]))
-        full: dict[str, list[dict[str, Any]]] | None = None
-        if any(r.get("type") == "custom" for r, _ in compiled):
-            full = _load_full_activities(db, now_text, {r.slug: r.points for r in rows})
-        existing = {
-            (b, c.lower(), v)
-            for b, c, v in db.execute("SELECT badge, contributor, variant FROM contributor_badge")
-        }
+        custom = any(r.get("type") == "custom" for r, _ in compiled)
+        full = _full_activities(db, snapshot, now_text) if custom else None
+        awarded = _load_awarded(db)
         taken = {r[0] for r in db.execute("SELECT slug FROM contributor_badge")}
         inserts: list[tuple[str, str, str, str, str, str]] = []
+        nothing: Set[str] = frozenset()  # shared "no awards yet", never mutated
 
-        for contributor in _load_contributors(db):
+        for contributor in _load_contributors(db) if custom else _load_usernames(db):
             username = contributor["username"]
+            lower = username.lower()
             subject = Subject(
                 contributor,
-                aggregates.get(username.lower(), {}),
-                histories.get(username, History(username)),
+                aggregates.get(lower, {}),
+                histories.get(username) or empty_timeline(username),
                 full.get(username, []) if full is not None else None,
             )
             for rule, fn in compiled:
                 badge = str(rule["badge_slug"])
+                have = awarded.get((badge, lower), nothing)
+                if have and fn.variants is not None:
+                    stats.skipped_existing += len(fn.variants & have)
+                    if fn.variants <= have:
+                        continue
                 variants = definitions.get(badge)
-                for award in fn(subject):
+                for award in fn.evaluate(subject, have):
                     if not isinstance(variants, dict) or award.variant not in variants:
                         warn(f"Variant {award.variant} not found for badge {badge}")
                         continue
-                    key = (badge, username.lower(), award.variant)
-                    if key in existing:
-                        stats.skipped_existing += 1
+                    if award.variant in have:
+                        if fn.variants is None:
+                            stats.skipped_existing += 1
                         continue
-                    existing.add(key)
+                    if not have:
+                        have = awarded[(badge, lower)] = set()
+                    awarded[(badge, lower)].add(award.variant)
                     slug = _free_slug(f"{badge}__{username}__{award.variant}", taken)
                     inserts.append(
                         (
@@ -237,6 +268,12 @@ def evaluate(
         stats.awards = len(inserts)
     _log(logger, "info", "Badge evaluation complete", {"awards": stats.awards})
     return stats
+
+
+def _full_activities(
+    db: Database, snapshot: ActivitySnapshot, until: str
+) -> dict[str, list[dict[str, Any]]]:
+    return _load_full_activities(db, until, points_by_slug(db, snapshot))
 
 
 def _free_slug(base: str, taken: set[str]) -> str:

@@ -82,3 +82,29 @@ def _expr(column: str, tz: tzinfo) -> str:
 def local_date_sql(column: str, tz: tzinfo) -> str:
     """SQL giving the `YYYY-MM-DD` date in tz of a canonical-timestamp column."""
     return _expr(column, tz)
+
+
+# date(1, 1, 1) has ordinal 1 and Julian day 1721425.5 (at midnight).
+_ORDINAL_SHIFT = 1721424.5
+
+
+@lru_cache(maxsize=64)
+def _ordinal_expr(column: str, tz: tzinfo) -> str:
+    items = transitions(tz)
+    modifier = _modifier(items[0][1]) if len(items) == 1 else _tree(column, items)
+    return f"CAST(julianday({column}, {modifier}) - {_ORDINAL_SHIFT} AS INTEGER)"
+
+
+def local_ordinal_sql(column: str, tz: tzinfo) -> str:
+    """SQL giving `date.toordinal()` of the date in tz of a canonical-timestamp column.
+
+    An integer straight from SQLite saves formatting and re-parsing a date per row, which
+    matters when every activity is read (aggregation, badge histories). Exact from 1970 to
+    2100 like `local_date_sql`; callers fix instants outside that span themselves.
+    """
+    return _ordinal_expr(column, tz)
+
+
+def exact_span() -> tuple[str, str]:
+    """The canonical instants between which the SQL date expressions match `local_date`."""
+    return canonical(_FIRST), canonical(_LAST)

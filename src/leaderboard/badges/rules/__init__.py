@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from leaderboard.badges.rules.common import RuleEnv, RuleError, RuleFn
+from leaderboard.badges.rules.common import CompiledRule, RuleEnv, RuleError, RuleFn
 from leaderboard.badges.rules.composite import make_composite
 from leaderboard.badges.rules.custom import make_custom
 from leaderboard.badges.rules.growth import make_growth
@@ -20,7 +20,7 @@ _FACTORIES = {
 }
 
 
-def compile_rule(rule: dict[str, Any], env: RuleEnv, *, allow_custom: bool) -> RuleFn:
+def compile_rule(rule: dict[str, Any], env: RuleEnv, *, allow_custom: bool) -> CompiledRule:
     """The pure per-contributor function of one rule; RuleError when it cannot be evaluated."""
     kind = rule.get("type")
     allowed = tuple(k for k in _FACTORIES if allow_custom or k != "custom")
@@ -29,4 +29,4 @@ def compile_rule(rule: dict[str, Any], env: RuleEnv, *, allow_custom: bool) -> R
     return _FACTORIES[str(kind)](rule, env)
 
 
-__all__ = ["RuleEnv", "RuleError", "RuleFn", "compile_rule"]
+__all__ = ["CompiledRule", "RuleEnv", "RuleError", "RuleFn", "compile_rule"]

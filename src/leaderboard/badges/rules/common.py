@@ -2,19 +2,31 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import math
+from collections.abc import Callable, Mapping, Set
 from dataclasses import dataclass
 from datetime import date, datetime, tzinfo
 from typing import Any
 
+from leaderboard.aggregates.snapshot import Kind
 from leaderboard.badges.award import Award
 from leaderboard.badges.history import Subject
 
-RuleFn = Callable[[Subject], list[Award]]
+# A rule's function for one contributor: the tiers in `done` are already awarded (awards never
+# change, CORE-67), so the function need not work out whether or when they were reached.
+RuleFn = Callable[[Subject, Set[str]], list[Award]]
 
 
 class RuleError(ValueError):
     """A rule that cannot be evaluated as written (unknown type, missing keys)."""
+
+
+@dataclass(frozen=True, slots=True)
+class CompiledRule:
+    """A rule ready to run: its function and the variants it can award (None: not known)."""
+
+    evaluate: RuleFn
+    variants: frozenset[str] | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -25,6 +37,11 @@ class RuleEnv:
     tz: tzinfo
     today: date
     activity_definitions: tuple[str, ...]  # all definition slugs, byte order
+    keys: Mapping[str, Kind] | None = None  # definition slug → its key in timelines
+
+    def key(self, definition: str) -> Kind:
+        """How activities of `definition` appear in `Timeline.kinds`."""
+        return self.keys.get(definition, definition) if self.keys is not None else definition
 
 
 def is_number(value: Any) -> bool:
@@ -54,3 +71,12 @@ def thresholds(rule: dict[str, Any], key: str) -> list[tuple[str, Any]]:
 def not_after(day: date | None, today: date) -> date:
     """Award dates are never later than today; unknown dates are today (CORE-67)."""
     return today if day is None or day > today else day
+
+
+def steps_to_reach(level: float, *, strict: bool = False) -> int | None:
+    """The smallest count n ≥ 1 with n ≥ level (n > level when strict); None if no count does."""
+    if math.isnan(level) or level == math.inf:
+        return None
+    if level < 1:
+        return 1
+    return math.floor(level) + 1 if strict else math.ceil(level)

@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 import operator
-from collections.abc import Callable
+from collections.abc import Callable, Set
 from datetime import date
 from typing import Any
 
 from leaderboard.badges.award import Award
 from leaderboard.badges.history import Subject
 from leaderboard.badges.rules.common import (
+    CompiledRule,
     RuleEnv,
     RuleError,
-    RuleFn,
     is_number,
     not_after,
     number_value,
@@ -45,7 +45,7 @@ def _conditions(rule: dict[str, Any]) -> list[tuple[str, str, Any]]:
     return out
 
 
-def make_composite(rule: dict[str, Any], env: RuleEnv) -> RuleFn:
+def make_composite(rule: dict[str, Any], env: RuleEnv) -> CompiledRule:
     """Compile a composite rule awarding its single `variant`."""
     mode = rule.get("operator")
     if mode not in ("AND", "OR"):
@@ -58,8 +58,8 @@ def make_composite(rule: dict[str, Any], env: RuleEnv) -> RuleFn:
         "conditions": [{"aggregateSlug": s, "operator": op, "value": v} for s, op, v in conditions]
     }
 
-    def evaluate(subject: Subject) -> list[Award]:
-        if not conditions:
+    def evaluate(subject: Subject, done: Set[str]) -> list[Award]:
+        if not conditions or variant in done:
             return []  # AND without conditions is a config error; OR without never awards
         true: list[tuple[str, str, Any]] = []
         for slug, op, level in conditions:
@@ -70,7 +70,7 @@ def make_composite(rule: dict[str, Any], env: RuleEnv) -> RuleFn:
             return []
         return [Award(variant, _achieved_on(true, subject, mode == "AND", env), dict(meta))]
 
-    return evaluate
+    return CompiledRule(evaluate, frozenset((variant,)))
 
 
 def _achieved_on(
@@ -81,7 +81,7 @@ def _achieved_on(
     for slug, op, level in true:
         if op not in (">=", ">") or not is_derivable(slug):
             return env.today
-        day = crossing_date(slug, subject.history, level, strict=op == ">")
+        day = crossing_date(slug, subject.history, level, env, strict=op == ">")
         if day is None:
             return env.today
         dates.append(day)

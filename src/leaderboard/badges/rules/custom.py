@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Set
 from typing import Any
 
 from leaderboard.badges.award import Award
 from leaderboard.badges.history import Subject
-from leaderboard.badges.rules.common import RuleEnv, RuleError, RuleFn, not_after
+from leaderboard.badges.rules.common import CompiledRule, RuleEnv, RuleError, not_after
 from leaderboard.timeutil import parse_date
 
 
-def make_custom(rule: dict[str, Any], env: RuleEnv) -> RuleFn:
+def make_custom(rule: dict[str, Any], env: RuleEnv) -> CompiledRule:
     """Compile a custom rule. The evaluator gets (contributor, aggregates, activities newest
     first with effective points) and returns None or {should_award, variant, meta?, achieved_on?}.
     Exceptions and malformed results propagate, so the plugin's evaluate hook fails (CORE-11).
@@ -20,7 +21,8 @@ def make_custom(rule: dict[str, Any], env: RuleEnv) -> RuleFn:
         raise RuleError("custom rule needs a callable 'evaluator'")
     badge = rule.get("badge_slug")
 
-    def evaluate(subject: Subject) -> list[Award]:
+    def evaluate(subject: Subject, done: Set[str]) -> list[Award]:
+        # The evaluator decides its variant itself, so it runs even when some are awarded.
         result = evaluator(
             dict(subject.contributor), dict(subject.aggregates), list(subject.activities or [])
         )
@@ -48,4 +50,4 @@ def make_custom(rule: dict[str, Any], env: RuleEnv) -> RuleFn:
                 ) from None
         return [Award(variant, day, dict(meta))]
 
-    return evaluate
+    return CompiledRule(evaluate, None)

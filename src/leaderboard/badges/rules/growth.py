@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import date
+from collections.abc import Set
 from typing import Any
 
 from leaderboard.aggregates.rounding import round2
+from leaderboard.aggregates.snapshot import Timeline
 from leaderboard.badges.award import Award
-from leaderboard.badges.history import History, Subject
-from leaderboard.badges.rules.common import RuleEnv, RuleError, RuleFn, is_number
+from leaderboard.badges.history import Subject
+from leaderboard.badges.rules.common import CompiledRule, RuleEnv, RuleError, is_number
 from leaderboard.badges.rules.common import thresholds as threshold_list
 from leaderboard.timeutil import canonical, period_window
 
@@ -23,30 +24,27 @@ def supported(aggregate_slug: str) -> bool:
 
 
 def window_value(
-    aggregate_slug: str, history: History, start: str, end: str, *, include_end: bool
+    aggregate_slug: str,
+    history: Timeline,
+    start: str,
+    end: str,
+    env: RuleEnv,
+    *,
+    include_end: bool,
 ) -> int:
     """The aggregate over activities in [start, end] (or [start, end) when not include_end)."""
-    total = 0
-    days: set[date] = set()
-    definition = (
-        aggregate_slug[len(_PER_DEFINITION) :]
-        if aggregate_slug.startswith(_PER_DEFINITION)
-        else None
-    )
-    for item in history.items:
-        t = item.occurred_at
-        if t < start or t > end or (t == end and not include_end):
-            continue
-        if aggregate_slug == "total_activity_points":
-            total += item.points
-        elif aggregate_slug == "active_days":
-            days.add(item.date)
-        elif definition is None or item.definition == definition:
-            total += 1
-    return len(days) if aggregate_slug == "active_days" else total
+    window = history.window(start, end, include_end=include_end)
+    if aggregate_slug == "total_activity_points":
+        return sum(history.points[window])
+    if aggregate_slug == "active_days":
+        return len(set(history.days[window]))
+    if aggregate_slug.startswith(_PER_DEFINITION):
+        key = env.key(aggregate_slug[len(_PER_DEFINITION) :])
+        return history.kinds[window].count(key)
+    return window.stop - window.start
 
 
-def make_growth(rule: dict[str, Any], env: RuleEnv) -> RuleFn:
+def make_growth(rule: dict[str, Any], env: RuleEnv) -> CompiledRule:
     """Compile a growth rule; every tier with growth ≥ its percentage is awarded today."""
     slug = rule.get("aggregate_slug")
     if not isinstance(slug, str) or not supported(slug):
@@ -66,11 +64,14 @@ def make_growth(rule: dict[str, Any], env: RuleEnv) -> RuleFn:
     previous_start = canonical(window.previous_start)
     tiers = threshold_list(rule, "percentage_increase")
 
-    def evaluate(subject: Subject) -> list[Award]:
-        previous = window_value(slug, subject.history, previous_start, start, include_end=False)
+    def evaluate(subject: Subject, done: Set[str]) -> list[Award]:
+        if all(variant in done for variant, _ in tiers):
+            return []
+        history = subject.history
+        previous = window_value(slug, history, previous_start, start, env, include_end=False)
         if previous < min_previous or previous <= 0:
             return []
-        current = window_value(slug, subject.history, start, end, include_end=True)
+        current = window_value(slug, history, start, end, env, include_end=True)
         growth = (current - previous) * 100 / previous
         return [
             Award(
@@ -85,7 +86,7 @@ def make_growth(rule: dict[str, Any], env: RuleEnv) -> RuleFn:
                 },
             )
             for variant, level in tiers
-            if growth >= level
+            if growth >= level and variant not in done
         ]
 
-    return evaluate
+    return CompiledRule(evaluate, frozenset(v for v, _ in tiers))

@@ -1,16 +1,18 @@
-"""History-derivable aggregates (CORE-68): running series and the date a level is first reached.
+"""History-derivable aggregates (CORE-68): the date a level is first reached.
 
 Only four standard aggregates can be replayed from activities; every other aggregate (plugin
-values, per-definition counts of unknown definitions, values from files) is not derivable and
-rules fall back to today.
+values, values from files) is not derivable and rules fall back to today. The running series
+are never materialised: counts reach a level at a known position, so only points (which may be
+negative) need a walk.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import date
+from itertools import accumulate
 
-from leaderboard.badges.history import History
+from leaderboard.aggregates.snapshot import Kind, Timeline
+from leaderboard.badges.rules.common import RuleEnv, steps_to_reach
 
 _PER_DEFINITION = "activity_count:"
 _DERIVABLE = ("activity_count", "total_activity_points", "active_days")
@@ -23,44 +25,39 @@ def is_derivable(aggregate_slug: str) -> bool:
     )
 
 
-def running_series(aggregate_slug: str, history: History) -> Iterator[tuple[date, float]]:
-    """(date, value after this activity) for each activity that changes the series."""
-    if aggregate_slug == "activity_count":
-        for n, item in enumerate(history.items, 1):
-            yield item.date, n
-    elif aggregate_slug == "total_activity_points":
-        total = 0
-        for item in history.items:
-            total += item.points
-            yield item.date, total
-    elif aggregate_slug == "active_days":
-        seen: set[date] = set()
-        for item in history.items:
-            if item.date not in seen:
-                seen.add(item.date)
-                yield item.date, len(seen)
-    elif aggregate_slug.startswith(_PER_DEFINITION):
-        wanted = aggregate_slug[len(_PER_DEFINITION) :]
-        n = 0
-        for item in history.items:
-            if item.definition == wanted:
-                n += 1
-                yield item.date, n
-    else:
-        raise ValueError(f"aggregate '{aggregate_slug}' is not history-derivable")
+def _nth_of_kind(timeline: Timeline, key: Kind, n: int) -> int | None:
+    seen = 0
+    for i, kind in enumerate(timeline.kinds):
+        if kind == key:
+            seen += 1
+            if seen == n:
+                return timeline.days[i]
+    return None
 
 
 def crossing_date(
-    aggregate_slug: str, history: History, level: float, *, strict: bool = False
+    aggregate_slug: str, timeline: Timeline, level: float, env: RuleEnv, *, strict: bool = False
 ) -> date | None:
-    """The date of the first activity at which the series reaches `level` (`>` when strict).
+    """The date of the first activity at which the aggregate reaches `level` (`>` when strict).
 
     None when the aggregate is not derivable or the series never gets there (for instance
     when the stored value came from a file).
     """
-    if not is_derivable(aggregate_slug):
-        return None
-    for day, value in running_series(aggregate_slug, history):
-        if value > level or (not strict and value == level):
-            return day
-    return None
+    day: int | None = None
+    if aggregate_slug == "total_activity_points":
+        for i, total in enumerate(accumulate(timeline.points)):
+            if total > level or (not strict and total == level):
+                day = timeline.days[i]
+                break
+    elif is_derivable(aggregate_slug):
+        n = steps_to_reach(level, strict=strict)
+        if n is None:
+            return None
+        if aggregate_slug == "activity_count":
+            day = timeline.days[n - 1] if n <= len(timeline) else None
+        elif aggregate_slug == "active_days":
+            unique = timeline.unique_days
+            day = unique[n - 1] if n <= len(unique) else None
+        else:
+            day = _nth_of_kind(timeline, env.key(aggregate_slug[len(_PER_DEFINITION) :]), n)
+    return None if day is None else date.fromordinal(day)

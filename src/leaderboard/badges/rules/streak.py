@@ -1,31 +1,22 @@
 """Streak rules (CORE-69): consecutive calendar days, ISO weeks or months with activity in tz.
 
-Periods are mapped to consecutive integers (day ordinal; ISO week = Monday ordinal // 7; month
+Periods are mapped to consecutive integers (day ordinal; ISO week = (ordinal − 1) // 7; month
 = year × 12 + month), so "next period" is simply +1, across year ends and ISO week 53.
 """
 
 from __future__ import annotations
 
 import re
-from datetime import date, timedelta
+from collections.abc import Set
+from datetime import date
 from typing import Any
 
 from leaderboard.badges.award import Award
 from leaderboard.badges.history import Subject
-from leaderboard.badges.rules.common import RuleEnv, RuleError, RuleFn, not_after
+from leaderboard.badges.rules.common import CompiledRule, RuleEnv, RuleError, not_after
 from leaderboard.badges.rules.common import thresholds as threshold_list
 
 STREAK_TYPES = ("daily", "weekly", "monthly")
-
-
-def period_index(day: date, streak_type: str) -> int:
-    """Consecutive integers for consecutive periods of `streak_type` containing `day`."""
-    if streak_type == "daily":
-        return day.toordinal()
-    if streak_type == "weekly":
-        monday = day - timedelta(days=day.weekday())
-        return (monday.toordinal() - 1) // 7  # date(1, 1, 1) is a Monday with ordinal 1
-    return day.year * 12 + day.month - 1
 
 
 def matching_definitions(patterns: Any, definitions: tuple[str, ...]) -> list[str]:
@@ -41,20 +32,43 @@ def matching_definitions(patterns: Any, definitions: tuple[str, ...]) -> list[st
     return [d for d in definitions if any(c.search(d) for c in compiled)]
 
 
-def runs(periods: list[tuple[int, date]]) -> list[list[date]]:
-    """Split distinct sorted (index, first-activity date) periods into maximal runs."""
-    out: list[list[date]] = []
-    previous: int | None = None
-    for index, first in periods:
-        if previous is not None and index == previous + 1:
-            out[-1].append(first)
+def _periods(days: list[int], kind: str, months: dict[int, int]) -> tuple[list[int], list[int]]:
+    """(period indexes, first day of each) for distinct ascending day ordinals."""
+    if kind == "daily":
+        return days, days
+    indexes: list[int] = []
+    firsts: list[int] = []
+    previous = None
+    for day in days:
+        if kind == "weekly":
+            index = (day - 1) // 7  # date(1, 1, 1), ordinal 1, is a Monday
         else:
-            out.append([first])
-        previous = index
-    return out
+            index = months.get(day, -1)
+            if index < 0:
+                d = date.fromordinal(day)
+                index = months[day] = d.year * 12 + d.month - 1
+        if index != previous:
+            indexes.append(index)
+            firsts.append(day)
+            previous = index
+    return indexes, firsts
 
 
-def make_streak(rule: dict[str, Any], env: RuleEnv) -> RuleFn:
+def _first_run_reaching(indexes: list[int], needed: int) -> tuple[int, int] | None:
+    """(start position, length) of the first maximal run of +1 steps at least `needed` long."""
+    n = len(indexes)
+    start = 0
+    while start < n:
+        end = start + 1
+        while end < n and indexes[end] == indexes[end - 1] + 1:
+            end += 1
+        if end - start >= needed:
+            return start, end - start
+        start = end
+    return None
+
+
+def make_streak(rule: dict[str, Any], env: RuleEnv) -> CompiledRule:
     """Compile a streak rule; `achieved_on` = first date any run reached its N-th period."""
     streak_type = rule.get("streak_type")
     if streak_type not in STREAK_TYPES:
@@ -62,35 +76,39 @@ def make_streak(rule: dict[str, Any], env: RuleEnv) -> RuleFn:
             f"streak_type must be one of {', '.join(STREAK_TYPES)} (got {streak_type!r})"
         )
     matched = matching_definitions(rule.get("activity_definitions"), env.activity_definitions)
-    wanted = frozenset(matched)
+    wanted = frozenset(env.key(slug) for slug in matched)
     tiers = [(v, int(n)) for v, n in threshold_list(rule, "days") if n >= 1]
     kind = str(streak_type)
+    months: dict[int, int] = {}
 
-    def evaluate(subject: Subject) -> list[Award]:
-        if not wanted:
+    def evaluate(subject: Subject, done: Set[str]) -> list[Award]:
+        todo = [(v, n) for v, n in tiers if v not in done]
+        if not wanted or not todo:
             return []
-        periods: list[tuple[int, date]] = []
-        last_day: date | None = None
-        for item in subject.history.items:
-            # Items are in time order, so a date repeats only consecutively: skip repeats cheaply.
-            if item.definition in wanted and item.date != last_day:
-                last_day = item.date
-                index = period_index(item.date, kind)
-                if not periods or periods[-1][0] != index:
-                    periods.append((index, item.date))
-        all_runs = runs(periods)
+        history = subject.history
+        if wanted.issuperset(history.kind_set):
+            days = history.unique_days
+        else:
+            days = sorted(
+                {d for d, k in zip(history.days, history.kinds, strict=True) if k in wanted}
+            )
+        if len(days) < todo[0][1]:
+            return []  # fewer active days than periods needed: no run can be long enough
+        indexes, firsts = _periods(days, kind, months)
         awards = []
-        for variant, needed in tiers:
-            run = next((r for r in all_runs if len(r) >= needed), None)
-            if run is None:
+        for variant, needed in todo:
+            found = _first_run_reaching(indexes, needed)
+            if found is None:
                 continue
+            start, length = found
             meta = {
-                "streakDays": len(run),
+                "streakDays": length,
                 "requiredDays": needed,
                 "streakType": streak_type,
                 "activityDefinitions": matched,
             }
-            awards.append(Award(variant, not_after(run[needed - 1], env.today), meta))
+            day = date.fromordinal(firsts[start + needed - 1])
+            awards.append(Award(variant, not_after(day, env.today), meta))
         return awards
 
-    return evaluate
+    return CompiledRule(evaluate, frozenset(v for v, _ in tiers))

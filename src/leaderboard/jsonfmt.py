@@ -12,6 +12,8 @@ import math
 import re
 from typing import Any
 
+import orjson
+
 _SURROGATE = re.compile("[\ud800-\udfff]")
 _encode_string = json.encoder.encode_basestring  # type: ignore[attr-defined]
 
@@ -132,8 +134,47 @@ def _write(value: Any, indent: str | None, level: int, out: list[str]) -> None:
         raise TypeError(f"cannot serialise {type(value).__name__} as JSON")
 
 
+_PLAIN_SCALARS = frozenset((str, int, bool, type(None)))
+_ORJSON_ERRORS = (orjson.JSONEncodeError, TypeError, ValueError)
+
+
+def _plain(value: Any) -> bool:
+    """True when `value` holds only dicts, lists, tuples, strings, ints, bools and None (exact
+    types, no subclasses): the values orjson writes exactly like the stdlib encoder."""
+    kind = type(value)
+    if kind is dict:
+        items: Any = value.values()
+    elif kind is list or kind is tuple:
+        items = value
+    else:
+        return kind in _PLAIN_SCALARS
+    for item in items:
+        t = type(item)
+        if t not in _PLAIN_SCALARS and not ((t is dict or t is list or t is tuple) and _plain(item)):
+            return False
+    return True
+
+
+def orjson_compact(value: Any) -> str | None:
+    """The compact form via orjson when that is provably the same text, else None.
+
+    Without floats (JavaScript formatting), orjson writes what `json.dumps` does here: the same
+    escapes, raw non-ASCII, exact integers. Lone surrogates, integers beyond 64 bits and
+    non-string keys make orjson raise, and the caller takes the exact path.
+    """
+    if not _plain(value):
+        return None
+    try:
+        return orjson.dumps(value).decode("utf-8")
+    except _ORJSON_ERRORS:
+        return None
+
+
 def dumps_compact(value: Any) -> str:
     """Compact form: no whitespace (JSONL lines, JSON columns)."""
+    fast = orjson_compact(value)
+    if fast is not None:
+        return fast
     if not _needs_slow_path(value):
         return json.dumps(value, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
     out: list[str] = []

@@ -14,6 +14,8 @@ from typing import Any
 
 import orjson
 
+from leaderboard.jsonfmt import orjson_compact
+
 _loads = orjson.loads
 _dumps = orjson.dumps
 _OrjsonError = (orjson.JSONDecodeError, orjson.JSONEncodeError, TypeError, ValueError)
@@ -39,34 +41,6 @@ def parse_line(raw: bytes) -> Any:
     return value
 
 
-def float_free(value: Any) -> bool:
-    """True when no float occurs anywhere in `value` (floats need JavaScript formatting)."""
-    kind = type(value)
-    if kind is dict:
-        for item in value.values():
-            t = type(item)
-            if t is float or ((t is dict or t is list) and not float_free(item)):
-                return False
-        return True
-    if kind is list or kind is tuple:
-        for item in value:
-            t = type(item)
-            if t is float or ((t is dict or t is list or t is tuple) and not float_free(item)):
-                return False
-        return True
-    return kind is not float
-
-
 def compact_or_none(value: Any) -> str | None:
-    """CORE-40 compact text of `value` via orjson, or None when only `jsonfmt` may write it.
-
-    Without floats, orjson and `jsonfmt.dumps_compact` write the same text: the same escapes
-    (`\\"`, `\\\\`, `\\n`-style short forms, `\\u001f` otherwise), raw non-ASCII, exact integers.
-    Lone surrogates, integers beyond 64 bits and non-string keys make orjson raise: None.
-    """
-    if not float_free(value):
-        return None
-    try:
-        return _dumps(value).decode("utf-8")
-    except _OrjsonError:
-        return None
+    """CORE-40 compact text of `value` via orjson, or None when only `jsonfmt` may write it."""
+    return orjson_compact(value)

@@ -24,7 +24,14 @@ from leaderboard.site.env import PACKAGE_STATIC, make_environment
 from leaderboard.site.icons import Icons
 from leaderboard.site.model import Features, SiteModel
 from leaderboard.site.options import BuildOptions, BuildResult
-from leaderboard.site.output import SiteWriter, finish, prepare_clean, sha256_hex
+from leaderboard.site.output import (
+    SiteWriter,
+    finish,
+    load_file_state,
+    prepare_clean,
+    save_file_state,
+    sha256_hex,
+)
 from leaderboard.site.snapshot import load_snapshot
 from leaderboard.site.urls import Urls
 
@@ -47,6 +54,11 @@ class BuildState:
     assets: dict[str, str] = field(default_factory=dict)  # "css"/"js" → versioned URL
     docs_paths: list[str] = field(default_factory=list)
     extra: dict[str, Any] = field(default_factory=dict)
+
+
+def cache_dir_of(options: BuildOptions) -> Path:
+    """Fingerprints, file state, avatars and vendored assets live here."""
+    return options.cache_dir or (options.data_dir / ".leaderboard-cache")
 
 
 def features_for(options: BuildOptions) -> Features:
@@ -81,7 +93,7 @@ def stage_config(state: BuildState) -> None:
     if o.clean:
         prepare_clean(o.out)
     o.out.mkdir(parents=True, exist_ok=True)
-    state.writer = SiteWriter(o.out)
+    state.writer = SiteWriter(o.out, load_file_state(cache_dir_of(o), o.out))
     state.tmp = Path(tempfile.mkdtemp(prefix="leaderboard-build-"))
 
 
@@ -229,6 +241,7 @@ def stage_manifest(state: BuildState) -> None:
     """10. Manifest; delete what the previous build produced and this one did not."""
     assert state.writer is not None and state.urls is not None
     deleted = finish(state.writer, base_path=state.urls.base_path, site_url=state.urls.site_url)
+    save_file_state(cache_dir_of(state.options), state.options.out, state.writer.stats)
     state.result.deleted = len(deleted)
     state.result.deleted_paths = deleted
 

@@ -8,6 +8,7 @@ colours are CSS variables so a data repo's `theme.css` restyles them. Each figur
 
 from __future__ import annotations
 
+import functools
 import itertools
 import math
 from collections.abc import Mapping, Sequence
@@ -424,6 +425,8 @@ def activity_heatmap(
 
     `days` maps a date to its (definition name, count) pairs. Cells are `rect.heatmap-cell`
     (the stylesheet sets `rx: var(--activity-graph-radius)`); out-of-range cells are omitted.
+    Every profile draws the same few year-long grids, so an empty cell's markup depends only on
+    its position and date and is memoised (`_empty_cell`): this chart dominated profile builds.
     """
     first = _sunday_on_or_before(start)
     weeks = (end - first).days // 7 + 1
@@ -435,8 +438,53 @@ def activity_heatmap(
     )
     out = [
         f'<svg class="heatmap" viewBox="0 0 {width} {height}" width="{width}" height="{height}" '
-        f'role="img" aria-label="{escape(label)}">'
+        f'role="img" aria-label="{escape(label)}">',
+        _heatmap_axes(first, start, end, weeks),
     ]
+    rows: list[list[str]] = []
+    day_step = timedelta(days=1)
+    d = first
+    for w in range(weeks):
+        x = HEAT_LEFT + w * HEAT_PITCH
+        for i in range(7):
+            if start <= d <= end:
+                types = days.get(d)
+                count = sum(c for _, c in types) if types else 0
+                if count:
+                    rows.append([format_date(d), format_int(count)])
+                    out.append(
+                        f'<rect class="heatmap-cell" x="{x}" '
+                        f'y="{HEAT_TOP + i * HEAT_PITCH}" width="{HEAT_CELL}" height="{HEAT_CELL}" '
+                        f'rx="2" fill="var(--activity-graph-{heat_level(count)})" '
+                        f'data-date="{d.isoformat()}">'
+                        f"<title>{escape(heatmap_cell_title(d, types or ()))}</title></rect>"
+                    )
+                else:
+                    out.append(_empty_cell(x, i, d))
+            d += day_step
+    out.append("</svg>")
+    table = _hidden_table(caption, ["Date", "Activities"], rows)
+    return Markup(
+        f'<figure class="chart chart-heatmap"><figcaption class="chart-caption">'
+        f"{escape(caption)}</figcaption>{''.join(out)}{table}</figure>"
+    )
+
+
+@functools.lru_cache(maxsize=8192)
+def _empty_cell(x: int, row: int, d: date) -> str:
+    """The markup of a cell with no activity (identical on every profile showing that day)."""
+    return (
+        f'<rect class="heatmap-cell" x="{x}" '
+        f'y="{HEAT_TOP + row * HEAT_PITCH}" width="{HEAT_CELL}" height="{HEAT_CELL}" rx="2" '
+        f'fill="var(--activity-graph-0)" data-date="{d.isoformat()}">'
+        f"<title>{escape(heatmap_cell_title(d, ()))}</title></rect>"
+    )
+
+
+@functools.lru_cache(maxsize=256)
+def _heatmap_axes(first: date, start: date, end: date, weeks: int) -> str:
+    """Month labels above the week columns and the Mon/Wed/Fri row labels."""
+    out: list[str] = []
     last_month: tuple[int, int] | None = None
     for w in range(weeks):
         col_days = [first + timedelta(days=w * 7 + i) for i in range(7)]
@@ -452,28 +500,7 @@ def activity_heatmap(
             f'<text x="0" y="{HEAT_TOP + row * HEAT_PITCH + 9}" font-size="10" '
             f'fill="var(--muted-foreground)">{name}</text>'
         )
-    rows: list[list[str]] = []
-    for w in range(weeks):
-        for i in range(7):
-            d = first + timedelta(days=w * 7 + i)
-            if not start <= d <= end:
-                continue
-            types = days.get(d, ())
-            count = sum(c for _, c in types)
-            if count:
-                rows.append([format_date(d), format_int(count)])
-            out.append(
-                f'<rect class="heatmap-cell" x="{HEAT_LEFT + w * HEAT_PITCH}" '
-                f'y="{HEAT_TOP + i * HEAT_PITCH}" width="{HEAT_CELL}" height="{HEAT_CELL}" rx="2" '
-                f'fill="var(--activity-graph-{heat_level(count)})" data-date="{d.isoformat()}">'
-                f"<title>{escape(heatmap_cell_title(d, types))}</title></rect>"
-            )
-    out.append("</svg>")
-    table = _hidden_table(caption, ["Date", "Activities"], rows)
-    return Markup(
-        f'<figure class="chart chart-heatmap"><figcaption class="chart-caption">'
-        f"{escape(caption)}</figcaption>{''.join(out)}{table}</figure>"
-    )
+    return "".join(out)
 
 
 def heatmap_legend() -> Markup:

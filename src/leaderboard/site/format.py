@@ -69,6 +69,8 @@ def format_number(value: float | int | Decimal, decimals: int = 0, *, grouped: b
 
 def format_int(value: float | int | Decimal) -> str:
     """A count or points total: rounded half up and grouped (`1234` → `1,234`)."""
+    if type(value) is int:  # the common case: no rounding, Python's grouping is en-US already
+        return f"{value:,}"
     return format_number(value, 0)
 
 

@@ -50,6 +50,7 @@ class SiteModel:
     features: Features
     icons: Icons = field(default_factory=Icons)
     warnings: list[str] = field(default_factory=list)
+    _icon_cache: dict[tuple[str, int], Markup] = field(default_factory=dict, repr=False)
 
     def asset_url(self, url: str | None) -> str:
         """A config URL for the page: `/`-paths (files in `assets/`) get the base path."""
@@ -114,8 +115,13 @@ class SiteModel:
         return d.name if d else slug
 
     def definition_icon(self, slug: str, size: int = 16) -> Markup:
-        d = self.snap.definitions.get(slug)
-        return self.icons.activity(d.icon if d else None, size=size)
+        """The definition's icon markup; memoised because every timeline item asks for one."""
+        key = (slug, size)
+        icon = self._icon_cache.get(key)
+        if icon is None:
+            d = self.snap.definitions.get(slug)
+            icon = self._icon_cache[key] = self.icons.activity(d.icon if d else None, size=size)
+        return icon
 
     def variant_image(self, badge: str, variant: str) -> str:
         b = self.snap.badges.get(badge)

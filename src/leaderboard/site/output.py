@@ -3,6 +3,12 @@
 Every file of the site goes through `SiteWriter.write`, which records its sha256 for the manifest
 and touches the disk only when the bytes differ. At the end, files listed in the previous manifest
 but not produced now are deleted; files the manifest never listed are left alone.
+
+Knowing whether a file already holds the new bytes used to mean reading it back. The writer now
+remembers, per output directory (`FileState`, kept in the cache dir), each file's size, mtime and
+sha256 as of the end of the previous build; a file whose size and mtime still match is compared by
+digest without being read. Entries whose mtime is too close to when they were recorded could hide
+a same-size edit on a coarse-timestamp file system ("racy" entries), so those are still read.
 """
 
 from __future__ import annotations
@@ -10,41 +16,144 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import tempfile
+import secrets
+import time
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
+
+import orjson
 
 from leaderboard import __version__
 from leaderboard.errors import LeaderboardError
 
 MANIFEST = ".leaderboard-build.json"
+RACY_NS = 2_000_000_000  # the coarsest common mtime granularity (FAT: 2 s)
 
-try:  # the datarepo helper's shared implementation, when present
-    from leaderboard.datarepo.atomic import write_if_changed as _shared_write
-except ImportError:  # pragma: no cover - exercised only before datarepo lands
-    _shared_write = None  # type: ignore[assignment]
+Stat = tuple[int, int, str]  # size, mtime_ns, sha256
 
 
 def write_if_changed(path: Path, data: bytes) -> bool:
     """Write `data` atomically (temp file + rename) unless the file already holds these bytes."""
-    if _shared_write is not None:
-        return bool(_shared_write(path, data))
     try:
-        if path.stat().st_size == len(data) and path.read_bytes() == data:
+        st = path.stat()
+        if st.st_size == len(data) and path.read_bytes() == data:
             return False
-    except FileNotFoundError:
+    except OSError:
         pass
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=path.suffix)
+    _replace(path, data)
+    return True
+
+
+def _replace(path: Path, data: bytes) -> None:
+    """Temp file + rename, so readers see the old or the new bytes. Unlike data-repo files, site
+    files are not fsynced one by one: a build is reproducible, a torn file after a crash differs
+    in size or bytes from the manifest and is rewritten by the next build, and 13,000 fsyncs were
+    a third of a full build."""
+    tmp = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
+    if not path.parent.is_dir():
+        path.parent.mkdir(parents=True, exist_ok=True)
     try:
-        with os.fdopen(fd, "wb") as fh:
+        with open(tmp, "wb") as fh:
             fh.write(data)
         os.chmod(tmp, 0o644)
         os.replace(tmp, path)
     except BaseException:
-        Path(tmp).unlink(missing_ok=True)
+        tmp.unlink(missing_ok=True)
         raise
-    return True
+
+
+def stat_of(path: Path, digest: str) -> Stat | None:
+    try:
+        st = path.stat()
+    except OSError:
+        return None
+    return (st.st_size, st.st_mtime_ns, digest)
+
+
+@dataclass
+class FileState:
+    """What the previous build left in an output directory: rel path → (size, mtime_ns, sha256),
+    and when that was recorded (entries written within `RACY_NS` of it are not trusted)."""
+
+    files: dict[str, Stat] = field(default_factory=dict)
+    saved_ns: int = 0
+
+    def trusted(self, rel: str, target: Path) -> Stat | None:
+        """The recorded stat when the file on disk still matches it (no read needed)."""
+        known = self.files.get(rel)
+        if known is None or known[1] > self.saved_ns - RACY_NS:
+            return None
+        try:
+            st = target.stat()
+        except OSError:
+            return None
+        if st.st_size != known[0] or st.st_mtime_ns != known[1]:
+            return None
+        return known
+
+    def verify(self, rel: str, target: Path, digest: str) -> Stat | None:
+        """The file's stat when it holds the bytes with `digest` (trusted stat, else by reading)."""
+        known = self.trusted(rel, target)
+        if known is not None:
+            return known if known[2] == digest else None
+        try:
+            st = target.stat()
+            if sha256_hex(target.read_bytes()) == digest:
+                return (st.st_size, st.st_mtime_ns, digest)
+        except OSError:
+            pass
+        return None
+
+    def holds(self, rel: str, target: Path, data: bytes, digest: str) -> Stat | None:
+        """The file's stat when it already holds `data` (by trusted stat, else by reading)."""
+        known = self.trusted(rel, target)
+        if known is not None:
+            return known if known[2] == digest and known[0] == len(data) else None
+        try:
+            st = target.stat()
+            if st.st_size == len(data) and target.read_bytes() == data:
+                return (st.st_size, st.st_mtime_ns, digest)
+        except OSError:
+            pass
+        return None
+
+
+def _state_path(cache_dir: Path, root: Path) -> Path:
+    key = hashlib.sha256(str(root.resolve()).encode()).hexdigest()[:16]
+    return cache_dir / f"build-files-{key}.json"
+
+
+def load_file_state(cache_dir: Path | None, root: Path) -> FileState:
+    if cache_dir is None:
+        return FileState()
+    try:
+        data = orjson.loads(_state_path(cache_dir, root).read_bytes())
+        files = {k: (int(v[0]), int(v[1]), str(v[2])) for k, v in data["files"].items()}
+        return FileState(files, int(data["saved_ns"]))
+    except (OSError, ValueError, KeyError, TypeError, IndexError, AttributeError):
+        return FileState()
+
+
+def save_file_state(cache_dir: Path | None, root: Path, files: dict[str, Stat]) -> None:
+    if cache_dir is None:
+        return
+    doc = {"files": dict(sorted(files.items())), "saved_ns": time.time_ns()}
+    path = _state_path(cache_dir, root)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    _replace(path, orjson.dumps(doc))
+
+
+def write_known(
+    state: FileState, root: Path, rel: str, data: bytes
+) -> tuple[str, bool, Stat | None]:
+    """Write `root/rel` unless it holds `data` already: (sha256, written, stat after)."""
+    digest = sha256_hex(data)
+    target = root / rel
+    held = state.holds(rel, target, data, digest)
+    if held is not None:
+        return digest, False, held
+    _replace(target, data)
+    return digest, True, stat_of(target, digest)
 
 
 def sha256_hex(data: bytes) -> str:
@@ -64,23 +173,27 @@ class SiteWriter:
     """Writes files under `root`, remembering what this build produced."""
 
     root: Path
+    previous: FileState = field(default_factory=FileState)
     files: dict[str, str] = field(default_factory=dict)  # rel path → sha256
+    stats: dict[str, Stat] = field(default_factory=dict)  # rel path → stat after this build
     written: list[str] = field(default_factory=list)
     unchanged: int = 0
 
     def write(self, rel: str, data: bytes | str) -> bool:
         rel = safe_rel(rel)
         raw = data.encode("utf-8") if isinstance(data, str) else data
-        self.files[rel] = sha256_hex(raw)
-        if write_if_changed(self.root / rel, raw):
-            self.written.append(rel)
-            return True
-        self.unchanged += 1
-        return False
+        digest, written, st = write_known(self.previous, self.root, rel, raw)
+        self.record(rel, digest, written, st)
+        return written
 
-    def record(self, rel: str, digest: str, written: bool) -> None:
-        """Account for a file another process wrote (parallel page rendering)."""
-        self.files[safe_rel(rel)] = digest
+    def record(self, rel: str, digest: str, written: bool, st: Stat | None = None) -> None:
+        """Account for a file (possibly written by another process: parallel page rendering)."""
+        rel = safe_rel(rel)
+        self.files[rel] = digest
+        if st is not None:
+            self.stats[rel] = st
+        else:
+            self.stats.pop(rel, None)
         if written:
             self.written.append(rel)
         else:

@@ -23,7 +23,7 @@ from leaderboard import __version__
 from leaderboard.site.contexts import PageMeta, SiteContext
 from leaderboard.site.env import PACKAGE_TEMPLATES, template_digest
 from leaderboard.site.model import PERIOD_LABELS
-from leaderboard.site.output import sha256_hex, write_if_changed
+from leaderboard.site.output import Stat, write_if_changed, write_known
 from leaderboard.site.pages import badges, chrome, home, leaderboard, misc, people, profile
 from leaderboard.site.ranking import entries, ranked, window
 
@@ -67,26 +67,34 @@ class PageRenderer:
         self.old: dict[str, str] = _load_fingerprints(state.options)
         self.new: dict[str, str] = {}
         self.previous_files = _previous_files(state)
+        assert state.writer is not None
+        self.file_state = state.writer.previous
         self.rendered = 0
 
     def page(self, rel_dir: str, template: str, page: PageMeta, ctx: Any) -> None:
         """Write `<rel_dir>/index.html` (or the exact file name when rel_dir ends in .html)."""
         rel = rel_dir if rel_dir.endswith(".html") else (rel_dir + "index.html")
-        digest, written, rendered = self.render_to(rel, template, page, ctx)
+        digest, written, rendered, st = self.render_to(rel, template, page, ctx)
         assert self.state.writer is not None
-        self.state.writer.record(rel, digest, written)
+        self.state.writer.record(rel, digest, written, st)
         self.rendered += rendered
 
-    def render_to(self, rel: str, template: str, page: PageMeta, ctx: Any) -> tuple[str, bool, int]:
+    def render_to(
+        self, rel: str, template: str, page: PageMeta, ctx: Any
+    ) -> tuple[str, bool, int, Stat | None]:
+        """(sha256, written, rendered, stat): a page whose fingerprint is unchanged and whose
+        file still matches the recorded size and mtime is neither rendered nor read."""
         fp = fingerprint(self.salt, template, self.site, page, ctx)
         self.new[rel] = fp
         prev = self.previous_files.get(rel)
-        target = self.state.options.out / rel
-        if prev and self.old.get(rel) == fp and target.is_file():
-            return prev, False, 0
+        root = self.state.options.out
+        if prev and self.old.get(rel) == fp:
+            known = self.file_state.verify(rel, root / rel, prev)
+            if known is not None:
+                return prev, False, 0, known
         html = self.env.get_template(template).render(site=self.site, page=page, ctx=ctx)
-        data = html.encode("utf-8")
-        return sha256_hex(data), write_if_changed(target, data), 1
+        digest, written, st = write_known(self.file_state, root, rel, html.encode("utf-8"))
+        return digest, written, 1, st
 
 
 def _previous_files(state: BuildState) -> dict[str, str]:
@@ -129,15 +137,18 @@ def _save_fingerprints(options: BuildOptions, prints: dict[str, str]) -> None:
 _WORKER: dict[str, Any] = {}
 
 
-def _profile_job(usernames: list[str]) -> list[tuple[str, str, bool, int, str]]:
+ProfileResult = tuple[str, str, bool, int, str, Stat | None]
+
+
+def _profile_job(usernames: list[str]) -> list[ProfileResult]:
     renderer: PageRenderer = _WORKER["renderer"]
     boards = _WORKER["boards"]
     out = []
     for username in usernames:
         meta, ctx = profile.build_profile(renderer.model, username, boards)
         rel = renderer.model.urls.profile_dir(username) + "/index.html"
-        digest, written, rendered = renderer.render_to(rel, "profile.html", meta, ctx)
-        out.append((rel, digest, written, rendered, renderer.new[rel]))
+        digest, written, rendered, st = renderer.render_to(rel, "profile.html", meta, ctx)
+        out.append((rel, digest, written, rendered, renderer.new[rel], st))
     return out
 
 
@@ -153,7 +164,7 @@ def render_profiles(r: PageRenderer, boards: dict[str, Any]) -> None:
     workers = _workers(r.state.options, len(names))
     writer = r.state.writer
     assert writer is not None
-    results: list[tuple[str, str, bool, int, str]] = []
+    results: list[ProfileResult] = []
     if workers == 1 or "fork" not in multiprocessing.get_all_start_methods():
         _WORKER.update(renderer=r, boards=boards)
         results = _profile_job(names)
@@ -166,8 +177,8 @@ def render_profiles(r: PageRenderer, boards: dict[str, Any]) -> None:
                 results.extend(part)
         results.sort()
     _WORKER.clear()
-    for rel, digest, written, rendered, fp in results:
-        writer.record(rel, digest, written)
+    for rel, digest, written, rendered, fp, st in results:
+        writer.record(rel, digest, written, st)
         r.new[rel] = fp
         r.rendered += rendered
 

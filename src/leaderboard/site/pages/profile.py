@@ -175,6 +175,24 @@ def _achievements(model: SiteModel, username: str) -> list[dict[str, Any]]:
     return cards
 
 
+_BOARD_INDEX: dict[int, tuple[list[Entry], dict[str, Entry]]] = {}
+
+
+def _board_index(rows: list[Entry]) -> dict[str, Entry]:
+    """username → entry of a leaderboard (memoised per list: every profile looks itself up in
+    the same four boards, and a linear scan each time made profiles quadratic)."""
+    hit = _BOARD_INDEX.get(id(rows))
+    if hit is not None and hit[0] is rows:
+        return hit[1]
+    if len(_BOARD_INDEX) > 16:
+        _BOARD_INDEX.clear()
+    index: dict[str, Entry] = {}
+    for e in rows:
+        index.setdefault(e.person.username, e)
+    _BOARD_INDEX[id(rows)] = (rows, index)
+    return index
+
+
 def _ranks(
     model: SiteModel, person: Person, boards: dict[str, list[Entry]]
 ) -> list[dict[str, Any]]:
@@ -195,7 +213,7 @@ def _ranks(
         if reason:
             item["status"] = f"Not ranked ({reason})"
         else:
-            entry = next((e for e in rows if e.person.username == person.username), None)
+            entry = _board_index(rows).get(person.username)
             if entry is None:
                 item["status"] = "No activity"
             else:

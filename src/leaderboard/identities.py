@@ -166,17 +166,33 @@ def profiles_from_db(db: Database) -> list[ProfileIdentities]:
 
 
 def rebuild_index(db: Database, identity: IdentityConfig) -> None:
-    """Recompute `contributor_identity` from every contributor row (one statement per table)."""
+    """Recompute `contributor_identity` from every contributor row.
+
+    Only differing rows are written, so an unchanged index costs no write and SQLite's change
+    counter keeps meaning "data changed" (CORE-62).
+    """
     resolution = resolve(profiles_from_db(db), identity)
-    rows = [
-        (ns, value, owner, 1 if explicit else 0)
-        for (ns, value), (owner, explicit) in sorted(resolution.owners.items())
-    ]
+    wanted = {
+        (ns, value): (owner, 1 if explicit else 0)
+        for (ns, value), (owner, explicit) in resolution.owners.items()
+    }
+    stored = {
+        (r[0], r[1]): (r[2], r[3])
+        for r in db.execute(
+            "SELECT namespace, value, contributor, explicit FROM contributor_identity"
+        )
+    }
+    stale = sorted(k for k in stored if k not in wanted)
+    changed = sorted((k, v) for k, v in wanted.items() if stored.get(k) != v)
     with db.transaction():
-        db.execute("DELETE FROM contributor_identity")
         db.executemany(
-            "INSERT INTO contributor_identity(namespace, value, contributor, explicit) VALUES (?, ?, ?, ?)",
-            rows,
+            "DELETE FROM contributor_identity WHERE namespace = ? AND value = ?", stale
+        )
+        db.executemany(
+            "INSERT INTO contributor_identity(namespace, value, contributor, explicit) "
+            "VALUES (?, ?, ?, ?) ON CONFLICT(namespace, value) DO UPDATE SET "
+            "contributor = excluded.contributor, explicit = excluded.explicit",
+            [(ns, value, owner, explicit) for (ns, value), (owner, explicit) in changed],
         )
 
 

@@ -138,7 +138,7 @@ _PLAIN_SCALARS = frozenset((str, int, bool, type(None)))
 _ORJSON_ERRORS = (orjson.JSONEncodeError, TypeError, ValueError)
 
 
-def _plain(value: Any) -> bool:
+def is_plain(value: Any) -> bool:
     """True when `value` holds only dicts, lists, tuples, strings, ints, bools and None (exact
     types, no subclasses): the values orjson writes exactly like the stdlib encoder."""
     kind = type(value)
@@ -150,7 +150,7 @@ def _plain(value: Any) -> bool:
         return kind in _PLAIN_SCALARS
     for item in items:
         t = type(item)
-        if t not in _PLAIN_SCALARS and not ((t is dict or t is list or t is tuple) and _plain(item)):
+        if t not in _PLAIN_SCALARS and not ((t is dict or t is list or t is tuple) and is_plain(item)):
             return False
     return True
 
@@ -162,7 +162,7 @@ def orjson_compact(value: Any) -> str | None:
     escapes, raw non-ASCII, exact integers. Lone surrogates, integers beyond 64 bits and
     non-string keys make orjson raise, and the caller takes the exact path.
     """
-    if not _plain(value):
+    if not is_plain(value):
         return None
     try:
         return orjson.dumps(value).decode("utf-8")

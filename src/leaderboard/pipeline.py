@@ -195,6 +195,7 @@ def _config_declarations(config: Config) -> Declarations:
 def read_data(settings: RunSettings, config: Config, declarations: Declarations) -> Any:
     """Parse and validate every data file; refuse (exit 3) on errors unless --skip-invalid."""
     from leaderboard.datarepo import read_repo
+    from leaderboard.datarepo.syncstate import load_state
 
     snapshot = read_repo(
         settings.data_dir,
@@ -202,6 +203,8 @@ def read_data(settings: RunSettings, config: Config, declarations: Declarations)
         declarations=declarations,
         now=settings.now,
         strict=settings.strict,
+        # What the working DB already holds lets unchanged files go unparsed (CORE-80).
+        state=load_state(settings.db_path),
     )
     problems = ProblemList()
     problems.extend(snapshot.problems)

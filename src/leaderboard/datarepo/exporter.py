@@ -21,6 +21,14 @@ from leaderboard.datarepo.contributors import parse_profile, render_profile
 from leaderboard.datarepo.definitions import render_array
 from leaderboard.datarepo.lines import render_activity, render_aggregate, render_badge
 from leaderboard.datarepo.snapshot import COLUMNS, TABLES, RepoSnapshot, Row
+from leaderboard.datarepo.syncstate import (
+    FileState,
+    digest,
+    mark_validated,
+    record_kind,
+    stat_of,
+    synced_kinds,
+)
 from leaderboard.datarepo.values import column_text
 from leaderboard.db import Database
 from leaderboard.usernames import username_problem
@@ -54,6 +62,8 @@ class _Exporter:
         self.fully = imported.fully_imported() if imported else set()
         self.stats = ExportStats()
         self.not_exported: dict[str, int] = {}
+        self.synced = synced_kinds(db)
+        self.states: dict[str, FileState] = {}  # files written or compared, for syncstate
 
     # -- helpers ----------------------------------------------------------------------------
 
@@ -61,13 +71,18 @@ class _Exporter:
         self.stats.warnings.append(message)
         log.warning("%s", message)
 
-    def write(self, rel: str, text: str) -> None:
+    def write(self, rel: str, text: str, *, track: bool = False) -> None:
         if rel in self.protected:
             return
-        if write_if_changed(self.data_dir / rel, text.encode("utf-8")):
+        data = text.encode("utf-8")
+        if write_if_changed(self.data_dir / rel, data):
             self.stats.written.append(rel)
         else:
             self.stats.unchanged.append(rel)
+        if track:
+            st = stat_of(self.data_dir / rel)
+            if st is not None:
+                self.states[rel] = FileState(st[0], st[1], digest(data))
 
     def blocked(self, rel: str, rows: int) -> bool:
         """True (and counted) when `rel` is protected by invalid content (CORE-53)."""
@@ -141,7 +156,11 @@ class _Exporter:
         self, kind: str, rel_dir: str, path_of: Callable[[str], str], contributor_index: int,
         order: str, render: Callable[[Row], str],
     ) -> set[str]:
+        if self._unchanged_kind(kind, rel_dir):
+            return set()
         produced: set[str] = set()
+        warnings_before = len(self.stats.warnings)
+        blocked_before = len(self.not_exported)
         rows = self.rows(kind, order)
         for username, group in groupby(rows, key=lambda r: r[contributor_index]):
             if not self.valid_name(username):
@@ -151,9 +170,45 @@ class _Exporter:
             lines = [render(r) for r in group]
             if self.blocked(rel, len(lines)):
                 continue
-            self.write(rel, "".join(lines))
+            self.write(rel, "".join(lines), track=True)
         self.delete_stale(rel_dir, ".jsonl", produced)
+        clean = (
+            len(self.stats.warnings) == warnings_before
+            and len(self.not_exported) == blocked_before
+            and not any(p.startswith(rel_dir + "/") for p in self.protected)
+        )
+        self._record(kind, produced, clean)
         return produced
+
+    def _unchanged_kind(self, kind: str, rel_dir: str) -> bool:
+        """The DB rows of `kind` are what its files held when read, and the files are unchanged
+        since (syncstate.py): rendering them would reproduce every file, so skip it."""
+        imported = self.imported
+        if imported is None or kind not in self.synced or kind not in imported.files_match:
+            return False
+        read = imported.file_states.get(kind, {})
+        if set(read) != set(_listing(self.data_dir, rel_dir)):
+            return False
+        if any(stat_of(self.data_dir / rel) != (fs.size, fs.mtime_ns) for rel, fs in read.items()):
+            return False
+        self.stats.unchanged.extend(sorted(read))
+        mark_validated(self.db, kind, read)
+        return True
+
+    def _record(self, kind: str, produced: set[str], clean: bool) -> None:
+        """Remember the files of `kind` as now written (syncstate.py); validated marks carry
+        over from the import of this invocation when the bytes are the ones it read."""
+        read = self.imported.file_states.get(kind, {}) if self.imported else {}
+        files: dict[str, FileState] = {}
+        for rel in produced:
+            fs = self.states.get(rel)
+            if fs is None:
+                clean = False
+                continue
+            before = read.get(rel)
+            validated = before.validated if before and before.digest == fs.digest else None
+            files[rel] = FileState(fs.size, fs.mtime_ns, fs.digest, validated)
+        record_kind(self.db, kind, files, clean)
 
     def flat_files(self) -> None:
         """Flat `activities/<u>.jsonl` fully imported in this invocation: delete (CORE-53)."""
@@ -197,6 +252,18 @@ class _Exporter:
         for rel, count in sorted(self.not_exported.items()):
             self.warn(f"{count} rows not exported: {rel} has invalid content")
         return self.stats
+
+
+def _listing(data_dir: Path, rel_dir: str) -> list[str]:
+    """The `.jsonl` data files of a per-contributor directory, as `layout.discover` sees them."""
+    directory = data_dir / rel_dir
+    if not directory.is_dir():
+        return []
+    return [
+        f"{rel_dir}/{e.name}"
+        for e in os.scandir(directory)
+        if not e.name.startswith(".") and e.name.endswith(".jsonl") and e.is_file()
+    ]
 
 
 def _normalise_json(value: object) -> object:

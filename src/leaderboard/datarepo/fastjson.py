@@ -14,6 +14,7 @@ from typing import Any
 
 import orjson
 
+from leaderboard.jsonfmt import is_plain as plain
 from leaderboard.jsonfmt import orjson_compact
 
 _loads = orjson.loads
@@ -44,3 +45,13 @@ def parse_line(raw: bytes) -> Any:
 def compact_or_none(value: Any) -> str | None:
     """CORE-40 compact text of `value` via orjson, or None when only `jsonfmt` may write it."""
     return orjson_compact(value)
+
+
+def is_canonical_text(text: str) -> bool:
+    """True when a stored JSON column text is already exactly its CORE-40 compact form.
+
+    `parse_line` proves orjson reads it exactly and writes it back unchanged; without floats
+    orjson's form is `jsonfmt.dumps_compact`'s, so the text can be written as it is.
+    """
+    value = parse_line(text.encode("utf-8"))
+    return value is not None and plain(value)

@@ -215,6 +215,16 @@ def read_utf8_bytes(data_dir: Path, rel: str) -> tuple[bytes | None, Problem | N
     raw, problem = _read(data_dir, rel)
     if raw is None:
         return None, problem
+    return normalise_utf8(rel, raw)
+
+
+def read_raw(data_dir: Path, rel: str) -> tuple[bytes | None, Problem | None]:
+    """The file's bytes exactly as stored, or the problem reading it."""
+    return _read(data_dir, rel)
+
+
+def normalise_utf8(rel: str, raw: bytes) -> tuple[bytes | None, Problem | None]:
+    """Checked UTF-8 with BOM removed and `\\r\\n` turned into `\\n` (see `read_text`)."""
     if not raw.isascii():
         problem = _utf8_problem(rel, raw)
         if problem is not None:

@@ -11,7 +11,9 @@ from dataclasses import dataclass, field
 from datetime import date, tzinfo
 from typing import Any
 
-from leaderboard.datarepo.fastjson import compact_or_none, parse_line
+import orjson
+
+from leaderboard.datarepo.fastjson import compact_or_none, is_canonical_text, parse_line
 from leaderboard.datarepo.snapshot import Row, Unit
 from leaderboard.datarepo.values import (
     aggregate_value_problem,
@@ -381,7 +383,33 @@ def _s(value: str | None) -> str:
     return "null" if value is None else encode_string(value)
 
 
+_STR_OR_NONE = (str, type(None))
+
+
 def render_activity(r: Row) -> str:
+    """One activity line. Plain rows (text columns, integral points, no unknown keys, a meta
+    already in canonical form) are written by orjson in one call; others key by key."""
+    meta = r[8]
+    if (
+        r[9] is None
+        and type(r[0]) is str and type(r[1]) is str and type(r[2]) is str and type(r[4]) is str
+        and type(r[3]) in _STR_OR_NONE and type(r[5]) in _STR_OR_NONE
+        and type(r[6]) in _STR_OR_NONE
+        and (r[7] is None or type(r[7]) is int)
+        and (meta is None or (type(meta) is str and is_canonical_text(meta)))
+    ):
+        try:
+            head = orjson.dumps({
+                "slug": r[0], "contributor": r[1], "activity_definition": r[2], "title": r[3],
+                "occurred_at": r[4], "link": r[5], "text": r[6], "points": r[7],
+            }).decode("utf-8")
+        except orjson.JSONEncodeError:
+            return _render_activity_slow(r)
+        return head[:-1] + ',"meta":' + ("null" if meta is None else meta) + "}\n"
+    return _render_activity_slow(r)
+
+
+def _render_activity_slow(r: Row) -> str:
     head = (
         '{"slug":' + encode_string(r[0]) + ',"contributor":' + encode_string(r[1])
         + ',"activity_definition":' + encode_string(r[2]) + ',"title":' + _s(r[3])

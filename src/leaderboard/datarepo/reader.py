@@ -18,6 +18,14 @@ from leaderboard.datarepo.contributors import parse_profile
 from leaderboard.datarepo.definitions import parse_array_file
 from leaderboard.datarepo.lines import LineContext, parse_lines_file
 from leaderboard.datarepo.snapshot import RepoSnapshot, Unit
+from leaderboard.datarepo.syncstate import (
+    FileState,
+    SyncState,
+    digest,
+    still_valid,
+    validated_value,
+    validation_key,
+)
 from leaderboard.declarations import Declarations
 from leaderboard.identities import ProfileIdentities, find_conflicts
 from leaderboard.jsonfmt import loads
@@ -42,8 +50,14 @@ def read_repo(
     declarations: Declarations,
     now: datetime,
     strict: bool = False,
+    state: SyncState | None = None,
 ) -> RepoSnapshot:
-    """Parse and validate the data repository under `data_dir` (see module docstring)."""
+    """Parse and validate the data repository under `data_dir` (see module docstring).
+
+    With the `state` recorded in the working DB (`syncstate.load_state`), a JSONL kind whose
+    files are byte-identical to what the DB holds and were validated without any problem under
+    the same key is not parsed: its paths go to `snapshot.deferred` (see syncstate.py).
+    """
     tz = config.tz
     snap = RepoSnapshot(data_dir=data_dir)
     found = layout.discover(data_dir)
@@ -78,16 +92,133 @@ def read_repo(
         tz=tz,
         now_text=canonical(now),
     )
-    _read_lines(snap, "activity", [*found.activity_files, *found.flat_activity_files], ctx)
-    _dedupe(snap, "activity", "activity")
-    _read_lines(snap, "contributor_aggregate", found.aggregate_files, ctx)
-    _dedupe(snap, "contributor_aggregate", "aggregate for this contributor")
-    _read_lines(snap, "contributor_badge", found.badge_files, ctx)
-    _dedupe(snap, "contributor_badge", "badge award")
-    _check_award_triples(snap)
+    snap.line_context = ctx
+    key = _validation_key(ctx, tz)
+    kinds = (
+        ("activity", [*found.activity_files, *found.flat_activity_files]),
+        ("contributor_aggregate", found.aggregate_files),
+        ("contributor_badge", found.badge_files),
+    )
+    for kind, paths in kinds:
+        if not _defer(snap, kind, paths, state, key, ctx.now_text):
+            _read_lines(snap, kind, paths, ctx)
+            _check_kind(snap, kind)
+            if state is not None and _same_files(state.files.get(kind), snap.file_states[kind], paths):
+                snap.files_match.add(kind)
+    if snap.problems:
+        for kind in list(snap.deferred):
+            load_deferred(snap, kind, check=False)
+    else:
+        # Problem-free: every file read is now validated under `key` (syncstate.py).
+        stamp = validated_value(key, ctx.now_text)
+        for kind, states in snap.file_states.items():
+            if kind not in snap.deferred:
+                for path, fs in states.items():
+                    states[path] = FileState(fs.size, fs.mtime_ns, fs.digest, stamp)
     if strict:
         _apply_strict(snap)
     return snap
+
+
+_NOUNS = {
+    "activity": "activity",
+    "contributor_aggregate": "aggregate for this contributor",
+    "contributor_badge": "badge award",
+}
+
+
+def _check_kind(snap: RepoSnapshot, kind: str) -> None:
+    """The cross-file checks of one JSONL kind (duplicates, award triples)."""
+    _dedupe(snap, kind, _NOUNS[kind])
+    if kind == "contributor_badge":
+        _check_award_triples(snap)
+
+
+def _validation_key(ctx: LineContext, tz: Any) -> str:
+    """Everything besides the bytes and `now` that line validation depends on."""
+    return validation_key([
+        str(getattr(tz, "key", tz)),
+        repr(sorted(ctx.contributors.items())),
+        repr(sorted(ctx.activity_definitions)),
+        repr(sorted(ctx.aggregate_definitions)),
+        repr(sorted((k, sorted(v)) for k, v in ctx.badge_variants.items())),
+    ])
+
+
+def _defer(
+    snap: RepoSnapshot, kind: str, paths: list[str], state: SyncState | None, key: str,
+    now_text: str,
+) -> bool:
+    """Leave `kind` unparsed when the DB provably holds exactly its files' rows (syncstate.py).
+
+    Only while no problem has been found: a problem anywhere means the full path.
+    """
+    recorded = state.files.get(kind) if state else None
+    if state is None or recorded is None or kind not in state.synced or snap.problems:
+        return False
+    if set(recorded) != set(paths) or not all(
+        still_valid(recorded[p].validated, key, now_text) for p in paths
+    ):
+        return False
+    current: dict[str, FileState] = {}
+    for path in paths:
+        st = _stat(snap.data_dir / path)
+        if st is None or st[0] != recorded[path].size:
+            return False
+        raw, _ = layout.read_raw(snap.data_dir, path)
+        if raw is None or digest(raw) != recorded[path].digest:
+            return False
+        current[path] = FileState(st[0], st[1], recorded[path].digest, recorded[path].validated)
+    snap.files.extend(paths)
+    snap.file_states[kind] = current
+    snap.files_match.add(kind)
+    snap.deferred[kind] = list(paths)
+    return True
+
+
+def _same_files(
+    recorded: dict[str, FileState] | None, current: dict[str, FileState], paths: list[str]
+) -> bool:
+    """The files just read are exactly the recorded ones (same set, same bytes)."""
+    if recorded is None or set(recorded) != set(paths) or set(current) != set(paths):
+        return False
+    return all(recorded[p].digest == current[p].digest for p in paths)
+
+
+def _stat(path: Path) -> tuple[int, int] | None:
+    try:
+        st = path.stat()
+    except OSError:
+        return None
+    return st.st_size, st.st_mtime_ns
+
+
+def load_deferred(snap: RepoSnapshot, kind: str, *, check: bool = True) -> None:
+    """Parse a kind that `read_repo` left unparsed (the DB no longer holds its rows).
+
+    With `check`, the snapshot was problem-free, so a new problem means the files changed
+    during the run: refuse rather than import something unvalidated.
+    """
+    paths = snap.deferred.pop(kind, None)
+    if paths is None:
+        return
+    before = len(snap.problems)
+    previous = snap.file_states.pop(kind, {})
+    dropped = set(paths)
+    snap.files = [f for f in snap.files if f not in dropped]
+    _read_lines(snap, kind, paths, snap.line_context)
+    _check_kind(snap, kind)
+    if check and len(snap.problems) > before:
+        from leaderboard.errors import InvalidInputError
+
+        raise InvalidInputError(
+            "data files changed during the run; run again", snap.problems[before:]
+        )
+    states = snap.file_states[kind]
+    for path, fs in states.items():
+        old = previous.get(path)
+        if old is not None and old.digest == fs.digest and len(snap.problems) == before:
+            states[path] = FileState(fs.size, fs.mtime_ns, fs.digest, old.validated)
 
 
 def _read_contributors(snap: RepoSnapshot, paths: list[str], config: Config) -> None:
@@ -199,9 +330,16 @@ def _unit_at(units: list[Unit], problem: Problem) -> bool:
 
 
 def _read_lines(snap: RepoSnapshot, kind: str, paths: Iterable[str], ctx: LineContext) -> None:
+    states: dict[str, FileState] = snap.file_states.setdefault(kind, {})
     for path in paths:
         snap.files.append(path)
-        data, problem = layout.read_utf8_bytes(snap.data_dir, path)
+        st = _stat(snap.data_dir / path)
+        raw, problem = layout.read_raw(snap.data_dir, path)
+        data = None
+        if raw is not None:
+            if st is not None:
+                states[path] = FileState(st[0], st[1], digest(raw))
+            data, problem = layout.normalise_utf8(path, raw)
         if problem is not None:
             snap.problems.append(problem)
             snap.invalid_files.add(path)

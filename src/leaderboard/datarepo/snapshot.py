@@ -95,6 +95,14 @@ class RepoSnapshot:
     invalid_files: set[str] = field(default_factory=set)  # file-level or unit-less errors
     external: dict[str, set[str]] = field(default_factory=lambda: {k: set() for k in KINDS})
     skip_applied: bool = False
+    # Incremental reading (datarepo/syncstate.py): per JSONL kind, each file as read (stat,
+    # sha256, validation key once known to be problem-free); whether the files are exactly the
+    # ones recorded in the working DB; and the kinds whose files were not parsed because the
+    # DB already holds exactly their rows (`reader.load_deferred` parses them on demand).
+    file_states: dict[str, dict[str, Any]] = field(default_factory=dict)
+    files_match: set[str] = field(default_factory=set)
+    deferred: dict[str, list[str]] = field(default_factory=dict)
+    line_context: Any = None
 
     @property
     def files_checked(self) -> int:
@@ -160,4 +168,8 @@ class RepoSnapshot:
             },
             external=self.external,
             skip_applied=True,
+            file_states=self.file_states,
+            files_match=set(self.files_match),
+            deferred=dict(self.deferred),
+            line_context=self.line_context,
         )

@@ -148,10 +148,39 @@ def m003_indexes(conn: sqlite3.Connection) -> None:
             conn.execute(stmt)
 
 
+# Record tables whose rows export writes to per-contributor JSONL files, and the kind they are.
+_SYNCED_TABLES = {
+    "activity": "activity",
+    "contributor_aggregate": "contributor_aggregate",
+    "contributor_badge": "contributor_badge",
+}
+
+
+def m004_datarepo_sync(conn: sqlite3.Connection) -> None:
+    """What the data files last held, for skipping unchanged work (datarepo/syncstate.py).
+
+    A row with `path = ''` says "the rows of this kind are exactly what its files hold"; any
+    write to the kind's table, by any connection, deletes it through these triggers.
+    """
+    conn.execute(
+        "CREATE TABLE IF NOT EXISTS _datarepo_sync ("
+        "kind TEXT NOT NULL, path TEXT NOT NULL, size INTEGER, mtime_ns INTEGER, "
+        "digest TEXT, validated TEXT, PRIMARY KEY (kind, path)) WITHOUT ROWID"
+    )
+    for table, kind in _SYNCED_TABLES.items():
+        for event in ("INSERT", "UPDATE", "DELETE"):
+            conn.execute(
+                f"CREATE TRIGGER IF NOT EXISTS _datarepo_sync_{table}_{event.lower()} "
+                f"AFTER {event} ON {table} BEGIN "
+                f"DELETE FROM _datarepo_sync WHERE kind = '{kind}' AND path = ''; END"
+            )
+
+
 MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
     m001_create,
     m002_upgrade_upstream,
     m003_indexes,
+    m004_datarepo_sync,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 

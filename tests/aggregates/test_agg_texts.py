@@ -65,6 +65,11 @@ def test_kept_calculated_at_only_for_the_exact_text() -> None:
         {"calculated_at": TS, "activity_definition": "pr"}, separators=(",", ":")
     )
     assert shape.kept_calculated_at(reordered) is None
-    assert shape.kept_calculated_at(shape.text("2024-03-10 12:00:00.000+00")) is None
+    assert shape.kept_calculated_at(shape.text("yesterday")) == "yesterday"  # kept as stored
+    assert shape.kept_calculated_at(shape.text('a"b')) is None  # escaped: compared by value
+    assert shape.kept_calculated_at(shape.text("a\nb")) is None
+    assert (
+        shape.kept_calculated_at('{"activity_definition":"pr","calculated_at":"a","x":"b"}') is None
+    )
     assert shape.kept_calculated_at(None) is None
     assert shape.kept_calculated_at(shape.text(TS).replace('"2024', "'2024")) is None

@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, tzinfo
 
+from leaderboard.aggregates.gcpause import gc_paused
 from leaderboard.aggregates.shared import activity_snapshot
 from leaderboard.aggregates.standard import compute_standard
 from leaderboard.aggregates.store import sync_contributor_rows, sync_definitions, sync_globals
@@ -64,7 +65,7 @@ def run_standard_aggregation(
     kept for badge evaluation (`aggregates.shared`). Output: counts of rows changed and deleted.
     """
     now_text = canonical(now)
-    with db.transaction():
+    with db.transaction(), gc_paused():
         definitions = [
             (str(s), str(n))
             for s, n in db.execute("SELECT slug, name FROM activity_definition").fetchall()

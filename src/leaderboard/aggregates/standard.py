@@ -15,12 +15,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, tzinfo
 from functools import lru_cache
-from typing import Any
+from typing import Any, NamedTuple
 
 from leaderboard.aggregates.rounding import round2
 from leaderboard.aggregates.snapshot import ActivitySnapshot
 from leaderboard.jsonfmt import dumps_compact, encode_string, format_number
-from leaderboard.timeutil import canonical, date_text, is_canonical, local_date, minus_days
+from leaderboard.timeutil import canonical, date_text, local_date, minus_days
 
 CALCULATED_AT = "calculated_at"
 PER_DEFINITION_PREFIX = "activity_count:"
@@ -66,24 +66,30 @@ class MetaShape:
         return self.prefix + encode_string(calculated_at) + self.suffix
 
     def kept_calculated_at(self, stored: str | None) -> str | None:
-        """The canonical timestamp when `stored` is exactly this shape's text, else None.
+        """The stored `calculated_at` when `stored` is exactly this shape's text, else None.
 
-        A fast textual check for the common case (the row as we wrote it); anything else
-        (other formatting, other keys) returns None and is compared by value instead.
+        A fast textual check for the common case (the row as we wrote it): the text between
+        prefix and suffix must be a JSON string that needs no escaping, so it reads back as
+        itself. Anything else (other formatting, other keys) returns None and is compared by
+        value instead.
         """
-        if stored is None or len(stored) != len(self.prefix) + 26 + len(self.suffix):
+        if stored is None or not (stored.startswith(self.prefix) and stored.endswith(self.suffix)):
             return None
-        if not (stored.startswith(self.prefix) and stored.endswith(self.suffix)):
-            return None
-        value = stored[len(self.prefix) + 1 : len(self.prefix) + 25]
-        inner = stored[len(self.prefix) : len(self.prefix) + 26]
-        if inner != '"' + value + '"' or not is_canonical(value) or not value.isascii():
+        inner = stored[len(self.prefix) : len(stored) - len(self.suffix)]
+        value = inner[1:-1]
+        if (
+            len(inner) < 2
+            or inner[0] != '"'
+            or inner[-1] != '"'
+            or '"' in value
+            or "\\" in value
+            or not value.isprintable()
+        ):
             return None
         return value
 
 
-@dataclass(frozen=True, slots=True)
-class GlobalRow:
+class GlobalRow(NamedTuple):
     slug: str
     name: str
     description: str
@@ -98,8 +104,7 @@ class DefinitionRow:
     description: str
 
 
-@dataclass(frozen=True, slots=True)
-class ContributorRow:
+class ContributorRow(NamedTuple):  # a tuple: there are one per contributor and aggregate
     aggregate: str
     contributor: str
     value: str  # compact JSON text

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, tzinfo
 from typing import Any
 
+from leaderboard.aggregates.gcpause import gc_paused
 from leaderboard.aggregates.shared import activity_snapshot
 from leaderboard.aggregates.snapshot import ActivitySnapshot, points_by_slug
 from leaderboard.badges.award import Award
@@ -68,8 +69,14 @@ def _load_contributors(db: Database) -> list[dict[str, Any]]:
     return rows
 
 
-def _load_aggregates(db: Database, slugs: set[str] | None) -> dict[str, dict[str, Any]]:
-    """contributor → {aggregate slug → parsed value}; only `slugs` unless None (all)."""
+def _load_aggregates(
+    db: Database, slugs: set[str] | None, *, share: bool
+) -> dict[str, dict[str, Any]]:
+    """contributor → {aggregate slug → parsed value}; only `slugs` unless None (all).
+
+    With `share`, equal texts (most values repeat across contributors) are parsed once and
+    their objects shared; only custom evaluators, which could modify them, get their own.
+    """
     sql = "SELECT contributor, aggregate, value FROM contributor_aggregate"
     params: list[str] = []
     if slugs is not None:
@@ -78,8 +85,15 @@ def _load_aggregates(db: Database, slugs: set[str] | None) -> dict[str, dict[str
         sql += f" WHERE aggregate IN ({', '.join('?' * len(slugs))})"
         params = sorted(slugs)
     out: dict[str, dict[str, Any]] = {}
+    parsed: dict[str, Any] = {}
     for who, slug, value in db.execute(sql + " ORDER BY contributor, aggregate", params):
-        out.setdefault(who.lower(), {})[slug] = _json(value)
+        if not share or not isinstance(value, str):
+            obj = _json(value)
+        elif value in parsed:
+            obj = parsed[value]
+        else:
+            obj = parsed[value] = _json(value)
+        out.setdefault(who.lower(), {})[slug] = obj
     return out
 
 
@@ -209,12 +223,14 @@ def evaluate(
             _log(logger, "info", "Badge evaluation complete", {"awards": 0})
             return stats
 
-        snapshot = activity_snapshot(db, tz=tz, daily_caps=daily_caps)
+        with gc_paused():
+            snapshot = activity_snapshot(db, tz=tz, daily_caps=daily_caps)
         if snapshot.definitions != keys:  # pragma: no cover - same transaction, same rows
             raise RuntimeError("activity definitions changed while badges were evaluated")
         histories = snapshot.until(now_text)
-        aggregates = _load_aggregates(db, _referenced_aggregates([r for r, _ in compiled]))
         custom = any(r.get("type") == "custom" for r, _ in compiled)
+        referenced = _referenced_aggregates([r for r, _ in compiled])
+        aggregates = _load_aggregates(db, referenced, share=not custom)
         full = _full_activities(db, snapshot, now_text) if custom else None
         awarded = _load_awarded(db)
         taken = {r[0] for r in db.execute("SELECT slug FROM contributor_badge")}

@@ -65,8 +65,6 @@ def make_growth(rule: dict[str, Any], env: RuleEnv) -> CompiledRule:
     tiers = threshold_list(rule, "percentage_increase")
 
     def evaluate(subject: Subject, done: Set[str]) -> list[Award]:
-        if all(variant in done for variant, _ in tiers):
-            return []
         history = subject.history
         previous = window_value(slug, history, previous_start, start, env, include_end=False)
         if previous < min_previous or previous <= 0:

@@ -54,18 +54,12 @@ def _periods(days: list[int], kind: str, months: dict[int, int]) -> tuple[list[i
     return indexes, firsts
 
 
-def _first_run_reaching(indexes: list[int], needed: int) -> tuple[int, int] | None:
-    """(start position, length) of the first maximal run of +1 steps at least `needed` long."""
-    n = len(indexes)
-    start = 0
-    while start < n:
-        end = start + 1
-        while end < n and indexes[end] == indexes[end - 1] + 1:
-            end += 1
-        if end - start >= needed:
-            return start, end - start
-        start = end
-    return None
+def maximal_runs(indexes: list[int]) -> list[tuple[int, int]]:
+    """(start position, length) of each maximal run of +1 steps in ascending `indexes`."""
+    breaks = [i for i in range(1, len(indexes)) if indexes[i] != indexes[i - 1] + 1]
+    starts = [0, *breaks]
+    ends = [*breaks, len(indexes)]
+    return [(start, end - start) for start, end in zip(starts, ends, strict=True)]
 
 
 def make_streak(rule: dict[str, Any], env: RuleEnv) -> CompiledRule:
@@ -95,9 +89,10 @@ def make_streak(rule: dict[str, Any], env: RuleEnv) -> CompiledRule:
         if len(days) < todo[0][1]:
             return []  # fewer active days than periods needed: no run can be long enough
         indexes, firsts = _periods(days, kind, months)
+        runs = maximal_runs(indexes)
         awards = []
         for variant, needed in todo:
-            found = _first_run_reaching(indexes, needed)
+            found = next((run for run in runs if run[1] >= needed), None)
             if found is None:
                 continue
             start, length = found

@@ -443,4 +443,5 @@ def build_stage(state: Any) -> None:
         if client is not None:
             client.close()
     state.extra["avatars"] = {p[len("avatars/") : -len(".webp")]: d for p, d in produced.items()}
+    state.extra["avatar_failures"] = stats.failed  # a failed download makes the build volatile
     o.logger.info("%s", stats.summary())

@@ -18,7 +18,7 @@ from typing import Any
 from jinja2 import Environment
 
 from leaderboard.db.database import Database
-from leaderboard.site import render
+from leaderboard.site import render, reuse
 from leaderboard.site.docsource import load_docs
 from leaderboard.site.env import PACKAGE_STATIC, make_environment
 from leaderboard.site.icons import Icons
@@ -262,7 +262,59 @@ STAGES: list[tuple[str, Callable[[BuildState], None]]] = [
 
 
 def build_site(options: BuildOptions) -> BuildResult:
-    """Build the whole site into `options.out` (WEB-01…WEB-03); returns the counts."""
+    """Build the whole site into `options.out` (WEB-01…WEB-03); returns the counts.
+
+    When nothing the build reads changed since the previous build into the same directory and
+    its files are intact, that build's result is returned without running any stage (`reuse`).
+    """
+    started = time.perf_counter()
+    log = options.logger
+    cache_dir = cache_dir_of(options)
+    key = reuse.input_key(options)
+    previous = reuse.reuse_previous(options, cache_dir, key)
+    if previous is not None:
+        for message in previous.warnings:
+            log.warning("%s", message)
+        previous.duration = time.perf_counter() - started
+        log.info("Nothing changed since the previous build of %s", options.out)
+        log.info("%s", previous.summary())
+        return previous
+    result, state = _build(options)
+    reuse.remember(
+        options,
+        cache_dir,
+        key,
+        result,
+        files=len(state.writer.files) if state.writer is not None else 0,
+        volatile=_volatile(state),
+        extra_files=_extra_outputs(state),
+    )
+    return result
+
+
+def _extra_outputs(state: BuildState) -> list[Path]:
+    """Files written outside the output directory: the public DB to upload (WEB-47)."""
+    outcome = state.extra.get("explorer")
+    if outcome is None or getattr(outcome, "db_path", "") is not None:
+        return []
+    o = state.options
+    return [o.public_db_path or (o.data_dir / ".leaderboard-public.db")]
+
+
+def _volatile(state: BuildState) -> bool:
+    """Did this build depend on the network or a cache that may change (see `reuse`)?"""
+    if state.extra.get("avatar_failures"):
+        return True
+    outcome = state.extra.get("explorer")
+    return bool(
+        state.features
+        and state.features.explorer
+        and not getattr(outcome, "available", True)
+        and not state.options.offline  # offline, the cached assets (part of the key) decide
+    )
+
+
+def _build(options: BuildOptions) -> tuple[BuildResult, BuildState]:
     started = time.perf_counter()
     state = BuildState(options, BuildResult(out=options.out))
     log = options.logger
@@ -286,4 +338,4 @@ def build_site(options: BuildOptions) -> BuildResult:
     r.unchanged = writer.unchanged
     r.duration = time.perf_counter() - started
     log.info("%s", r.summary())
-    return r
+    return r, state

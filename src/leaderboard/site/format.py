@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import date, datetime, tzinfo
 from decimal import ROUND_FLOOR, ROUND_HALF_UP, Decimal, InvalidOperation
+from functools import lru_cache
 from typing import Any
 
 from markupsafe import Markup, escape
@@ -228,6 +229,7 @@ def format_datetime(instant: Instant, tz: tzinfo) -> str:
     return f"{format_date(instant, tz)}, {format_time(instant, tz)}"
 
 
+@lru_cache(maxsize=1 << 16)  # pure; every timeline item and table row formats one
 def time_tag(
     value: date | Instant,
     text: str | None = None,

@@ -96,6 +96,7 @@ def _icon_table() -> tuple[dict[str, str], dict[str, str]]:
     return bodies, aliases
 
 
+@lru_cache(maxsize=4096)
 def resolve_icon_name(name: str) -> str | None:
     """The canonical Lucide name for a data name or alias, or None when unknown."""
     bodies, aliases = _icon_table()
@@ -115,6 +116,7 @@ def icon_names() -> list[str]:
     return sorted(_icon_table()[0])
 
 
+@lru_cache(maxsize=4096)  # pure, and pages draw the same few icons hundreds of thousands of times
 def render_icon(name: str, *, size: int = 16, cls: str = "", label: str | None = None) -> Markup:
     """An inline SVG for a canonical (or alias) Lucide name known at development time.
 

@@ -1,0 +1,210 @@
+"""Reusing the previous build when none of its inputs changed (NEW-09, CORE-80).
+
+An unchanged rebuild must finish in about two seconds and write nothing, but rebuilding the public
+DB and fingerprinting 1,500 page contexts alone takes far longer. So before any stage runs, the
+builder computes an *input key* over everything a build reads:
+
+- the working DB's bytes (a content hash: plugins and imports change rows without touching
+  `data_updated_at`, so no timestamp is trusted),
+- every file of the data directory that is not a dot-file (config, templates, static overrides,
+  `theme.css`, `assets/`, docs, fonts, local avatars, the data files themselves) by size and mtime,
+- the package's own files by size and mtime (templates, static files, code) and its version,
+- the build options (`now`, site URL, base path, switches), the `LEADERBOARD_*` environment.
+
+When the key equals the one recorded after the previous build into the same output directory,
+and every file that build produced still has the size, mtime and digest recorded for it (racy
+entries are re-read), the previous result is returned and its warnings are logged again. Builds
+whose outcome depended on the network or on a cache that may have changed since (avatar failures,
+Data Explorer assets unavailable while online) are marked *volatile* and never reused; `--clean`,
+`--refresh-avatars` and `--from-files` always build.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from dataclasses import asdict
+from pathlib import Path
+
+import orjson
+
+from leaderboard import __version__
+from leaderboard.site.options import BuildOptions, BuildResult
+from leaderboard.site.output import MANIFEST, FileState, load_file_state, sha256_hex
+from leaderboard.timeutil import canonical
+
+PACKAGE_DIR = Path(__file__).resolve().parents[1]
+_CHUNK = 1 << 20
+
+
+def _file_digest(path: Path) -> str:
+    h = hashlib.sha256()
+    with path.open("rb") as fh:
+        while chunk := fh.read(_CHUNK):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def _tree(h: hashlib._Hash, root: Path, *, skip: tuple[Path, ...] = ()) -> None:
+    """Feed (relative path, size, mtime) of every regular file below `root`, in sorted order;
+    dot-files and dot-directories are left out (caches, locks, the working DB, `.git`)."""
+    entries: list[tuple[str, int, int]] = []
+    skipped = {str(p) for p in skip}
+    for current, dirs, files in os.walk(root):
+        dirs[:] = sorted(
+            d
+            for d in dirs
+            if not d.startswith(".")
+            and d != "__pycache__"
+            and os.path.join(current, d) not in skipped
+        )
+        for name in files:
+            if name.startswith(".") or name.endswith(".pyc"):
+                continue
+            path = os.path.join(current, name)
+            try:
+                st = os.stat(path)
+            except OSError:
+                continue
+            entries.append((os.path.relpath(path, root), st.st_size, st.st_mtime_ns))
+    entries.sort()
+    h.update(orjson.dumps(entries))
+
+
+def input_key(options: BuildOptions) -> str | None:
+    """The key described in the module docstring, or None when this build cannot be reused."""
+    o = options
+    if o.clean or o.refresh_avatars or o.from_files or o.db_path is None:
+        return None
+    db = Path(o.db_path)
+    if not db.is_file():
+        return None
+    h = hashlib.sha256(f"reuse-v1\0{__version__}\0".encode())
+    h.update(_file_digest(db).encode())
+    for suffix in ("-wal", "-journal"):
+        side = Path(f"{db}{suffix}")
+        if side.is_file() and side.stat().st_size > 0:
+            return None  # a writer is active or crashed mid-transaction: build for real
+    h.update(repr(o.config).encode())
+    env_all = {**os.environ, **o.env}
+    env = sorted((k, v) for k, v in env_all.items() if k.startswith("LEADERBOARD_"))
+    settings = [
+        str(o.data_dir.resolve()),
+        str(o.out.resolve()),
+        canonical(o.now),
+        o.site_url,
+        o.base_path,
+        str(o.public_db_path) if o.public_db_path else None,
+        o.og,
+        o.avatars,
+        o.explorer,
+        o.offline,
+        o.strict,
+        str(o.cache_dir) if o.cache_dir else None,
+        env,
+    ]
+    h.update(orjson.dumps(settings))
+    out = o.out.resolve()
+    _tree(h, o.data_dir.resolve(), skip=(out,))
+    _tree(h, PACKAGE_DIR)
+    # the Data Explorer's vendored assets come from LEADERBOARD_VENDOR_DIR or the cache
+    from leaderboard.explorer.assets import cache_path
+
+    cache = o.cache_dir or (o.data_dir / ".leaderboard-cache")
+    for directory in (cache_path(cache), Path(env_all.get("LEADERBOARD_VENDOR_DIR", "") or "/-")):
+        h.update(str(directory).encode())
+        if directory.is_dir():
+            _tree(h, directory)
+    return h.hexdigest()
+
+
+def _record_path(cache_dir: Path, out: Path) -> Path:
+    key = hashlib.sha256(str(out.resolve()).encode()).hexdigest()[:16]
+    return cache_dir / f"build-reuse-{key}.json"
+
+
+def _outputs_intact(out: Path, state: FileState, manifest_digest: str) -> bool:
+    """Every recorded output still holds its recorded bytes (stat check, racy ones re-read)."""
+    try:
+        if sha256_hex((out / MANIFEST).read_bytes()) != manifest_digest:
+            return False
+    except OSError:
+        return False
+    for rel, (_, _, digest) in state.files.items():
+        if state.verify(rel, out / rel, digest) is None:
+            return False
+    return True
+
+
+def reuse_previous(options: BuildOptions, cache_dir: Path, key: str | None) -> BuildResult | None:
+    """The previous build's result when `key` matches it and its outputs are intact."""
+    if key is None:
+        return None
+    try:
+        record = orjson.loads(_record_path(cache_dir, options.out).read_bytes())
+    except (OSError, ValueError):
+        return None
+    if not isinstance(record, dict) or record.get("key") != key or record.get("volatile"):
+        return None
+    state = load_file_state(cache_dir, options.out)
+    if not state.files or len(state.files) != record.get("files"):
+        return None
+    extra = record.get("extra_files") or {}
+    for path, digest in extra.items():
+        try:
+            if _file_digest(Path(path)) != digest:
+                return None
+        except OSError:
+            return None
+    if not _outputs_intact(options.out, state, str(record.get("manifest", ""))):
+        return None
+    previous = record.get("result") or {}
+    return BuildResult(
+        out=options.out,
+        pages=int(previous.get("pages", 0)),
+        written=0,
+        unchanged=int(previous.get("pages_total", 0)),
+        deleted=0,
+        rendered=0,
+        warnings=[str(w) for w in previous.get("warnings", [])],
+    )
+
+
+def remember(
+    options: BuildOptions,
+    cache_dir: Path,
+    key: str | None,
+    result: BuildResult,
+    *,
+    files: int,
+    volatile: bool,
+    extra_files: list[Path],
+) -> None:
+    """Record the key and result of a finished build (or forget it when it cannot be reused)."""
+    path = _record_path(cache_dir, options.out)
+    if key is None:
+        path.unlink(missing_ok=True)
+        return
+    try:
+        manifest = sha256_hex((options.out / MANIFEST).read_bytes())
+        extra = {str(p): _file_digest(p) for p in extra_files if p.is_file()}
+    except OSError:
+        path.unlink(missing_ok=True)
+        return
+    summary = asdict(result)
+    record = {
+        "key": key,
+        "volatile": volatile,
+        "files": files,
+        "manifest": manifest,
+        "extra_files": extra,
+        "result": {
+            "pages": summary["pages"],
+            "pages_total": files,
+            "warnings": summary["warnings"],
+        },
+    }
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_bytes(orjson.dumps(record))
+    os.replace(tmp, path)

@@ -10,13 +10,17 @@ from __future__ import annotations
 import contextlib
 import os
 import secrets
+from collections import deque
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
 
-def write_if_changed(path: Path, data: bytes) -> bool:
+def write_if_changed(path: Path, data: bytes, *, sync_dir: bool = True) -> bool:
     """Write `data` to `path` atomically unless the file already holds exactly these bytes.
 
-    Returns True when the file was written. Parent directories are created as needed.
+    Returns True when the file was written. Parent directories are created as needed. With
+    `sync_dir=False` the caller fsyncs the directory itself later (`ParallelWrites`): until then
+    a crash may lose the rename, leaving the old file, which is still "old or new".
     """
     try:
         if path.is_file() and path.stat().st_size == len(data) and path.read_bytes() == data:
@@ -35,8 +39,62 @@ def write_if_changed(path: Path, data: bytes) -> bool:
         with contextlib.suppress(OSError):
             tmp.unlink()
         raise
-    _fsync_dir(path.parent)
+    if sync_dir:
+        _fsync_dir(path.parent)
     return True
+
+
+class ParallelWrites:
+    """Many `write_if_changed` calls at once (CORE-80: an export may write thousands of files).
+
+    Each file is still written to a temporary sibling, fsynced and renamed (CORE-53), but the
+    fsyncs of different files overlap in worker threads, so the file system commits them
+    together instead of one journal commit per file; each directory that got a new file is
+    fsynced once in `drain()`. `drain()` returns the results in submission order and re-raises
+    the first error; call it before anything that must follow the writes (deleting files).
+    """
+
+    def __init__(self, workers: int = 8, window: int = 512) -> None:
+        self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="write")
+        self._window = window
+        self._pending: deque[tuple[str, Future[bool]]] = deque()
+        self._done: list[tuple[str, bool]] = []
+        self._dirs: set[Path] = set()
+
+    def submit(self, key: str, path: Path, data: bytes) -> None:
+        """Queue a write; `key` comes back with its result from `drain()`."""
+        if len(self._pending) >= self._window:
+            self._collect_one()
+        future = self._pool.submit(write_if_changed, path, data, sync_dir=False)
+        self._pending.append((key, future))
+        self._dirs.add(path.parent)
+
+    def note(self, key: str, written: bool) -> None:
+        """A result known without writing (e.g. a profile unchanged in meaning), kept in order."""
+        future: Future[bool] = Future()
+        future.set_result(written)
+        self._pending.append((key, future))
+
+    def _collect_one(self) -> None:
+        key, future = self._pending.popleft()
+        self._done.append((key, future.result()))
+
+    def drain(self) -> list[tuple[str, bool]]:
+        try:
+            while self._pending:
+                self._collect_one()
+        finally:
+            for directory in sorted(self._dirs):
+                _fsync_dir(directory)
+            self._dirs.clear()
+        done, self._done = self._done, []
+        return done
+
+    def close(self) -> None:
+        for _, future in self._pending:
+            future.cancel()
+        self._pending.clear()
+        self._pool.shutdown(wait=True)
 
 
 def _fsync_dir(directory: Path) -> None:

@@ -16,7 +16,7 @@ from itertools import groupby
 from pathlib import Path
 
 from leaderboard.datarepo import layout
-from leaderboard.datarepo.atomic import remove_stale_temp_files, write_if_changed
+from leaderboard.datarepo.atomic import ParallelWrites, remove_stale_temp_files
 from leaderboard.datarepo.contributors import parse_profile, render_profile
 from leaderboard.datarepo.definitions import render_array
 from leaderboard.datarepo.lines import render_activity, render_aggregate, render_badge
@@ -50,7 +50,11 @@ class ExportStats:
 
 class _Exporter:
     def __init__(
-        self, db: Database, data_dir: Path, tz: tzinfo, imported: RepoSnapshot | None,
+        self,
+        db: Database,
+        data_dir: Path,
+        tz: tzinfo,
+        imported: RepoSnapshot | None,
         default_role: str | None,
     ) -> None:
         self.db = db
@@ -64,6 +68,8 @@ class _Exporter:
         self.not_exported: dict[str, int] = {}
         self.synced = synced_kinds(db)
         self.states: dict[str, FileState] = {}  # files written or compared, for syncstate
+        self.writer = ParallelWrites()
+        self._digests: dict[str, str] = {}
 
     # -- helpers ----------------------------------------------------------------------------
 
@@ -72,17 +78,23 @@ class _Exporter:
         log.warning("%s", message)
 
     def write(self, rel: str, text: str, *, track: bool = False) -> None:
+        """Queue a changed-only atomic write; `flush()` waits for it (atomic.ParallelWrites)."""
         if rel in self.protected:
             return
         data = text.encode("utf-8")
-        if write_if_changed(self.data_dir / rel, data):
-            self.stats.written.append(rel)
-        else:
-            self.stats.unchanged.append(rel)
+        self.writer.submit(rel, self.data_dir / rel, data)
         if track:
-            st = stat_of(self.data_dir / rel)
-            if st is not None:
-                self.states[rel] = FileState(st[0], st[1], digest(data))
+            self._digests[rel] = digest(data)
+
+    def flush(self) -> None:
+        """Wait for the queued writes (before any deletion) and count them in queue order."""
+        for rel, written in self.writer.drain():
+            (self.stats.written if written else self.stats.unchanged).append(rel)
+            file_digest = self._digests.pop(rel, None)
+            if file_digest is not None:
+                st = stat_of(self.data_dir / rel)
+                if st is not None:
+                    self.states[rel] = FileState(st[0], st[1], file_digest)
 
     def blocked(self, rel: str, rows: int) -> bool:
         """True (and counted) when `rel` is protected by invalid content (CORE-53)."""
@@ -133,9 +145,10 @@ class _Exporter:
             if self.blocked(rel, 1):
                 continue
             if imported_rows.get(rel) == row or self._same_on_disk(rel, username, row):
-                self.stats.unchanged.append(rel)
+                self.writer.note(rel, False)
                 continue
             self.write(rel, render_profile(row))
+        self.flush()
         self.delete_stale(layout.CONTRIBUTORS_DIR, ".md", produced)
 
     def _same_on_disk(self, rel: str, username: str, row: Row) -> bool:
@@ -151,10 +164,16 @@ class _Exporter:
         if self.blocked(rel, len(rows)):
             return
         self.write(rel, render_array(kind, rows))
+        self.flush()
 
     def per_contributor(
-        self, kind: str, rel_dir: str, path_of: Callable[[str], str], contributor_index: int,
-        order: str, render: Callable[[Row], str],
+        self,
+        kind: str,
+        rel_dir: str,
+        path_of: Callable[[str], str],
+        contributor_index: int,
+        order: str,
+        render: Callable[[Row], str],
     ) -> set[str]:
         if self._unchanged_kind(kind, rel_dir):
             return set()
@@ -171,6 +190,7 @@ class _Exporter:
             if self.blocked(rel, len(lines)):
                 continue
             self.write(rel, "".join(lines), track=True)
+        self.flush()
         self.delete_stale(rel_dir, ".jsonl", produced)
         clean = (
             len(self.stats.warnings) == warnings_before
@@ -217,7 +237,11 @@ class _Exporter:
         directory = self.data_dir / layout.ACTIVITIES_DIR
         for name in sorted(os.listdir(directory)):
             rel = f"{layout.ACTIVITIES_DIR}/{name}"
-            if name.startswith(".") or not name.endswith(".jsonl") or not (directory / name).is_file():
+            if (
+                name.startswith(".")
+                or not name.endswith(".jsonl")
+                or not (directory / name).is_file()
+            ):
                 continue
             if rel in self.fully and rel not in self.protected:
                 (directory / name).unlink()
@@ -227,6 +251,12 @@ class _Exporter:
                 log.info("%s", message)
 
     def run(self) -> ExportStats:
+        try:
+            return self._run()
+        finally:
+            self.writer.close()
+
+    def _run(self) -> ExportStats:
         for rel_dir in layout.MANAGED_DIRS:
             (self.data_dir / rel_dir).mkdir(parents=True, exist_ok=True)
             removed = remove_stale_temp_files(self.data_dir / rel_dir)
@@ -234,20 +264,32 @@ class _Exporter:
         self.contributors()
         self.array("activity_definition", layout.ACTIVITY_DEFINITIONS)
         self.per_contributor(
-            "activity", layout.ACTIVITY_FILES_DIR, layout.activity_file, 1,
-            "contributor, occurred_at, slug", render_activity,
+            "activity",
+            layout.ACTIVITY_FILES_DIR,
+            layout.activity_file,
+            1,
+            "contributor, occurred_at, slug",
+            render_activity,
         )
         self.flat_files()
         self.array("global_aggregate", layout.GLOBAL_AGGREGATES)
         self.array("aggregate_definition", layout.AGGREGATE_DEFINITIONS)
         self.per_contributor(
-            "contributor_aggregate", layout.AGGREGATE_FILES_DIR, layout.aggregate_file, 1,
-            "contributor, aggregate", render_aggregate,
+            "contributor_aggregate",
+            layout.AGGREGATE_FILES_DIR,
+            layout.aggregate_file,
+            1,
+            "contributor, aggregate",
+            render_aggregate,
         )
         self.array("badge_definition", layout.BADGE_DEFINITIONS)
         self.per_contributor(
-            "contributor_badge", layout.BADGE_FILES_DIR, layout.badge_file, 2,
-            "contributor, achieved_on DESC, slug", render_badge,
+            "contributor_badge",
+            layout.BADGE_FILES_DIR,
+            layout.badge_file,
+            2,
+            "contributor, achieved_on DESC, slug",
+            render_badge,
         )
         for rel, count in sorted(self.not_exported.items()):
             self.warn(f"{count} rows not exported: {rel} has invalid content")

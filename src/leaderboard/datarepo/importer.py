@@ -20,7 +20,7 @@ from leaderboard.datarepo.definitions import (
 )
 from leaderboard.datarepo.reader import STANDARD_AGGREGATES, load_deferred
 from leaderboard.datarepo.snapshot import COLUMNS, KINDS, PLURAL, TABLES, RepoSnapshot, Row
-from leaderboard.datarepo.syncstate import synced_kinds
+from leaderboard.datarepo.syncstate import record_kind, synced_kinds
 from leaderboard.db import Database
 from leaderboard.declarations import Declarations
 from leaderboard.errors import InvalidInputError
@@ -60,6 +60,7 @@ class ImportStats:
     activities_updated: int = 0
     contributors_created: int = 0
     rows_changed: int = 0
+    bookkeeping: int = 0  # rows of `_datarepo_sync` written, not data
 
 
 def upsert_sql(kind: str) -> str:
@@ -153,17 +154,43 @@ def import_snapshot(
             if kind == "contributor":
                 stats.contributors_created = _count(db, kind) - before
             elif kind == "activity":
-                inserted = _count(db, kind) - before
+                total = _count(db, kind)
+                inserted = total - before
                 stats.activities_inserted = inserted
                 stats.activities_updated = changed - inserted
+                if changed and total == len(rows):
+                    mark = db.changes_total()
+                    _record_if_export_form(db, snapshot)
+                    stats.bookkeeping += db.changes_total() - mark
             log.info("Imported %d %s from %d files", len(rows), PLURAL[kind], stats.files[kind])
             _after_kind(db, kind, snapshot, declarations, config)
-        stats.rows_changed = db.changes_total() - start_changes
+        stats.rows_changed = db.changes_total() - start_changes - stats.bookkeeping
         rebuild_index(db, config.leaderboard.identity)
     return stats
 
 
 BULK_ROWS = 1000
+
+
+def _record_if_export_form(db: Database, snapshot: RepoSnapshot) -> None:
+    """After importing every activity file: when the table now holds exactly their rows and
+    each file is byte for byte what export would write (`reader`: `export_form`), record that
+    (syncstate.py), so this run's export and the next import can skip the activity files.
+
+    Only after rows really changed: recording is a write, and an import that changed nothing
+    must not count as a change (the pipeline's `data_updated_at`).
+    """
+    states = snapshot.file_states.get("activity", {})
+    if (
+        snapshot.problems
+        or snapshot.skip_applied
+        or not states
+        or set(states) != snapshot.export_form
+        or not all(fs.validated for fs in states.values())
+    ):
+        return
+    record_kind(db, "activity", states, True)
+    snapshot.files_match.add("activity")
 
 
 def _bulk_insert(db: Database, kind: str, rows: list[Row]) -> int:

@@ -249,7 +249,7 @@ def unit_key(kind: str, row: Row) -> str:
 
 def parse_lines_file(
     kind: str, path: str, text: str | bytes, ctx: LineContext, out: list[Unit],
-    problems: list[Problem],
+    problems: list[Problem], export_form: list[bool] | None = None,
 ) -> bool:
     """Append the units of one JSONL file to `out`; False when some line could not be read.
 
@@ -257,15 +257,25 @@ def parse_lines_file(
     its UTF-8 bytes. Each line is parsed with orjson and the result is used only when orjson
     writes it back byte for byte (`fastjson.parse_line`), which proves there is no duplicate key
     and no big integer; any other line goes through the exact stdlib path.
+
+    With `export_form` (activities only), False is appended when some line is not exactly what
+    `render_activity` writes for its row (see `in_export_form` for the file-level rest).
     """
     data = text.encode("utf-8") if isinstance(text, str) else text
     parse = PARSERS[kind]
     fast = _FAST.get(kind)
     complete = True
-    for number, raw in enumerate(data.split(b"\n"), start=1):
+    lines = data.split(b"\n")
+    if export_form is not None and (lines[-1] != b"" or len(lines) < 2):
+        export_form.append(False)
+    for number, raw in enumerate(lines, start=1):
         if not raw:
+            if export_form is not None and number < len(lines):
+                export_form.append(False)
             continue
         obj = parse_line(raw)
+        if export_form is not None and (type(obj) is not dict or tuple(obj) != _ACTIVITY_ORDER):
+            export_form.append(False)
         if obj is None:
             line = raw.decode("utf-8")
             if line.isspace():
@@ -282,6 +292,8 @@ def parse_lines_file(
             if row is not None:
                 out.append(Unit(kind, path, number, row[0], row))
                 continue
+        if export_form is not None:
+            export_form.append(False)
         if not isinstance(obj, dict):
             problems.append(Problem(path, number, None, "error", "not-an-object",
                                     f"each line must be a JSON object (got {describe(obj)})"))
@@ -304,6 +316,10 @@ def parse_lines_file(
     return complete
 
 
+_ACTIVITY_ORDER = (
+    "slug", "contributor", "activity_definition", "title", "occurred_at", "link", "text",
+    "points", "meta",
+)
 _ACTIVITY_FAST_KEYS = frozenset(
     ("slug", "contributor", "activity_definition", "title", "occurred_at", "link", "text",
      "points", "meta")
@@ -353,6 +369,21 @@ def _fast_activity(obj: dict[str, Any], ctx: LineContext) -> Row | None:
 
 
 _FAST = {"activity": _fast_activity}
+
+
+def in_export_form(username: str, rows: list[Row]) -> bool:
+    """The rows of one activity file whose every line is in export form (`parse_lines_file`)
+    are what export writes for `username` when they are all that contributor's, in export
+    order: `occurred_at`, then `slug`, and the canonical spelling is the file name."""
+    previous: tuple[str, str] | None = None
+    for r in rows:
+        if r[1] != username or r[9] is not None:
+            return False
+        key = (r[4], r[0])
+        if previous is not None and key <= previous:
+            return False
+        previous = key
+    return bool(rows)
 
 
 def _placeholder(kind: str, obj: dict[str, Any]) -> str | None:

@@ -16,7 +16,7 @@ from leaderboard.config.model import Config
 from leaderboard.datarepo import layout
 from leaderboard.datarepo.contributors import parse_profile
 from leaderboard.datarepo.definitions import parse_array_file
-from leaderboard.datarepo.lines import LineContext, parse_lines_file
+from leaderboard.datarepo.lines import LineContext, in_export_form, parse_lines_file
 from leaderboard.datarepo.snapshot import RepoSnapshot, Unit
 from leaderboard.datarepo.syncstate import (
     FileState,
@@ -344,8 +344,15 @@ def _read_lines(snap: RepoSnapshot, kind: str, paths: Iterable[str], ctx: LineCo
             snap.problems.append(problem)
             snap.invalid_files.add(path)
             continue
-        if not parse_lines_file(kind, path, data or b"", ctx, snap.units[kind], snap.problems):
+        units = snap.units[kind]
+        start = len(units)
+        form: list[bool] | None = [] if kind == "activity" else None
+        if not parse_lines_file(kind, path, data or b"", ctx, units, snap.problems, form):
             snap.invalid_files.add(path)
+        elif form == [] and data is raw and path.startswith(layout.ACTIVITY_FILES_DIR + "/"):
+            rows = [u.row for u in units[start:]]
+            if in_export_form(layout.username_of(path, ".jsonl"), rows):
+                snap.export_form.add(path)
 
 
 def _dedupe(snap: RepoSnapshot, kind: str, noun: str) -> None:

@@ -103,6 +103,7 @@ class RepoSnapshot:
     files_match: set[str] = field(default_factory=set)
     deferred: dict[str, list[str]] = field(default_factory=dict)
     line_context: Any = None
+    export_form: set[str] = field(default_factory=set)  # activity files exactly as export writes
 
     @property
     def files_checked(self) -> int:
@@ -172,4 +173,5 @@ class RepoSnapshot:
             files_match=set(self.files_match),
             deferred=dict(self.deferred),
             line_context=self.line_context,
+            export_form=set(self.export_form),
         )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -10,7 +10,7 @@ from aggworld import AggWorld
 
 from leaderboard.aggregates.snapshot import load_snapshot
 from leaderboard.db import Database
-from leaderboard.queries.localdate import local_ordinal_sql
+from leaderboard.queries.localdate import exact_span, local_ordinal_sql, ordinal_span
 from leaderboard.timeutil import canonical, local_date, start_of_day
 
 ZONES = ("America/New_York", "Australia/Lord_Howe", "Pacific/Chatham", "Asia/Kolkata", "UTC")
@@ -121,3 +121,24 @@ def test_days_are_local_on_a_dst_change_day(world: AggWorld) -> None:
     world.activity("bob", "pr", "2024-03-11T04:00:00.000Z")  # 11 March 00:00 EDT
     days = load_snapshot(world.db, tz=ZoneInfo("America/New_York")).timelines["bob"].days
     assert [date.fromordinal(d).day for d in days] == [9, 10, 10, 11]
+
+
+def test_ordinal_span_covers_the_data_or_falls_back() -> None:
+    first, last = ordinal_span("2024-03-01T10:00:00.000Z", "2024-03-05T23:00:00.000Z")
+    assert (first, last) == (datetime(2024, 2, 29, tzinfo=UTC), datetime(2024, 3, 7, tzinfo=UTC))
+    full = ordinal_span(None, None)
+    assert full == ordinal_span("garbage", "2024-03-01T10:00:00.000Z")
+    assert full == ordinal_span("2024-03-01 10:00", "2024-03-02 10:00")  # no offset: not trusted
+    assert full == ordinal_span("0001-01-01T00:00:00.000Z", "9999-12-31T23:59:59.999Z")
+    assert exact_span(full) == ("1970-01-01T00:00:00.000Z", "2100-01-01T00:00:00.000Z")
+
+
+def test_core_12_span_limited_sql_days_are_exact_inside_the_span() -> None:
+    tz = ZoneInfo("America/New_York")
+    span = ordinal_span("2024-03-09T00:00:00.000Z", "2024-11-04T00:00:00.000Z")
+    inside = [canonical(start_of_day(date(2024, m, 10), tz)) for m in range(3, 12)]
+    db = Database.memory()
+    db.execute("CREATE TEMP TABLE t(x TEXT)")
+    db.executemany("INSERT INTO t VALUES(?)", [(s,) for s in inside])
+    got = [o for (o,) in db.execute(f"SELECT {local_ordinal_sql('x', tz, span)} FROM t")]
+    assert got == [local_date(s, tz).toordinal() for s in inside]

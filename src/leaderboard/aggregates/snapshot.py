@@ -21,7 +21,7 @@ from operator import itemgetter
 
 from leaderboard.db import Database
 from leaderboard.points import effective_points_sql
-from leaderboard.queries.localdate import exact_span, local_ordinal_sql
+from leaderboard.queries.localdate import exact_span, local_ordinal_sql, ordinal_span
 from leaderboard.timeutil import local_date
 
 # A definition is read as the rowid of its activity_definition row; an activity whose
@@ -112,10 +112,13 @@ def load_snapshot(
         str(slug): int(rowid)
         for rowid, slug in db.execute("SELECT rowid, slug FROM activity_definition")
     }
+    span = ordinal_span(
+        *db.execute("SELECT min(occurred_at), max(occurred_at) FROM activity").fetchone()
+    )
     sql = (
         "SELECT a.contributor, a.occurred_at, COALESCE(d.rowid, a.activity_definition), "
         f"CAST({effective_points_sql('a', 'd')} AS INTEGER), "
-        f"{local_ordinal_sql('a.occurred_at', tz)} FROM activity a "
+        f"{local_ordinal_sql('a.occurred_at', tz, span)} FROM activity a "
         f"LEFT JOIN activity_definition d ON d.slug = a.activity_definition WHERE {_CANONICAL}"
         + _ORDER
     )
@@ -125,7 +128,7 @@ def load_snapshot(
         _, times, kinds, points, days = zip(*group, strict=True)
         timelines[who] = Timeline(who, times, kinds, points, days)
     del rows
-    _fix_days_outside_span(timelines, tz)
+    _fix_days_outside_span(timelines, tz, exact_span(span))
     if daily_caps:
         keys = {definitions[s]: n for s, n in daily_caps.items() if s in definitions}
         keys.update({s: n for s, n in daily_caps.items() if s not in definitions})
@@ -135,9 +138,11 @@ def load_snapshot(
     return ActivitySnapshot(timelines, definitions, total)
 
 
-def _fix_days_outside_span(timelines: dict[str, Timeline], tz: tzinfo) -> None:
-    """SQLite's dates are exact from 1970 to 2100; convert instants outside one by one."""
-    first, last = exact_span()
+def _fix_days_outside_span(
+    timelines: dict[str, Timeline], tz: tzinfo, span: tuple[str, str]
+) -> None:
+    """SQLite's dates are exact within `span`; convert instants outside it one by one."""
+    first, last = span
     for timeline in timelines.values():
         times = timeline.times
         if times[0] >= first and times[-1] < last:

@@ -42,10 +42,15 @@ def _bisect(tz: tzinfo, lo: datetime, hi: datetime) -> datetime:
 @lru_cache(maxsize=32)
 def transitions(tz: tzinfo) -> tuple[tuple[str, int], ...]:
     """((canonical instant from which the offset applies, offset seconds), …); first is 1970."""
-    out: list[tuple[str, int]] = [(canonical(_FIRST), _offset(tz, _FIRST))]
-    t = _FIRST
+    return _probe(tz, _FIRST, _LAST)
+
+
+def _probe(tz: tzinfo, first: datetime, last: datetime) -> tuple[tuple[str, int], ...]:
+    """The offset changes between `first` and `last`, found by daily probes and bisection."""
+    out: list[tuple[str, int]] = [(canonical(first), _offset(tz, first))]
+    t = first
     current = out[0][1]
-    while t < _LAST:
+    while t < last:
         nxt = t + _STEP
         off = _offset(tz, nxt)
         if off != current:
@@ -86,25 +91,49 @@ def local_date_sql(column: str, tz: tzinfo) -> str:
 
 # date(1, 1, 1) has ordinal 1 and Julian day 1721425.5 (at midnight).
 _ORDINAL_SHIFT = 1721424.5
+_DAY = timedelta(days=1)
 
 
 @lru_cache(maxsize=64)
-def _ordinal_expr(column: str, tz: tzinfo) -> str:
-    items = transitions(tz)
+def _span_transitions(tz: tzinfo, first: datetime, last: datetime) -> tuple[tuple[str, int], ...]:
+    return _probe(tz, first, last)
+
+
+def ordinal_span(lowest: str | None, highest: str | None) -> tuple[datetime, datetime]:
+    """Whole UTC days around [lowest, highest] (canonical instants), within 1970…2100.
+
+    Probing a zone over the span of the data instead of 130 years saves most of the work of
+    finding its offset changes; without usable bounds the full span is used.
+    """
+    try:
+        lo = datetime.fromisoformat(str(lowest).replace("Z", "+00:00"))
+        hi = datetime.fromisoformat(str(highest).replace("Z", "+00:00"))
+        if lo.tzinfo is None or hi.tzinfo is None:
+            return _FIRST, _LAST
+        lo, hi = lo.astimezone(UTC), hi.astimezone(UTC)
+        first = max(_FIRST, lo.replace(hour=0, minute=0, second=0, microsecond=0) - _DAY)
+        last = min(_LAST, hi.replace(hour=0, minute=0, second=0, microsecond=0) + 2 * _DAY)
+    except (ValueError, OverflowError):
+        return _FIRST, _LAST
+    return (first, last) if first < last else (_FIRST, _LAST)
+
+
+def local_ordinal_sql(
+    column: str, tz: tzinfo, span: tuple[datetime, datetime] | None = None
+) -> str:
+    """SQL giving `date.toordinal()` of the date in tz of a canonical-timestamp column.
+
+    An integer straight from SQLite saves formatting and re-parsing a date per row, which
+    matters when every activity is read (aggregation, badge histories). Exact for instants in
+    `span` (default 1970…2100, see `ordinal_span`); callers fix instants outside it themselves.
+    """
+    first, last = span or (_FIRST, _LAST)
+    items = _span_transitions(tz, first, last)
     modifier = _modifier(items[0][1]) if len(items) == 1 else _tree(column, items)
     return f"CAST(julianday({column}, {modifier}) - {_ORDINAL_SHIFT} AS INTEGER)"
 
 
-def local_ordinal_sql(column: str, tz: tzinfo) -> str:
-    """SQL giving `date.toordinal()` of the date in tz of a canonical-timestamp column.
-
-    An integer straight from SQLite saves formatting and re-parsing a date per row, which
-    matters when every activity is read (aggregation, badge histories). Exact from 1970 to
-    2100 like `local_date_sql`; callers fix instants outside that span themselves.
-    """
-    return _ordinal_expr(column, tz)
-
-
-def exact_span() -> tuple[str, str]:
-    """The canonical instants between which the SQL date expressions match `local_date`."""
-    return canonical(_FIRST), canonical(_LAST)
+def exact_span(span: tuple[datetime, datetime] | None = None) -> tuple[str, str]:
+    """The canonical instants [first, last) within which `local_ordinal_sql(…, span)` is exact."""
+    first, last = span or (_FIRST, _LAST)
+    return canonical(first), canonical(last)

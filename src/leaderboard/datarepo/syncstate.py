@@ -143,9 +143,7 @@ def record_kind(db: Database, kind: str, files: dict[str, FileState], synced: bo
 
 def mark_validated(db: Database, kind: str, files: dict[str, FileState]) -> None:
     """Record that these files (same bytes as recorded) were just validated without problems."""
-    rows = [
-        (s.validated, kind, path, s.digest) for path, s in sorted(files.items()) if s.validated
-    ]
+    rows = [(s.validated, kind, path, s.digest) for path, s in sorted(files.items()) if s.validated]
     if not rows or not db.table_exists(TABLE):
         return
     with db.transaction():

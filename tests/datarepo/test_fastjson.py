@@ -1,0 +1,156 @@
+"""The orjson fast paths must be exactly the stdlib paths they replace (CORE-40, CORE-82)."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from leaderboard.datarepo.fastjson import is_canonical_text, parse_line
+from leaderboard.datarepo.lines import LineContext, parse_lines_file, render_activity
+from leaderboard.datarepo.snapshot import Unit
+from leaderboard.datarepo.values import loads_line
+from leaderboard.jsonfmt import JsonError, dumps_compact, orjson_compact
+from leaderboard.problems import Problem
+
+scalars = (
+    st.none()
+    | st.booleans()
+    | st.text(max_size=8)
+    | st.integers(min_value=-(2**70), max_value=2**70)
+    | st.floats(allow_nan=False, allow_infinity=False)
+)
+values = st.recursive(
+    scalars,
+    lambda inner: (
+        st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=4), inner, max_size=3)
+    ),
+    max_leaves=10,
+)
+
+
+def _stdlib_compact(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+
+
+@settings(max_examples=300, deadline=None)
+@given(values)
+def test_core_40_parse_line_is_the_stdlib_or_declines(value: Any) -> None:
+    text = _stdlib_compact(value)
+    fast = parse_line(text.encode("utf-8"))
+    exact = loads_line(text)
+    if fast is not None:
+        assert fast == exact
+        assert _stdlib_compact(fast) == _stdlib_compact(exact)  # same types (int vs float)
+
+
+@settings(max_examples=300, deadline=None)
+@given(values)
+def test_core_40_orjson_compact_is_dumps_compact_or_declines(value: Any) -> None:
+    fast = orjson_compact(value)
+    if fast is not None:
+        assert fast == _stdlib_compact(value)
+    assert dumps_compact(value) == (fast if fast is not None else dumps_compact(value))
+
+
+def test_core_82_duplicate_keys_big_ints_and_floats_decline() -> None:
+    assert parse_line(b'{"a":1,"a":2}') is None
+    assert parse_line(b'{"a":18446744073709551616}') is None  # orjson would read a float
+    assert parse_line(b'{"a": 1}') is None  # not compact: the stdlib decides
+    assert parse_line(b'{"a":"\\u00e9"}') is None
+    assert parse_line(b'{"a":[1,{"b":null}]}') == {"a": [1, {"b": None}]}
+    assert orjson_compact({"x": 1.0}) is None  # JavaScript writes 1
+    assert dumps_compact({"x": 1.0}) == '{"x":1}'
+    assert orjson_compact({"x": "\ud800"}) is None
+    assert orjson_compact({1: "a"}) is None  # non-string keys: the stdlib's conversion
+    assert is_canonical_text('{"repo":"r"}')
+    assert not is_canonical_text('{"r":0.5}')
+    assert not is_canonical_text('{"r": 1}')
+
+
+def _ctx() -> LineContext:
+    from zoneinfo import ZoneInfo
+
+    return LineContext(
+        contributors={"alice": "alice"},
+        activity_definitions={"d"},
+        aggregate_definitions=set(),
+        badge_variants={},
+        tz=ZoneInfo("UTC"),
+        now_text="2030-01-01T00:00:00.000Z",
+    )
+
+
+def _parse(text: str) -> tuple[list[Unit], list[Problem], list[bool]]:
+    units: list[Unit] = []
+    problems: list[Problem] = []
+    form: list[bool] = []
+    parse_lines_file(
+        "activity",
+        "activities/contributors/alice.jsonl",
+        text.encode("utf-8"),
+        _ctx(),
+        units,
+        problems,
+        form,
+    )
+    return units, problems, form
+
+
+LINE = (
+    '{"slug":"s1","contributor":"alice","activity_definition":"d","title":null,'
+    '"occurred_at":"2024-01-01T00:00:00.000Z","link":null,"text":null,"points":2,'
+    '"meta":{"id":123456789012345678901234567890}}\n'
+)
+
+
+def test_core_82_duplicate_key_line_is_still_an_error() -> None:
+    _, problems, _ = _parse('{"slug":"s1","slug":"s2","contributor":"alice"}\n')
+    assert [(p.line, p.code) for p in problems] == [(1, "duplicate-key")]
+
+
+def test_core_40_big_integer_meta_round_trips_exactly() -> None:
+    units, problems, form = _parse(LINE)
+    assert not problems
+    assert units[0].row[8] == '{"id":123456789012345678901234567890}'
+    assert render_activity(units[0].row) == LINE
+    assert form and not all(form)  # not provably in export form: the slow path read it
+
+
+def test_core_44_fast_path_rows_equal_full_path_rows() -> None:
+    from leaderboard.datarepo.lines import parse_activity
+
+    plain = LINE.replace('{"id":123456789012345678901234567890}', '{"repo":"r é"}')
+    units, problems, form = _parse(plain)
+    assert not problems and form == []
+    assert units[0].row == parse_activity(json.loads(plain), _ctx(), [])
+    assert render_activity(units[0].row) == plain
+
+
+def test_core_44_invalid_canonical_looking_timestamp_takes_the_full_path() -> None:
+    bad = LINE.replace("2024-01-01T00:00:00.000Z", "2024-02-30T00:00:00.000Z")
+    _, problems, _ = _parse(bad)
+    assert [p.code for p in problems] == ["invalid-timestamp"]
+    late = LINE.replace("2024-01-01T00:00:00.000Z", "2024-01-01T24:00:00.000Z")
+    units, problems, _ = _parse(late)
+    assert problems or units[0].row[4] != "2024-01-01T24:00:00.000Z"
+
+
+def test_core_39_blank_lines_and_unicode_spaces_are_skipped() -> None:
+    units, problems, form = _parse("\n \u00a0\n" + LINE)
+    assert not problems and len(units) == 1 and units[0].line == 3
+    assert False in form
+
+
+def test_core_40_json_error_positions_come_from_the_stdlib() -> None:
+    _, problems, _ = _parse('{"slug": }\n')
+    try:
+        loads_line('{"slug": }')
+    except JsonError as exc:
+        assert (problems[0].line, problems[0].column, problems[0].message) == (
+            1,
+            exc.column,
+            exc.message,
+        )

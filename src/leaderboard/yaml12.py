@@ -127,14 +127,14 @@ def _compose(text: str) -> Node | None:
     if _CSafeLoader is not None:
         fast = _CLoader(text)
         try:
-            return fast.get_single_node()  # type: ignore[no-any-return]
+            return fast.get_single_node()
         except yaml.YAMLError:
             pass
         finally:
             fast.dispose()
     loader = _Loader(text)
     try:
-        return loader.get_single_node()  # type: ignore[no-any-return]
+        return loader.get_single_node()
     finally:
         loader.dispose()
 

@@ -259,8 +259,8 @@ def _read_contributors(snap: RepoSnapshot, paths: list[str], config: Config) -> 
         )
     _check_case_collisions(snap, units)
     _check_pseudonyms(snap, units, explorer)
-    valid = [identity_inputs[u.path] for u in units if u.valid and u.path in identity_inputs]
-    snap.problems.extend(find_conflicts(valid, config.leaderboard.identity))
+    claimants = [identity_inputs[u.path] for u in units if u.valid and u.path in identity_inputs]
+    snap.problems.extend(find_conflicts(claimants, config.leaderboard.identity))
 
 
 def _json(text: str | None) -> Any:

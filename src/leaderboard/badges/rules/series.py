@@ -9,7 +9,8 @@ negative) need a walk.
 from __future__ import annotations
 
 from datetime import date
-from itertools import accumulate
+from itertools import accumulate, compress, islice, repeat
+from operator import eq
 
 from leaderboard.aggregates.snapshot import Kind, Timeline
 from leaderboard.badges.rules.common import RuleEnv, steps_to_reach
@@ -26,13 +27,9 @@ def is_derivable(aggregate_slug: str) -> bool:
 
 
 def _nth_of_kind(timeline: Timeline, key: Kind, n: int) -> int | None:
-    seen = 0
-    for i, kind in enumerate(timeline.kinds):
-        if kind == key:
-            seen += 1
-            if seen == n:
-                return timeline.days[i]
-    return None
+    """The day of the n-th activity of one definition (n ≥ 1), or None."""
+    matching = compress(timeline.days, map(eq, timeline.kinds, repeat(key)))
+    return next(islice(matching, n - 1, None), None)
 
 
 def crossing_date(

@@ -9,6 +9,8 @@ from __future__ import annotations
 import re
 from collections.abc import Set
 from datetime import date
+from functools import cache
+from itertools import compress
 from typing import Any
 
 from leaderboard.badges.award import Award
@@ -32,26 +34,27 @@ def matching_definitions(patterns: Any, definitions: tuple[str, ...]) -> list[st
     return [d for d in definitions if any(c.search(d) for c in compiled)]
 
 
-def _periods(days: list[int], kind: str, months: dict[int, int]) -> tuple[list[int], list[int]]:
-    """(period indexes, first day of each) for distinct ascending day ordinals."""
+@cache
+def month_index(ordinal: int) -> int:
+    """Consecutive integers for consecutive months (December is followed by January)."""
+    d = date.fromordinal(ordinal)
+    return d.year * 12 + d.month - 1
+
+
+def week_index(ordinal: int) -> int:
+    """Consecutive integers for consecutive ISO weeks: date(1, 1, 1), ordinal 1, is a Monday."""
+    return (ordinal - 1) // 7
+
+
+def _periods(days: list[int], kind: str) -> tuple[list[int], list[int]]:
+    """(period indexes ascending, first day of each) for distinct ascending day ordinals."""
     if kind == "daily":
         return days, days
-    indexes: list[int] = []
-    firsts: list[int] = []
-    previous = None
-    for day in days:
-        if kind == "weekly":
-            index = (day - 1) // 7  # date(1, 1, 1), ordinal 1, is a Monday
-        else:
-            index = months.get(day, -1)
-            if index < 0:
-                d = date.fromordinal(day)
-                index = months[day] = d.year * 12 + d.month - 1
-        if index != previous:
-            indexes.append(index)
-            firsts.append(day)
-            previous = index
-    return indexes, firsts
+    indexes = list(map(week_index if kind == "weekly" else month_index, days))
+    # Walking backwards, each period's entry ends up holding its earliest day.
+    first_day = dict(zip(reversed(indexes), reversed(days), strict=True))
+    ordered = sorted(first_day)
+    return ordered, [first_day[i] for i in ordered]
 
 
 def maximal_runs(indexes: list[int]) -> list[tuple[int, int]]:
@@ -73,7 +76,6 @@ def make_streak(rule: dict[str, Any], env: RuleEnv) -> CompiledRule:
     wanted = frozenset(env.key(slug) for slug in matched)
     tiers = [(v, int(n)) for v, n in threshold_list(rule, "days") if n >= 1]
     kind = str(streak_type)
-    months: dict[int, int] = {}
 
     def evaluate(subject: Subject, done: Set[str]) -> list[Award]:
         todo = [(v, n) for v, n in tiers if v not in done]
@@ -83,12 +85,10 @@ def make_streak(rule: dict[str, Any], env: RuleEnv) -> CompiledRule:
         if wanted.issuperset(history.kind_set):
             days = history.unique_days
         else:
-            days = sorted(
-                {d for d, k in zip(history.days, history.kinds, strict=True) if k in wanted}
-            )
+            days = sorted(set(compress(history.days, map(wanted.__contains__, history.kinds))))
         if len(days) < todo[0][1]:
             return []  # fewer active days than periods needed: no run can be long enough
-        indexes, firsts = _periods(days, kind, months)
+        indexes, firsts = _periods(days, kind)
         runs = maximal_runs(indexes)
         awards = []
         for variant, needed in todo:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping, Sequence, Set
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from datetime import datetime, tzinfo
 from typing import Any
@@ -189,7 +190,8 @@ def evaluate(
 
     now_text = canonical(now)
     today = local_date(now, tz)
-    with db.transaction():
+    # Custom evaluators are plugin code: the collector stays on while they may run.
+    with db.transaction(), gc_paused() if source == "config" else nullcontext():
         definitions = {
             r["slug"]: _json(r["variants"])
             for r in db.query("SELECT slug, variants FROM badge_definition")
@@ -223,8 +225,7 @@ def evaluate(
             _log(logger, "info", "Badge evaluation complete", {"awards": 0})
             return stats
 
-        with gc_paused():
-            snapshot = activity_snapshot(db, tz=tz, daily_caps=daily_caps)
+        snapshot = activity_snapshot(db, tz=tz, daily_caps=daily_caps)
         if snapshot.definitions != keys:  # pragma: no cover - same transaction, same rows
             raise RuntimeError("activity definitions changed while badges were evaluated")
         histories = snapshot.until(now_text)

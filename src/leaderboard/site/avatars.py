@@ -360,9 +360,18 @@ def fallback_avatars(
 
 def _draw_in_parallel(items: list[tuple[str, str, str | None]]) -> list[bytes]:
     import multiprocessing
+    import threading
 
     workers = min(os.cpu_count() or 1, 4)
-    if len(items) < 64 or workers < 2 or "fork" not in multiprocessing.get_all_start_methods():
+    # forking is only safe without other threads (the profile pool's manager thread may run:
+    # then the cores are busy with profiles anyway)
+    busy = threading.active_count() > 1
+    if (
+        len(items) < 64
+        or workers < 2
+        or busy
+        or "fork" not in multiprocessing.get_all_start_methods()
+    ):
         return _fallback_job(items)
     from concurrent.futures import ProcessPoolExecutor
 

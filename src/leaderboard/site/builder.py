@@ -222,9 +222,19 @@ def stage_assets(state: BuildState) -> None:
         state.writer.copy("assets/" + path.relative_to(src).as_posix(), path)
 
 
-def stage_media(state: BuildState) -> None:
-    """7. Avatars (WEB-09), then Open Graph images (WEB-45)."""
-    render.write_media(state)
+def stage_avatars(state: BuildState) -> None:
+    """7. Avatars (WEB-09)."""
+    render.write_avatars(state)
+
+
+def stage_profiles(state: BuildState) -> None:
+    """5b. Collect the profiles rendered in parallel with stages 6–9."""
+    render.finish_profiles(state)
+
+
+def stage_og(state: BuildState) -> None:
+    """7b. Open Graph images (WEB-45), drawn in their own process pool."""
+    render.write_og_images(state)
 
 
 def stage_explorer(state: BuildState) -> None:
@@ -254,9 +264,11 @@ STAGES: list[tuple[str, Callable[[BuildState], None]]] = [
     ("static", stage_static),
     ("pages", stage_pages),
     ("assets", stage_assets),
-    ("avatars and og images", stage_media),
+    ("avatars", stage_avatars),
     ("explorer", stage_explorer),
     ("files", stage_files),
+    ("profiles", stage_profiles),
+    ("og images", stage_og),
     ("manifest", stage_manifest),
 ]
 
@@ -314,6 +326,18 @@ def _volatile(state: BuildState) -> bool:
     )
 
 
+def _rss() -> str:
+    """Resident memory for the stage log (CORE-80 budgets the process tree's peak)."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as fh:
+            for line in fh:
+                if line.startswith("VmRSS:"):
+                    return f"rss {int(line.split()[1]) // 1024} MB"
+    except OSError:
+        pass
+    return "rss unknown"
+
+
 def _build(options: BuildOptions) -> tuple[BuildResult, BuildState]:
     started = time.perf_counter()
     state = BuildState(options, BuildResult(out=options.out))
@@ -322,8 +346,11 @@ def _build(options: BuildOptions) -> tuple[BuildResult, BuildState]:
         for name, stage in STAGES:
             t0 = time.perf_counter()
             stage(state)
-            log.debug("build stage %s: %.3fs", name, time.perf_counter() - t0)
+            log.debug("build stage %s: %.3fs, %s", name, time.perf_counter() - t0, _rss())
     finally:
+        batch = state.extra.pop("profiles", None)
+        if batch is not None:  # a stage failed while profiles were rendering
+            batch.close()
         for db in (state.public, state.working):
             if db is not None:
                 db.close()

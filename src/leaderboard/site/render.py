@@ -12,7 +12,7 @@ import hashlib
 import json
 import multiprocessing
 import os
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -153,34 +153,72 @@ def _profile_job(usernames: list[str]) -> list[ProfileResult]:
 
 
 def _workers(options: BuildOptions, jobs: int) -> int:
+    """Processes rendering profiles, the parent included."""
     if options.workers is not None:
         return max(1, options.workers)
     return max(1, min(os.cpu_count() or 1, 4, jobs // 50 or 1))
 
 
-def render_profiles(r: PageRenderer, boards: dict[str, Any]) -> None:
-    model = r.model
-    names = list(model.snap.people)
-    workers = _workers(r.state.options, len(names))
-    writer = r.state.writer
-    assert writer is not None
-    results: list[ProfileResult] = []
-    if workers == 1 or "fork" not in multiprocessing.get_all_start_methods():
+CHUNK = 25  # profiles per job: small enough for the parent and the children to share the tail
+
+
+class ProfileBatch:
+    """Profiles rendered by forked children *while* the parent builds everything else.
+
+    `start` forks `workers - 1` children (one child on a 2-core machine, which also keeps the
+    process tree's memory, where every child counts the parent's shared pages again, in budget)
+    and queues the profiles in small chunks. `finish` then lets the parent take pending chunks
+    from the tail of the queue (cancelling them in the pool) while the children work from the
+    head, and records every result in the writer and the fingerprints.
+    """
+
+    def __init__(self, r: PageRenderer, boards: dict[str, Any]) -> None:
+        self.r = r
+        names = list(r.model.snap.people)
+        self.chunks = [names[i : i + CHUNK] for i in range(0, len(names), CHUNK)]
+        self.pool: ProcessPoolExecutor | None = None
+        self.futures: list[Future[list[ProfileResult]]] = []
         _WORKER.update(renderer=r, boards=boards)
-        results = _profile_job(names)
-    else:
-        _WORKER.update(renderer=r, boards=boards)
-        chunks = [names[i :: workers * 4] for i in range(workers * 4)]
-        ctx = multiprocessing.get_context("fork")
-        with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
-            for part in pool.map(_profile_job, chunks):
-                results.extend(part)
-        results.sort()
-    _WORKER.clear()
-    for rel, digest, written, rendered, fp, st in results:
-        writer.record(rel, digest, written, st)
-        r.new[rel] = fp
-        r.rendered += rendered
+        children = _workers(r.state.options, len(names)) - 1
+        if children >= 1 and "fork" in multiprocessing.get_all_start_methods():
+            ctx = multiprocessing.get_context("fork")
+            self.pool = ProcessPoolExecutor(max_workers=children, mp_context=ctx)
+            self.futures = [self.pool.submit(_profile_job, chunk) for chunk in self.chunks]
+
+    def finish(self) -> None:
+        results: list[ProfileResult] = []
+        if self.pool is None:
+            results = _profile_job([n for chunk in self.chunks for n in chunk])
+        else:
+            own: dict[int, list[ProfileResult]] = {}
+            for i in range(len(self.futures) - 1, -1, -1):
+                if self.futures[i].cancel():
+                    own[i] = _profile_job(self.chunks[i])
+            for i, future in enumerate(self.futures):
+                results.extend(own[i] if i in own else future.result())
+        self.close()
+        writer = self.r.state.writer
+        assert writer is not None
+        for rel, digest, written, rendered, fp, st in results:
+            writer.record(rel, digest, written, st)
+            self.r.new[rel] = fp
+            self.r.rendered += rendered
+
+    def close(self) -> None:
+        if self.pool is not None:
+            self.pool.shutdown(wait=True, cancel_futures=True)
+            self.pool = None
+        _WORKER.clear()
+
+
+def finish_profiles(state: BuildState) -> None:
+    """Collect the profiles started by `render_all` and save the page fingerprints."""
+    batch: ProfileBatch | None = state.extra.pop("profiles", None)
+    r: PageRenderer = state.extra["renderer"]
+    if batch is not None:
+        batch.finish()
+    state.result.rendered = r.rendered
+    _save_fingerprints(state.options, r.new)
 
 
 # -- all pages -----------------------------------------------------------------------------------
@@ -264,12 +302,10 @@ def render_all(state: BuildState) -> None:
     r.page("404.html", "404.html", nf, misc.build_not_found(model))
     # optional pages
     _render_optional(state, r)
-    # profiles
-    render_profiles(r, boards)
-    state.result.rendered = r.rendered
+    # profiles: started now, collected by `finish_profiles` after the other stages
     state.extra["boards"] = boards
     state.extra["renderer"] = r
-    _save_fingerprints(state.options, r.new)
+    state.extra["profiles"] = ProfileBatch(r, boards)
 
 
 def _render_optional(state: BuildState, r: PageRenderer) -> None:
@@ -291,11 +327,17 @@ def _render_optional(state: BuildState, r: PageRenderer) -> None:
         state.docs_paths = docs.render_docs(r, docs_set)
 
 
-def write_media(state: BuildState) -> None:
-    """Avatars and OG images through the site-components modules (when present)."""
+def write_avatars(state: BuildState) -> None:
+    """Avatars through the site-components module (when present)."""
     from leaderboard.site import media
 
     media.write_avatars(state)
+
+
+def write_og_images(state: BuildState) -> None:
+    """OG images (after the profiles are collected: no forked pool may be running)."""
+    from leaderboard.site import media
+
     media.write_og_images(state)
 
 

@@ -122,12 +122,11 @@ def load_snapshot(
         f"LEFT JOIN activity_definition d ON d.slug = a.activity_definition WHERE {_CANONICAL}"
         + _ORDER
     )
-    rows = db.execute(sql).fetchall()
     timelines: dict[str, Timeline] = {}
-    for who, group in groupby(rows, itemgetter(0)):
+    # Streamed: only one contributor's rows exist as row tuples at a time.
+    for who, group in groupby(db.execute(sql), itemgetter(0)):
         _, times, kinds, points, days = zip(*group, strict=True)
         timelines[who] = Timeline(who, times, kinds, points, days)
-    del rows
     _fix_days_outside_span(timelines, tz, exact_span(span))
     if daily_caps:
         keys = {definitions[s]: n for s, n in daily_caps.items() if s in definitions}

@@ -191,7 +191,8 @@ def evaluate(
     now_text = canonical(now)
     today = local_date(now, tz)
     # Custom evaluators are plugin code: the collector stays on while they may run.
-    with db.transaction(), gc_paused() if source == "config" else nullcontext():
+    runs_plugin_code = any(isinstance(r, dict) and r.get("type") == "custom" for r in rules)
+    with db.transaction(), nullcontext() if runs_plugin_code else gc_paused():
         definitions = {
             r["slug"]: _json(r["variants"])
             for r in db.query("SELECT slug, variants FROM badge_definition")

@@ -309,6 +309,11 @@ def populate_public(
     conn.execute("PRAGMA journal_mode = DELETE")
     conn.execute("PRAGMA foreign_keys = OFF")
     plan = plan_visibility(working, config)
+    # ATTACH is not allowed inside a transaction, and one transaction keeps the header's
+    # change counter (and so the file's bytes) what it always was
+    uri = None if config.leaderboard.daily_caps else _attachable(working)
+    if uri is not None:
+        conn.execute("ATTACH DATABASE ? AS w", (uri,))
     conn.execute("BEGIN")
     for stmt in _statements(PUBLIC_SCHEMA):
         conn.execute(stmt)
@@ -328,6 +333,8 @@ def populate_public(
     for stmt in _statements(PUBLIC_INDEXES):
         conn.execute(stmt)
     conn.execute("COMMIT")
+    if uri is not None:
+        conn.execute("DETACH DATABASE w")
 
 
 def _statements(script: str) -> list[str]:
@@ -407,9 +414,74 @@ _ACTIVITY_COLUMNS = (
 )
 
 
+def _attachable(working: Database) -> str | None:
+    """A read-only URI for ATTACHing the working DB file (None for in-memory DBs)."""
+    path = getattr(working, "path", None)
+    if not path or path == ":memory:" or not Path(path).is_file():
+        return None
+    return f"{Path(path).resolve().as_uri()}?mode=ro"
+
+
+def _attached(conn: sqlite3.Connection) -> bool:
+    return any(row[1] == "w" for row in conn.execute("PRAGMA database_list"))
+
+
+def _copy_activities_sql(conn: sqlite3.Connection, plan: Visibility) -> None:
+    """The same rows as `_copy_activities` without a Python loop over public activities.
+
+    Without daily caps a public activity is copied as is, with `COALESCE(points, definition
+    points, 0)` as its effective points (`points.effective_points`). Hidden contributors
+    (NOCASE, like `Visibility.is_hidden`) are left out, pseudonymous ones (exact username, like
+    `Visibility.pseudonyms`) are rewritten in Python. Everything is staged and inserted in slug
+    order, as before, so the file's bytes do not change.
+    """
+    # the working DB is attached as `w` by `populate_public`
+    conn.execute("CREATE TEMP TABLE skip_hidden (u TEXT PRIMARY KEY COLLATE NOCASE)")
+    conn.execute("CREATE TEMP TABLE skip_pseudo (u TEXT PRIMARY KEY)")
+    conn.executemany("INSERT INTO skip_hidden VALUES (?)", [(u,) for u in plan.hidden])
+    conn.executemany("INSERT INTO skip_pseudo VALUES (?)", [(u,) for u in sorted(plan.pseudonyms)])
+    cols = ", ".join(_ACTIVITY_COLUMNS)
+    conn.execute(f"CREATE TEMP TABLE staged AS SELECT {cols} FROM main.activity WHERE 0")
+    conn.execute(
+        f"INSERT INTO staged ({cols}) "
+        "SELECT a.slug, a.contributor, a.activity_definition, a.title, a.occurred_at, a.link, "
+        "a.text, a.points, a.meta, COALESCE(a.points, d.points, 0) FROM w.activity a "
+        "LEFT JOIN w.activity_definition d ON d.slug = a.activity_definition "
+        "WHERE a.contributor COLLATE NOCASE NOT IN (SELECT u FROM skip_hidden) "
+        "AND a.contributor COLLATE BINARY NOT IN (SELECT u FROM skip_pseudo)"
+    )
+    if plan.pseudonyms:
+        names = {
+            slug: name
+            for slug, name in conn.execute("SELECT slug, name FROM w.activity_definition")
+        }
+        rows = []
+        for slug, contributor, definition, occurred_at, points, effective in conn.execute(
+            "SELECT a.slug, a.contributor, a.activity_definition, a.occurred_at, a.points, "
+            "COALESCE(a.points, d.points, 0) FROM w.activity a "
+            "LEFT JOIN w.activity_definition d ON d.slug = a.activity_definition "
+            "WHERE a.contributor COLLATE BINARY IN (SELECT u FROM skip_pseudo) "
+            "AND a.contributor COLLATE NOCASE NOT IN (SELECT u FROM skip_hidden)"
+        ):
+            pseudonym = plan.pseudonyms[contributor]
+            new_slug = f"{pseudonym}-{hashlib.sha256(slug.encode()).hexdigest()[:12]}"
+            name = names.get(definition, definition)
+            rows.append(
+                (new_slug, pseudonym, definition, name, occurred_at, None, None, points, None,
+                 effective)
+            )  # fmt: skip
+        _insert(conn, "staged", _ACTIVITY_COLUMNS, rows)
+    conn.execute(f"INSERT INTO main.activity ({cols}) SELECT {cols} FROM staged ORDER BY slug")
+    for table in ("staged", "skip_hidden", "skip_pseudo"):
+        conn.execute(f"DROP TABLE temp.{table}")
+
+
 def _copy_activities(
     conn: sqlite3.Connection, working: Database, plan: Visibility, config: Config
 ) -> None:
+    if _attached(conn):
+        _copy_activities_sql(conn, plan)
+        return
     definitions = {
         slug: (name, points)
         for slug, name, points in working.conn.execute(

@@ -294,3 +294,20 @@ def test_new_05_site_url_override(working: Database, tmp_path: Path) -> None:
     )
     assert public_meta_rows(path)["site_url"] == "https://x.test"
     assert replace(cfg).meta.site_url == "https://acme.test/lb"
+
+
+def test_core_80_attached_copy_equals_row_copy(working: Database, tmp_path: Path) -> None:
+    """A file-backed working DB is copied with INSERT … SELECT through ATTACH; the result must
+    be byte-identical to the Python row copy used for in-memory DBs (hidden and pseudonymous
+    people included)."""
+    by_rows = build_public_db(working, tmp_path / "rows.db", config=make_config(), now=NOW)
+    on_disk = Database.open(tmp_path / "working.db")
+    fill_working(on_disk, n_activities=300)
+    on_disk.close()
+    attached = Database.open(tmp_path / "working.db", readonly=True)
+    try:
+        by_sql = build_public_db(attached, tmp_path / "sql.db", config=make_config(), now=NOW)
+    finally:
+        attached.close()
+    assert by_sql.read_bytes() == by_rows.read_bytes()
+    assert PSEUDO not in all_text(by_sql) and HIDDEN not in all_text(by_sql)

@@ -231,6 +231,14 @@ def render_all(state: BuildState) -> None:
     org = model.config.org.name
     title = model.config.meta.title
     cm = chrome.page_meta
+    # profiles first: forked children render them while this process does everything else,
+    # and `finish_profiles` collects them
+    boards: dict[str, Any] = {}
+    for period in ("week", "month", "year", "all-time"):
+        boards[period] = entries(model.snap, window(model.snap, period), ranked, with_daily=False)
+    state.extra["boards"] = boards
+    state.extra["renderer"] = r
+    state.extra["profiles"] = ProfileBatch(r, boards)
     # home
     r.page(
         "",
@@ -256,7 +264,6 @@ def render_all(state: BuildState) -> None:
         "year": "this year",
         "all-time": "of all time",
     }
-    boards: dict[str, Any] = {}
     for period in leaderboard.periods(model):
         ctx = leaderboard.build_leaderboard(model, period)
         meta = cm(
@@ -267,8 +274,6 @@ def render_all(state: BuildState) -> None:
             nav="leaderboard",
         )
         r.page(f"leaderboard/{period}/", "leaderboard.html", meta, ctx)
-    for period in ("week", "month", "year", "all-time"):
-        boards[period] = entries(model.snap, window(model.snap, period), ranked, with_daily=False)
     # people
     pctx = people.build_people(model)
     r.page(
@@ -302,10 +307,6 @@ def render_all(state: BuildState) -> None:
     r.page("404.html", "404.html", nf, misc.build_not_found(model))
     # optional pages
     _render_optional(state, r)
-    # profiles: started now, collected by `finish_profiles` after the other stages
-    state.extra["boards"] = boards
-    state.extra["renderer"] = r
-    state.extra["profiles"] = ProfileBatch(r, boards)
 
 
 def _render_optional(state: BuildState, r: PageRenderer) -> None:

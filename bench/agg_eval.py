@@ -82,12 +82,12 @@ def _once(
     try:
         if prof:
             prof.enable()
-        t0 = time.perf_counter()
+        c0, t0 = time.process_time(), time.perf_counter()
         with db.transaction():
             run_standard_aggregation(
                 db, now=now, tz=config.tz, daily_caps=config.leaderboard.daily_caps
             )
-        t1 = time.perf_counter()
+        c1, t1 = time.process_time(), time.perf_counter()
         with db.transaction():
             stats = evaluate(
                 db,
@@ -96,13 +96,16 @@ def _once(
                 tz=config.tz,
                 daily_caps=config.leaderboard.daily_caps,
             )
-        t2 = time.perf_counter()
+        c2, t2 = time.process_time(), time.perf_counter()
         if prof:
             prof.disable()
             pstats.Stats(prof).sort_stats("cumulative").print_stats(35)
         if dump is not None:
             _dump(db, dump)
-        print(f"  {mode}: aggregate {t1 - t0:.3f}s evaluate {t2 - t1:.3f}s awards {stats.awards}")
+        print(
+            f"  {mode}: aggregate {t1 - t0:.3f}s evaluate {t2 - t1:.3f}s wall, "
+            f"{c1 - c0:.3f}s + {c2 - c1:.3f}s CPU, awards {stats.awards}"
+        )
         return t1 - t0, t2 - t1
     finally:
         db.close()

@@ -298,6 +298,7 @@ def _phase_import(
         # Import is one transaction: it rolled back; nothing else makes sense after it (CORE-11).
         summary.fail("import", "import", str(exc))
         raise
+    prepared.snapshot.release_rows()  # export needs paths, not rows (CORE-80 peak memory)
     summary.add("activities_inserted", getattr(stats, "activities_inserted", 0))
     summary.add("activities_updated", getattr(stats, "activities_updated", 0))
     summary.add("contributors_created", getattr(stats, "contributors_created", 0))

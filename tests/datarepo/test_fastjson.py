@@ -154,3 +154,36 @@ def test_core_40_json_error_positions_come_from_the_stdlib() -> None:
             exc.column,
             exc.message,
         )
+
+
+def _old_canonical_check(text: str) -> bool:
+    from leaderboard.datarepo.lines import _CANONICAL
+    from leaderboard.timeutil import from_canonical, is_canonical
+
+    if not (is_canonical(text) and _CANONICAL.match(text)):
+        return False
+    try:
+        from_canonical(text)
+    except ValueError:
+        return False
+    return True
+
+
+digits = st.text(alphabet="0123456789", min_size=1, max_size=1)
+
+
+@settings(max_examples=2000, deadline=None)
+@given(
+    st.sampled_from(["0000", "0001", "2023", "2024", "1900", "2000", "9999"]),
+    st.integers(0, 13),
+    st.integers(0, 32),
+    st.integers(0, 25),
+    st.integers(0, 61),
+    st.integers(0, 61),
+    st.sampled_from(["Z", "Z\n", "+"]),
+)
+def test_core_12_fast_canonical_check_equals_from_canonical(
+    year: str, month: int, day: int, hour: int, minute: int, second: int, end: str
+) -> None:
+    text = f"{year}-{month:02d}-{day:02d}T{hour:02d}:{minute:02d}:{second:02d}.123{end}"
+    assert _ctx().valid_canonical(text) == _old_canonical_check(text)

@@ -38,6 +38,13 @@ from leaderboard.timeutil import (
 from leaderboard.usernames import ascii_lower
 
 _CANONICAL = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$", re.ASCII)
+# The canonical shape with every field in range except day-of-month beyond 28 (checked apart):
+# exactly the texts `from_canonical` turns into a datetime.
+_CANONICAL_RANGES = re.compile(
+    r"(?!0000)\d{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12]\d|3[01])"
+    r"T(?:[01]\d|2[0-3]):[0-5]\d:[0-5]\d\.\d{3}Z",
+    re.ASCII,
+)
 ACTIVITY_KEYS = frozenset(
     ("slug", "contributor", "activity_definition", "title", "occurred_at", "occured_at", "link",
      "text", "points", "meta")
@@ -58,6 +65,7 @@ class LineContext:
     now_text: str
     problems: list[Problem] = field(default_factory=list)
     _spellings: dict[str, str] = field(default_factory=dict, repr=False)
+    _definitions: dict[str, str] = field(default_factory=dict, repr=False)
     _days: dict[str, bool] = field(default_factory=dict, repr=False)
 
     def contributor_of(self, name: Any) -> str | None:
@@ -71,11 +79,23 @@ class LineContext:
                 self._spellings[name] = found
         return found
 
+    def definition_of(self, slug: Any) -> str | None:
+        """`slug` when it names a known activity definition, as one shared string object (at 10x
+        scale a separate copy per activity line costs ~80 MB)."""
+        if type(slug) is not str:
+            return None
+        found = self._definitions.get(slug)
+        if found is None and slug in self.activity_definitions:
+            found = self._definitions[slug] = slug
+        return found
+
     def valid_canonical(self, text: str) -> bool:
         """True when `text` is a canonical timestamp of a real instant (what `from_canonical`
         accepts after the `_CANONICAL` shape check); day validity is memoised per date."""
-        if len(text) != 24 or _CANONICAL.match(text) is None:
+        if _CANONICAL_RANGES.fullmatch(text) is None:
             return False
+        if text[8] < "3" and text[8:10] != "29":
+            return True  # days 01-28 exist in every month
         day = text[:10]
         ok = self._days.get(day)
         if ok is None:
@@ -85,7 +105,7 @@ class LineContext:
             except ValueError:
                 ok = False
             self._days[day] = ok
-        return ok and text[11:13] < "24" and text[14:16] < "60" and text[17:19] < "60"
+        return ok
 
 
 class _Bad(Exception):
@@ -337,11 +357,11 @@ def _fast_activity(obj: dict[str, Any], ctx: LineContext) -> Row | None:
         return None
     get = obj.get
     slug = get("slug")
-    definition = get("activity_definition")
+    definition = ctx.definition_of(get("activity_definition"))
     occurred = get("occurred_at")
     if (
         type(slug) is not str or not slug
-        or type(definition) is not str or definition not in ctx.activity_definitions
+        or definition is None
         or type(occurred) is not str or not ctx.valid_canonical(occurred)
         or occurred > ctx.now_text
     ):

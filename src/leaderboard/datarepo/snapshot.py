@@ -131,6 +131,16 @@ class RepoSnapshot:
         protected = self.protected_files()
         return {f for f in self.files if f not in protected}
 
+    def release_rows(self) -> None:
+        """After import: drop the rows of valid JSONL units, which only import needs.
+
+        Export needs the files read, which of them are protected (invalid units are kept) and
+        the contributor rows; at 10x scale the activity rows alone are about a gigabyte
+        (CORE-80 peak memory), and the later phases read the working DB instead.
+        """
+        for kind in ("activity", "contributor_aggregate", "contributor_badge"):
+            self.units[kind] = [u for u in self.units[kind] if not u.valid]
+
     def contributor_rows_by_path(self) -> dict[str, Row]:
         return {u.path: u.row for u in self.units["contributor"] if u.valid}
 

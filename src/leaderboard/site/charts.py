@@ -425,8 +425,8 @@ def activity_heatmap(
 
     `days` maps a date to its (definition name, count) pairs. Cells are `rect.heatmap-cell`
     (the stylesheet sets `rx: var(--activity-graph-radius)`); out-of-range cells are omitted.
-    Every profile draws the same few year-long grids, so an empty cell's markup depends only on
-    its position and date and is memoised (`_empty_cell`): this chart dominated profile builds.
+    Every profile draws the same few year-long grids, so the empty grid of a range is memoised
+    (`_empty_cells`) and only active days are drawn: this chart dominated profile builds.
     """
     first = _sunday_on_or_before(start)
     weeks = (end - first).days // 7 + 1
@@ -442,26 +442,24 @@ def activity_heatmap(
         _heatmap_axes(first, start, end, weeks),
     ]
     rows: list[list[str]] = []
-    day_step = timedelta(days=1)
-    d = first
-    for w in range(weeks):
-        x = HEAT_LEFT + w * HEAT_PITCH
-        for i in range(7):
-            if start <= d <= end:
-                types = days.get(d)
-                count = sum(c for _, c in types) if types else 0
-                if count:
-                    rows.append([format_date(d), format_int(count)])
-                    out.append(
-                        f'<rect class="heatmap-cell" x="{x}" '
-                        f'y="{HEAT_TOP + i * HEAT_PITCH}" width="{HEAT_CELL}" height="{HEAT_CELL}" '
-                        f'rx="2" fill="var(--activity-graph-{heat_level(count)})" '
-                        f'data-date="{d.isoformat()}">'
-                        f"<title>{escape(heatmap_cell_title(d, types or ()))}</title></rect>"
-                    )
-                else:
-                    out.append(_empty_cell(x, i, d))
-            d += day_step
+    cells = list(_empty_cells(first, start, end))  # chronological = week-major column order
+    for d in sorted(days):
+        if not start <= d <= end:
+            continue
+        types = days[d]
+        count = sum(c for _, c in types)
+        if not count:
+            continue
+        rows.append([format_date(d), format_int(count)])
+        w, i = divmod((d - first).days, 7)
+        cells[(d - start).days] = (
+            f'<rect class="heatmap-cell" x="{HEAT_LEFT + w * HEAT_PITCH}" '
+            f'y="{HEAT_TOP + i * HEAT_PITCH}" width="{HEAT_CELL}" height="{HEAT_CELL}" '
+            f'rx="2" fill="var(--activity-graph-{heat_level(count)})" '
+            f'data-date="{d.isoformat()}">'
+            f"<title>{escape(heatmap_cell_title(d, types))}</title></rect>"
+        )
+    out.extend(cells)
     out.append("</svg>")
     table = _hidden_table(caption, ["Date", "Activities"], rows)
     return Markup(
@@ -470,15 +468,22 @@ def activity_heatmap(
     )
 
 
-@functools.lru_cache(maxsize=8192)
-def _empty_cell(x: int, row: int, d: date) -> str:
-    """The markup of a cell with no activity (identical on every profile showing that day)."""
-    return (
-        f'<rect class="heatmap-cell" x="{x}" '
-        f'y="{HEAT_TOP + row * HEAT_PITCH}" width="{HEAT_CELL}" height="{HEAT_CELL}" rx="2" '
-        f'fill="var(--activity-graph-0)" data-date="{d.isoformat()}">'
-        f"<title>{escape(heatmap_cell_title(d, ()))}</title></rect>"
-    )
+@functools.lru_cache(maxsize=64)
+def _empty_cells(first: date, start: date, end: date) -> tuple[str, ...]:
+    """Every cell of [start, end] without activity, in date order: the same on every profile
+    showing that range, so only the active days are drawn per profile."""
+    cells = []
+    d = start
+    while d <= end:
+        w, i = divmod((d - first).days, 7)
+        cells.append(
+            f'<rect class="heatmap-cell" x="{HEAT_LEFT + w * HEAT_PITCH}" '
+            f'y="{HEAT_TOP + i * HEAT_PITCH}" width="{HEAT_CELL}" height="{HEAT_CELL}" rx="2" '
+            f'fill="var(--activity-graph-0)" data-date="{d.isoformat()}">'
+            f"<title>{escape(heatmap_cell_title(d, ()))}</title></rect>"
+        )
+        d += timedelta(days=1)
+    return tuple(cells)
 
 
 @functools.lru_cache(maxsize=256)

@@ -16,10 +16,10 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import secrets
 import time
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
+from typing import BinaryIO
 
 import orjson
 
@@ -49,17 +49,23 @@ def _replace(path: Path, data: bytes) -> None:
     files are not fsynced one by one: a build is reproducible, a torn file after a crash differs
     in size or bytes from the manifest and is rewritten by the next build, and 13,000 fsyncs were
     a third of a full build."""
-    tmp = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
-    if not path.parent.is_dir():
-        path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")  # one writer per process and path
     try:
-        with open(tmp, "wb") as fh:
+        with _create(tmp) as fh:
             fh.write(data)
-        os.chmod(tmp, 0o644)
         os.replace(tmp, path)
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
+
+
+def _create(path: Path) -> BinaryIO:
+    """Open a new file for writing, creating its directory only when it is missing."""
+    try:
+        return open(path, "wb")  # the caller's `with` closes it
+    except FileNotFoundError:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        return open(path, "wb")
 
 
 def stat_of(path: Path, digest: str) -> Stat | None:

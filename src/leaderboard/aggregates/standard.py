@@ -125,6 +125,7 @@ def integer_text(n: int) -> str:
     return '{"type":"number","value":' + str(n) + ',"format":"integer"}'
 
 
+@lru_cache(maxsize=4096)
 def _date_value(ordinal: int) -> str:
     return '{"type":"string","value":"' + date_text(date.fromordinal(ordinal)) + '"}'
 

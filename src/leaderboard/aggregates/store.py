@@ -170,10 +170,17 @@ def sync_contributor_rows(db: Database, rows: list[ContributorRow], now_text: st
     }
     writes = []
     pop = existing.pop
+    # Stored metas repeat (one calculated_at per run that changed them): check each text once.
+    as_written: dict[tuple[str, str, str | None], bool] = {}
     for row in rows:
         old = pop((row.aggregate, row.contributor), None)
-        if old is not None and old[0] == row.value and row.meta.kept_calculated_at(old[1]):
-            continue  # the row as we wrote it last time: the common case, checked inline
+        if old is not None and old[0] == row.value:
+            key = (row.meta.prefix, row.meta.suffix, old[1])
+            same = as_written.get(key)
+            if same is None:
+                same = as_written[key] = row.meta.kept_calculated_at(old[1]) is not None
+            if same:
+                continue  # the row as we wrote it last time: the common case
         meta_text = _decide(
             old[0] if old else None, old[1] if old else None, row.value, row.meta, now_text
         )

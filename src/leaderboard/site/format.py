@@ -244,11 +244,12 @@ def time_tag(
     tz), date for dates.
     """
     if isinstance(value, (datetime, str)) and not (isinstance(value, str) and len(value) == 10):
-        machine = canonical(_as_datetime(value))
+        instant = _as_datetime(value)  # parsed once, not once per part
+        machine = canonical(instant)
         if text is None:
             if tz is None:
                 raise ValueError("time_tag needs tz to format an instant")
-            text = format_datetime(value, tz)
+            text = format_datetime(instant, tz)
     else:
         d = _as_date(value, tz)
         machine = date_text(d)

@@ -14,7 +14,7 @@ from leaderboard.site.format import format_aggregate_value, format_int, format_m
 from leaderboard.site.markdown import markdown_plain_text, render_bio, sanitize_activity_text
 from leaderboard.site.model import SiteModel, capitalise, safe_link
 from leaderboard.site.pages.chrome import page_meta
-from leaderboard.site.ranking import Entry, days_between
+from leaderboard.site.ranking import Entry
 from leaderboard.site.snapshot import Act, Person
 from leaderboard.timeutil import minus_months
 
@@ -85,8 +85,10 @@ def _breakdown(model: SiteModel, acts: list[Act]) -> dict[str, Any]:
     for item, colour in charts.breakdown_order(items):
         slug = by_name[item.name]
         d = per[slug]
-        days = sorted(d["days"])
-        series = [d["days"].get(x, 0) for x in days_between(days[0], days[-1])]
+        # one point per day from the first to the last day of this type (by ordinal: building
+        # the date list for every type of every profile took a second)
+        by_ordinal = {day.toordinal(): n for day, n in d["days"].items()}
+        series = [by_ordinal.get(o, 0) for o in range(min(by_ordinal), max(by_ordinal) + 1)]
         legend.append(
             {
                 "slug": slug,

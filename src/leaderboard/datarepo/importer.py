@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
+from operator import itemgetter
 from typing import Any
 
 from leaderboard.config.model import Config
@@ -170,6 +171,7 @@ def import_snapshot(
 
 
 BULK_ROWS = 1000
+BULK_CACHE_KIB = 65536
 
 
 def _record_if_export_form(db: Database, snapshot: RepoSnapshot) -> None:
@@ -209,9 +211,19 @@ def _bulk_insert(db: Database, kind: str, rows: list[Row]) -> int:
     for name, _ in indexes:
         db.execute(f'DROP INDEX "{name}"')
     cols = COLUMNS[kind]
-    count = db.executemany(
-        f"INSERT INTO {table} ({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))})", rows
-    ).rowcount
+    # In key order the primary-key index only ever grows at its right edge, and a larger page
+    # cache keeps the pages being filled in memory (10x scale: 1.3 million rows).
+    ordered = sorted(rows, key=itemgetter(0))
+    cache = db.scalar("PRAGMA cache_size")
+    db.execute(f"PRAGMA cache_size = {-BULK_CACHE_KIB}")
+    try:
+        count = db.executemany(
+            f"INSERT INTO {table} ({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))})",
+            ordered,
+        ).rowcount
+    finally:
+        db.execute(f"PRAGMA cache_size = {int(cache)}")
+    del ordered
     for _, sql in indexes:
         db.execute(sql)
     return count

@@ -34,6 +34,10 @@ _CANONICAL = (
     "AND substr(a.occurred_at, 24, 1) = 'Z'"
 )
 _ORDER = " ORDER BY a.contributor, a.occurred_at, a.slug"
+# Read the table in storage order and sort once: walking the contributor index instead visits
+# the table pages at random whenever rows are not stored contributor by contributor (the
+# importer stores them by slug), which costs half again as much at 1× and more at 10×.
+_ACTIVITY = "activity a NOT INDEXED"
 
 
 @dataclass(slots=True)
@@ -118,7 +122,7 @@ def load_snapshot(
     sql = (
         "SELECT a.contributor, a.occurred_at, COALESCE(d.rowid, a.activity_definition), "
         f"CAST({effective_points_sql('a', 'd')} AS INTEGER), "
-        f"{local_ordinal_sql('a.occurred_at', tz, span)} FROM activity a "
+        f"{local_ordinal_sql('a.occurred_at', tz, span)} FROM {_ACTIVITY} "
         f"LEFT JOIN activity_definition d ON d.slug = a.activity_definition WHERE {_CANONICAL}"
         + _ORDER
     )
@@ -176,7 +180,7 @@ def points_by_slug(db: Database, snapshot: ActivitySnapshot) -> dict[str, int]:
     Slugs are read in snapshot order, so they line up with the timelines concatenated; the
     caller reads them in the same transaction as the snapshot.
     """
-    sql = f"SELECT a.slug FROM activity a WHERE {_CANONICAL}" + _ORDER
+    sql = f"SELECT a.slug FROM {_ACTIVITY} WHERE {_CANONICAL}" + _ORDER
     slugs = [s for (s,) in db.execute(sql)]
     points = [p for t in snapshot.timelines.values() for p in t.points]
     if len(slugs) != len(points):

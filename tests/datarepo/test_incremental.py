@@ -256,3 +256,13 @@ def test_core_62_unchanged_identity_index_writes_nothing(repo: Path, tmp_path: P
     assert db.changes_total() == before
     assert db.scalar("SELECT count(*) FROM contributor_identity") == 3
     db.close()
+
+
+def test_core_80_missing_trigger_means_nothing_is_trusted(repo: Path, tmp_path: Path) -> None:
+    db_path = tmp_path / "w.db"
+    run(repo, db_path)
+    with sqlite3.connect(db_path) as conn:
+        conn.execute("DROP TRIGGER _datarepo_sync_activity_update")
+    assert load_state(str(db_path)) is None
+    snap = read(repo, db_path)
+    assert not snap.deferred

@@ -95,8 +95,23 @@ def load_state(db_path: str | None) -> SyncState | None:
         db.close()
 
 
-def load_state_db(db: Database) -> SyncState | None:
+_TRIGGERS = 3 * len(SYNCED_KINDS)
+
+
+def _watched(db: Database) -> bool:
+    """The table exists and every invalidating trigger is in place. A migration that rebuilds
+    a record table drops its triggers; then nothing recorded can be trusted."""
     if not db.table_exists(TABLE):
+        return False
+    count = db.scalar(
+        "SELECT count(*) FROM sqlite_master WHERE type = 'trigger' AND name LIKE ?",
+        (f"{TABLE}_%",),
+    )
+    return int(count) == _TRIGGERS
+
+
+def load_state_db(db: Database) -> SyncState | None:
+    if not _watched(db):
         return None
     state = SyncState()
     for kind, path, size, mtime_ns, dig, validated in db.execute(
@@ -111,7 +126,7 @@ def load_state_db(db: Database) -> SyncState | None:
 
 def synced_kinds(db: Database) -> set[str]:
     """Kinds whose header row is present right now (no write to their table since)."""
-    if not db.table_exists(TABLE):
+    if not _watched(db):
         return set()
     return {r[0] for r in db.execute(f"SELECT kind FROM {TABLE} WHERE path = ''")}
 

@@ -187,3 +187,36 @@ def test_core_12_fast_canonical_check_equals_from_canonical(
 ) -> None:
     text = f"{year}-{month:02d}-{day:02d}T{hour:02d}:{minute:02d}:{second:02d}.123{end}"
     assert _ctx().valid_canonical(text) == _old_canonical_check(text)
+
+
+texts = st.text(max_size=6)
+json_cols = st.none() | values.filter(lambda v: v is not None)
+
+
+@settings(max_examples=300, deadline=None)
+@given(texts, texts, values.filter(lambda v: v is not None), json_cols)
+def test_core_40_render_aggregate_equals_definition(a: str, c: str, value: Any, meta: Any) -> None:
+    from leaderboard.datarepo.lines import render_aggregate
+    from leaderboard.datarepo.values import encode_optional
+
+    row = (a, c, encode_optional(value), encode_optional(meta), None)
+    expected = dumps_compact({"aggregate": a, "contributor": c, "value": value, "meta": meta})
+    assert render_aggregate(row) == expected + "\n"
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(texts, min_size=5, max_size=5), json_cols, st.none() | st.integers(-5, 5))
+def test_core_40_render_badge_and_activity_equal_definition(
+    t: list[str], meta: Any, points: int | None
+) -> None:
+    from leaderboard.datarepo.lines import render_badge
+    from leaderboard.datarepo.values import encode_optional
+
+    row = (*t, encode_optional(meta), None)
+    keys = ("slug", "badge", "contributor", "variant", "achieved_on")
+    expected = dumps_compact({**dict(zip(keys, t, strict=True)), "meta": meta})
+    assert render_badge(row) == expected + "\n"
+    act = (t[0], t[1], t[2], t[3], t[4], None, t[0], points, encode_optional(meta), None)
+    keys = ("slug", "contributor", "activity_definition", "title", "occurred_at", "link", "text")
+    obj = {**dict(zip(keys, act[:7], strict=True)), "points": points, "meta": meta}
+    assert render_activity(act) == dumps_compact(obj) + "\n"

@@ -470,13 +470,39 @@ def _render_activity_slow(r: Row) -> str:
     return _splice(head, r[8], r[9], ACTIVITY_KEYS)
 
 
+def _canonical_column(value: Any) -> str | None:
+    """A JSON column already in canonical compact form ("null" for NULL), else None."""
+    if value is None:
+        return "null"
+    if type(value) is str and is_canonical_text(value):
+        return value
+    return None
+
+
 def render_aggregate(r: Row) -> str:
+    """One contributor aggregate line; value and meta are copied when already canonical."""
+    if r[4] is None and type(r[0]) is str and type(r[1]) is str and r[2] is not None:
+        value = _canonical_column(r[2])
+        meta = _canonical_column(r[3])
+        if value is not None and meta is not None:
+            return (
+                '{"aggregate":' + encode_string(r[0]) + ',"contributor":' + encode_string(r[1])
+                + ',"value":' + value + ',"meta":' + meta + "}\n"
+            )
     head = ('{"aggregate":' + encode_string(r[0]) + ',"contributor":' + encode_string(r[1])
             + ',"value":' + _recode(r[2]))
     return _splice(head, r[3], r[4], AGGREGATE_KEYS)
 
 
 def render_badge(r: Row) -> str:
+    """One badge line; a canonical meta is copied as it is."""
+    meta = _canonical_column(r[5]) if r[6] is None else None
+    if meta is not None and all(type(r[i]) is str for i in range(5)):
+        return (
+            '{"slug":' + encode_string(r[0]) + ',"badge":' + encode_string(r[1])
+            + ',"contributor":' + encode_string(r[2]) + ',"variant":' + encode_string(r[3])
+            + ',"achieved_on":' + encode_string(r[4]) + ',"meta":' + meta + "}\n"
+        )
     head = (
         '{"slug":' + encode_string(r[0]) + ',"badge":' + encode_string(r[1])
         + ',"contributor":' + encode_string(r[2]) + ',"variant":' + encode_string(r[3])

@@ -240,6 +240,25 @@ def plan_visibility(working: Database, config: Config) -> Visibility:
     return assign_pseudonyms(rows, salt=privacy_salt(config), config=config)
 
 
+def published_people(working: Database, config: Config) -> list[tuple[str, str, str | None]]:
+    """(username, display name, avatar URL) of every contributor as the public DB will list them
+    (pseudonyms for pseudonymous people, hidden ones left out): lets the build start drawing
+    avatars before the public DB exists."""
+    plan = plan_visibility(working, config)
+    out: list[tuple[str, str, str | None]] = []
+    for username, name, avatar_url in working.conn.execute(
+        "SELECT username, name, avatar_url FROM contributor ORDER BY username"
+    ):
+        if plan.is_hidden(username):
+            continue
+        pseudonym = plan.pseudonyms.get(username)
+        if pseudonym is not None:
+            out.append((pseudonym, pseudonym, None))
+        else:
+            out.append((username, name or username, avatar_url))
+    return out
+
+
 def is_bot(bot: int | None, role: str, config: Config) -> bool:
     """CORE-74: an explicit `bot` flag wins, else a bot role makes a bot."""
     if bot is not None:

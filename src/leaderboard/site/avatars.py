@@ -9,6 +9,7 @@ is fetched again. Network access only goes through the injected `httpx.Client`.
 from __future__ import annotations
 
 import colorsys
+import contextlib
 import hashlib
 import io
 import os
@@ -29,6 +30,7 @@ MAX_BYTES = 5 * 1024 * 1024
 TIMEOUT = 15.0
 CONCURRENCY = 10
 WEBP_QUALITY = 80
+PARALLEL_MIN = 64  # fewer drawings than this are not worth forking for
 
 Write = Callable[[str, bytes], Any]
 Warn = Callable[[str], None]
@@ -336,12 +338,7 @@ def fallback_avatars(
 ) -> dict[str, bytes]:
     """username → generated avatar, cached like downloads (encoding 1,500 WebP images took
     seconds on every build); misses are drawn in parallel processes when there are many."""
-    font_digest = ""
-    if font_path:
-        try:
-            font_digest = hashlib.sha256(Path(font_path).read_bytes()).hexdigest()
-        except OSError:
-            font_digest = "unreadable"
+    font_digest = _font_digest(font_path)
     out: dict[str, bytes] = {}
     misses: list[tuple[AvatarRequest, Path]] = []
     for r in requests:
@@ -358,20 +355,89 @@ def fallback_avatars(
     return out
 
 
-def _draw_in_parallel(items: list[tuple[str, str, str | None]]) -> list[bytes]:
+def _draw_and_store(items: list[tuple[str, str, str | None, str]]) -> int:
+    for username, name, font_path, path in items:
+        _store(Path(path), fallback_avatar(username, name, font_path))
+    return len(items)
+
+
+def needs_fallback(
+    request: AvatarRequest, *, mode: str, cache_dir: Path, offline: bool, refresh: bool
+) -> bool:
+    """Will `build_avatars` draw this contributor's avatar (no usable image to process)?"""
+    url = request.avatar_url
+    if mode == "none" or not url or not _usable_url(url):
+        return True
+    if mode == "remote" or url.startswith("/"):
+        return False
+    return offline and (refresh or not cache_path(cache_dir, url).exists())
+
+
+class FallbackPrefetch:
+    """Draws the generated avatars a build will need into the avatar cache, in forked processes
+    started before the public DB is built (the costliest part of a first build's avatar step runs
+    while the parent is busy with SQLite); `build_avatars` then finds them in the cache. `join`
+    must be called before anything else forks."""
+
+    def __init__(
+        self, requests: Sequence[AvatarRequest], *, cache_dir: Path, font_path: str | None
+    ) -> None:
+        from concurrent.futures import Future, ProcessPoolExecutor
+
+        self.pool: ProcessPoolExecutor | None = None
+        self.futures: list[Future[int]] = []
+        font_digest = _font_digest(font_path)
+        items = []
+        for r in requests:
+            path = cache_path(cache_dir, _fallback_key(r, font_digest))
+            if not path.exists():
+                items.append((r.username, r.display_name, font_path, str(path)))
+        workers = min(os.cpu_count() or 1, 4)
+        if len(items) < PARALLEL_MIN or workers < 2 or not _can_fork():
+            return
+        import multiprocessing
+
+        size = -(-len(items) // (workers * 4))
+        self.pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"))
+        self.futures = [
+            self.pool.submit(_draw_and_store, items[i : i + size])
+            for i in range(0, len(items), size)
+        ]
+
+    def join(self) -> None:
+        """Wait for the drawings (a failure only means `build_avatars` draws that one itself)."""
+        if self.pool is None:
+            return
+        for future in self.futures:
+            with contextlib.suppress(Exception):  # the avatar step redraws whatever is missing
+                future.result()
+        self.pool.shutdown(wait=True)
+        self.pool = None
+
+
+def _can_fork() -> bool:
     import multiprocessing
     import threading
 
+    # forking is only safe without other threads (a pool's manager thread may be running)
+    return threading.active_count() == 1 and "fork" in multiprocessing.get_all_start_methods()
+
+
+def _font_digest(font_path: str | None) -> str:
+    if not font_path:
+        return ""
+    try:
+        return hashlib.sha256(Path(font_path).read_bytes()).hexdigest()
+    except OSError:
+        return "unreadable"
+
+
+def _draw_in_parallel(items: list[tuple[str, str, str | None]]) -> list[bytes]:
+    import multiprocessing
+
     workers = min(os.cpu_count() or 1, 4)
-    # forking is only safe without other threads (the profile pool's manager thread may run:
-    # then the cores are busy with profiles anyway)
-    busy = threading.active_count() > 1
-    if (
-        len(items) < 64
-        or workers < 2
-        or busy
-        or "fork" not in multiprocessing.get_all_start_methods()
-    ):
+    # when another pool runs (profiles), the cores are busy anyway: draw here
+    if len(items) < PARALLEL_MIN or workers < 2 or not _can_fork():
         return _fallback_job(items)
     from concurrent.futures import ProcessPoolExecutor
 
@@ -415,6 +481,25 @@ def _cache_dir(options: Any) -> Path:
 def _font_path(options: Any) -> str | None:
     font = options.config.leaderboard.site.og_font
     return str(Path(options.data_dir) / font) if font else None
+
+
+def start_prefetch(state: Any) -> FallbackPrefetch | None:
+    """Builder hook: start drawing the fallback avatars of the working DB's published people."""
+    o = state.options
+    mode = state.features.avatars if state.features is not None else "cache"
+    if state.working is None:
+        return None
+    from leaderboard.publicdb import published_people
+
+    cache = _cache_dir(o)
+    requests = [
+        r
+        for r in (AvatarRequest(*row) for row in published_people(state.working, o.config))
+        if needs_fallback(
+            r, mode=mode, cache_dir=cache, offline=o.offline, refresh=o.refresh_avatars
+        )
+    ]
+    return FallbackPrefetch(requests, cache_dir=cache, font_path=_font_path(o))
 
 
 def build_stage(state: Any) -> None:

@@ -119,6 +119,21 @@ def stage_working_db(state: BuildState) -> None:
     state.working = db
 
 
+def stage_prefetch(state: BuildState) -> None:
+    """2b. Start drawing generated avatars in the background (joined before pages fork)."""
+    assert state.features is not None
+    if state.features.avatars and state.working is not None:
+        from leaderboard.site import avatars
+
+        state.extra["prefetch"] = avatars.start_prefetch(state)
+
+
+def _join_prefetch(state: BuildState) -> None:
+    prefetch = state.extra.pop("prefetch", None)
+    if prefetch is not None:
+        prefetch.join()
+
+
 def stage_public_db(state: BuildState) -> None:
     """3. Build the privacy-filtered public DB (NEW-05); every page reads only this."""
     from leaderboard.publicdb import build_public_db
@@ -203,6 +218,7 @@ def stage_static(state: BuildState) -> None:
 
 def stage_pages(state: BuildState) -> None:
     """5. Render every page and write it (changed-only)."""
+    _join_prefetch(state)  # no pool may run when the profile pool forks
     render.render_all(state)
 
 
@@ -259,6 +275,7 @@ def stage_manifest(state: BuildState) -> None:
 STAGES: list[tuple[str, Callable[[BuildState], None]]] = [
     ("config", stage_config),
     ("working db", stage_working_db),
+    ("avatar prefetch", stage_prefetch),
     ("public db", stage_public_db),
     ("contexts", stage_contexts),
     ("static", stage_static),
@@ -348,6 +365,7 @@ def _build(options: BuildOptions) -> tuple[BuildResult, BuildState]:
             stage(state)
             log.debug("build stage %s: %.3fs, %s", name, time.perf_counter() - t0, _rss())
     finally:
+        _join_prefetch(state)  # (only still running when a stage failed)
         batch = state.extra.pop("profiles", None)
         if batch is not None:  # a stage failed while profiles were rendering
             batch.close()

@@ -1,0 +1,80 @@
+"""Generated avatars drawn ahead of the avatar step (CORE-80): same bytes, same counts."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from leaderboard.db.database import Database
+from leaderboard.publicdb import published_people
+from leaderboard.site import BuildOptions, build_site
+from leaderboard.site import avatars as av
+
+REQUESTS = [
+    av.AvatarRequest("alice", "Alice", None),
+    av.AvatarRequest("bob", "Bob", "https://img.example/b.png"),
+    av.AvatarRequest("carol", "Carol", "/assets/carol.png"),
+    av.AvatarRequest("contributor-1a2b3c4d", "contributor-1a2b3c4d", None),
+]
+
+
+def test_needs_fallback_follows_build_avatars(tmp_path: Path) -> None:
+    cache = tmp_path / "cache"
+
+    def needs(r: av.AvatarRequest, mode: str, offline: bool) -> bool:
+        return av.needs_fallback(r, mode=mode, cache_dir=cache, offline=offline, refresh=False)
+
+    alice, bob, carol, _ = REQUESTS
+    assert needs(alice, "cache", False) and needs(alice, "remote", True)
+    assert needs(bob, "none", False)
+    assert not needs(bob, "remote", True)
+    assert not needs(bob, "cache", False)  # online: fetched
+    assert needs(bob, "cache", True)  # offline, not cached: generated
+    av._store(av.cache_path(cache, "https://img.example/b.png"), b"webp")
+    assert not needs(bob, "cache", True)  # offline but cached
+    assert not needs(carol, "cache", True)  # a data-dir file is processed
+
+
+def test_prefetched_avatars_are_the_drawn_ones(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(av, "PARALLEL_MIN", 1)
+    requests = [r for r in REQUESTS if r.avatar_url is None]
+    prefetch = av.FallbackPrefetch(requests, cache_dir=tmp_path / "cache", font_path=None)
+    assert prefetch.pool is not None
+    prefetch.join()
+    written: dict[str, bytes] = {}
+    stats = av.build_avatars(
+        requests,
+        write=written.__setitem__,
+        cache_dir=tmp_path / "cache",
+        data_dir=tmp_path,
+        mode="cache",
+        offline=True,
+    )
+    assert stats.generated == len(requests)
+    for r in requests:
+        assert written[av.avatar_relpath(r.username)] == av.fallback_avatar(
+            r.username, r.display_name
+        )
+
+
+def test_published_people_match_the_public_db(site_inputs: BuildOptions) -> None:
+    build_site(site_inputs)
+    assert site_inputs.db_path is not None
+    working = Database.open(site_inputs.db_path, readonly=True)
+    try:
+        people = published_people(working, site_inputs.config)
+    finally:
+        working.close()
+    listed = sorted(p.name for p in (site_inputs.out / "avatars").glob("*.webp"))
+    assert sorted(f"{u}.webp" for u, _, _ in people) == listed
+    public = Database.open(site_inputs.out / "data.db", readonly=True)
+    try:
+        rows = public.conn.execute(
+            "SELECT username, COALESCE(name, username), avatar_url FROM contributor"
+        ).fetchall()
+    finally:
+        public.close()
+    assert sorted(people) == sorted(rows)

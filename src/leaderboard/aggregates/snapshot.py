@@ -97,7 +97,6 @@ class ActivitySnapshot:
     timelines: dict[str, Timeline]
     definitions: dict[str, Kind]  # definition slug → its key in `Timeline.kinds`
     total: int  # number of activities
-    _slugs: list[str] | None = field(default=None, repr=False)
 
     def key(self, definition: str) -> Kind:
         """The `kinds` value of activities of `definition` (the slug itself when unknown)."""

@@ -266,3 +266,17 @@ def test_core_80_missing_trigger_means_nothing_is_trusted(repo: Path, tmp_path: 
     assert load_state(str(db_path)) is None
     snap = read(repo, db_path)
     assert not snap.deferred
+
+
+def test_core_53_protected_files_still_warn_when_rows_are_unchanged(
+    repo: Path, tmp_path: Path
+) -> None:
+    db_path = tmp_path / "w.db"
+    run(repo, db_path)
+    (repo / "activities" / "definitions.json").write_text(json.dumps(DEFS[:1], indent=2))
+    snap = read(repo, db_path).without_invalid()
+    db = Database.open(db_path)
+    import_snapshot(db, snap, declarations=Declarations(), config=CONFIG)
+    stats = export_repo(db, repo, tz=CONFIG.tz, imported=snap)
+    db.close()
+    assert any("rows not exported" in w for w in stats.warnings)

@@ -207,8 +207,8 @@ class _Exporter:
         if imported is None or kind not in self.synced or kind not in imported.files_match:
             return False
         read = imported.file_states.get(kind, {})
-        if set(read) != set(_listing(self.data_dir, rel_dir)):
-            return False
+        if set(read) != set(_listing(self.data_dir, rel_dir)) or self.protected.intersection(read):
+            return False  # protected files need their "rows not exported" warnings
         if any(stat_of(self.data_dir / rel) != (fs.size, fs.mtime_ns) for rel, fs in read.items()):
             return False
         self.stats.unchanged.extend(sorted(read))

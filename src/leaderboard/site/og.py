@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import multiprocessing
 import os
 import tempfile
 from collections.abc import Callable, Sequence
@@ -116,6 +117,7 @@ def _bold(
     )
 
 
+@lru_cache(maxsize=4)  # two sizes per card, identical on every card (read-only paste masks)
 def _circle_mask(size: int) -> Image.Image:
     scale = 4  # supersample for a smooth edge
     big = Image.new("L", (size * scale, size * scale), 0)
@@ -274,7 +276,10 @@ def render_og_images(
         if len(misses) < IN_PROCESS_LIMIT or workers <= 1:
             rendered = [_render_job(job) for job in jobs]
         else:
-            with ProcessPoolExecutor(max_workers=workers) as pool:
+            # spawned, not forked: a forked worker would count the whole build's memory again
+            # in the process tree (CORE-80 budgets its peak), a fresh one only needs Pillow
+            ctx = multiprocessing.get_context("spawn")
+            with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
                 rendered = list(pool.map(_render_job, jobs, chunksize=8))
         for (_, key), data in zip(misses, rendered, strict=True):
             _store(cache_dir / "og" / f"{key}.png", data)

@@ -23,6 +23,7 @@ from typing import Any
 import httpx
 
 from leaderboard import jsonfmt
+from leaderboard.aggregates.shared import forget_snapshot
 from leaderboard.config import load_config
 from leaderboard.config.model import Config
 from leaderboard.db import Database
@@ -273,6 +274,8 @@ def _run_phase(
         _phase_hooks(settings, prepared, db, summary, phase)
     elif phase == "evaluate":
         _phase_evaluate(settings, prepared, db, summary)
+        # The activity snapshot shared by aggregation and evaluation is not needed by export.
+        forget_snapshot(db)
     elif phase == "export":
         _phase_export(settings, prepared, db, summary)
 

@@ -5,8 +5,9 @@ working DB therefore remembers, in `_datarepo_sync` (migration 4), for each reco
 rows export writes to per-contributor JSONL files (activities, contributor aggregates, contributor
 badges):
 
-- every file of the kind as export last left it: size, mtime, sha256 of its bytes, and the
-  validation key under which it was last read without any problem (or NULL);
+- every file of the kind as export last left it: size, sha256 of its bytes, and the validation
+  key under which it was last read without any problem (or NULL). No modification times: the
+  working DB stays byte-identical across machines for identical inputs (CORE-81);
 - a header row (`path = ''`) meaning "the table's rows are exactly what these files hold".
   Triggers delete the header on any INSERT, UPDATE or DELETE of the kind's table, whoever writes.
 
@@ -35,7 +36,8 @@ TABLE = "_datarepo_sync"
 
 @dataclass(frozen=True, slots=True)
 class FileState:
-    """One data file as last seen: stat, content hash, and the key it was validated under."""
+    """One data file as last seen: size, mtime (in memory only, 0 when loaded from the DB),
+    content hash, and the key it was validated under."""
 
     size: int
     mtime_ns: int
@@ -114,13 +116,13 @@ def load_state_db(db: Database) -> SyncState | None:
     if not _watched(db):
         return None
     state = SyncState()
-    for kind, path, size, mtime_ns, dig, validated in db.execute(
-        f"SELECT kind, path, size, mtime_ns, digest, validated FROM {TABLE}"
+    for kind, path, size, dig, validated in db.execute(
+        f"SELECT kind, path, size, digest, validated FROM {TABLE}"
     ):
         if path == "":
             state.synced.add(kind)
         else:
-            state.files.setdefault(kind, {})[path] = FileState(size, mtime_ns, dig, validated)
+            state.files.setdefault(kind, {})[path] = FileState(size, 0, dig, validated)
     return state
 
 
@@ -146,12 +148,8 @@ def record_kind(db: Database, kind: str, files: dict[str, FileState], synced: bo
         if not synced:
             return
         db.executemany(
-            f"INSERT INTO {TABLE}(kind, path, size, mtime_ns, digest, validated) "
-            "VALUES (?, ?, ?, ?, ?, ?)",
-            [
-                (kind, path, s.size, s.mtime_ns, s.digest, s.validated)
-                for path, s in sorted(files.items())
-            ],
+            f"INSERT INTO {TABLE}(kind, path, size, digest, validated) VALUES (?, ?, ?, ?, ?)",
+            [(kind, path, s.size, s.digest, s.validated) for path, s in sorted(files.items())],
         )
         db.execute(f"INSERT INTO {TABLE}(kind, path) VALUES (?, '')", (kind,))
 

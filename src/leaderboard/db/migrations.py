@@ -164,8 +164,8 @@ def m004_datarepo_sync(conn: sqlite3.Connection) -> None:
     """
     conn.execute(
         "CREATE TABLE IF NOT EXISTS _datarepo_sync ("
-        "kind TEXT NOT NULL, path TEXT NOT NULL, size INTEGER, mtime_ns INTEGER, "
-        "digest TEXT, validated TEXT, PRIMARY KEY (kind, path)) WITHOUT ROWID"
+        "kind TEXT NOT NULL, path TEXT NOT NULL, size INTEGER, digest TEXT, validated TEXT, "
+        "PRIMARY KEY (kind, path)) WITHOUT ROWID"
     )
     for table, kind in _SYNCED_TABLES.items():
         for event in ("INSERT", "UPDATE", "DELETE"):

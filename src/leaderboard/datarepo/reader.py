@@ -7,7 +7,9 @@ config badge definitions and plugin static declarations.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import gc
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -58,6 +60,32 @@ def read_repo(
     files are byte-identical to what the DB holds and were validated without any problem under
     the same key is not parsed: its paths go to `snapshot.deferred` (see syncstate.py).
     """
+    with _gc_paused():
+        return _read_repo(data_dir, config, declarations, now, strict, state)
+
+
+@contextmanager
+def _gc_paused() -> Iterator[None]:
+    """No cyclic garbage collection while reading. A snapshot is millions of small objects
+    without cycles; each full collection would traverse all of them again, which costs 10-30%
+    of the read (CORE-80). Garbage from cycles, if any, is collected afterwards."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _read_repo(
+    data_dir: Path,
+    config: Config,
+    declarations: Declarations,
+    now: datetime,
+    strict: bool,
+    state: SyncState | None,
+) -> RepoSnapshot:
     tz = config.tz
     snap = RepoSnapshot(data_dir=data_dir)
     found = layout.discover(data_dir)

@@ -138,3 +138,26 @@ def test_file_state_survives_a_build(site_inputs: BuildOptions) -> None:
     assert load_file_state(site_inputs.cache_dir, site_inputs.out).trusted(
         "index.html", site_inputs.out / "index.html"
     )
+
+
+def test_same_public_db_after_bookkeeping_change_is_reused(
+    site_inputs: BuildOptions, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A `run` that changes no published data still writes the working DB; the second key (the
+    public DB's bytes) catches that right after the public DB is built."""
+    first = build_site(site_inputs)
+    assert site_inputs.db_path is not None
+    db = Database.open(site_inputs.db_path)
+    db.execute("CREATE TABLE bookkeeping (x INTEGER)")  # not published
+    db.close()
+    _no_stages(monkeypatch)
+    again = build_site(site_inputs)
+    assert again.written == 0 and again.rendered == 0 and again.pages == first.pages
+    import leaderboard.publicdb
+
+    def no_public_db(*args: object, **kwargs: object) -> None:
+        raise AssertionError("the public DB was rebuilt")
+
+    monkeypatch.setattr(leaderboard.publicdb, "build_public_db", no_public_db)
+    third = build_site(site_inputs)  # the new working-DB key was remembered: no public DB build
+    assert third.written == 0

@@ -297,28 +297,55 @@ def build_site(options: BuildOptions) -> BuildResult:
     its files are intact, that build's result is returned without running any stage (`reuse`).
     """
     started = time.perf_counter()
-    log = options.logger
     cache_dir = cache_dir_of(options)
-    key = reuse.input_key(options)
+    inputs = reuse.inputs_digest(options)
+    key = reuse.keyed(inputs, Path(options.db_path)) if inputs and options.db_path else None
     previous = reuse.reuse_previous(options, cache_dir, key)
     if previous is not None:
-        for message in previous.warnings:
-            log.warning("%s", message)
-        previous.duration = time.perf_counter() - started
-        log.info("Nothing changed since the previous build of %s", options.out)
-        log.info("%s", previous.summary())
-        return previous
-    result, state = _build(options)
+        return _reused(options, previous, started)
+    result, state = _build(options, inputs)
+    reused = state.extra.get("reused")
+    if reused is not None:  # same public DB: remember the new working-DB key with the old result
+        record = state.extra["reuse_record"]
+        reuse.remember(options, cache_dir, key, reused, public_key=state.extra["public_key"],
+                       files=record["files"], volatile=False, extra_files=record["extra"])  # fmt: skip
+        return _reused(options, reused, started)
     reuse.remember(
         options,
         cache_dir,
         key,
         result,
+        public_key=state.extra.get("public_key"),
         files=len(state.writer.files) if state.writer is not None else 0,
         volatile=_volatile(state),
         extra_files=_extra_outputs(state),
     )
     return result
+
+
+def _reused(options: BuildOptions, previous: BuildResult, started: float) -> BuildResult:
+    log = options.logger
+    for message in previous.warnings:
+        log.warning("%s", message)
+    previous.duration = time.perf_counter() - started
+    log.info("Nothing changed since the previous build of %s", options.out)
+    log.info("%s", previous.summary())
+    return previous
+
+
+def _check_public_key(state: BuildState, inputs: str | None) -> bool:
+    """After the public DB is built: is it the previous build's, with its outputs intact?"""
+    if inputs is None or state.public_path is None:
+        return False
+    o = state.options
+    public_key = reuse.keyed(inputs, state.public_path)
+    state.extra["public_key"] = public_key
+    previous = reuse.reuse_previous(o, cache_dir_of(o), public_key, field="public_key")
+    if previous is None:
+        return False
+    state.extra["reused"] = previous
+    state.extra["reuse_record"] = reuse.previous_record(o, cache_dir_of(o))
+    return True
 
 
 def _extra_outputs(state: BuildState) -> list[Path]:
@@ -355,7 +382,7 @@ def _rss() -> str:
     return "rss unknown"
 
 
-def _build(options: BuildOptions) -> tuple[BuildResult, BuildState]:
+def _build(options: BuildOptions, inputs: str | None = None) -> tuple[BuildResult, BuildState]:
     started = time.perf_counter()
     state = BuildState(options, BuildResult(out=options.out))
     log = options.logger
@@ -364,6 +391,8 @@ def _build(options: BuildOptions) -> tuple[BuildResult, BuildState]:
             t0 = time.perf_counter()
             stage(state)
             log.debug("build stage %s: %.3fs, %s", name, time.perf_counter() - t0, _rss())
+            if stage is stage_public_db and _check_public_key(state, inputs):
+                return state.result, state
     finally:
         _join_prefetch(state)  # (only still running when a stage failed)
         batch = state.extra.pop("profiles", None)

@@ -11,6 +11,10 @@ builder computes an *input key* over everything a build reads:
 - the package's own files by size and mtime (templates, static files, code) and its version,
 - the build options (`now`, site URL, base path, switches), the `LEADERBOARD_*` environment.
 
+A `run` that changes no data still rewrites bookkeeping in the working DB, so a second key uses
+the public DB's bytes instead of the working DB's: it is checked right after the public DB is
+built (about a second), and a match skips every later step the same way.
+
 When the key equals the one recorded after the previous build into the same output directory,
 and every file that build produced still has the size, mtime and digest recorded for it (racy
 entries are re-read), the previous result is returned and its warnings are logged again. Builds
@@ -25,6 +29,7 @@ import hashlib
 import os
 from dataclasses import asdict
 from pathlib import Path
+from typing import Any
 
 import orjson
 
@@ -73,14 +78,26 @@ def _tree(h: hashlib._Hash, root: Path, *, skip: tuple[Path, ...] = ()) -> None:
 
 def input_key(options: BuildOptions) -> str | None:
     """The key described in the module docstring, or None when this build cannot be reused."""
+    inputs = inputs_digest(options)
+    if inputs is None or options.db_path is None:
+        return None
+    return keyed(inputs, Path(options.db_path))
+
+
+def keyed(inputs: str, database: Path) -> str:
+    """`inputs` combined with the content hash of a database file."""
+    return hashlib.sha256(f"{inputs}\0{_file_digest(database)}".encode()).hexdigest()
+
+
+def inputs_digest(options: BuildOptions) -> str | None:
+    """Everything a build reads except the database, or None when it cannot be reused."""
     o = options
     if o.clean or o.refresh_avatars or o.from_files or o.db_path is None:
         return None
     db = Path(o.db_path)
     if not db.is_file():
         return None
-    h = hashlib.sha256(f"reuse-v1\0{__version__}\0".encode())
-    h.update(_file_digest(db).encode())
+    h = hashlib.sha256(f"reuse-v2\0{__version__}\0".encode())
     for suffix in ("-wal", "-journal"):
         side = Path(f"{db}{suffix}")
         if side.is_file() and side.stat().st_size > 0:
@@ -136,15 +153,18 @@ def _outputs_intact(out: Path, state: FileState, manifest_digest: str) -> bool:
     return True
 
 
-def reuse_previous(options: BuildOptions, cache_dir: Path, key: str | None) -> BuildResult | None:
-    """The previous build's result when `key` matches it and its outputs are intact."""
+def reuse_previous(
+    options: BuildOptions, cache_dir: Path, key: str | None, *, field: str = "key"
+) -> BuildResult | None:
+    """The previous build's result when `key` matches its `field` ("key": working DB,
+    "public_key": public DB) and its outputs are intact."""
     if key is None:
         return None
     try:
         record = orjson.loads(_record_path(cache_dir, options.out).read_bytes())
     except (OSError, ValueError):
         return None
-    if not isinstance(record, dict) or record.get("key") != key or record.get("volatile"):
+    if not isinstance(record, dict) or record.get(field) != key or record.get("volatile"):
         return None
     state = load_file_state(cache_dir, options.out)
     if not state.files or len(state.files) != record.get("files"):
@@ -170,12 +190,23 @@ def reuse_previous(options: BuildOptions, cache_dir: Path, key: str | None) -> B
     )
 
 
+def previous_record(options: BuildOptions, cache_dir: Path) -> dict[str, Any]:
+    """File count and extra outputs of the recorded build (carried over when it is reused)."""
+    try:
+        record = orjson.loads(_record_path(cache_dir, options.out).read_bytes())
+    except (OSError, ValueError):
+        record = {}
+    extra = [Path(p) for p in (record.get("extra_files") or {})]
+    return {"files": int(record.get("files", 0)), "extra": extra}
+
+
 def remember(
     options: BuildOptions,
     cache_dir: Path,
     key: str | None,
     result: BuildResult,
     *,
+    public_key: str | None,
     files: int,
     volatile: bool,
     extra_files: list[Path],
@@ -194,6 +225,7 @@ def remember(
     summary = asdict(result)
     record = {
         "key": key,
+        "public_key": public_key,
         "volatile": volatile,
         "files": files,
         "manifest": manifest,

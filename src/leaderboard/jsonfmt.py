@@ -150,7 +150,9 @@ def is_plain(value: Any) -> bool:
         return kind in _PLAIN_SCALARS
     for item in items:
         t = type(item)
-        if t not in _PLAIN_SCALARS and not ((t is dict or t is list or t is tuple) and is_plain(item)):
+        if t not in _PLAIN_SCALARS and not (
+            (t is dict or t is list or t is tuple) and is_plain(item)
+        ):
             return False
     return True
 

@@ -224,9 +224,15 @@ def load_snapshot(
         "WHERE a.occurred_at <= ? ORDER BY a.occurred_at, a.slug",
         (now_text,),
     )
+    # one string object per username and definition slug instead of one per row (at 1.3 million
+    # activities that is ~170 MB, counted again by every forked render process)
+    person_keys = {u: u for u in people}
+    definition_keys = {d: d for d in definitions}
     for slug, contributor, definition, title, occurred_at, link, text, points in cur:
-        if contributor not in people:
+        contributor = person_keys.get(contributor)
+        if contributor is None:
             continue
+        definition = definition_keys.get(definition, definition)
         hour_key = occurred_at[:16]  # zone offsets are whole minutes
         day = day_cache.get(hour_key)
         if day is None:

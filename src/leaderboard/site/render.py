@@ -8,6 +8,7 @@ one stored from the previous build is not rendered at all (NEW-09).
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import json
 import multiprocessing
@@ -178,9 +179,14 @@ class ProfileBatch:
         self.chunks = [names[i : i + CHUNK] for i in range(0, len(names), CHUNK)]
         self.pool: ProcessPoolExecutor | None = None
         self.futures: list[Future[list[ProfileResult]]] = []
+        self.frozen = False
         _WORKER.update(renderer=r, boards=boards)
         children = _workers(r.state.options, len(names)) - 1
         if children >= 1 and "fork" in multiprocessing.get_all_start_methods():
+            # objects moved to the permanent generation are never traversed by the collector,
+            # so a child's collections do not copy every page holding the snapshot
+            gc.freeze()
+            self.frozen = True
             ctx = multiprocessing.get_context("fork")
             self.pool = ProcessPoolExecutor(max_workers=children, mp_context=ctx)
             self.futures = [self.pool.submit(_profile_job, chunk) for chunk in self.chunks]
@@ -208,6 +214,9 @@ class ProfileBatch:
         if self.pool is not None:
             self.pool.shutdown(wait=True, cancel_futures=True)
             self.pool = None
+        if self.frozen:
+            gc.unfreeze()
+            self.frozen = False
         _WORKER.clear()
 
 

@@ -18,9 +18,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any
-
-import httpx
+from typing import TYPE_CHECKING, Any
 
 from leaderboard import jsonfmt
 from leaderboard.aggregates.shared import forget_snapshot
@@ -34,6 +32,9 @@ from leaderboard.progress import steps
 from leaderboard.queries import store_config
 from leaderboard.summary import RunSummary
 from leaderboard.timeutil import canonical
+
+if TYPE_CHECKING:
+    import httpx
 
 PHASES = ("import", "setup", "scrape", "aggregate", "evaluate", "export")
 HOOK_PHASES = {"setup": "setup", "scrape": "scrape", "aggregate": "aggregate"}

@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from conftest import Runner, tree, write, write_config
+from e2e import Runner, tree, write, write_config
 
 RULES = """  badges:
     definitions:

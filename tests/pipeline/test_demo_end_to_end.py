@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from conftest import Runner, tree
+from e2e import Runner, tree
 
 
 def test_core_78_same_seed_and_now_give_identical_files_and_site(

@@ -6,7 +6,7 @@ import json
 import sqlite3
 from pathlib import Path
 
-from conftest import Runner, write, write_config
+from e2e import Runner, write, write_config
 
 HIDDEN = "zz-secret-person"
 PSEUDO = "quiet-quokka"

@@ -10,7 +10,7 @@ import sys
 import time
 from pathlib import Path
 
-from conftest import Runner, tree, write, write_config
+from e2e import Runner, tree, write, write_config
 
 UPSTREAM = Path(__file__).parents[1] / "fixtures" / "repos" / "upstream"
 

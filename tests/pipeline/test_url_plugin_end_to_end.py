@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from conftest import Runner, write_config
+from e2e import Runner, write_config
 
 PLUGIN = b"""
 name = "remote"

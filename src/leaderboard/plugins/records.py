@@ -14,41 +14,17 @@ from typing import Any
 
 from leaderboard import jsonfmt
 from leaderboard.db import Database
+from leaderboard.db.schema import COLUMNS
 from leaderboard.errors import ValidationError
 from leaderboard.models import as_dict
 from leaderboard.plugins.resolver import index_contributor
 from leaderboard.timeutil import canonical, canonicalize
 from leaderboard.usernames import username_problem
 
-_CONTRIBUTOR_KEYS = (
-    "username",
-    "name",
-    "role",
-    "title",
-    "avatar_url",
-    "bio",
-    "social_profiles",
-    "joining_date",
-    "meta",
-    "visibility",
-    "pseudonym",
-    "bot",
-    "identities",
-    "extra",
-)
-_DEFINITION_KEYS = ("slug", "name", "description", "points", "icon", "extra")
-_ACTIVITY_KEYS = (
-    "slug",
-    "contributor",
-    "activity_definition",
-    "title",
-    "occurred_at",
-    "link",
-    "text",
-    "points",
-    "meta",
-    "extra",
-)
+# Record keys are the table columns (CORE-32): one definition, in db/schema.py.
+_CONTRIBUTOR_KEYS = COLUMNS["contributor"]
+_DEFINITION_KEYS = COLUMNS["activity_definition"]
+_ACTIVITY_KEYS = COLUMNS["activity"]
 
 
 @dataclass

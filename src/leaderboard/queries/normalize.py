@@ -14,6 +14,7 @@ from collections.abc import Mapping
 from datetime import tzinfo
 from typing import Any
 
+from leaderboard.datarepo.values import type_name
 from leaderboard.errors import ValidationError
 from leaderboard.jsonfmt import dumps_compact
 from leaderboard.models import as_dict
@@ -28,19 +29,7 @@ STAT_METRICS = ("min", "max", "mean", "median", "variance", "sum", "count")
 
 
 def _type_name(value: Any) -> str:
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "boolean"
-    if isinstance(value, (int, float)):
-        return "number"
-    if isinstance(value, str):
-        return "string"
-    if isinstance(value, (list, tuple)):
-        return "list"
-    if isinstance(value, Mapping):
-        return "mapping"
-    return type(value).__name__
+    return type_name(list(value) if isinstance(value, tuple) else value)
 
 
 class _Reader:

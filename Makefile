@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install system-deps demo test test-fast lint fix typecheck bench update-golden clean
+.PHONY: install system-deps demo test test-fast lint fix typecheck check bench update-golden clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -36,6 +36,11 @@ fix: install
 	$(BIN)/ruff format src tests bench
 
 typecheck: install
+	$(BIN)/mypy
+
+# What CI runs after the tests: lint errors and type errors fail the build (formatting does not).
+check: install
+	$(BIN)/ruff check src tests bench
 	$(BIN)/mypy
 
 bench: install

@@ -65,13 +65,25 @@ def claims_of(profile: ProfileIdentities, config: IdentityConfig) -> list[Claim]
                     out.append(Claim(ns, normalise(ns, account), profile.username, True))
     if config.primary and config.primary != "none":
         out.append(
-            Claim(config.primary, normalise(config.primary, profile.username), profile.username, False)
+            Claim(
+                config.primary, normalise(config.primary, profile.username), profile.username, False
+            )
         )
     meta = profile.meta
-    if isinstance(meta, dict) and isinstance(meta.get("slack_user_id"), str) and meta["slack_user_id"].strip():
-        out.append(Claim("slack", normalise("slack", meta["slack_user_id"]), profile.username, False))
+    if (
+        isinstance(meta, dict)
+        and isinstance(meta.get("slack_user_id"), str)
+        and meta["slack_user_id"].strip()
+    ):
+        out.append(
+            Claim("slack", normalise("slack", meta["slack_user_id"]), profile.username, False)
+        )
     social = profile.social_profiles
-    if config.from_social_profiles and isinstance(social, dict) and isinstance(social.get("github"), str):
+    if (
+        config.from_social_profiles
+        and isinstance(social, dict)
+        and isinstance(social.get("github"), str)
+    ):
         m = _GITHUB_URL.match(social["github"].strip())
         if m:
             out.append(Claim("github", normalise("github", m.group(1)), profile.username, False))
@@ -114,19 +126,33 @@ def resolve(profiles: Iterable[ProfileIdentities], config: IdentityConfig) -> Re
             names = " and ".join(file_name(u) for u in explicit)
             for u in explicit:
                 path, line = where(u)
-                problems.append(Problem(path, line, None, "error", "identity-conflict",
-                                        f"identity {account} is claimed by {names}"))
+                problems.append(
+                    Problem(
+                        path,
+                        line,
+                        None,
+                        "error",
+                        "identity-conflict",
+                        f"identity {account} is claimed by {names}",
+                    )
+                )
             continue
         if len(explicit) == 1:
             owner = explicit[0]
             owners[key] = (owner, True)
             for other in implicit:
                 path, line = where(owner)
-                problems.append(Problem(
-                    path, line, None, "warning", "identity-shadowed",
-                    f"identity {account} of {other} (implicit) is claimed explicitly here; "
-                    f"if they are one person run `leaderboard merge-contributors {other} {owner}`",
-                ))
+                problems.append(
+                    Problem(
+                        path,
+                        line,
+                        None,
+                        "warning",
+                        "identity-shadowed",
+                        f"identity {account} of {other} (implicit) is claimed explicitly here; "
+                        f"if they are one person run `leaderboard merge-contributors {other} {owner}`",
+                    )
+                )
             continue
         if len(implicit) == 1:
             owners[key] = (implicit[0], False)
@@ -134,11 +160,17 @@ def resolve(profiles: Iterable[ProfileIdentities], config: IdentityConfig) -> Re
         named = [u for u in implicit if normalise(ns, u) == value]
         for u in implicit:
             path, _ = where(u)
-            problems.append(Problem(
-                path, None, None, "warning", "identity-ambiguous",
-                f"identity {account} is implied by {' and '.join(file_name(x) for x in implicit)}; "
-                "list it under `identities:` of the right profile",
-            ))
+            problems.append(
+                Problem(
+                    path,
+                    None,
+                    None,
+                    "warning",
+                    "identity-ambiguous",
+                    f"identity {account} is implied by {' and '.join(file_name(x) for x in implicit)}; "
+                    "list it under `identities:` of the right profile",
+                )
+            )
         if len(named) == 1:
             owners[key] = (named[0], False)
     return Resolution(owners, problems)
@@ -185,9 +217,7 @@ def rebuild_index(db: Database, identity: IdentityConfig) -> None:
     stale = sorted(k for k in stored if k not in wanted)
     changed = sorted((k, v) for k, v in wanted.items() if stored.get(k) != v)
     with db.transaction():
-        db.executemany(
-            "DELETE FROM contributor_identity WHERE namespace = ? AND value = ?", stale
-        )
+        db.executemany("DELETE FROM contributor_identity WHERE namespace = ? AND value = ?", stale)
         db.executemany(
             "INSERT INTO contributor_identity(namespace, value, contributor, explicit) "
             "VALUES (?, ?, ?, ?) ON CONFLICT(namespace, value) DO UPDATE SET "

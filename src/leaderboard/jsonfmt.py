@@ -15,7 +15,7 @@ from typing import Any
 import orjson
 
 _SURROGATE = re.compile("[\ud800-\udfff]")
-_encode_string = json.encoder.encode_basestring  # type: ignore[attr-defined]
+_encode_string = json.encoder.encode_basestring
 
 
 class JsonError(ValueError):

@@ -84,7 +84,7 @@ def steps(total: int, *, enabled: bool, label: str = "run", console: Any = None)
     with bar:
         task = bar.add_task("starting", total=total)
         for handler in handlers:
-            handler.setStream(_ConsoleStream(console))  # type: ignore[arg-type]
+            handler.setStream(_ConsoleStream(console))
         try:
             yield Steps(bar, task)
         finally:

@@ -13,9 +13,25 @@ _FORBIDDEN = set('/\\:*?"<>|')
 
 RESERVED_SEGMENTS = frozenset(
     {
-        "leaderboard", "people", "badges", "data", "docs", "scoring", "api", "feeds", "avatars",
-        "assets", "static", "404", "404.html", "index.html", "sitemap.xml", "robots.txt",
-        "_redirects", "data.db", "favicon.ico",
+        "leaderboard",
+        "people",
+        "badges",
+        "data",
+        "docs",
+        "scoring",
+        "api",
+        "feeds",
+        "avatars",
+        "assets",
+        "static",
+        "404",
+        "404.html",
+        "index.html",
+        "sitemap.xml",
+        "robots.txt",
+        "_redirects",
+        "data.db",
+        "favicon.ico",
     }
 )
 

@@ -27,8 +27,12 @@ NOW = datetime(2024, 6, 1, 12, 0, tzinfo=UTC)
 
 def make_config(**leaderboard: Any) -> Config:
     return Config(
-        org=OrgConfig("Example Org", "An example", "https://example.org", "https://example.org/l.png"),
-        meta=MetaConfig("T", "D", "https://example.org/i.png", None, "https://example.org/f.ico", "b"),
+        org=OrgConfig(
+            "Example Org", "An example", "https://example.org", "https://example.org/l.png"
+        ),
+        meta=MetaConfig(
+            "T", "D", "https://example.org/i.png", None, "https://example.org/f.ico", "b"
+        ),
         leaderboard=LeaderboardConfig(**leaderboard),
         raw={},
     )
@@ -82,5 +86,8 @@ def tree(data_dir: Path) -> dict[str, tuple[bytes, int]]:
     out: dict[str, tuple[bytes, int]] = {}
     for path in sorted(data_dir.rglob("*")):
         if path.is_file():
-            out[path.relative_to(data_dir).as_posix()] = (path.read_bytes(), path.stat().st_mtime_ns)
+            out[path.relative_to(data_dir).as_posix()] = (
+                path.read_bytes(),
+                path.stat().st_mtime_ns,
+            )
     return out

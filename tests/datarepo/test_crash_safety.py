@@ -60,7 +60,8 @@ def test_core_53_sigkill_mid_export_leaves_old_or_new_content(tmp_path: Path) ->
     tests_dir = str(Path(__file__).resolve().parent.parent)
     proc = subprocess.Popen(
         [sys.executable, "-c", SCRIPT, str(data_dir), tests_dir],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
     )
     assert proc.stdout is not None
     assert proc.stdout.readline().strip() == b"ready", proc.stderr.read() if proc.stderr else ""

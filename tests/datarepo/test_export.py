@@ -31,20 +31,27 @@ def write(root: Path, files: dict[str, str]) -> Path:
 
 
 def base(tmp_path: Path) -> Path:
-    return write(tmp_path, {
-        "contributors/alice.md": "---\nrole: core\n---\n",
-        "contributors/bob.md": "---\nrole: core\n---\n",
-        "activities/definitions.json": DEFS,
-    })
+    return write(
+        tmp_path,
+        {
+            "contributors/alice.md": "---\nrole: core\n---\n",
+            "contributors/bob.md": "---\nrole: core\n---\n",
+            "activities/definitions.json": DEFS,
+        },
+    )
 
 
 def test_core_53_flat_layout_is_converted(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
-    d = write(base(tmp_path), {"activities/alice.jsonl": act("a2", when="2024-02-01T00:00:00.000Z") + act("a1")})
+    d = write(
+        base(tmp_path),
+        {"activities/alice.jsonl": act("a2", when="2024-02-01T00:00:00.000Z") + act("a1")},
+    )
     with caplog.at_level(logging.INFO, logger="leaderboard.datarepo"):
         _, stats, _ = run_import_export(d)
     assert not (d / "activities/alice.jsonl").exists()
     assert (d / "activities/contributors/alice.jsonl").read_text() == act("a1") + act(
-        "a2", when="2024-02-01T00:00:00.000Z")
+        "a2", when="2024-02-01T00:00:00.000Z"
+    )
     assert "activities/alice.jsonl" in stats.deleted
     assert "moved activities/alice.jsonl into activities/contributors/" in caplog.text
 
@@ -89,10 +96,13 @@ def test_core_53_changed_only_keeps_mtimes(tmp_path: Path) -> None:
 
 
 def test_core_53_temp_files_are_cleaned(tmp_path: Path) -> None:
-    d = write(base(tmp_path), {
-        "activities/contributors/.alice.jsonl.abcd1234.tmp": "partial",
-        "contributors/.bob.md.00ff00ff.tmp": "partial",
-    })
+    d = write(
+        base(tmp_path),
+        {
+            "activities/contributors/.alice.jsonl.abcd1234.tmp": "partial",
+            "contributors/.bob.md.00ff00ff.tmp": "partial",
+        },
+    )
     _, stats, _ = run_import_export(d)
     assert sorted(stats.removed_temp_files) == [
         "activities/contributors/.alice.jsonl.abcd1234.tmp",
@@ -109,18 +119,27 @@ def test_core_55_import_refuses_snapshot_with_errors(tmp_path: Path) -> None:
 
 
 def test_core_55_skip_invalid_cascade_and_protected_files(tmp_path: Path) -> None:
-    d = write(tmp_path, {
-        "contributors/alice.md": "---\nrole: core\n---\n",
-        "contributors/bob.md": "---\nrole: [unclosed\n---\n",  # invalid profile
-        "activities/definitions.json": DEFS,
-        "activities/contributors/alice.jsonl": act("a1") + act("b-in-alice", contributor="bob"),
-        "activities/contributors/bob.jsonl": act("b1", contributor="bob"),
-        "badges/definitions.json": '[{"slug":"x","name":"X","description":"d","variants":{"v":{"description":"d","svg_url":"u"}}}]',
-        "badges/contributors/bob.jsonl": '{"slug":"x1","badge":"x","contributor":"bob","variant":"v","achieved_on":"2024-01-01"}\n',
-    })
-    originals = {p: (d / p).read_bytes() for p in (
-        "contributors/bob.md", "activities/contributors/alice.jsonl",
-        "activities/contributors/bob.jsonl", "badges/contributors/bob.jsonl")}
+    d = write(
+        tmp_path,
+        {
+            "contributors/alice.md": "---\nrole: core\n---\n",
+            "contributors/bob.md": "---\nrole: [unclosed\n---\n",  # invalid profile
+            "activities/definitions.json": DEFS,
+            "activities/contributors/alice.jsonl": act("a1") + act("b-in-alice", contributor="bob"),
+            "activities/contributors/bob.jsonl": act("b1", contributor="bob"),
+            "badges/definitions.json": '[{"slug":"x","name":"X","description":"d","variants":{"v":{"description":"d","svg_url":"u"}}}]',
+            "badges/contributors/bob.jsonl": '{"slug":"x1","badge":"x","contributor":"bob","variant":"v","achieved_on":"2024-01-01"}\n',
+        },
+    )
+    originals = {
+        p: (d / p).read_bytes()
+        for p in (
+            "contributors/bob.md",
+            "activities/contributors/alice.jsonl",
+            "activities/contributors/bob.jsonl",
+            "badges/contributors/bob.jsonl",
+        )
+    }
     snap, stats, db = run_import_export(d, skip_invalid=True)
     left_out = sorted((p.path, p.line) for p in snap.problems if p.code == "depends-on-invalid")
     assert left_out == [
@@ -132,14 +151,19 @@ def test_core_55_skip_invalid_cascade_and_protected_files(tmp_path: Path) -> Non
     # Protected files are neither rewritten nor deleted, valid rows in them are reported.
     for rel, content in originals.items():
         assert (d / rel).read_bytes() == content, rel
-    assert "1 rows not exported: activities/contributors/alice.jsonl has invalid content" in stats.warnings
+    assert (
+        "1 rows not exported: activities/contributors/alice.jsonl has invalid content"
+        in stats.warnings
+    )
 
 
 def test_core_41_case_only_rename_follows_references(tmp_path: Path) -> None:
     d = write(base(tmp_path), {"activities/contributors/alice.jsonl": act("a1")})
     _, _, db = run_import_export(d)
     db.execute("INSERT INTO contributor_aggregate_definition(slug, name) VALUES ('x', 'X')")
-    db.execute("INSERT INTO contributor_aggregate(aggregate, contributor, value) VALUES ('x', 'alice', '1')")
+    db.execute(
+        "INSERT INTO contributor_aggregate(aggregate, contributor, value) VALUES ('x', 'alice', '1')"
+    )
     (d / "contributors/alice.md").rename(d / "contributors/Alice.md")
     (d / "activities/contributors/alice.jsonl").write_text(act("a1", contributor="Alice"))
     _, stats, db = run_import_export(d, db=db)
@@ -155,28 +179,51 @@ def test_core_52_import_stats_and_upserts(tmp_path: Path) -> None:
     config = make_config()
     db = Database.memory()
     stats = import_snapshot(db, snapshot_of(d, config), declarations=Declarations(), config=config)
-    assert (stats.activities_inserted, stats.activities_updated, stats.contributors_created) == (2, 0, 2)
+    assert (stats.activities_inserted, stats.activities_updated, stats.contributors_created) == (
+        2,
+        0,
+        2,
+    )
     (d / "activities/contributors/alice.jsonl").write_text(
-        act("a1") + act("a2").replace('"title":null', '"title":"T"') + act("a3"))
+        act("a1") + act("a2").replace('"title":null', '"title":"T"') + act("a3")
+    )
     stats = import_snapshot(db, snapshot_of(d, config), declarations=Declarations(), config=config)
-    assert (stats.activities_inserted, stats.activities_updated, stats.contributors_created) == (1, 1, 0)
+    assert (stats.activities_inserted, stats.activities_updated, stats.contributors_created) == (
+        1,
+        1,
+        0,
+    )
 
 
 def test_core_52_static_definitions_and_identity_index(tmp_path: Path) -> None:
-    d = write(tmp_path, {
-        "contributors/alice.md": "---\nrole: core\nidentities:\n  slack: u123\n---\n",
-        "aggregates/contributors/alice.jsonl":
-            '{"aggregate":"activity_count","contributor":"alice","value":{"type":"number","value":1}}\n',
-    })
-    config = make_config(badge_definitions=[
-        {"slug": "cfg", "name": "C", "description": "d", "variants": {"v": {"description": "d", "svg_url": "u"}}}
-    ])
+    d = write(
+        tmp_path,
+        {
+            "contributors/alice.md": "---\nrole: core\nidentities:\n  slack: u123\n---\n",
+            "aggregates/contributors/alice.jsonl": '{"aggregate":"activity_count","contributor":"alice","value":{"type":"number","value":1}}\n',
+        },
+    )
+    config = make_config(
+        badge_definitions=[
+            {
+                "slug": "cfg",
+                "name": "C",
+                "description": "d",
+                "variants": {"v": {"description": "d", "svg_url": "u"}},
+            }
+        ]
+    )
     decl = Declarations(activity_definitions=[{"slug": "p", "name": "P", "description": "d"}])
     _, _, db = run_import_export(d, config=config, declarations=decl)
-    assert db.scalar("SELECT name FROM contributor_aggregate_definition WHERE slug='activity_count'") == "Activity Count"
+    assert (
+        db.scalar("SELECT name FROM contributor_aggregate_definition WHERE slug='activity_count'")
+        == "Activity Count"
+    )
     assert db.scalar("SELECT count(*) FROM badge_definition WHERE slug='cfg'") == 1
     assert db.scalar("SELECT count(*) FROM activity_definition WHERE slug='p'") == 1
-    rows = db.query("SELECT namespace, value, contributor, explicit FROM contributor_identity ORDER BY 1")
+    rows = db.query(
+        "SELECT namespace, value, contributor, explicit FROM contributor_identity ORDER BY 1"
+    )
     assert rows == [
         {"namespace": "github", "value": "alice", "contributor": "alice", "explicit": 0},
         {"namespace": "slack", "value": "U123", "contributor": "alice", "explicit": 1},

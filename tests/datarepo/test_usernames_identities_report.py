@@ -27,8 +27,26 @@ def test_core_57_valid_usernames(name: str) -> None:
 
 
 @pytest.mark.parametrize(
-    "name", ["", ".", "..", ".x", "a b", "a\tb", "a\x01", "a/b", "a\\b", "a:b", "a*b", "a?b", 'a"b',
-             "a<b", "a>b", "a|b", "x" * 101],
+    "name",
+    [
+        "",
+        ".",
+        "..",
+        ".x",
+        "a b",
+        "a\tb",
+        "a\x01",
+        "a/b",
+        "a\\b",
+        "a:b",
+        "a*b",
+        "a?b",
+        'a"b',
+        "a<b",
+        "a>b",
+        "a|b",
+        "x" * 101,
+    ],
 )
 def test_core_57_invalid_usernames(name: str) -> None:
     assert username_problem(name) is not None
@@ -56,12 +74,18 @@ def test_new_01_normalisation() -> None:
 
 def test_new_01_implicit_identities() -> None:
     profile = ProfileIdentities(
-        "Alice", social_profiles={"github": "https://github.com/alice-gh/"},
-        meta={"slack_user_id": "u1"}, identities={"email": ["a@x.org"]},
+        "Alice",
+        social_profiles={"github": "https://github.com/alice-gh/"},
+        meta={"slack_user_id": "u1"},
+        identities={"email": ["a@x.org"]},
     )
     claims = [(c.namespace, c.value, c.explicit) for c in claims_of(profile, IdentityConfig())]
-    assert claims == [("email", "a@x.org", True), ("github", "alice", False), ("slack", "U1", False),
-                      ("github", "alice-gh", False)]
+    assert claims == [
+        ("email", "a@x.org", True),
+        ("github", "alice", False),
+        ("slack", "U1", False),
+        ("github", "alice-gh", False),
+    ]
     none = IdentityConfig(primary="none", from_social_profiles=False)
     assert [c.namespace for c in claims_of(profile, none)] == ["email", "slack"]
 
@@ -108,7 +132,18 @@ def test_core_56_json_report() -> None:
     problems = [Problem("a.md", 2, None, "warning", "username-mismatch", "x")]
     doc = json.loads(render_json(problems, 3))
     assert doc == {
-        "ok": True, "errors": 0, "warnings": 1, "files_checked": 3,
-        "problems": [{"path": "a.md", "line": 2, "column": None, "severity": "warning",
-                      "code": "username-mismatch", "message": "x"}],
+        "ok": True,
+        "errors": 0,
+        "warnings": 1,
+        "files_checked": 3,
+        "problems": [
+            {
+                "path": "a.md",
+                "line": 2,
+                "column": None,
+                "severity": "warning",
+                "code": "username-mismatch",
+                "message": "x",
+            }
+        ],
     }

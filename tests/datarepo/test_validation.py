@@ -26,7 +26,12 @@ def formatted(data_dir: Path, **kwargs: object) -> list[str]:
     return sorted(p.format() for p in snap.problems)
 
 
-def act(slug: str, contributor: str = "alice", definition: str = "pr", when: str = "2024-01-01T00:00:00Z") -> str:
+def act(
+    slug: str,
+    contributor: str = "alice",
+    definition: str = "pr",
+    when: str = "2024-01-01T00:00:00Z",
+) -> str:
     return (
         f'{{"slug":"{slug}","contributor":"{contributor}","activity_definition":"{definition}",'
         f'"occurred_at":"{when}"}}'
@@ -34,11 +39,14 @@ def act(slug: str, contributor: str = "alice", definition: str = "pr", when: str
 
 
 def test_core_44_broken_json_line(tmp_path: Path) -> None:
-    d = repo(tmp_path, {
-        "contributors/alice.md": "---\nrole: core\n---\n",
-        "activities/definitions.json": DEFS,
-        "activities/contributors/alice.jsonl": act("a1") + "\n\n{broken\n" + act("a2") + "\n",
-    })
+    d = repo(
+        tmp_path,
+        {
+            "contributors/alice.md": "---\nrole: core\n---\n",
+            "activities/definitions.json": DEFS,
+            "activities/contributors/alice.jsonl": act("a1") + "\n\n{broken\n" + act("a2") + "\n",
+        },
+    )
     assert formatted(d) == [
         "activities/contributors/alice.jsonl:3:2: error: invalid JSON: Expecting property name "
         "enclosed in double quotes [json-syntax]"
@@ -54,10 +62,13 @@ def test_core_41_unclosed_front_matter(tmp_path: Path) -> None:
 
 
 def test_core_41_missing_front_matter_and_role(tmp_path: Path) -> None:
-    d = repo(tmp_path, {
-        "contributors/a.md": "just text\n",
-        "contributors/b.md": "---\nname: B\n---\n",
-    })
+    d = repo(
+        tmp_path,
+        {
+            "contributors/a.md": "just text\n",
+            "contributors/b.md": "---\nname: B\n---\n",
+        },
+    )
     assert formatted(d) == [
         "contributors/a.md:1: error: missing front matter: the file must start with a line '---' "
         "[front-matter-missing]",
@@ -82,10 +93,13 @@ def test_core_41_wrong_type_names_key_and_line(tmp_path: Path) -> None:
 
 
 def test_core_41_yaml_syntax_and_duplicate_key_lines(tmp_path: Path) -> None:
-    d = repo(tmp_path, {
-        "contributors/a.md": "---\nrole: core\nrole: other\n---\n",
-        "contributors/b.md": "---\nrole: [core\n---\n",
-    })
+    d = repo(
+        tmp_path,
+        {
+            "contributors/a.md": "---\nrole: core\nrole: other\n---\n",
+            "contributors/b.md": "---\nrole: [core\n---\n",
+        },
+    )
     problems = formatted(d)
     assert problems[0].startswith("contributors/a.md:3:1: error: duplicate key 'role'")
     assert problems[0].endswith("[duplicate-key]")
@@ -94,15 +108,21 @@ def test_core_41_yaml_syntax_and_duplicate_key_lines(tmp_path: Path) -> None:
 
 
 def test_core_44_unknown_contributor_and_definition(tmp_path: Path) -> None:
-    d = repo(tmp_path, {
-        "contributors/alice.md": "---\nrole: core\n---\n",
-        "activities/definitions.json": DEFS,
-        "activities/contributors/alice.jsonl": "\n".join([
-            act("a1", contributor="../x"),
-            act("a2", definition="nope"),
-            act("a3", contributor="ALICE"),
-        ]) + "\n",
-    })
+    d = repo(
+        tmp_path,
+        {
+            "contributors/alice.md": "---\nrole: core\n---\n",
+            "activities/definitions.json": DEFS,
+            "activities/contributors/alice.jsonl": "\n".join(
+                [
+                    act("a1", contributor="../x"),
+                    act("a2", definition="nope"),
+                    act("a3", contributor="ALICE"),
+                ]
+            )
+            + "\n",
+        },
+    )
     assert formatted(d) == [
         "activities/contributors/alice.jsonl:1: error: unknown contributor '../x': add "
         "contributors/../x.md or fix the name [unknown-contributor]",
@@ -114,21 +134,29 @@ def test_core_44_unknown_contributor_and_definition(tmp_path: Path) -> None:
 
 
 def test_core_44_plugin_declared_definition_is_known(tmp_path: Path) -> None:
-    d = repo(tmp_path, {
-        "contributors/alice.md": "---\nrole: core\n---\n",
-        "activities/contributors/alice.jsonl": act("a1", definition="plugin_def") + "\n",
-    })
-    decl = Declarations(activity_definitions=[{"slug": "plugin_def", "name": "P", "description": "d"}])
+    d = repo(
+        tmp_path,
+        {
+            "contributors/alice.md": "---\nrole: core\n---\n",
+            "activities/contributors/alice.jsonl": act("a1", definition="plugin_def") + "\n",
+        },
+    )
+    decl = Declarations(
+        activity_definitions=[{"slug": "plugin_def", "name": "P", "description": "d"}]
+    )
     assert formatted(d, declarations=decl) == []
 
 
 def test_core_44_duplicate_slugs(tmp_path: Path) -> None:
-    d = repo(tmp_path, {
-        "contributors/alice.md": "---\nrole: core\n---\n",
-        "activities/definitions.json": DEFS,
-        "activities/contributors/alice.jsonl": act("same") + "\n" + act("diff") + "\n",
-        "activities/alice.jsonl": act("same") + "\n" + act("diff", when="2024-02-02") + "\n",
-    })
+    d = repo(
+        tmp_path,
+        {
+            "contributors/alice.md": "---\nrole: core\n---\n",
+            "activities/definitions.json": DEFS,
+            "activities/contributors/alice.jsonl": act("same") + "\n" + act("diff") + "\n",
+            "activities/alice.jsonl": act("same") + "\n" + act("diff", when="2024-02-02") + "\n",
+        },
+    )
     assert formatted(d) == [
         "activities/alice.jsonl:1: warning: duplicate activity same (identical to "
         "activities/contributors/alice.jsonl:1) [duplicate-identical]",
@@ -148,32 +176,38 @@ def test_core_43_duplicate_slug_in_definitions_file(tmp_path: Path) -> None:
 
 
 def test_core_40_duplicate_key_in_json_line(tmp_path: Path) -> None:
-    d = repo(tmp_path, {
-        "contributors/alice.md": "---\nrole: core\n---\n",
-        "activities/definitions.json": DEFS,
-        "activities/contributors/alice.jsonl": '{"slug":"a","slug":"b"}\n',
-    })
+    d = repo(
+        tmp_path,
+        {
+            "contributors/alice.md": "---\nrole: core\n---\n",
+            "activities/definitions.json": DEFS,
+            "activities/contributors/alice.jsonl": '{"slug":"a","slug":"b"}\n',
+        },
+    )
     assert formatted(d) == [
         "activities/contributors/alice.jsonl:1: error: duplicate key 'slug' [duplicate-key]"
     ]
 
 
 def test_core_57_hostile_file_names(tmp_path: Path) -> None:
-    d = repo(tmp_path, {
-        "contributors/a:b.md": "---\nrole: core\n---\n",
-        "contributors/Bob.md": "---\nrole: core\n---\n",
-        "contributors/bob.md": "---\nrole: core\n---\n",
-        "contributors/Alice.MD": "---\nrole: core\n---\n",
-        "contributors/.hidden.md": "---\nrole: core\n---\n",
-        "contributors/docs.md": "---\nrole: core\n---\n",
-    })
+    d = repo(
+        tmp_path,
+        {
+            "contributors/a:b.md": "---\nrole: core\n---\n",
+            "contributors/Bob.md": "---\nrole: core\n---\n",
+            "contributors/bob.md": "---\nrole: core\n---\n",
+            "contributors/Alice.MD": "---\nrole: core\n---\n",
+            "contributors/.hidden.md": "---\nrole: core\n---\n",
+            "contributors/docs.md": "---\nrole: core\n---\n",
+        },
+    )
     assert formatted(d) == [
         "contributors/Alice.MD: warning: ignored file: only *.md files are read in contributors/ "
         "[ignored-file]",
         "contributors/Bob.md: error: contributors/Bob.md and contributors/bob.md name the same "
         "contributor (usernames differ only in case); merge them into one file [duplicate-username]",
         "contributors/a:b.md: error: invalid username 'a:b': username must not contain ':' "
-        "(forbidden: / \\ : * ? \" < > |); rename the file [invalid-username]",
+        '(forbidden: / \\ : * ? " < > |); rename the file [invalid-username]',
         "contributors/bob.md: error: contributors/Bob.md and contributors/bob.md name the same "
         "contributor (usernames differ only in case); merge them into one file [duplicate-username]",
         "contributors/docs.md: warning: username 'docs' collides with a site page; its profile is "
@@ -182,10 +216,13 @@ def test_core_57_hostile_file_names(tmp_path: Path) -> None:
 
 
 def test_core_39_invalid_utf8_and_bom_and_crlf(tmp_path: Path) -> None:
-    d = repo(tmp_path, {
-        "contributors/a.md": b"---\nrole: core\nname: \xff\n---\n",
-        "contributors/b.md": "\ufeff---\r\nrole: core\r\n---\r\nBio\r\n".encode(),
-    })
+    d = repo(
+        tmp_path,
+        {
+            "contributors/a.md": b"---\nrole: core\nname: \xff\n---\n",
+            "contributors/b.md": "\ufeff---\r\nrole: core\r\n---\r\nBio\r\n".encode(),
+        },
+    )
     assert formatted(d) == [
         "contributors/a.md:3:7: error: file is not valid UTF-8; re-save it as UTF-8 [invalid-utf8]"
     ]
@@ -201,12 +238,21 @@ def test_core_44_occured_at_alias_and_timestamps(tmp_path: Path) -> None:
         '{"slug":"d","contributor":"alice","activity_definition":"pr","occurred_at":"2030-01-01"}',
         '{"slug":"e","contributor":"alice","activity_definition":"pr","occurred_at":"2024-01-01","occured_at":"2024-01-02"}',
     ]
-    d = repo(tmp_path, {
-        "contributors/alice.md": "---\nrole: core\n---\n",
-        "activities/definitions.json": DEFS,
-        "activities/contributors/alice.jsonl": "\n".join(lines) + "\n",
-    })
-    codes = [(p.line, p.severity, p.code) for p in sorted(snapshot_of(d, make_config(timezone="Asia/Kolkata")).problems, key=lambda p: p.sort_key())]
+    d = repo(
+        tmp_path,
+        {
+            "contributors/alice.md": "---\nrole: core\n---\n",
+            "activities/definitions.json": DEFS,
+            "activities/contributors/alice.jsonl": "\n".join(lines) + "\n",
+        },
+    )
+    codes = [
+        (p.line, p.severity, p.code)
+        for p in sorted(
+            snapshot_of(d, make_config(timezone="Asia/Kolkata")).problems,
+            key=lambda p: p.sort_key(),
+        )
+    ]
     assert codes == [
         (1, "warning", "legacy-occured-at"),
         (2, "warning", "fraction-truncated"),
@@ -220,22 +266,34 @@ def test_core_44_occured_at_alias_and_timestamps(tmp_path: Path) -> None:
 
 
 def test_core_48_50_aggregates_and_badges(tmp_path: Path) -> None:
-    d = repo(tmp_path, {
-        "contributors/alice.md": "---\nrole: core\n---\n",
-        "aggregates/contributors/alice.jsonl": "\n".join([
-            '{"aggregate":"nope","contributor":"alice","value":{"type":"number","value":1}}',
-            '{"aggregate":"activity_count","contributor":"alice","value":{"type":"number","value":"x"}}',
-            '{"aggregate":"active_days","contributor":"alice","value":{"type":"fancy"}}',
-        ]) + "\n",
-        "badges/definitions.json": '[{"slug":"b","name":"B","description":"d","variants":{"gold":{"description":"g","svg_url":"u"}}}]',
-        "badges/contributors/alice.jsonl": "\n".join([
-            '{"slug":"s1","badge":"b","contributor":"alice","variant":"silver","achieved_on":"2024-01-01"}',
-            '{"slug":"s2","badge":"x","contributor":"alice","variant":"gold","achieved_on":"2024-01-01"}',
-            '{"slug":"s3","badge":"b","contributor":"alice","variant":"gold","achieved_on":"01/02/2024"}',
-            '{"slug":"s4","badge":"b","contributor":"alice","variant":"gold","achieved_on":"2024-01-01T23:00:00Z"}',
-        ]) + "\n",
-    })
-    codes = [(p.path.split("/")[0], p.line, p.severity, p.code) for p in sorted(snapshot_of(d).problems, key=lambda p: p.sort_key())]
+    d = repo(
+        tmp_path,
+        {
+            "contributors/alice.md": "---\nrole: core\n---\n",
+            "aggregates/contributors/alice.jsonl": "\n".join(
+                [
+                    '{"aggregate":"nope","contributor":"alice","value":{"type":"number","value":1}}',
+                    '{"aggregate":"activity_count","contributor":"alice","value":{"type":"number","value":"x"}}',
+                    '{"aggregate":"active_days","contributor":"alice","value":{"type":"fancy"}}',
+                ]
+            )
+            + "\n",
+            "badges/definitions.json": '[{"slug":"b","name":"B","description":"d","variants":{"gold":{"description":"g","svg_url":"u"}}}]',
+            "badges/contributors/alice.jsonl": "\n".join(
+                [
+                    '{"slug":"s1","badge":"b","contributor":"alice","variant":"silver","achieved_on":"2024-01-01"}',
+                    '{"slug":"s2","badge":"x","contributor":"alice","variant":"gold","achieved_on":"2024-01-01"}',
+                    '{"slug":"s3","badge":"b","contributor":"alice","variant":"gold","achieved_on":"01/02/2024"}',
+                    '{"slug":"s4","badge":"b","contributor":"alice","variant":"gold","achieved_on":"2024-01-01T23:00:00Z"}',
+                ]
+            )
+            + "\n",
+        },
+    )
+    codes = [
+        (p.path.split("/")[0], p.line, p.severity, p.code)
+        for p in sorted(snapshot_of(d).problems, key=lambda p: p.sort_key())
+    ]
     assert codes == [
         ("aggregates", 1, "error", "unknown-aggregate"),
         ("aggregates", 2, "error", "invalid-value"),
@@ -248,12 +306,15 @@ def test_core_48_50_aggregates_and_badges(tmp_path: Path) -> None:
 
 
 def test_new_01_identity_conflicts(tmp_path: Path) -> None:
-    d = repo(tmp_path, {
-        "contributors/alice.md": "---\nrole: core\nidentities:\n  github: [shared]\n---\n",
-        "contributors/bob.md": "---\nrole: core\nidentities:\n  github: Shared\n---\n",
-        "contributors/carol.md": "---\nrole: core\nidentities:\n  github: dave\n---\n",
-        "contributors/dave.md": "---\nrole: core\n---\n",
-    })
+    d = repo(
+        tmp_path,
+        {
+            "contributors/alice.md": "---\nrole: core\nidentities:\n  github: [shared]\n---\n",
+            "contributors/bob.md": "---\nrole: core\nidentities:\n  github: Shared\n---\n",
+            "contributors/carol.md": "---\nrole: core\nidentities:\n  github: dave\n---\n",
+            "contributors/dave.md": "---\nrole: core\n---\n",
+        },
+    )
     assert formatted(d) == [
         "contributors/alice.md:3: error: identity github:shared is claimed by alice.md and bob.md "
         "[identity-conflict]",
@@ -273,9 +334,12 @@ def test_core_55_strict_turns_warnings_into_errors(tmp_path: Path) -> None:
 
 
 def test_core_41_front_matter_username_mismatch_and_joining_timestamp(tmp_path: Path) -> None:
-    d = repo(tmp_path, {
-        "contributors/alice.md": "---\nrole: core\nusername: bob\njoining_date: 2020-03-15T20:00:00Z\n---\n",
-    })
+    d = repo(
+        tmp_path,
+        {
+            "contributors/alice.md": "---\nrole: core\nusername: bob\njoining_date: 2020-03-15T20:00:00Z\n---\n",
+        },
+    )
     assert formatted(d, config=make_config(timezone="Asia/Kolkata")) == [
         "contributors/alice.md:3: warning: front-matter username 'bob' ignored; the file name "
         "decides [username-mismatch]",

@@ -54,7 +54,9 @@ def test_special_words_quoted(text: str) -> None:
     assert one(text) == f"k: '{text}'\n"
 
 
-@pytest.mark.parametrize("text", ["123", "-1", "+5", "1.5", "1e3", ".5", "1_000", "0x1F", "0o17", "0xyz"])
+@pytest.mark.parametrize(
+    "text", ["123", "-1", "+5", "1.5", "1e3", ".5", "1_000", "0x1F", "0o17", "0xyz"]
+)
 def test_number_like_strings_quoted(text: str) -> None:
     assert one(text) == f"k: '{text}'\n"
     assert roundtrips({"k": text})
@@ -66,7 +68,27 @@ def test_date_like_strings_quoted(text: str) -> None:
 
 
 @pytest.mark.parametrize(
-    "text", ["https://github.com/alice", ": x", "#", "- a", "a ", " a", "it's", "[x]", "{y}", "a: b", "*x", "&a", "!t", "%p", "@u", "`b`", "|", ">"],
+    "text",
+    [
+        "https://github.com/alice",
+        ": x",
+        "#",
+        "- a",
+        "a ",
+        " a",
+        "it's",
+        "[x]",
+        "{y}",
+        "a: b",
+        "*x",
+        "&a",
+        "!t",
+        "%p",
+        "@u",
+        "`b`",
+        "|",
+        ">",
+    ],
 )
 def test_other_strings_single_quoted(text: str) -> None:
     assert one(text) == "k: '" + text.replace("'", "''") + "'\n"
@@ -109,8 +131,22 @@ def test_long_lines_never_folded() -> None:
 
 
 def test_profile_layout_key_order_and_empty_bio() -> None:
-    row = ("alice", "Alice", "core", None, None, None, '{"github":"https://github.com/alice"}',
-           "2020-03-15", '{"a":1}', "public", None, 1, '{"github":["alice"]}', '{"pronouns":"she/her"}')
+    row = (
+        "alice",
+        "Alice",
+        "core",
+        None,
+        None,
+        None,
+        '{"github":"https://github.com/alice"}',
+        "2020-03-15",
+        '{"a":1}',
+        "public",
+        None,
+        1,
+        '{"github":["alice"]}',
+        '{"pronouns":"she/her"}',
+    )
     assert render_profile(row) == (
         "---\nname: Alice\nrole: core\nsocial_profiles:\n  github: 'https://github.com/alice'\n"
         "joining_date: '2020-03-15'\nmeta:\n  a: 1\nvisibility: public\nbot: true\n"
@@ -121,5 +157,5 @@ def test_profile_layout_key_order_and_empty_bio() -> None:
 def test_trailing_newline_is_never_plain() -> None:
     # `$` in a regex matches before a final newline; plain style must not swallow it.
     assert one("A\n") == "k: |\n  A\n"
-    assert dump_mapping({"k\n": 1}) == 'k\\n: 1\n'.replace("k\\n", '"k\\n"')
+    assert dump_mapping({"k\n": 1}) == "k\\n: 1\n".replace("k\\n", '"k\\n"')
     assert roundtrips({"k": "A\n", "k\n": "x"})

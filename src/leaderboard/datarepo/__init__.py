@@ -1,11 +1,11 @@
 """The data repository: reading, validating, importing and exporting it (CORE-38…CORE-57).
 
-    snapshot = read_repo(data_dir, config=config, declarations=decl, now=now, strict=strict)
-    if skip_invalid:
-        snapshot = snapshot.without_invalid()
-    import_snapshot(db, snapshot, declarations=decl, config=config)
-    export_repo(db, data_dir, tz=config.tz, imported=snapshot,
-                default_role=config.leaderboard.default_role)
+snapshot = read_repo(data_dir, config=config, declarations=decl, now=now, strict=strict)
+if skip_invalid:
+    snapshot = snapshot.without_invalid()
+import_snapshot(db, snapshot, declarations=decl, config=config)
+export_repo(db, data_dir, tz=config.tz, imported=snapshot,
+            default_role=config.leaderboard.default_role)
 """
 
 from leaderboard.datarepo.atomic import remove_stale_temp_files, write_if_changed

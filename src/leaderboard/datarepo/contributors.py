@@ -21,8 +21,17 @@ from leaderboard.usernames import ascii_lower, username_problem
 from leaderboard.yaml12 import YamlError, load
 
 KNOWN_KEYS = (
-    "name", "role", "title", "avatar_url", "social_profiles", "joining_date", "meta",
-    "visibility", "pseudonym", "bot", "identities",
+    "name",
+    "role",
+    "title",
+    "avatar_url",
+    "social_profiles",
+    "joining_date",
+    "meta",
+    "visibility",
+    "pseudonym",
+    "bot",
+    "identities",
 )
 VISIBILITIES = ("public", "pseudonymous", "hidden")
 NAMESPACE = re.compile(r"^[a-z][a-z0-9_-]*$")
@@ -113,24 +122,37 @@ def parse_profile(
             role = default_role
         else:
             ok = False
-            error(lines.get("role", 2), "missing-key",
-                  "missing required key 'role' (or set leaderboard.default_role)")
+            error(
+                lines.get("role", 2),
+                "missing-key",
+                "missing required key 'role' (or set leaderboard.default_role)",
+            )
     elif not isinstance(role, str) or role == "":
-        bad("role", "wrong-type", f"role must be a non-empty string (got {describe(role)}); quote it")
+        bad(
+            "role",
+            "wrong-type",
+            f"role must be a non-empty string (got {describe(role)}); quote it",
+        )
 
     social = data.get("social_profiles")
     if social is not None and not (
         isinstance(social, dict) and all(isinstance(v, str) for v in social.values())
     ):
-        bad("social_profiles", "wrong-type",
-            "social_profiles must be a mapping of platform to URL string")
+        bad(
+            "social_profiles",
+            "wrong-type",
+            "social_profiles must be a mapping of platform to URL string",
+        )
 
     joining = data.get("joining_date")
     joining_text: str | None = None
     if joining is not None:
         if not isinstance(joining, str):
-            bad("joining_date", "wrong-type",
-                f"joining_date must be a date YYYY-MM-DD (got {describe(joining)}); quote it")
+            bad(
+                "joining_date",
+                "wrong-type",
+                f"joining_date must be a date YYYY-MM-DD (got {describe(joining)}); quote it",
+            )
         else:
             try:
                 joining_text = date_text(parse_date(joining))
@@ -138,17 +160,26 @@ def parse_profile(
                 try:
                     parsed = parse_timestamp(joining, tz)
                 except ValueError:
-                    bad("joining_date", "invalid-date",
-                        f"joining_date must be a date YYYY-MM-DD (got {joining!r})")
+                    bad(
+                        "joining_date",
+                        "invalid-date",
+                        f"joining_date must be a date YYYY-MM-DD (got {joining!r})",
+                    )
                 else:
                     joining_text = date_text(local_date(parsed.instant, tz))
-                    warning(lines["joining_date"], "joining-date-reduced",
-                            "joining_date reduced to a date")
+                    warning(
+                        lines["joining_date"],
+                        "joining-date-reduced",
+                        "joining_date reduced to a date",
+                    )
 
     visibility = data.get("visibility")
     if visibility is not None and visibility not in VISIBILITIES:
-        bad("visibility", "invalid-visibility",
-            f"visibility must be one of public, pseudonymous, hidden (got {describe(visibility)})")
+        bad(
+            "visibility",
+            "invalid-visibility",
+            f"visibility must be one of public, pseudonymous, hidden (got {describe(visibility)})",
+        )
 
     pseudonym = data.get("pseudonym")
     if pseudonym is not None:
@@ -168,10 +199,14 @@ def parse_profile(
 
     extra = {k: v for k, v in data.items() if k not in KNOWN_KEYS}
     if "username" in extra and (
-        not isinstance(extra["username"], str) or ascii_lower(extra["username"]) != ascii_lower(username)
+        not isinstance(extra["username"], str)
+        or ascii_lower(extra["username"]) != ascii_lower(username)
     ):
-        warning(lines["username"], "username-mismatch",
-                f"front-matter username '{extra['username']}' ignored; the file name decides")
+        warning(
+            lines["username"],
+            "username-mismatch",
+            f"front-matter username '{extra['username']}' ignored; the file name decides",
+        )
 
     for key in ("meta", "social_profiles", "identities", *extra):
         if key in data and not _json_compatible(data[key]):
@@ -180,10 +215,20 @@ def parse_profile(
         return result
     bio = body.strip() or None
     result.row = (
-        username, name, role, title, avatar_url, bio,
-        encode_optional(social), joining_text, encode_optional(data.get("meta")),
-        visibility, pseudonym, None if bot is None else int(bot),
-        encode_optional(identities), encode_json(extra) if extra else None,
+        username,
+        name,
+        role,
+        title,
+        avatar_url,
+        bio,
+        encode_optional(social),
+        joining_text,
+        encode_optional(data.get("meta")),
+        visibility,
+        pseudonym,
+        None if bot is None else int(bot),
+        encode_optional(identities),
+        encode_json(extra) if extra else None,
     )
     return result
 
@@ -204,15 +249,33 @@ def identities_problem(value: Any) -> str | None:
 
 def row_to_mapping(row: Row) -> dict[str, Any]:
     """The front-matter mapping of a row, in CORE-42 key order, NULL columns omitted."""
-    (_, name, role, title, avatar_url, _bio, social, joining, meta, visibility, pseudonym,
-     bot, identities, extra) = row
+    (
+        _,
+        name,
+        role,
+        title,
+        avatar_url,
+        _bio,
+        social,
+        joining,
+        meta,
+        visibility,
+        pseudonym,
+        bot,
+        identities,
+        extra,
+    ) = row
     out: dict[str, Any] = {}
     for key, value in (
-        ("name", name), ("role", role), ("title", title), ("avatar_url", avatar_url),
+        ("name", name),
+        ("role", role),
+        ("title", title),
+        ("avatar_url", avatar_url),
         ("social_profiles", parse_column(social)),
         ("joining_date", joining),
         ("meta", parse_column(meta)),
-        ("visibility", visibility), ("pseudonym", pseudonym),
+        ("visibility", visibility),
+        ("pseudonym", pseudonym),
         ("bot", None if bot is None else bool(bot)),
         ("identities", parse_column(identities)),
     ):

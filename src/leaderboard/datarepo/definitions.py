@@ -26,8 +26,9 @@ Issue = tuple[str, str, str]  # severity, code, message
 Builder = Callable[[dict[str, Any], list[Issue]], Row | None]
 
 
-def _string(obj: dict[str, Any], key: str, issues: list[Issue], *, required: bool,
-            nullable: bool = False) -> str | None:
+def _string(
+    obj: dict[str, Any], key: str, issues: list[Issue], *, required: bool, nullable: bool = False
+) -> str | None:
     if key not in obj:
         if required:
             issues.append(("error", "missing-key", f"missing required key '{key}'"))
@@ -56,7 +57,9 @@ def _hidden(obj: dict[str, Any], issues: list[Issue]) -> int:
         return 0
     if value is True or value is False or (type(value) is int and value in (0, 1)):
         return int(value)
-    issues.append(("error", "wrong-type", f"hidden must be true, false, 0 or 1 (got {describe(value)})"))
+    issues.append(
+        ("error", "wrong-type", f"hidden must be true, false, 0 or 1 (got {describe(value)})")
+    )
     return 0
 
 
@@ -101,8 +104,15 @@ def build_global_aggregate(obj: dict[str, Any], issues: list[Issue]) -> Row | No
             issues.append((severity, code, message))
     if any(s == "error" for s, _, _ in issues):
         return None
-    return (slug, name, description, encode_json(obj["value"]), hidden,
-            encode_optional(obj.get("meta")), _extra(obj, GLOBAL_KEYS))
+    return (
+        slug,
+        name,
+        description,
+        encode_json(obj["value"]),
+        hidden,
+        encode_optional(obj.get("meta")),
+        _extra(obj, GLOBAL_KEYS),
+    )
 
 
 def build_aggregate_definition(obj: dict[str, Any], issues: list[Issue]) -> Row | None:
@@ -164,16 +174,32 @@ def parse_array_file(kind: str, path: str, text: str) -> tuple[list[Unit], list[
         elements = list(iter_array(text))
     except JsonError as exc:
         if exc.message == "not-an-array":
-            problems.append(Problem(path, exc.line, exc.column, "error", "not-an-array",
-                                    "the file must contain a JSON array of objects"))
+            problems.append(
+                Problem(
+                    path,
+                    exc.line,
+                    exc.column,
+                    "error",
+                    "not-an-array",
+                    "the file must contain a JSON array of objects",
+                )
+            )
         else:
             code = "duplicate-key" if exc.message.startswith("duplicate key") else "json-syntax"
             problems.append(Problem(path, exc.line, exc.column, "error", code, exc.message))
         return units, problems, False
     for index, (obj, line) in enumerate(elements):
         if not isinstance(obj, dict):
-            problems.append(Problem(path, line, None, "error", "not-an-object",
-                                    f"element {index} must be an object (got {describe(obj)})"))
+            problems.append(
+                Problem(
+                    path,
+                    line,
+                    None,
+                    "error",
+                    "not-an-object",
+                    f"element {index} must be an object (got {describe(obj)})",
+                )
+            )
             continue
         issues: list[Issue] = []
         try:
@@ -191,8 +217,16 @@ def parse_array_file(kind: str, path: str, text: str) -> tuple[list[Unit], list[
             continue
         unit = Unit(kind, path, line, row[0], row)
         if row[0] in first_line:
-            problems.append(Problem(path, line, None, "error", "duplicate-slug",
-                                    f"duplicate slug '{row[0]}' (also at line {first_line[row[0]]})"))
+            problems.append(
+                Problem(
+                    path,
+                    line,
+                    None,
+                    "error",
+                    "duplicate-slug",
+                    f"duplicate slug '{row[0]}' (also at line {first_line[row[0]]})",
+                )
+            )
             unit.valid = False
             for other in units:
                 if other.key == row[0]:
@@ -226,8 +260,14 @@ def render_array(kind: str, rows: list[Row]) -> str:
             obj = {"slug": r[0], "name": r[1], "description": r[2], "points": r[3], "icon": r[4]}
             extra = r[5]
         elif kind == "global_aggregate":
-            obj = {"slug": r[0], "name": r[1], "description": r[2], "value": _json(r[3]),
-                   "hidden": 1 if r[4] else 0, "meta": _json(r[5])}
+            obj = {
+                "slug": r[0],
+                "name": r[1],
+                "description": r[2],
+                "value": _json(r[3]),
+                "hidden": 1 if r[4] else 0,
+                "meta": _json(r[5]),
+            }
             extra = r[6]
         elif kind == "aggregate_definition":
             obj = {"slug": r[0], "name": r[1], "description": r[2], "hidden": 1 if r[3] else 0}

@@ -42,12 +42,18 @@ _KEYS = {
 }
 
 STANDARD_DEFINITIONS = {
-    "total_activity_points": ("Total Activity Points", "Sum of all activity points for the contributor"),
+    "total_activity_points": (
+        "Total Activity Points",
+        "Sum of all activity points for the contributor",
+    ),
     "activity_count": ("Activity Count", "Total number of activities by the contributor"),
     "first_activity_date": ("First Activity Date", "Date of the contributor's first activity"),
     "last_activity_date": ("Last Activity Date", "Date of the contributor's most recent activity"),
     "active_days": ("Active Days", "Number of unique days with activity"),
-    "avg_points_per_activity": ("Average Points Per Activity", "Average points earned per activity"),
+    "avg_points_per_activity": (
+        "Average Points Per Activity",
+        "Average points earned per activity",
+    ),
 }
 
 
@@ -129,8 +135,9 @@ def import_snapshot(
             if kind in snapshot.deferred:
                 files = len(snapshot.deferred[kind])
                 stats.files[kind] = files
-                log.info("%s unchanged in %d files (not re-imported)", PLURAL[kind].capitalize(),
-                         files)
+                log.info(
+                    "%s unchanged in %d files (not re-imported)", PLURAL[kind].capitalize(), files
+                )
                 _after_kind(db, kind, snapshot, declarations, config)
                 continue
             rows = list(snapshot.rows(kind))
@@ -284,6 +291,13 @@ def _standard_rows(db: Database, snapshot: RepoSnapshot) -> list[Row]:
             rows.append((slug, name, description, 0, None))
         elif slug.startswith("activity_count:") and slug[15:] in names:
             def_name = names[slug[15:]]
-            rows.append((slug, f"{def_name} Count",
-                         f"Number of {def_name} activities by the contributor", 0, None))
+            rows.append(
+                (
+                    slug,
+                    f"{def_name} Count",
+                    f"Number of {def_name} activities by the contributor",
+                    0,
+                    None,
+                )
+            )
     return rows

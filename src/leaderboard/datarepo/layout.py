@@ -118,7 +118,11 @@ def _entries(data_dir: Path, rel_dir: str, problems: list[Problem]) -> list[tupl
             if not target.is_relative_to(root):
                 problems.append(
                     Problem(
-                        f"{rel_dir}/{entry.name}", None, None, "warning", "ignored-file",
+                        f"{rel_dir}/{entry.name}",
+                        None,
+                        None,
+                        "warning",
+                        "ignored-file",
                         "ignored file: symlink points outside the data dir",
                     )
                 )
@@ -143,8 +147,16 @@ def _collect(
         rel = f"{rel_dir}/{name}"
         if not is_file:
             if name not in subdirs:
-                problems.append(Problem(rel, None, None, "warning", "ignored-file",
-                                        "ignored file: directories are not read here"))
+                problems.append(
+                    Problem(
+                        rel,
+                        None,
+                        None,
+                        "warning",
+                        "ignored-file",
+                        "ignored file: directories are not read here",
+                    )
+                )
             continue
         if name in known:
             found[known[name]] = rel
@@ -152,8 +164,14 @@ def _collect(
             files.append(rel)
         else:
             problems.append(
-                Problem(rel, None, None, "warning", "ignored-file",
-                        f"ignored file: only *{suffix} files are read in {rel_dir}/")
+                Problem(
+                    rel,
+                    None,
+                    None,
+                    "warning",
+                    "ignored-file",
+                    f"ignored file: only *{suffix} files are read in {rel_dir}/",
+                )
             )
     return files, found
 
@@ -169,13 +187,19 @@ def discover(data_dir: Path) -> Discovered:
     d.activity_definitions = found.get("defs")
     d.activity_files, _ = _collect(data_dir, ACTIVITY_FILES_DIR, ".jsonl", p)
     _, found = _collect(
-        data_dir, AGGREGATES_DIR, "\0", p,
-        {"global.json": "global", "definitions.json": "defs"}, ("contributors",),
+        data_dir,
+        AGGREGATES_DIR,
+        "\0",
+        p,
+        {"global.json": "global", "definitions.json": "defs"},
+        ("contributors",),
     )
     d.global_aggregates = found.get("global")
     d.aggregate_definitions = found.get("defs")
     d.aggregate_files, _ = _collect(data_dir, AGGREGATE_FILES_DIR, ".jsonl", p)
-    _, found = _collect(data_dir, BADGES_DIR, "\0", p, {"definitions.json": "defs"}, ("contributors",))
+    _, found = _collect(
+        data_dir, BADGES_DIR, "\0", p, {"definitions.json": "defs"}, ("contributors",)
+    )
     d.badge_definitions = found.get("defs")
     d.badge_files, _ = _collect(data_dir, BADGE_FILES_DIR, ".jsonl", p)
     return d
@@ -185,8 +209,9 @@ def _read(data_dir: Path, rel: str) -> tuple[bytes | None, Problem | None]:
     try:
         return (data_dir / rel).read_bytes(), None
     except OSError as exc:
-        return None, Problem(rel, None, None, "error", "unreadable-file",
-                             f"cannot read file: {exc.strerror or exc}")
+        return None, Problem(
+            rel, None, None, "error", "unreadable-file", f"cannot read file: {exc.strerror or exc}"
+        )
 
 
 def _utf8_problem(rel: str, raw: bytes) -> Problem | None:
@@ -195,8 +220,14 @@ def _utf8_problem(rel: str, raw: bytes) -> Problem | None:
     except UnicodeDecodeError as exc:
         line = raw.count(b"\n", 0, exc.start) + 1
         column = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
-        return Problem(rel, line, column, "error", "invalid-utf8",
-                       "file is not valid UTF-8; re-save it as UTF-8")
+        return Problem(
+            rel,
+            line,
+            column,
+            "error",
+            "invalid-utf8",
+            "file is not valid UTF-8; re-save it as UTF-8",
+        )
     return None
 
 

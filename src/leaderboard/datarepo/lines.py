@@ -46,8 +46,18 @@ _CANONICAL_RANGES = re.compile(
     re.ASCII,
 )
 ACTIVITY_KEYS = frozenset(
-    ("slug", "contributor", "activity_definition", "title", "occurred_at", "occured_at", "link",
-     "text", "points", "meta")
+    (
+        "slug",
+        "contributor",
+        "activity_definition",
+        "title",
+        "occurred_at",
+        "occured_at",
+        "link",
+        "text",
+        "points",
+        "meta",
+    )
 )
 AGGREGATE_KEYS = frozenset(("aggregate", "contributor", "value", "meta"))
 BADGE_KEYS = frozenset(("slug", "badge", "contributor", "variant", "achieved_on", "meta"))
@@ -137,8 +147,10 @@ def _contributor(obj: dict[str, Any], ctx: LineContext) -> str:
     name = _required_str(obj, "contributor")
     canonical_name = ctx.contributors.get(ascii_lower(name))
     if canonical_name is None:
-        raise _Bad("unknown-contributor",
-                   f"unknown contributor '{name}': add contributors/{name}.md or fix the name")
+        raise _Bad(
+            "unknown-contributor",
+            f"unknown contributor '{name}': add contributors/{name}.md or fix the name",
+        )
     return canonical_name
 
 
@@ -161,8 +173,10 @@ def _timestamp(text: Any, key: str, ctx: LineContext, warn: list[tuple[str, str]
     try:
         parsed = parse_timestamp(text, ctx.tz)
     except ValueError:
-        raise _Bad("invalid-timestamp",
-                   f"{key} is not a timestamp (got {text!r}); use e.g. 2024-05-01T10:00:00Z") from None
+        raise _Bad(
+            "invalid-timestamp",
+            f"{key} is not a timestamp (got {text!r}); use e.g. 2024-05-01T10:00:00Z",
+        ) from None
     if parsed.truncated:
         warn.append(("fraction-truncated", f"{key} fraction beyond milliseconds truncated"))
     return canonical(parsed.instant)
@@ -173,15 +187,19 @@ def parse_activity(obj: dict[str, Any], ctx: LineContext, warn: list[tuple[str, 
     contributor = _contributor(obj, ctx)
     definition = _required_str(obj, "activity_definition")
     if definition not in ctx.activity_definitions:
-        raise _Bad("unknown-definition",
-                   f"unknown activity definition '{definition}': add it to activities/definitions.json")
+        raise _Bad(
+            "unknown-definition",
+            f"unknown activity definition '{definition}': add it to activities/definitions.json",
+        )
     if "occurred_at" in obj:
         occurred = _timestamp(obj["occurred_at"], "occurred_at", ctx, warn)
         if "occured_at" in obj:
             legacy = _timestamp(obj["occured_at"], "occured_at", ctx, warn)
             if legacy != occurred:
-                raise _Bad("conflicting-occured-at",
-                           "occurred_at and legacy occured_at differ; keep only occurred_at")
+                raise _Bad(
+                    "conflicting-occured-at",
+                    "occurred_at and legacy occured_at differ; keep only occurred_at",
+                )
     elif "occured_at" in obj:
         occurred = _timestamp(obj["occured_at"], "occured_at", ctx, warn)
         warn.append(("legacy-occured-at", "legacy key occured_at (will be written as occurred_at)"))
@@ -198,16 +216,28 @@ def parse_activity(obj: dict[str, Any], ctx: LineContext, warn: list[tuple[str, 
         extra = _extra(obj, ACTIVITY_KEYS)
     except ValueError as exc:
         raise _Bad("invalid-value", str(exc)) from None
-    return (slug, contributor, definition, _optional_str(obj, "title"), occurred,
-            _optional_str(obj, "link"), _optional_str(obj, "text"), points, meta, extra)
+    return (
+        slug,
+        contributor,
+        definition,
+        _optional_str(obj, "title"),
+        occurred,
+        _optional_str(obj, "link"),
+        _optional_str(obj, "text"),
+        points,
+        meta,
+        extra,
+    )
 
 
 def parse_aggregate(obj: dict[str, Any], ctx: LineContext, warn: list[tuple[str, str]]) -> Row:
     aggregate = _required_str(obj, "aggregate")
     contributor = _contributor(obj, ctx)
     if aggregate not in ctx.aggregate_definitions:
-        raise _Bad("unknown-aggregate",
-                   f"unknown aggregate '{aggregate}': define it in aggregates/definitions.json")
+        raise _Bad(
+            "unknown-aggregate",
+            f"unknown aggregate '{aggregate}': define it in aggregates/definitions.json",
+        )
     if "value" not in obj:
         raise _Bad("missing-key", "missing required key 'value'")
     problem = aggregate_value_problem(obj["value"])
@@ -216,8 +246,13 @@ def parse_aggregate(obj: dict[str, Any], ctx: LineContext, warn: list[tuple[str,
             raise _Bad("invalid-value", problem[1])
         warn.append(("unknown-value-type", problem[1]))
     try:
-        return (aggregate, contributor, encode_json(obj["value"]),
-                encode_optional(obj.get("meta")), _extra(obj, AGGREGATE_KEYS))
+        return (
+            aggregate,
+            contributor,
+            encode_json(obj["value"]),
+            encode_optional(obj.get("meta")),
+            _extra(obj, AGGREGATE_KEYS),
+        )
     except ValueError as exc:
         raise _Bad("invalid-value", str(exc)) from None
 
@@ -229,27 +264,39 @@ def parse_badge(obj: dict[str, Any], ctx: LineContext, warn: list[tuple[str, str
     variant = _required_str(obj, "variant")
     variants = ctx.badge_variants.get(badge)
     if variants is None:
-        raise _Bad("unknown-badge", f"unknown badge '{badge}': define it in badges/definitions.json")
+        raise _Bad(
+            "unknown-badge", f"unknown badge '{badge}': define it in badges/definitions.json"
+        )
     if variant not in variants:
         warn.append(("unknown-variant", f"badge '{badge}' has no variant '{variant}'"))
     achieved = obj.get("achieved_on")
     if "achieved_on" not in obj:
         raise _Bad("missing-key", "missing required key 'achieved_on'")
     if not isinstance(achieved, str):
-        raise _Bad("invalid-date", f"achieved_on must be a date YYYY-MM-DD (got {describe(achieved)})")
+        raise _Bad(
+            "invalid-date", f"achieved_on must be a date YYYY-MM-DD (got {describe(achieved)})"
+        )
     try:
         achieved_text = date_text(parse_date(achieved))
     except ValueError:
         try:
             parsed = parse_timestamp(achieved, ctx.tz)
         except ValueError:
-            raise _Bad("invalid-date",
-                       f"achieved_on must be a date YYYY-MM-DD (got {achieved!r})") from None
+            raise _Bad(
+                "invalid-date", f"achieved_on must be a date YYYY-MM-DD (got {achieved!r})"
+            ) from None
         achieved_text = date_text(local_date(parsed.instant, ctx.tz))
         warn.append(("achieved-on-reduced", "achieved_on timestamp reduced to a date"))
     try:
-        return (slug, badge, contributor, variant, achieved_text,
-                encode_optional(obj.get("meta")), _extra(obj, BADGE_KEYS))
+        return (
+            slug,
+            badge,
+            contributor,
+            variant,
+            achieved_text,
+            encode_optional(obj.get("meta")),
+            _extra(obj, BADGE_KEYS),
+        )
     except ValueError as exc:
         raise _Bad("invalid-value", str(exc)) from None
 
@@ -268,8 +315,13 @@ def unit_key(kind: str, row: Row) -> str:
 
 
 def parse_lines_file(
-    kind: str, path: str, text: str | bytes, ctx: LineContext, out: list[Unit],
-    problems: list[Problem], export_form: list[bool] | None = None,
+    kind: str,
+    path: str,
+    text: str | bytes,
+    ctx: LineContext,
+    out: list[Unit],
+    problems: list[Problem],
+    export_form: list[bool] | None = None,
 ) -> bool:
     """Append the units of one JSONL file to `out`; False when some line could not be read.
 
@@ -315,8 +367,16 @@ def parse_lines_file(
         if export_form is not None:
             export_form.append(False)
         if not isinstance(obj, dict):
-            problems.append(Problem(path, number, None, "error", "not-an-object",
-                                    f"each line must be a JSON object (got {describe(obj)})"))
+            problems.append(
+                Problem(
+                    path,
+                    number,
+                    None,
+                    "error",
+                    "not-an-object",
+                    f"each line must be a JSON object (got {describe(obj)})",
+                )
+            )
             complete = False
             continue
         warn: list[tuple[str, str]] = []
@@ -337,12 +397,28 @@ def parse_lines_file(
 
 
 _ACTIVITY_ORDER = (
-    "slug", "contributor", "activity_definition", "title", "occurred_at", "link", "text",
-    "points", "meta",
+    "slug",
+    "contributor",
+    "activity_definition",
+    "title",
+    "occurred_at",
+    "link",
+    "text",
+    "points",
+    "meta",
 )
 _ACTIVITY_FAST_KEYS = frozenset(
-    ("slug", "contributor", "activity_definition", "title", "occurred_at", "link", "text",
-     "points", "meta")
+    (
+        "slug",
+        "contributor",
+        "activity_definition",
+        "title",
+        "occurred_at",
+        "link",
+        "text",
+        "points",
+        "meta",
+    )
 )
 _INT64_MAX = 2**63 - 1
 
@@ -360,9 +436,11 @@ def _fast_activity(obj: dict[str, Any], ctx: LineContext) -> Row | None:
     definition = ctx.definition_of(get("activity_definition"))
     occurred = get("occurred_at")
     if (
-        type(slug) is not str or not slug
+        type(slug) is not str
+        or not slug
         or definition is None
-        or type(occurred) is not str or not ctx.valid_canonical(occurred)
+        or type(occurred) is not str
+        or not ctx.valid_canonical(occurred)
         or occurred > ctx.now_text
     ):
         return None
@@ -443,17 +521,29 @@ def render_activity(r: Row) -> str:
     meta = r[8]
     if (
         r[9] is None
-        and type(r[0]) is str and type(r[1]) is str and type(r[2]) is str and type(r[4]) is str
-        and type(r[3]) in _STR_OR_NONE and type(r[5]) in _STR_OR_NONE
+        and type(r[0]) is str
+        and type(r[1]) is str
+        and type(r[2]) is str
+        and type(r[4]) is str
+        and type(r[3]) in _STR_OR_NONE
+        and type(r[5]) in _STR_OR_NONE
         and type(r[6]) in _STR_OR_NONE
         and (r[7] is None or type(r[7]) is int)
         and (meta is None or (type(meta) is str and is_canonical_text(meta)))
     ):
         try:
-            head = orjson.dumps({
-                "slug": r[0], "contributor": r[1], "activity_definition": r[2], "title": r[3],
-                "occurred_at": r[4], "link": r[5], "text": r[6], "points": r[7],
-            }).decode("utf-8")
+            head = orjson.dumps(
+                {
+                    "slug": r[0],
+                    "contributor": r[1],
+                    "activity_definition": r[2],
+                    "title": r[3],
+                    "occurred_at": r[4],
+                    "link": r[5],
+                    "text": r[6],
+                    "points": r[7],
+                }
+            ).decode("utf-8")
         except orjson.JSONEncodeError:
             return _render_activity_slow(r)
         return head[:-1] + ',"meta":' + ("null" if meta is None else meta) + "}\n"
@@ -462,10 +552,22 @@ def render_activity(r: Row) -> str:
 
 def _render_activity_slow(r: Row) -> str:
     head = (
-        '{"slug":' + encode_string(r[0]) + ',"contributor":' + encode_string(r[1])
-        + ',"activity_definition":' + encode_string(r[2]) + ',"title":' + _s(r[3])
-        + ',"occurred_at":' + encode_string(r[4]) + ',"link":' + _s(r[5]) + ',"text":' + _s(r[6])
-        + ',"points":' + ("null" if r[7] is None else str(int(r[7])))
+        '{"slug":'
+        + encode_string(r[0])
+        + ',"contributor":'
+        + encode_string(r[1])
+        + ',"activity_definition":'
+        + encode_string(r[2])
+        + ',"title":'
+        + _s(r[3])
+        + ',"occurred_at":'
+        + encode_string(r[4])
+        + ',"link":'
+        + _s(r[5])
+        + ',"text":'
+        + _s(r[6])
+        + ',"points":'
+        + ("null" if r[7] is None else str(int(r[7])))
     )
     return _splice(head, r[8], r[9], ACTIVITY_KEYS)
 
@@ -486,11 +588,24 @@ def render_aggregate(r: Row) -> str:
         meta = _canonical_column(r[3])
         if value is not None and meta is not None:
             return (
-                '{"aggregate":' + encode_string(r[0]) + ',"contributor":' + encode_string(r[1])
-                + ',"value":' + value + ',"meta":' + meta + "}\n"
+                '{"aggregate":'
+                + encode_string(r[0])
+                + ',"contributor":'
+                + encode_string(r[1])
+                + ',"value":'
+                + value
+                + ',"meta":'
+                + meta
+                + "}\n"
             )
-    head = ('{"aggregate":' + encode_string(r[0]) + ',"contributor":' + encode_string(r[1])
-            + ',"value":' + _recode(r[2]))
+    head = (
+        '{"aggregate":'
+        + encode_string(r[0])
+        + ',"contributor":'
+        + encode_string(r[1])
+        + ',"value":'
+        + _recode(r[2])
+    )
     return _splice(head, r[3], r[4], AGGREGATE_KEYS)
 
 
@@ -499,13 +614,30 @@ def render_badge(r: Row) -> str:
     meta = _canonical_column(r[5]) if r[6] is None else None
     if meta is not None and all(type(r[i]) is str for i in range(5)):
         return (
-            '{"slug":' + encode_string(r[0]) + ',"badge":' + encode_string(r[1])
-            + ',"contributor":' + encode_string(r[2]) + ',"variant":' + encode_string(r[3])
-            + ',"achieved_on":' + encode_string(r[4]) + ',"meta":' + meta + "}\n"
+            '{"slug":'
+            + encode_string(r[0])
+            + ',"badge":'
+            + encode_string(r[1])
+            + ',"contributor":'
+            + encode_string(r[2])
+            + ',"variant":'
+            + encode_string(r[3])
+            + ',"achieved_on":'
+            + encode_string(r[4])
+            + ',"meta":'
+            + meta
+            + "}\n"
         )
     head = (
-        '{"slug":' + encode_string(r[0]) + ',"badge":' + encode_string(r[1])
-        + ',"contributor":' + encode_string(r[2]) + ',"variant":' + encode_string(r[3])
-        + ',"achieved_on":' + encode_string(r[4])
+        '{"slug":'
+        + encode_string(r[0])
+        + ',"badge":'
+        + encode_string(r[1])
+        + ',"contributor":'
+        + encode_string(r[2])
+        + ',"variant":'
+        + encode_string(r[3])
+        + ',"achieved_on":'
+        + encode_string(r[4])
     )
     return _splice(head, r[5], r[6], BADGE_KEYS)

@@ -95,7 +95,9 @@ def _read_repo(
     contributors = {u.key: u.row[0] for u in snap.units["contributor"]}
 
     _read_array(snap, "activity_definition", found.activity_definitions)
-    activity_defs = {u.key for u in snap.units["activity_definition"]} | declarations.activity_slugs()
+    activity_defs = {
+        u.key for u in snap.units["activity_definition"]
+    } | declarations.activity_slugs()
     snap.external["activity_definition"] = declarations.activity_slugs()
 
     _read_array(snap, "global_aggregate", found.global_aggregates)
@@ -131,7 +133,9 @@ def _read_repo(
         if not _defer(snap, kind, paths, state, key, ctx.now_text):
             _read_lines(snap, kind, paths, ctx)
             _check_kind(snap, kind)
-            if state is not None and _same_files(state.files.get(kind), snap.file_states[kind], paths):
+            if state is not None and _same_files(
+                state.files.get(kind), snap.file_states[kind], paths
+            ):
                 snap.files_match.add(kind)
     if snap.problems:
         for kind in list(snap.deferred):
@@ -164,17 +168,23 @@ def _check_kind(snap: RepoSnapshot, kind: str) -> None:
 
 def _validation_key(ctx: LineContext, tz: Any) -> str:
     """Everything besides the bytes and `now` that line validation depends on."""
-    return validation_key([
-        str(getattr(tz, "key", tz)),
-        repr(sorted(ctx.contributors.items())),
-        repr(sorted(ctx.activity_definitions)),
-        repr(sorted(ctx.aggregate_definitions)),
-        repr(sorted((k, sorted(v)) for k, v in ctx.badge_variants.items())),
-    ])
+    return validation_key(
+        [
+            str(getattr(tz, "key", tz)),
+            repr(sorted(ctx.contributors.items())),
+            repr(sorted(ctx.activity_definitions)),
+            repr(sorted(ctx.aggregate_definitions)),
+            repr(sorted((k, sorted(v)) for k, v in ctx.badge_variants.items())),
+        ]
+    )
 
 
 def _defer(
-    snap: RepoSnapshot, kind: str, paths: list[str], state: SyncState | None, key: str,
+    snap: RepoSnapshot,
+    kind: str,
+    paths: list[str],
+    state: SyncState | None,
+    key: str,
     now_text: str,
 ) -> bool:
     """Leave `kind` unparsed when the DB provably holds exactly its files' rows (syncstate.py).
@@ -269,20 +279,38 @@ def _read_contributors(snap: RepoSnapshot, paths: list[str], config: Config) -> 
         snap.problems.extend(parsed.problems)
         valid = parsed.row is not None and reason is None
         if reason:
-            snap.problems.append(Problem(path, None, None, "error", "invalid-username",
-                                         f"invalid username '{username}': {reason}; rename the file"))
+            snap.problems.append(
+                Problem(
+                    path,
+                    None,
+                    None,
+                    "error",
+                    "invalid-username",
+                    f"invalid username '{username}': {reason}; rename the file",
+                )
+            )
         units.append(Unit("contributor", path, 1, key, parsed.row or (username,), valid=valid))
         if parsed.row is None:
             continue
         if is_reserved(username, explorer):
-            snap.problems.append(Problem(
-                path, None, None, "warning", "reserved-username",
-                f"username '{username}' collides with a site page; its profile is published "
-                f"under /people/{username}/",
-            ))
+            snap.problems.append(
+                Problem(
+                    path,
+                    None,
+                    None,
+                    "warning",
+                    "reserved-username",
+                    f"username '{username}' collides with a site page; its profile is published "
+                    f"under /people/{username}/",
+                )
+            )
         row = parsed.row
         identity_inputs[path] = ProfileIdentities(
-            username, _json(row[6]), _json(row[8]), _json(row[12]), path,
+            username,
+            _json(row[6]),
+            _json(row[8]),
+            _json(row[12]),
+            path,
             parsed.key_lines.get("identities"),
         )
     _check_case_collisions(snap, units)
@@ -305,11 +333,17 @@ def _check_case_collisions(snap: RepoSnapshot, units: list[Unit]) -> None:
         names = " and ".join(u.path for u in group)
         for unit in group:
             unit.valid = False
-            snap.problems.append(Problem(
-                unit.path, None, None, "error", "duplicate-username",
-                f"{names} name the same contributor (usernames differ only in case); "
-                "merge them into one file",
-            ))
+            snap.problems.append(
+                Problem(
+                    unit.path,
+                    None,
+                    None,
+                    "error",
+                    "duplicate-username",
+                    f"{names} name the same contributor (usernames differ only in case); "
+                    "merge them into one file",
+                )
+            )
 
 
 def _check_pseudonyms(snap: RepoSnapshot, units: list[Unit], explorer: str) -> None:
@@ -324,17 +358,29 @@ def _check_pseudonyms(snap: RepoSnapshot, units: list[Unit], explorer: str) -> N
         other = other or seen.get(key)
         if other:
             unit.valid = False
-            snap.problems.append(Problem(
-                unit.path, None, None, "error", "invalid-pseudonym",
-                f"pseudonym '{pseudonym}' is already used by {other}; choose another",
-            ))
+            snap.problems.append(
+                Problem(
+                    unit.path,
+                    None,
+                    None,
+                    "error",
+                    "invalid-pseudonym",
+                    f"pseudonym '{pseudonym}' is already used by {other}; choose another",
+                )
+            )
         seen[key] = unit.path
         if is_reserved(pseudonym, explorer):
-            snap.problems.append(Problem(
-                unit.path, None, None, "warning", "reserved-username",
-                f"pseudonym '{pseudonym}' collides with a site page; the profile is published "
-                f"under /people/{pseudonym}/",
-            ))
+            snap.problems.append(
+                Problem(
+                    unit.path,
+                    None,
+                    None,
+                    "warning",
+                    "reserved-username",
+                    f"pseudonym '{pseudonym}' collides with a site page; the profile is published "
+                    f"under /people/{pseudonym}/",
+                )
+            )
 
 
 def _read_array(snap: RepoSnapshot, kind: str, path: str | None) -> None:
@@ -398,19 +444,31 @@ def _dedupe(snap: RepoSnapshot, kind: str, noun: str) -> None:
             continue
         label = unit.key.replace("\0", " of ")
         if other.row == unit.row and other.valid and unit.valid:
-            snap.problems.append(Problem(
-                unit.path, unit.line, None, "warning", "duplicate-identical",
-                f"duplicate {noun} {label} (identical to {other.path}:{other.line})",
-            ))
+            snap.problems.append(
+                Problem(
+                    unit.path,
+                    unit.line,
+                    None,
+                    "warning",
+                    "duplicate-identical",
+                    f"duplicate {noun} {label} (identical to {other.path}:{other.line})",
+                )
+            )
             continue
         unit.valid = False
         other.valid = False
         for a, b in ((unit, other), (other, unit)):
             a_where = f"{b.path}:{b.line}"
-            snap.problems.append(Problem(
-                a.path, a.line, None, "error", "duplicate-slug",
-                f"conflicting duplicate {noun} {label} (also at {a_where}); keep one of them",
-            ))
+            snap.problems.append(
+                Problem(
+                    a.path,
+                    a.line,
+                    None,
+                    "error",
+                    "duplicate-slug",
+                    f"conflicting duplicate {noun} {label} (also at {a_where}); keep one of them",
+                )
+            )
         keep.append(unit)
     snap.units[kind] = keep
 
@@ -428,11 +486,17 @@ def _check_award_triples(snap: RepoSnapshot) -> None:
             continue
         for a, b in ((unit, other), (other, unit)):
             a.valid = False
-            snap.problems.append(Problem(
-                a.path, a.line, None, "error", "duplicate-award",
-                f"badge {triple[0]} variant {triple[2]} is awarded to {unit.row[2]} twice "
-                f"(also at {b.path}:{b.line}); keep one line",
-            ))
+            snap.problems.append(
+                Problem(
+                    a.path,
+                    a.line,
+                    None,
+                    "error",
+                    "duplicate-award",
+                    f"badge {triple[0]} variant {triple[2]} is awarded to {unit.row[2]} twice "
+                    f"(also at {b.path}:{b.line}); keep one line",
+                )
+            )
 
 
 def _badge_variants(
@@ -464,7 +528,8 @@ def _apply_strict(snap: RepoSnapshot) -> None:
             continue
         converted.append(problem.as_error())
         targets = [
-            u for u in by_path.get(problem.path, [])
+            u
+            for u in by_path.get(problem.path, [])
             if u.kind == "contributor" or problem.line is None or u.line == problem.line
         ]
         for unit in targets:

@@ -19,20 +19,46 @@ from leaderboard.usernames import ascii_lower
 
 COLUMNS: dict[str, tuple[str, ...]] = {
     "contributor": (
-        "username", "name", "role", "title", "avatar_url", "bio", "social_profiles",
-        "joining_date", "meta", "visibility", "pseudonym", "bot", "identities", "extra",
+        "username",
+        "name",
+        "role",
+        "title",
+        "avatar_url",
+        "bio",
+        "social_profiles",
+        "joining_date",
+        "meta",
+        "visibility",
+        "pseudonym",
+        "bot",
+        "identities",
+        "extra",
     ),
     "activity_definition": ("slug", "name", "description", "points", "icon", "extra"),
     "activity": (
-        "slug", "contributor", "activity_definition", "title", "occurred_at", "link", "text",
-        "points", "meta", "extra",
+        "slug",
+        "contributor",
+        "activity_definition",
+        "title",
+        "occurred_at",
+        "link",
+        "text",
+        "points",
+        "meta",
+        "extra",
     ),
     "global_aggregate": ("slug", "name", "description", "value", "hidden", "meta", "extra"),
     "aggregate_definition": ("slug", "name", "description", "hidden", "extra"),
     "contributor_aggregate": ("aggregate", "contributor", "value", "meta", "extra"),
     "badge_definition": ("slug", "name", "description", "variants", "extra"),
     "contributor_badge": (
-        "slug", "badge", "contributor", "variant", "achieved_on", "meta", "extra",
+        "slug",
+        "badge",
+        "contributor",
+        "variant",
+        "achieved_on",
+        "meta",
+        "extra",
     ),
 }
 KINDS = tuple(COLUMNS)
@@ -163,7 +189,11 @@ class RepoSnapshot:
                         unit.valid = False
                         problems.append(
                             Problem(
-                                unit.path, unit.line, None, "error", "depends-on-invalid",
+                                unit.path,
+                                unit.line,
+                                None,
+                                "error",
+                                "depends-on-invalid",
                                 f"left out: {ref_kind.replace('_', ' ')} '{ref_key}' is invalid",
                             )
                         )
@@ -174,9 +204,8 @@ class RepoSnapshot:
             units={k: [u for u in v if u.valid] for k, v in units.items()},
             problems=problems,
             files=list(self.files),
-            invalid_files=self.invalid_files | {
-                u.path for v in units.values() for u in v if not u.valid
-            },
+            invalid_files=self.invalid_files
+            | {u.path for v in units.values() for u in v if not u.valid},
             external=self.external,
             skip_applied=True,
             file_states=self.file_states,

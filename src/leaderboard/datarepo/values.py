@@ -36,7 +36,11 @@ def describe(value: Any) -> str:
     """`number 0`, `string 'x'`, `list` … for messages."""
     name = type_name(value)
     if isinstance(value, (bool, int, float)) or value is None:
-        text = json.dumps(value) if not isinstance(value, float) or math.isfinite(value) else str(value)
+        text = (
+            json.dumps(value)
+            if not isinstance(value, float) or math.isfinite(value)
+            else str(value)
+        )
         return f"{name} {text}" if value is not None else "null"
     if isinstance(value, str):
         short = value if len(value) <= 40 else value[:37] + "..."
@@ -80,8 +84,10 @@ _METRICS = ("min", "max", "mean", "median", "variance", "sum", "count")
 
 
 def _is_number(value: Any) -> bool:
-    return isinstance(value, (int, float)) and not isinstance(value, bool) and (
-        not isinstance(value, float) or math.isfinite(value)
+    return (
+        isinstance(value, (int, float))
+        and not isinstance(value, bool)
+        and (not isinstance(value, float) or math.isfinite(value))
     )
 
 
@@ -111,7 +117,10 @@ def aggregate_value_problem(value: Any) -> tuple[str, str] | None:
         return "error", "'unit' must be a string"
     fmt = value.get("format")
     if fmt is not None and fmt not in _FORMATS:
-        return "error", f"'format' must be one of {', '.join(sorted(_FORMATS))} (got {describe(fmt)})"
+        return (
+            "error",
+            f"'format' must be one of {', '.join(sorted(_FORMATS))} (got {describe(fmt)})",
+        )
     dec = value.get("decimals")
     if dec is not None and not (is_int(dec) and dec >= 0):
         return "error", "'decimals' must be an integer >= 0"
@@ -192,7 +201,9 @@ def iter_array(text: str) -> Iterator[tuple[Any, int]]:
         try:
             value, i = _DECODER.raw_decode(text, i)
         except _Duplicate as exc:
-            raise JsonError(f"duplicate key '{exc.key}' in the element starting here", line, column) from None
+            raise JsonError(
+                f"duplicate key '{exc.key}' in the element starting here", line, column
+            ) from None
         except json.JSONDecodeError as exc:
             raise JsonError(f"invalid JSON: {exc.msg}", exc.lineno, exc.colno) from None
         except ValueError as exc:

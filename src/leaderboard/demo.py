@@ -96,7 +96,7 @@ def create_demo(
         log.info("Demo site built in %s", out)
         print(f"Demo data repository: {directory}")
         print(f"Built site: {out}")
-        print(f"Open it with: leaderboard serve {out}  (then visit http://127.0.0.1:8000/)")
+        print(f"Open it with: leaderboard serve --dir {out}  (then visit http://127.0.0.1:8000/)")
     else:
         print(f"Demo data repository: {directory}")
     return 0

@@ -69,6 +69,7 @@ class Prepared:
     plugins: list[Any] = field(default_factory=list)  # LoadedPlugin | PluginLoadFailure
     declarations: Declarations = field(default_factory=Declarations)
     snapshot: Any = None  # datarepo RepoSnapshot when import runs
+    failed_setup: set[str] = field(default_factory=set)  # skipped by later hooks (CORE-11)
     warnings: list[Problem] = field(default_factory=list)
 
 
@@ -327,7 +328,7 @@ def _phase_hooks(
     if phase == "aggregate":
         _standard_aggregation(settings, prepared, db, summary)
     for loaded in _hook_targets(settings, prepared):
-        if loaded.id in prepared_failed_setup(prepared):
+        if loaded.id in prepared.failed_setup:
             summary.hooks.append(_skipped(loaded.id, phase))
             continue
         result = run_hook(
@@ -336,15 +337,9 @@ def _phase_hooks(
         _record_hook(summary, loaded.id, phase, result)
         if result.status == "failed":
             if phase == "setup":
-                prepared_failed_setup(prepared).add(loaded.id)
+                prepared.failed_setup.add(loaded.id)
             if settings.fail_fast:
                 raise _FailFast
-
-
-def prepared_failed_setup(prepared: Prepared) -> set[str]:
-    failed: set[str] = getattr(prepared, "_failed_setup", set())
-    prepared._failed_setup = failed  # type: ignore[attr-defined]
-    return failed
 
 
 def _skipped(plugin_id: str, phase: str) -> Any:
@@ -426,7 +421,7 @@ def _phase_evaluate(
     from leaderboard.plugins.hooks import run_badge_rules
 
     for loaded in _hook_targets(settings, prepared):
-        if loaded.id in prepared_failed_setup(prepared):
+        if loaded.id in prepared.failed_setup:
             summary.hooks.append(_skipped(loaded.id, "evaluate"))
             continue
         if not getattr(loaded.plugin, "badge_rules", None):

@@ -226,3 +226,39 @@ def test_core_05_libsql_file_url_selects_the_db(tmp_path: Path, cli: Runner) -> 
     out = cli("run", "-d", str(data), env={"LIBSQL_DB_URL": f"file://{target}"})
     assert out.returncode == 0, out.stderr
     assert target.exists() and not (data / ".leaderboard.db").exists()
+
+
+PLUGIN_SETUP_FAILS = """
+name = "fragile"
+version = "1.0"
+
+def setup(ctx):
+    raise RuntimeError("no token")
+
+def scrape(ctx):
+    yield {"kind": "contributor", "username": "never", "role": "core"}
+
+def aggregate(ctx):
+    raise AssertionError("must not run after a failed setup")
+"""
+
+
+def test_core_11_failed_setup_skips_the_plugins_later_hooks(tmp_path: Path, cli: Runner) -> None:
+    data = tmp_path / "data"
+    write_config(
+        data,
+        extra="  plugins:\n    fragile: {source: plugins/fragile.py}\n    good: {source: plugins/good.py}\n",
+    )
+    write(data, "plugins/fragile.py", PLUGIN_SETUP_FAILS)
+    write(data, "plugins/good.py", PLUGIN_GOOD)
+    out = cli("run", "-d", str(data))
+    assert out.returncode == 1, out.stderr
+    assert "Plugin fragile scrape: skipped" in out.stderr
+    assert "Plugin fragile aggregate: skipped" in out.stderr
+    assert (
+        out.stderr.strip()
+        .splitlines()[-1]
+        .endswith("Run completed with 1 failure(s): fragile (setup): no token")
+    )
+    db = sqlite3.connect(data / ".leaderboard.db")
+    assert db.execute("SELECT username FROM contributor ORDER BY 1").fetchall() == [("carol",)]

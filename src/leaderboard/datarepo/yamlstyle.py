@@ -45,7 +45,7 @@ def single_quoted(text: str) -> str:
 
 
 def double_quoted(text: str) -> str:
-    """JSON escapes (CORE-40) plus `\\uXXXX` for what YAML cannot carry raw."""
+    """JSON escapes (CORE-40) plus `\\u` escapes with four hex digits for what YAML cannot carry raw."""
     out = encode_string(text)
     return _ESCAPE_AFTER_JSON.sub(lambda m: f"\\u{ord(m.group()):04x}", out)
 

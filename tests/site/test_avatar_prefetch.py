@@ -31,7 +31,7 @@ def test_needs_fallback_follows_build_avatars(tmp_path: Path) -> None:
     assert not needs(bob, "remote", True)
     assert not needs(bob, "cache", False)  # online: fetched
     assert needs(bob, "cache", True)  # offline, not cached: generated
-    av._store(av.cache_path(cache, "https://img.example/b.png"), b"webp")
+    av.replace_file(av.cache_path(cache, "https://img.example/b.png"), b"webp")
     assert not needs(bob, "cache", True)  # offline but cached
     assert not needs(carol, "cache", True)  # a data-dir file is processed
 

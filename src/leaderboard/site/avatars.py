@@ -13,7 +13,6 @@ import contextlib
 import hashlib
 import io
 import os
-import tempfile
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -24,6 +23,8 @@ from urllib.parse import urlsplit, urlunsplit
 
 import httpx
 from PIL import Image, ImageDraw, ImageFont
+
+from leaderboard.site.output import replace_file
 
 SIZE = 256
 MAX_BYTES = 5 * 1024 * 1024
@@ -143,18 +144,6 @@ def cache_path(cache_dir: Path, key: str) -> Path:
     return cache_dir / "avatars" / f"{hashlib.sha256(key.encode('utf-8')).hexdigest()}.webp"
 
 
-def _store(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=".avatar.", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-
-
 def _local_file(data_dir: Path, url: str) -> bytes:
     """A `/`-path avatar read from the data dir (confined to it; symlinks out are refused)."""
     root = data_dir.resolve()
@@ -269,7 +258,7 @@ def build_avatars(
                     stats.cached += 1
                 else:
                     sources[url] = process_avatar(raw)
-                    _store(path, sources[url] or b"")
+                    replace_file(path, sources[url] or b"")
                     stats.downloaded += 1
             except AvatarError as exc:
                 _fail(stats, warn, url, exc, sources)
@@ -296,7 +285,7 @@ def build_avatars(
                 if isinstance(result, AvatarError):
                     _fail(stats, warn, url, result, sources)
                 else:
-                    _store(cache_path(cache_dir, url), result)
+                    replace_file(cache_path(cache_dir, url), result)
                     sources[url] = result
                     stats.downloaded += 1
 
@@ -350,14 +339,14 @@ def fallback_avatars(
     items = [(r.username, r.display_name, font_path) for r, _ in misses]
     images = _draw_in_parallel(items)
     for (r, path), data in zip(misses, images, strict=True):
-        _store(path, data)
+        replace_file(path, data)
         out[r.username] = data
     return out
 
 
 def _draw_and_store(items: list[tuple[str, str, str | None, str]]) -> int:
     for username, name, font_path, path in items:
-        _store(Path(path), fallback_avatar(username, name, font_path))
+        replace_file(Path(path), fallback_avatar(username, name, font_path))
     return len(items)
 
 

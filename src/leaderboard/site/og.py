@@ -12,8 +12,6 @@ from __future__ import annotations
 import hashlib
 import io
 import multiprocessing
-import os
-import tempfile
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import astuple, dataclass, field
@@ -26,6 +24,7 @@ from PIL import Image, ImageChops, ImageDraw, ImageFont
 
 from leaderboard.site.avatars import initials
 from leaderboard.site.format import format_int
+from leaderboard.site.output import replace_file
 from leaderboard.timeutil import canonical
 
 WIDTH, HEIGHT, PADDING = 1200, 630, 60
@@ -231,18 +230,6 @@ def _render_job(args: tuple[OgCard, str | None]) -> bytes:
     return render_og_image(*args)
 
 
-def _store(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=".og.", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-
-
 def render_og_images(
     cards: Sequence[OgCard],
     *,
@@ -282,7 +269,7 @@ def render_og_images(
             with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
                 rendered = list(pool.map(_render_job, jobs, chunksize=8))
         for (_, key), data in zip(misses, rendered, strict=True):
-            _store(cache_dir / "og" / f"{key}.png", data)
+            replace_file(cache_dir / "og" / f"{key}.png", data)
             results[key] = data
             stats.rendered += 1
     for card, key in keyed:

@@ -16,6 +16,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
@@ -40,16 +41,17 @@ def write_if_changed(path: Path, data: bytes) -> bool:
             return False
     except OSError:
         pass
-    _replace(path, data)
+    replace_file(path, data)
     return True
 
 
-def _replace(path: Path, data: bytes) -> None:
+def replace_file(path: Path, data: bytes) -> None:
     """Temp file + rename, so readers see the old or the new bytes. Unlike data-repo files, site
     files are not fsynced one by one: a build is reproducible, a torn file after a crash differs
     in size or bytes from the manifest and is rewritten by the next build, and 13,000 fsyncs were
     a third of a full build."""
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")  # one writer per process and path
+    # Unique per process and thread: avatars are drawn in a background thread too.
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
     try:
         with _create(tmp) as fh:
             fh.write(data)
@@ -146,7 +148,7 @@ def save_file_state(cache_dir: Path | None, root: Path, files: dict[str, Stat]) 
     doc = {"files": dict(sorted(files.items())), "saved_ns": time.time_ns()}
     path = _state_path(cache_dir, root)
     path.parent.mkdir(parents=True, exist_ok=True)
-    _replace(path, orjson.dumps(doc))
+    replace_file(path, orjson.dumps(doc))
 
 
 def write_known(
@@ -158,7 +160,7 @@ def write_known(
     held = state.holds(rel, target, data, digest)
     if held is not None:
         return digest, False, held
-    _replace(target, data)
+    replace_file(target, data)
     return digest, True, stat_of(target, digest)
 
 

@@ -35,7 +35,13 @@ import orjson
 
 from leaderboard import __version__
 from leaderboard.site.options import BuildOptions, BuildResult
-from leaderboard.site.output import MANIFEST, FileState, load_file_state, sha256_hex
+from leaderboard.site.output import (
+    MANIFEST,
+    FileState,
+    load_file_state,
+    replace_file,
+    sha256_hex,
+)
 from leaderboard.timeutil import canonical
 
 PACKAGE_DIR = Path(__file__).resolve().parents[1]
@@ -236,7 +242,4 @@ def remember(
             "warnings": summary["warnings"],
         },
     }
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_bytes(orjson.dumps(record))
-    os.replace(tmp, path)
+    replace_file(path, orjson.dumps(record))

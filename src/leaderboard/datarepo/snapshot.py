@@ -14,54 +14,11 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from leaderboard.db.schema import COLUMNS as SCHEMA_COLUMNS
 from leaderboard.problems import Problem
 from leaderboard.usernames import ascii_lower
 
-COLUMNS: dict[str, tuple[str, ...]] = {
-    "contributor": (
-        "username",
-        "name",
-        "role",
-        "title",
-        "avatar_url",
-        "bio",
-        "social_profiles",
-        "joining_date",
-        "meta",
-        "visibility",
-        "pseudonym",
-        "bot",
-        "identities",
-        "extra",
-    ),
-    "activity_definition": ("slug", "name", "description", "points", "icon", "extra"),
-    "activity": (
-        "slug",
-        "contributor",
-        "activity_definition",
-        "title",
-        "occurred_at",
-        "link",
-        "text",
-        "points",
-        "meta",
-        "extra",
-    ),
-    "global_aggregate": ("slug", "name", "description", "value", "hidden", "meta", "extra"),
-    "aggregate_definition": ("slug", "name", "description", "hidden", "extra"),
-    "contributor_aggregate": ("aggregate", "contributor", "value", "meta", "extra"),
-    "badge_definition": ("slug", "name", "description", "variants", "extra"),
-    "contributor_badge": (
-        "slug",
-        "badge",
-        "contributor",
-        "variant",
-        "achieved_on",
-        "meta",
-        "extra",
-    ),
-}
-KINDS = tuple(COLUMNS)
+# Record kinds of the data repository and the tables they live in; columns come from the schema.
 TABLES = {
     "contributor": "contributor",
     "activity_definition": "activity_definition",
@@ -72,6 +29,8 @@ TABLES = {
     "badge_definition": "badge_definition",
     "contributor_badge": "contributor_badge",
 }
+COLUMNS: dict[str, tuple[str, ...]] = {kind: SCHEMA_COLUMNS[table] for kind, table in TABLES.items()}
+KINDS = tuple(COLUMNS)
 PLURAL = {
     "contributor": "contributors",
     "activity_definition": "activity definitions",

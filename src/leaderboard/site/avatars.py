@@ -103,8 +103,9 @@ def initials(display_name: str) -> str:
     return display_name.strip()[:2].upper()
 
 
-@lru_cache(maxsize=8)
-def _font(size: int, path: str | None) -> ImageFont.FreeTypeFont:
+@lru_cache(maxsize=32)
+def load_font(size: int, path: str | None) -> ImageFont.FreeTypeFont:
+    """Pillow's bundled font (or `site.og_font`) at `size`, shared by avatars and OG images."""
     basic = ImageFont.Layout.BASIC  # no raqm: identical glyph placement on every machine
     if path:
         return ImageFont.truetype(path, size, layout_engine=basic)
@@ -124,7 +125,7 @@ def fallback_avatar(username: str, display_name: str, font_path: str | None = No
             (SIZE / 2, SIZE / 2),
             text,
             fill=(255, 255, 255, 255),
-            font=_font(104, font_path),
+            font=load_font(104, font_path),
             anchor="mm",
         )
     return _encode_webp(image)

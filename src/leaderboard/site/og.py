@@ -22,7 +22,7 @@ from typing import Any
 import PIL
 from PIL import Image, ImageChops, ImageDraw, ImageFont
 
-from leaderboard.site.avatars import initials
+from leaderboard.site.avatars import initials, load_font
 from leaderboard.site.format import format_int
 from leaderboard.site.output import replace_file
 from leaderboard.timeutil import canonical
@@ -61,17 +61,6 @@ class OgStats:
     rendered: int = 0
     cached: int = 0
     written: list[str] = field(default_factory=list)
-
-
-@lru_cache(maxsize=32)
-def _font(size: int, path: str | None) -> ImageFont.FreeTypeFont:
-    basic = ImageFont.Layout.BASIC
-    if path:
-        return ImageFont.truetype(path, size, layout_engine=basic)
-    default = ImageFont.load_default(size)
-    if not isinstance(default, ImageFont.FreeTypeFont):
-        raise RuntimeError("Pillow was built without FreeType; set site.og_font to a TTF file")
-    return default.font_variant(layout_engine=basic)
 
 
 @lru_cache(maxsize=1)
@@ -130,11 +119,11 @@ def render_og_image(card: OgCard, font_path: str | None = None) -> bytes:
     draw = ImageDraw.Draw(image)
     synthetic = font_path is None
     inner = WIDTH - 2 * PADDING
-    name_font, user_font = _font(56, font_path), _font(32, font_path)
+    name_font, user_font = load_font(56, font_path), load_font(32, font_path)
     value_font, label_font, footer_font = (
-        _font(48, font_path),
-        _font(20, font_path),
-        _font(24, font_path),
+        load_font(48, font_path),
+        load_font(20, font_path),
+        load_font(24, font_path),
     )
 
     outer = AVATAR + 2 * BORDER
@@ -154,7 +143,7 @@ def render_og_image(card: OgCard, font_path: str | None = None) -> bytes:
         disc = Image.new("RGB", (AVATAR, AVATAR), BLUE)
         image.paste(disc, (left + BORDER, top + BORDER), _circle_mask(AVATAR))
         draw.text(
-            (cx, top + outer / 2), initials(card.display_name or card.username), font=_font(72, font_path),
+            (cx, top + outer / 2), initials(card.display_name or card.username), font=load_font(72, font_path),
             fill=WHITE, anchor="mm", stroke_width=1 if synthetic else 0, stroke_fill=WHITE,
         )  # fmt: skip
     y += outer + 28

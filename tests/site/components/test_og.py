@@ -46,7 +46,7 @@ def test_web_45_avatar_is_drawn_and_output_deterministic() -> None:
 
 
 def test_web_45_long_text_is_truncated_to_fit() -> None:
-    font = og._font(56, None)
+    font = og.load_font(56, None)
     long = "A very long display name " * 5
     cut = og.fit_text(long, font, 1080)
     assert cut.endswith("…") and font.getlength(cut) <= 1080

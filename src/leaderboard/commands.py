@@ -136,15 +136,7 @@ def execute_run(settings: Any, *, started: datetime) -> int:
         log.warning("%s", problem.format())
     db = Database.open(settings.db_path)
     try:
-        try:
-            summary = pipeline.run_phases(settings, prepared, db)
-        except Exception as exc:
-            log.error("Run failed: %s", exc, extra={"meta": {"error": str(exc)}})
-            from leaderboard.summary import RunSummary
-
-            summary = getattr(exc, "summary", None) or RunSummary(phases=list(settings.phases))
-            if summary.ok:
-                summary.fail("run", "fatal", str(exc))
+        summary = pipeline.run_phases(settings, prepared, db)
         summary.log(log)
         pipeline.record_run(
             db, settings.command, settings.phases, started, datetime.now(UTC), summary

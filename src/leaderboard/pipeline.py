@@ -264,6 +264,11 @@ def run_phases(settings: RunSettings, prepared: Prepared, db: Database) -> RunSu
                     changes_before = _data_fingerprint(db)
     except _FailFast:
         log.error("Stopping after the first failure (--fail-fast)")
+    except Exception as exc:
+        # Import and export failures end the run (CORE-11); they recorded themselves already.
+        log.error("Run stopped: %s", exc, exc_info=exc, extra={"meta": {"error": str(exc)}})
+        if summary.ok:
+            summary.fail("run", "fatal", str(exc))
     return summary
 
 

@@ -262,3 +262,18 @@ def test_core_11_failed_setup_skips_the_plugins_later_hooks(tmp_path: Path, cli:
     )
     db = sqlite3.connect(data / ".leaderboard.db")
     assert db.execute("SELECT username FROM contributor ORDER BY 1").fetchall() == [("carol",)]
+
+
+def test_core_11_export_failure_ends_the_run_with_exit_1_and_a_summary(
+    tmp_path: Path, cli: Runner
+) -> None:
+    data = tmp_path / "data"
+    shutil.copytree(UPSTREAM, data)
+    shutil.rmtree(data / "badges")
+    (data / "badges").write_text("not a directory")
+    out = cli("run", "import", "export", "-d", str(data))
+    assert out.returncode == 1, out.stderr
+    assert "Run completed with 1 failure(s): export (export):" in out.stderr
+    db = sqlite3.connect(data / ".leaderboard.db")
+    assert db.execute("SELECT status FROM _run").fetchall() == [("failed",)]
+    assert not (data / ".leaderboard.lock").exists()

@@ -235,9 +235,13 @@ def build_command(common: Common, **opts: Any) -> int:
                 offline=common.offline,
                 cache_dir=cache_dir_of(common, data_dir),
                 env=common.env,
+                strict=common.strict,
             )
         )
-    _ = result
+    if common.strict and result.warnings:
+        # --strict: a degraded build (e.g. explorer assets unavailable, WEB-48) is a failure.
+        log.error("Build finished with %d warning(s) and --strict is set", len(result.warnings))
+        return 1
     return 0
 
 

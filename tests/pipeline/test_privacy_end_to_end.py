@@ -63,3 +63,19 @@ def test_new_04_hidden_and_pseudonymous_contributors_in_the_whole_site(
     names = [r[0] for r in db.execute("SELECT username FROM contributor ORDER BY 1")]
     assert "alice" in names and HIDDEN not in names and PSEUDO not in names
     assert any(n.startswith("contributor-") for n in names)
+
+
+def test_web_48_strict_build_fails_when_explorer_assets_are_unavailable(
+    tmp_path: Path, cli: Runner
+) -> None:
+    data = tmp_path / "data"
+    write_config(data)
+    write(data, "contributors/alice.md", "---\nrole: core\n---\n")
+    assert cli("run", "-d", str(data)).returncode == 0
+    # Offline, no cache and no LEADERBOARD_VENDOR_DIR: the explorer degrades with a warning.
+    relaxed = cli("build", "-d", str(data), "--out", str(tmp_path / "a"))
+    assert relaxed.returncode == 0, relaxed.stderr
+    assert "Data Explorer assets unavailable" in relaxed.stderr
+    strict = cli("build", "-d", str(data), "--out", str(tmp_path / "b"), "--strict")
+    assert strict.returncode == 1
+    assert "--strict is set" in strict.stderr

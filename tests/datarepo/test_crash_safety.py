@@ -65,7 +65,13 @@ def test_core_53_sigkill_mid_export_leaves_old_or_new_content(tmp_path: Path) ->
     )
     assert proc.stdout is not None
     assert proc.stdout.readline().strip() == b"ready", proc.stderr.read() if proc.stderr else ""
-    time.sleep(0.4)  # several export rounds are under way
+    # Kill once the first round has landed, while later rounds are under way.
+    first = data_dir / "activities/contributors/u0.jsonl"
+    deadline = time.monotonic() + 60
+    while first.read_bytes() == old["activities/contributors/u0.jsonl"]:
+        assert time.monotonic() < deadline, "no export round finished"
+        time.sleep(0.01)
+    time.sleep(0.2)
     os.kill(proc.pid, signal.SIGKILL)
     proc.wait()
     changed = 0

@@ -21,7 +21,7 @@ from leaderboard.datarepo.definitions import (
 )
 from leaderboard.datarepo.reader import STANDARD_AGGREGATES, load_deferred
 from leaderboard.datarepo.snapshot import COLUMNS, KINDS, PLURAL, TABLES, RepoSnapshot, Row
-from leaderboard.datarepo.syncstate import record_kind, synced_kinds
+from leaderboard.datarepo.syncstate import SYNCED_KINDS, forget_header, record_kind, synced_kinds
 from leaderboard.db import Database
 from leaderboard.declarations import Declarations
 from leaderboard.errors import InvalidInputError
@@ -206,17 +206,20 @@ def _bulk_insert(db: Database, kind: str, rows: list[Row]) -> int:
     """Fill an empty table: plain INSERT with its secondary indexes dropped and rebuilt after.
 
     Building an index once over all rows is several times cheaper than updating it row by row
-    (CORE-80: first import of 130,000 activities). The table is empty and snapshot keys are
-    unique (`reader._dedupe`), so no row can conflict. All inside the import transaction.
+    (CORE-80: first import of 130,000 activities). The table's triggers (the `_datarepo_sync`
+    header deletion, syncstate.py) are dropped likewise and their effect applied once: one
+    trigger run per row was a fifth of the insert. The table is empty and snapshot keys are
+    unique (`reader._dedupe`), so no row can conflict. All inside the import transaction, so
+    a failure restores indexes and triggers with the rollback.
     """
     table = TABLES[kind]
-    indexes = db.execute(
-        "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ? "
-        "AND sql IS NOT NULL ORDER BY name",
+    schema = db.execute(
+        "SELECT type, name, sql FROM sqlite_master WHERE type IN ('index', 'trigger') "
+        "AND tbl_name = ? AND sql IS NOT NULL ORDER BY type, name",
         (table,),
     ).fetchall()
-    for name, _ in indexes:
-        db.execute(f'DROP INDEX "{name}"')
+    for type_, name, _ in schema:
+        db.execute(f'DROP {type_.upper()} "{name}"')
     cols = COLUMNS[kind]
     # In key order the primary-key index only ever grows at its right edge, and a larger page
     # cache keeps the pages being filled in memory (10x scale: 1.3 million rows).
@@ -231,8 +234,10 @@ def _bulk_insert(db: Database, kind: str, rows: list[Row]) -> int:
     finally:
         db.execute(f"PRAGMA cache_size = {int(cache)}")
     del ordered
-    for _, sql in indexes:
+    for _, _, sql in schema:
         db.execute(sql)
+    if count and kind in SYNCED_KINDS:
+        forget_header(db, kind)
     return count
 
 

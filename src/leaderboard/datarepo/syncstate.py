@@ -133,6 +133,13 @@ def synced_kinds(db: Database) -> set[str]:
     return {r[0] for r in db.execute(f"SELECT kind FROM {TABLE} WHERE path = ''")}
 
 
+def forget_header(db: Database, kind: str) -> None:
+    """What the triggers do on a write to `kind`'s table, for writers that drop them for speed
+    (importer._bulk_insert)."""
+    if db.table_exists(TABLE):
+        db.execute(f"DELETE FROM {TABLE} WHERE kind = ? AND path = ''", (kind,))
+
+
 def stat_of(path: Path) -> tuple[int, int] | None:
     try:
         st = os.stat(path)

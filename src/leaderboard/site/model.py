@@ -101,9 +101,7 @@ class SiteModel:
     @cached_property
     def totals(self) -> dict[str, tuple[int, int]]:
         """All-time (points, activity count) per contributor."""
-        return {
-            u: (sum(a.points for a in acts), len(acts)) for u, acts in self.snap.by_person.items()
-        }
+        return self.snap.log.totals()
 
     def points(self, username: str) -> int:
         return self.totals.get(username, (0, 0))[0]

@@ -6,11 +6,13 @@ day series, per-definition breakdowns and rank changes against the previous wind
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from bisect import bisect_left
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import date, timedelta
 
-from leaderboard.site.snapshot import Act, Person, Snapshot
+from leaderboard.site.activitylog import ActivityLog, instant_ms
+from leaderboard.site.snapshot import Person, Snapshot
 from leaderboard.timeutil import Window, canonical, period_window
 from leaderboard.usernames import ascii_lower
 
@@ -30,6 +32,41 @@ def sort_key(username: str) -> tuple[str, str]:
     return (ascii_lower(username), username)
 
 
+@dataclass(frozen=True, slots=True)
+class DaySeries:
+    """One contributor's points and activity count per day of a window, computed when asked.
+
+    Held as a reference into the activity log, not as lists: an all-time board of 15,000 rows
+    over 2,800 days would otherwise keep 84 million list slots alive (CORE-80)."""
+
+    log: ActivityLog
+    username: str
+    span: range  # log positions of the window
+    first: int  # ordinal of the series' first day
+    length: int
+
+    def _positions(self) -> list[int]:
+        positions = self.log.of(self.username)
+        lo = bisect_left(positions, self.span.start)
+        hi = bisect_left(positions, self.span.stop)
+        return list(positions[lo:hi])
+
+    def points(self) -> list[int]:
+        return self._series(self.log.points)
+
+    def counts(self) -> list[int]:
+        return self._series(None)
+
+    def _series(self, weights: Sequence[int] | None) -> list[int]:
+        out = [0] * self.length
+        day, first, length = self.log.day, self.first, self.length
+        for i in self._positions():
+            j = day[i] - first
+            if 0 <= j < length:
+                out[j] += 1 if weights is None else weights[i]
+        return out
+
+
 @dataclass
 class Entry:
     person: Person
@@ -37,30 +74,99 @@ class Entry:
     points: int
     activity_count: int
     breakdown: dict[str, tuple[int, int]]  # slug → (count, points), slug order
-    daily_points: list[int] = field(default_factory=list)
-    daily_counts: list[int] = field(default_factory=list)
+    series: DaySeries | None = None
     previous_points: int | None = None
     previous_rank: int | None = None
     rank_change: str | None = None  # up | down | same | new | back
     rank_delta: int | None = None
     is_new: bool = False  # first-ever activity inside the window
 
+    @property
+    def daily_points(self) -> list[int]:
+        """Points per day of the window (empty without a day series); a new list each call."""
+        return self.series.points() if self.series is not None else []
+
+    @property
+    def daily_counts(self) -> list[int]:
+        return self.series.counts() if self.series is not None else []
+
+
+@dataclass(frozen=True)
+class Standings:
+    """A board reduced to what a profile shows of it: its size and each row's (rank, points).
+
+    Profiles look themselves up in four boards; whole entries (with breakdowns) would be held
+    by the parent and counted again by every forked renderer (CORE-80)."""
+
+    size: int
+    places: dict[str, tuple[int, int]]
+
+    @classmethod
+    def of(cls, rows: list[Entry]) -> Standings:
+        places: dict[str, tuple[int, int]] = {}
+        for e in rows:
+            places.setdefault(e.person.username, (e.rank, e.points))
+        return cls(len(rows), places)
+
 
 def days_between(first: date, last: date) -> list[date]:
     return [first + timedelta(days=i) for i in range((last - first).days + 1)]
 
 
-def _tally(acts: Iterable[Act], population: Population, snap: Snapshot) -> dict[str, list[Act]]:
-    grouped: dict[str, list[Act]] = {}
-    for act in acts:
-        person = snap.people[act.contributor]
-        if population(person):
-            grouped.setdefault(act.contributor, []).append(act)
-    return grouped
+def members(snap: Snapshot, population: Population) -> list[bool]:
+    """Population membership by person index of the activity log."""
+    people = snap.people
+    return [population(people[u]) for u in snap.log.names]
+
+
+def _sums(
+    log: ActivityLog, span: range, member: list[bool]
+) -> tuple[list[int], list[int], dict[int, list[int]]]:
+    """(points, counts) by person index and {person × kinds + kind: [count, points]} over a span."""
+    n, kinds = len(log.names), len(log.kinds)
+    totals = [0] * n
+    counts = [0] * n
+    per_kind: dict[int, list[int]] = {}
+    lo, hi = span.start, span.stop
+    for w, k, p in zip(log.who[lo:hi], log.kind[lo:hi], log.points[lo:hi], strict=True):
+        if member[w]:
+            totals[w] += p
+            counts[w] += 1
+            key = w * kinds + k
+            item = per_kind.get(key)
+            if item is None:
+                per_kind[key] = [1, p]
+            else:
+                item[0] += 1
+                item[1] += p
+    return totals, counts, per_kind
+
+
+def activity_stats(snap: Snapshot, span: range, population: Population) -> tuple[int, int]:
+    """(activities, distinct contributors) of the population within a span of the log."""
+    member = members(snap, population)
+    seen = [False] * len(member)
+    count = 0
+    for w in snap.log.who[span.start : span.stop]:
+        if member[w]:
+            count += 1
+            seen[w] = True
+    return count, sum(seen)
 
 
 def _order(totals: dict[str, int]) -> list[str]:
     return sorted(totals, key=lambda u: (-totals[u], *sort_key(u)))
+
+
+def _window_totals(log: ActivityLog, span: range, member: list[bool]) -> dict[str, int]:
+    totals = [0] * len(log.names)
+    active = [False] * len(log.names)
+    lo, hi = span.start, span.stop
+    for w, p in zip(log.who[lo:hi], log.points[lo:hi], strict=True):
+        if member[w]:
+            totals[w] += p
+            active[w] = True
+    return {u: totals[i] for i, u in enumerate(log.names) if active[i]}
 
 
 def entries(
@@ -71,53 +177,47 @@ def entries(
     with_daily: bool = True,
 ) -> list[Entry]:
     """CORE-76 `entries(start, end, population)`, with previous-window fields when there is one."""
+    log = snap.log
     start = window.start_text
-    acts = snap.between(start, window.end_text)
-    grouped = _tally(acts, population, snap)
-    totals = {u: sum(a.points for a in lst) for u, lst in grouped.items()}
-    days: list[date] = []
+    span = log.span(start, window.end_text)
+    member = members(snap, population)
+    sums, counts, per_kind = _sums(log, span, member)
+    names, kinds = log.names, log.kinds
+    totals = {u: sums[i] for i, u in enumerate(names) if counts[i]}
+    breakdowns: dict[str, list[tuple[str, tuple[int, int]]]] = {}
+    for key, (count, pts) in per_kind.items():
+        w, k = divmod(key, len(kinds))
+        breakdowns.setdefault(names[w], []).append((kinds[k], (count, pts)))
+    first_day = length = 0
     if with_daily:
         # all-time: from the population's first active date, as the query layer does
-        first_day = (
-            window.start.astimezone(snap.tz).date()
-            if window.start
-            else min((lst[0].day for lst in grouped.values()), default=snap.today)
-        )
-        days = days_between(first_day, window.end.astimezone(snap.tz).date())
-    index = {d: i for i, d in enumerate(days)}
+        if window.start:
+            first = window.start.astimezone(snap.tz).date()
+        else:
+            at = next((i for i in span if member[log.who[i]]), None)
+            first = date.fromordinal(log.day[at]) if at is not None else snap.today
+        first_day = first.toordinal()
+        length = max(window.end.astimezone(snap.tz).date().toordinal() - first_day + 1, 0)
     prev_rank: dict[str, int] = {}
     prev_points: dict[str, int] = {}
     if window.previous_start is not None and window.previous_end is not None:
-        prev = snap.between(
+        prev = log.span(
             canonical(window.previous_start), canonical(window.previous_end), end_inclusive=False
         )
-        prev_grouped = _tally(prev, population, snap)
-        prev_points = {u: sum(a.points for a in lst) for u, lst in prev_grouped.items()}
+        prev_points = _window_totals(log, prev, member)
         prev_rank = {u: i + 1 for i, u in enumerate(_order(prev_points))}
+    start_ms = instant_ms(start) if start is not None else None
     result: list[Entry] = []
     for rank, username in enumerate(_order(totals), start=1):
-        lst = grouped[username]
-        breakdown: dict[str, list[int]] = {}
-        dp = [0] * len(days)
-        dc = [0] * len(days)
-        for act in lst:
-            b = breakdown.setdefault(act.definition, [0, 0])
-            b[0] += 1
-            b[1] += act.points
-            i = index.get(act.day)
-            if i is not None:
-                dp[i] += act.points
-                dc[i] += 1
-        first = snap.first_activity(username)
-        is_new = first is not None and (start is None or first.occurred_at >= start)
+        first_pos = log.first(username)
+        is_new = first_pos is not None and (start_ms is None or log.at[first_pos] >= start_ms)
         entry = Entry(
             person=snap.people[username],
             rank=rank,
             points=totals[username],
-            activity_count=len(lst),
-            breakdown={k: (v[0], v[1]) for k, v in sorted(breakdown.items())},
-            daily_points=dp,
-            daily_counts=dc,
+            activity_count=counts[log.index[username]],
+            breakdown=dict(sorted(breakdowns[username])),
+            series=DaySeries(log, username, span, first_day, length) if with_daily else None,
             is_new=is_new,
         )
         if window.previous_start is not None:
@@ -143,12 +243,16 @@ def new_contributors(
     end_inclusive: bool = True,
 ) -> int:
     """Contributors of the population whose first-ever activity lies in the window."""
+    log = snap.log
+    lo = instant_ms(start) if start is not None else None
+    hi = instant_ms(end)
     count = 0
-    for username, acts in snap.by_person.items():
-        first = acts[0].occurred_at
-        inside = (start is None or first >= start) and (
-            first <= end if end_inclusive else first < end
-        )
+    for username in log.names:
+        pos = log.first(username)
+        if pos is None:
+            continue
+        first = log.at[pos]
+        inside = (lo is None or first >= lo) and (first <= hi if end_inclusive else first < hi)
         if inside and population(snap.people[username]):
             count += 1
     return count
@@ -159,14 +263,24 @@ def window(snap: Snapshot, period: str) -> Window:
 
 
 def top_for_definition(
-    snap: Snapshot, acts: list[Act], slug: str, population: Population, limit: int
+    snap: Snapshot, span: range, slug: str, population: Population, limit: int
 ) -> list[tuple[Person, int, int]]:
     """CORE-77: top contributors for one definition, by count desc, points desc, username."""
-    counts: dict[str, list[int]] = {}
-    for act in acts:
-        if act.definition == slug and population(snap.people[act.contributor]):
-            c = counts.setdefault(act.contributor, [0, 0])
-            c[0] += 1
-            c[1] += act.points
-    order = sorted(counts, key=lambda u: (-counts[u][0], -counts[u][1], *sort_key(u)))
-    return [(snap.people[u], counts[u][0], counts[u][1]) for u in order[:limit]]
+    log = snap.log
+    if slug not in log.kinds:
+        return []
+    k = log.kinds.index(slug)
+    member = members(snap, population)
+    counts: dict[int, list[int]] = {}
+    lo, hi = span.start, span.stop
+    for w, kind, p in zip(log.who[lo:hi], log.kind[lo:hi], log.points[lo:hi], strict=True):
+        if kind == k and member[w]:
+            c = counts.get(w)
+            if c is None:
+                counts[w] = [1, p]
+            else:
+                c[0] += 1
+                c[1] += p
+    by_name = {log.names[w]: c for w, c in counts.items()}
+    order = sorted(by_name, key=lambda u: (-by_name[u][0], -by_name[u][1], *sort_key(u)))
+    return [(snap.people[u], by_name[u][0], by_name[u][1]) for u in order[:limit]]

@@ -26,7 +26,7 @@ from leaderboard.site.env import PACKAGE_TEMPLATES, template_digest
 from leaderboard.site.model import PERIOD_LABELS
 from leaderboard.site.output import Stat, write_if_changed, write_known
 from leaderboard.site.pages import badges, chrome, home, leaderboard, misc, people, profile
-from leaderboard.site.ranking import entries, ranked, window
+from leaderboard.site.ranking import Standings, entries, ranked, window
 
 if TYPE_CHECKING:
     from leaderboard.site.builder import BuildState
@@ -242,9 +242,10 @@ def render_all(state: BuildState) -> None:
     cm = chrome.page_meta
     # profiles first: forked children render them while this process does everything else,
     # and `finish_profiles` collects them
-    boards: dict[str, Any] = {}
+    boards: dict[str, Standings] = {}
     for period in ("week", "month", "year", "all-time"):
-        boards[period] = entries(model.snap, window(model.snap, period), ranked, with_daily=False)
+        rows = entries(model.snap, window(model.snap, period), ranked, with_daily=False)
+        boards[period] = Standings.of(rows)
     state.extra["boards"] = boards
     state.extra["renderer"] = r
     state.extra["profiles"] = ProfileBatch(r, boards)

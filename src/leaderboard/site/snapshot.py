@@ -1,8 +1,10 @@
 """An in-memory snapshot of the public DB (NEW-05) that every page context is computed from.
 
 The site reads the public DB once, in a handful of ordered bulk queries, and then computes pages
-from plain Python objects: 130,000 activities fit easily in memory and this keeps the build linear
-(no per-contributor queries). Population rules (CORE-74) are attributes of `Person`.
+from plain Python objects; the activities are held as integer columns (`ActivityLog`), whose
+strings are read back by rowid only for the activities a page lists, so 1.3 million activities
+cost tens of megabytes (CORE-80) and the build stays linear (no per-contributor scans).
+Population rules (CORE-74) are attributes of `Person`.
 
 The public DB has `contributor.is_bot` and `activity.effective_points`; when a plain working-schema
 DB is given instead (tests, or before the public DB exists) the same values are derived here with
@@ -11,16 +13,17 @@ the CORE-58 and CORE-74 rules.
 
 from __future__ import annotations
 
-import bisect
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime, tzinfo
 from typing import Any
 
 from leaderboard.config.model import Config
 from leaderboard.db.database import Database
+from leaderboard.site.activitylog import Act, ActivityLog
 from leaderboard.timeutil import canonical as _canonical
-from leaderboard.timeutil import from_canonical
+
+__all__ = ["Act", "ActivityLog", "Person", "Snapshot", "load_snapshot"]
 
 
 @dataclass(slots=True)
@@ -47,21 +50,6 @@ class Person:
     @property
     def ranked(self) -> bool:
         return not self.hidden_role and not self.is_bot
-
-
-@dataclass(slots=True)
-class Act:
-    """One activity, with its effective points and calendar day in tz precomputed."""
-
-    slug: str
-    contributor: str
-    definition: str
-    title: str | None
-    occurred_at: str
-    link: str | None
-    text: str | None
-    points: int
-    day: date
 
 
 @dataclass(slots=True)
@@ -107,30 +95,13 @@ class Snapshot:
     now: datetime
     people: dict[str, Person]  # by username, sorted
     definitions: dict[str, Definition]  # by slug, sorted
-    activities: list[Act]  # by occurred_at, then slug; only those at or before now
+    log: ActivityLog  # the activities at or before now, as columns
     badges: dict[str, BadgeDef]  # by slug
     awards: list[Award]  # achieved_on desc, then slug
     global_aggregates: dict[str, Aggregate]
     aggregate_defs: dict[str, Aggregate]  # contributor aggregate definitions (value unused)
     contributor_aggregates: dict[str, dict[str, Any]]  # contributor → slug → value
     meta: dict[str, str]  # _leaderboard_public / _leaderboard_meta keys
-    by_person: dict[str, list[Act]] = field(default_factory=dict)  # oldest first
-    _times: list[str] = field(default_factory=list)
-
-    def __post_init__(self) -> None:
-        self._times = [a.occurred_at for a in self.activities]
-        for act in self.activities:
-            self.by_person.setdefault(act.contributor, []).append(act)
-
-    def between(self, start: str | None, end: str, *, end_inclusive: bool = True) -> list[Act]:
-        """Activities with start ≤ occurred_at ≤ end (or < end), oldest first."""
-        lo = 0 if start is None else bisect.bisect_left(self._times, start)
-        hi = (bisect.bisect_right if end_inclusive else bisect.bisect_left)(self._times, end)
-        return self.activities[lo:hi]
-
-    def first_activity(self, username: str) -> Act | None:
-        acts = self.by_person.get(username)
-        return acts[0] if acts else None
 
     @property
     def today(self) -> date:
@@ -214,35 +185,7 @@ def load_snapshot(
         if "effective_points" in _columns(db, "activity")
         else "COALESCE(a.points, d.points, 0)"
     )
-    now_text = _canonical(now)
-    activities: list[Act] = []
-    day_cache: dict[str, date] = {}
-    cur = db.execute(
-        "SELECT a.slug, a.contributor, a.activity_definition, a.title, a.occurred_at, a.link, "
-        f"a.text, {points_sql} FROM activity a "
-        "LEFT JOIN activity_definition d ON d.slug = a.activity_definition "
-        "WHERE a.occurred_at <= ? ORDER BY a.occurred_at, a.slug",
-        (now_text,),
-    )
-    # one string object per username and definition slug instead of one per row (at 1.3 million
-    # activities that is ~170 MB, counted again by every forked render process)
-    person_keys = {u: u for u in people}
-    definition_keys = {d: d for d in definitions}
-    for slug, contributor, definition, title, occurred_at, link, text, points in cur:
-        contributor = person_keys.get(contributor)
-        if contributor is None:
-            continue
-        definition = definition_keys.get(definition, definition)
-        hour_key = occurred_at[:16]  # zone offsets are whole minutes
-        day = day_cache.get(hour_key)
-        if day is None:
-            day = from_canonical(occurred_at).astimezone(tz).date()
-            day_cache[hour_key] = day
-        activities.append(
-            Act(
-                slug, contributor, definition, title, occurred_at, link, text, int(points or 0), day
-            )
-        )
+    log = ActivityLog.load(db, list(people), list(definitions), points_sql, _canonical(now), tz)
     badges = {
         r["slug"]: BadgeDef(r["slug"], r["name"], r["description"], _variants(_json(r["variants"])))
         for r in db.query(
@@ -284,7 +227,7 @@ def load_snapshot(
         now=now,
         people=people,
         definitions=definitions,
-        activities=activities,
+        log=log,
         badges=badges,
         awards=awards,
         global_aggregates=global_aggregates,

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 from leaderboard.site import graphs
 from leaderboard.site.contexts import ActivityView, AwardView, HomeContext, Kpi, PodiumSpot
 from leaderboard.site.format import format_aggregate_value, format_int, plural
 from leaderboard.site.markdown import plain_text, sanitize_activity_text
 from leaderboard.site.model import SiteModel, capitalise, safe_link, trend
-from leaderboard.site.ranking import days_between, entries, ranked, sort_key, window
+from leaderboard.site.ranking import days_between, entries, members, ranked, sort_key, window
 from leaderboard.site.snapshot import Act
 from leaderboard.timeutil import canonical, minus_days, parse_date
 
@@ -78,15 +78,14 @@ def build_home(model: SiteModel) -> HomeContext:
     now = snap.now
     start30 = minus_days(now, 30, snap.tz)
     start60 = minus_days(now, 60, snap.tz)
-    cur = [
-        a
-        for a in snap.between(canonical(start30), canonical(now))
-        if snap.people[a.contributor].ranked
-    ]
+    log = snap.log
+    member = members(snap, ranked)
+    who = log.who
+    cur = [i for i in log.span(canonical(start30), canonical(now)) if member[who[i]]]
     prev = [
-        a
-        for a in snap.between(canonical(start60), canonical(start30), end_inclusive=False)
-        if snap.people[a.contributor].ranked
+        i
+        for i in log.span(canonical(start60), canonical(start30), end_inclusive=False)
+        if member[who[i]]
     ]
     kpis: list[Kpi] = []
     since = _since_kpi(model)
@@ -107,7 +106,7 @@ def build_home(model: SiteModel) -> HomeContext:
                 )
             )
         elif slug == "count_contributors":
-            c, p = len({a.contributor for a in cur}), len({a.contributor for a in prev})
+            c, p = len({who[i] for i in cur}), len({who[i] for i in prev})
             kpis.append(
                 Kpi(
                     "Active Contributors",
@@ -141,10 +140,11 @@ def build_home(model: SiteModel) -> HomeContext:
     days = days_between(today - timedelta(days=29), today)
     counts = dict.fromkeys(days, 0)
     points = dict.fromkeys(days, 0)
-    for a in cur:
-        if a.day in counts:
-            counts[a.day] += 1
-            points[a.day] += a.points
+    for i in cur:
+        d = date.fromordinal(log.day[i])
+        if d in counts:
+            counts[d] += 1
+            points[d] += log.points[i]
     trend_total = sum(counts.values())
     trend_points = sum(points.values())
     trend_chart = (
@@ -154,10 +154,10 @@ def build_home(model: SiteModel) -> HomeContext:
     )
     # WEB-19 donut
     per_def: dict[str, list[int]] = {}
-    for a in cur:
-        x = per_def.setdefault(a.definition, [0, 0])
+    for i in cur:
+        x = per_def.setdefault(log.kinds[log.kind[i]], [0, 0])
         x[0] += 1
-        x[1] += a.points
+        x[1] += log.points[i]
     order = sorted(per_def, key=lambda s: (-per_def[s][0], model.definition_name(s), s))
     slices = [(model.definition_name(s), per_def[s][0], per_def[s][1]) for s in order]
     donut = graphs.donut_chart(slices) if slices else None
@@ -168,18 +168,20 @@ def build_home(model: SiteModel) -> HomeContext:
     ]
     # WEB-22 mosaic
     active: dict[str, int] = {}
-    for a in cur:
-        active[a.contributor] = active.get(a.contributor, 0) + a.points
+    for i in cur:
+        name = log.names[who[i]]
+        active[name] = active.get(name, 0) + log.points[i]
     mosaic_order = sorted(active, key=lambda u: (-active[u], *sort_key(u)))
     mosaic = [model.view(u) for u in mosaic_order[:30]]
     # WEB-23 recent activity: 12 newest of ranked contributors in 90 days
     start90 = canonical(minus_days(now, 90, snap.tz))
-    recent: list[ActivityView] = []
-    for a in reversed(snap.between(start90, canonical(now))):
-        if snap.people[a.contributor].ranked:
-            recent.append(activity_view(model, a))
-            if len(recent) == 12:
+    newest: list[int] = []
+    for i in reversed(log.span(start90, canonical(now))):
+        if member[who[i]]:
+            newest.append(i)
+            if len(newest) == 12:
                 break
+    recent = [activity_view(model, a) for a in log.details(newest)]
     return HomeContext(
         hero_logo=model.asset_url(model.config.org.logo_url),
         kpis=kpis,

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from leaderboard.site import graphs
 from leaderboard.site.contexts import Kpi, LeaderboardContext, Link, PodiumSpot, RowView, TopCard
 from leaderboard.site.format import format_int
 from leaderboard.site.model import PERIOD_LABELS, PERIOD_TABS, SiteModel, trend
 from leaderboard.site.ranking import (
     Entry,
+    activity_stats,
     bots,
     entries,
     new_contributors,
@@ -65,11 +68,10 @@ def _row(model: SiteModel, e: Entry, columns: list[dict[str, object]], period: s
                 "title": title,
             }
         )
+    daily = e.daily_points  # computed here and dropped with the row's sparkline (CORE-80)
     spark = (
-        graphs.sparkline(
-            e.daily_points, f"{format_int(e.points)} points over the period", e.person.username
-        )
-        if e.daily_points
+        graphs.sparkline(daily, f"{format_int(e.points)} points over the period", e.person.username)
+        if daily
         else None
     )
     return RowView(
@@ -110,12 +112,9 @@ def build_leaderboard(model: SiteModel, period: str) -> LeaderboardContext:
     else:
         assert win.previous_start is not None and win.previous_end is not None
         ps, pe = canonical(win.previous_start), canonical(win.previous_end)
-        prev_acts = [
-            a
-            for a in snap.between(ps, pe, end_inclusive=False)
-            if snap.people[a.contributor].ranked
-        ]
-        prev_people = len({a.contributor for a in prev_acts})
+        prev_count, prev_people = activity_stats(
+            snap, snap.log.span(ps, pe, end_inclusive=False), ranked
+        )
         prev_new = new_contributors(snap, ps, pe, ranked, end_inclusive=False)
         caption = f"vs. last {word}"
         phrase = f"the previous {word}"
@@ -133,7 +132,7 @@ def build_leaderboard(model: SiteModel, period: str) -> LeaderboardContext:
                 format_int(total),
                 "activity",
                 caption,
-                trend(total, len(prev_acts), phrase),
+                trend(total, prev_count, phrase),
             ),
             Kpi(
                 "New Contributors",
@@ -156,14 +155,14 @@ def build_leaderboard(model: SiteModel, period: str) -> LeaderboardContext:
     roles = sorted(
         {(r.person.role, r.person.role_name) for r in rows}, key=lambda x: (x[1].lower(), x[0])
     )
-    acts = snap.between(win.start_text, win.end_text)
+    span = snap.log.span(win.start_text, win.end_text)
     cards: list[TopCard] = []
     top_json: dict[str, list[dict[str, object]]] = {}
     for slug in model.config.leaderboard.top_contributors:
         d = snap.definitions.get(slug)
         if d is None:
             continue
-        top = top_for_definition(snap, acts, slug, ranked, 10)
+        top = top_for_definition(snap, span, slug, ranked, 10)
         if not top:
             continue
         cards.append(
@@ -183,7 +182,7 @@ def build_leaderboard(model: SiteModel, period: str) -> LeaderboardContext:
         Link(PERIOD_TABS[p], model.urls.path(f"leaderboard/{p}/"), active=p == period)
         for p in periods(model)
     ]
-    first = snap.activities[0].day.isoformat() if snap.activities else None
+    first = date.fromordinal(snap.log.day[0]).isoformat() if len(snap.log) else None
     return LeaderboardContext(
         period=period,
         period_label=PERIOD_LABELS[period],

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from xml.sax.saxutils import escape
 
 from leaderboard.site.contexts import Link, NotFoundContext, RedirectContext
@@ -40,7 +41,8 @@ def sitemap_xml(model: SiteModel, docs_paths: list[str]) -> str:
     """WEB-51 entries in table order; profiles by path; pseudonymous profiles excluded."""
     snap = model.snap
     f = model.features
-    latest = snap.activities[-1].day.isoformat() if snap.activities else None
+    log = snap.log
+    latest = date.fromordinal(log.day[-1]).isoformat() if len(log) else None
     latest_award = max((a.achieved_on[:10] for a in snap.awards), default=None)
     rows: list[tuple[str, str, str, str | None]] = [
         ("", "daily", "1.0", latest),
@@ -62,13 +64,13 @@ def sitemap_xml(model: SiteModel, docs_paths: list[str]) -> str:
     for p in snap.people.values():
         if p.pseudonymous:
             continue
-        acts = snap.by_person.get(p.username)
+        last = log.last(p.username)
         profiles.append(
             (
                 model.urls.profile_rel(p.username),
                 "weekly",
                 "0.6",
-                acts[-1].day.isoformat() if acts else None,
+                date.fromordinal(log.day[last]).isoformat() if last is not None else None,
             )
         )
     rows.extend(sorted(profiles))

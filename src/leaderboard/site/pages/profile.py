@@ -4,6 +4,8 @@ timeline and achievements, plus the head metadata and JSON-LD."""
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 from urllib.parse import quote, urlsplit
@@ -14,8 +16,8 @@ from leaderboard.site.format import format_aggregate_value, format_int, format_m
 from leaderboard.site.markdown import markdown_plain_text, render_bio, sanitize_activity_text
 from leaderboard.site.model import SiteModel, capitalise, safe_link
 from leaderboard.site.pages.chrome import page_meta
-from leaderboard.site.ranking import Entry
-from leaderboard.site.snapshot import Act, Person
+from leaderboard.site.ranking import Standings
+from leaderboard.site.snapshot import Act, ActivityLog, Person
 from leaderboard.timeutil import minus_months
 
 
@@ -38,19 +40,39 @@ def edit_url(data_source: str | None, branch: str, username: str) -> str | None:
     )
 
 
-def heatmaps(model: SiteModel, acts: list[Act]) -> list[dict[str, Any]]:
+@dataclass(frozen=True, slots=True)
+class History:
+    """One contributor's activities as three parallel lists, oldest first (from the log)."""
+
+    days: list[int]  # local day ordinals
+    kinds: list[str]  # definition slugs
+    points: list[int]
+
+    @classmethod
+    def of(cls, log: ActivityLog, positions: Sequence[int]) -> History:
+        day, kind, pts, kinds = log.day, log.kind, log.points, log.kinds
+        return cls(
+            [day[i] for i in positions], [kinds[kind[i]] for i in positions],
+            [pts[i] for i in positions],
+        )  # fmt: skip
+
+
+def heatmaps(model: SiteModel, mine: History) -> list[dict[str, Any]]:
     """WEB-40: "Last year" then each calendar year with activity, newest first."""
     snap = model.snap
-    per_day: dict[date, dict[str, int]] = {}
-    for a in acts:
-        types = per_day.setdefault(a.day, {})
-        name = model.definition_name(a.definition)
+    per_ordinal: dict[int, dict[str, int]] = {}
+    for ordinal, slug in zip(mine.days, mine.kinds, strict=True):
+        types = per_ordinal.setdefault(ordinal, {})
+        name = model.definition_name(slug)
         types[name] = types.get(name, 0) + 1
-    days = {d: sorted(t.items(), key=lambda x: (-x[1], x[0])) for d, t in sorted(per_day.items())}
+    days = {
+        date.fromordinal(o): sorted(t.items(), key=lambda x: (-x[1], x[0]))
+        for o, t in sorted(per_ordinal.items())
+    }
     today = snap.today
     start = minus_months(snap.now, 12, snap.tz).astimezone(snap.tz).date() + timedelta(days=1)
     ranges = [("last-year", "Last year", "in the last year", start, today)]
-    for year in sorted({a.day.year for a in acts}, reverse=True):
+    for year in sorted({d.year for d in days}, reverse=True):
         ranges.append((str(year), str(year), f"in {year}", date(year, 1, 1), date(year, 12, 31)))
     grids = []
     for key, label, phrase, first, last in ranges:
@@ -69,16 +91,16 @@ def heatmaps(model: SiteModel, acts: list[Act]) -> list[dict[str, Any]]:
     return grids
 
 
-def _breakdown(model: SiteModel, acts: list[Act]) -> dict[str, Any]:
+def _breakdown(model: SiteModel, mine: History) -> dict[str, Any]:
     """WEB-41: bar by points, legend cards with count sparklines, summary row."""
     per: dict[str, dict[str, Any]] = {}
-    for a in acts:
-        d = per.setdefault(a.definition, {"count": 0, "points": 0, "days": {}})
+    for ordinal, slug, pts in zip(mine.days, mine.kinds, mine.points, strict=True):
+        d = per.setdefault(slug, {"count": 0, "points": 0, "days": {}})
         d["count"] += 1
-        d["points"] += a.points
-        d["days"][a.day] = d["days"].get(a.day, 0) + 1
-    total_count = len(acts)
-    total_points = sum(a.points for a in acts)
+        d["points"] += pts
+        d["days"][ordinal] = d["days"].get(ordinal, 0) + 1
+    total_count = len(mine.days)
+    total_points = sum(mine.points)
     by_name = {model.definition_name(s): s for s in per}
     items = [charts.TypeTotal(n, per[s]["count"], per[s]["points"]) for n, s in by_name.items()]
     legend = []
@@ -87,7 +109,7 @@ def _breakdown(model: SiteModel, acts: list[Act]) -> dict[str, Any]:
         d = per[slug]
         # one point per day from the first to the last day of this type (by ordinal: building
         # the date list for every type of every profile took a second)
-        by_ordinal = {day.toordinal(): n for day, n in d["days"].items()}
+        by_ordinal = d["days"]
         series = [by_ordinal.get(o, 0) for o in range(min(by_ordinal), max(by_ordinal) + 1)]
         legend.append(
             {
@@ -177,27 +199,7 @@ def _achievements(model: SiteModel, username: str) -> list[dict[str, Any]]:
     return cards
 
 
-_BOARD_INDEX: dict[int, tuple[list[Entry], dict[str, Entry]]] = {}
-
-
-def _board_index(rows: list[Entry]) -> dict[str, Entry]:
-    """username → entry of a leaderboard (memoised per list: every profile looks itself up in
-    the same four boards, and a linear scan each time made profiles quadratic)."""
-    hit = _BOARD_INDEX.get(id(rows))
-    if hit is not None and hit[0] is rows:
-        return hit[1]
-    if len(_BOARD_INDEX) > 16:
-        _BOARD_INDEX.clear()
-    index: dict[str, Entry] = {}
-    for e in rows:
-        index.setdefault(e.person.username, e)
-    _BOARD_INDEX[id(rows)] = (rows, index)
-    return index
-
-
-def _ranks(
-    model: SiteModel, person: Person, boards: dict[str, list[Entry]]
-) -> list[dict[str, Any]]:
+def _ranks(model: SiteModel, person: Person, boards: dict[str, Standings]) -> list[dict[str, Any]]:
     labels = {
         "week": "This Week",
         "month": "This Month",
@@ -210,42 +212,43 @@ def _ranks(
         reason = f"{model.role_name(person.role)} role"
     elif person.is_bot:
         reason = "bot"
-    for period, rows in boards.items():
+    for period, board in boards.items():
         item: dict[str, Any] = {"period": period, "label": labels[period], "rank": None}
         if reason:
             item["status"] = f"Not ranked ({reason})"
         else:
-            entry = _board_index(rows).get(person.username)
-            if entry is None:
+            place = board.places.get(person.username)
+            if place is None:
                 item["status"] = "No activity"
             else:
-                n = len(rows)
+                rank, points = place
+                n = board.size
                 item.update(
-                    rank=entry.rank,
+                    rank=rank,
                     of=n,
-                    points=entry.points,
-                    top=math.ceil(entry.rank / n * 100),
+                    points=points,
+                    top=math.ceil(rank / n * 100),
                     status="",
                 )
         result.append(item)
     return result
 
 
-def _stats(model: SiteModel, username: str, acts: list[Act]) -> list[Kpi]:
+def _stats(model: SiteModel, username: str, mine: History) -> list[Kpi]:
     stats = []
     aggs = model.snap.contributor_aggregates.get(username, {})
     for slug in model.config.leaderboard.contributor_aggregates:
         if slug == "total_points":
-            stats.append(
-                Kpi("Total Points", format_int(sum(a.points for a in acts)), "star", "All time")
-            )
+            stats.append(Kpi("Total Points", format_int(sum(mine.points)), "star", "All time"))
         elif slug == "total_activities":
-            stats.append(Kpi("Total Activities", format_int(len(acts)), "activity", "All time"))
+            stats.append(
+                Kpi("Total Activities", format_int(len(mine.days)), "activity", "All time")
+            )
         elif slug == "activity_types":
             stats.append(
                 Kpi(
                     "Activity Types",
-                    format_int(len({a.definition for a in acts})),
+                    format_int(len(set(mine.kinds))),
                     "layers",
                     "Different types",
                 )
@@ -265,12 +268,13 @@ def _stats(model: SiteModel, username: str, acts: list[Act]) -> list[Kpi]:
 
 
 def build_profile(
-    model: SiteModel, username: str, boards: dict[str, list[Entry]]
+    model: SiteModel, username: str, boards: dict[str, Standings]
 ) -> tuple[PageMeta, ProfileContext]:
     snap = model.snap
     person = snap.people[username]
     view = model.view(username)
-    acts = snap.by_person.get(username, [])
+    positions = snap.log.of(username)
+    mine = History.of(snap.log, positions)
     org = model.config.org.name
     notice = None
     if person.hidden_role:
@@ -298,9 +302,9 @@ def build_profile(
                 )
             )
     limit = model.features.timeline_limit
-    shown = acts[-limit:] if limit else acts
+    shown = snap.log.details(positions[-limit:] if limit else positions)
     awards = _achievements(model, username)
-    points = sum(a.points for a in acts)
+    points = sum(mine.points)
     profile_url = model.urls.profile_absolute(username)
     embed = None
     if model.features.rank_badges:
@@ -323,12 +327,12 @@ def build_profile(
             model.config.leaderboard.data_source, model.config.leaderboard.data_branch, username
         ),
         socials=socials,
-        stats=_stats(model, username, acts),
+        stats=_stats(model, username, mine),
         ranks=_ranks(model, person, boards),
-        heatmaps=heatmaps(model, acts),
-        breakdown=_breakdown(model, acts),
+        heatmaps=heatmaps(model, mine),
+        breakdown=_breakdown(model, mine),
         timeline=_timeline(model, shown),
-        timeline_total=len(acts),
+        timeline_total=len(positions),
         timeline_shown=len(shown),
         api_url=model.urls.absolute(
             "api/v1/contributors/"
@@ -347,7 +351,7 @@ def build_profile(
         truncate(bio_plain, 160)
         if bio_plain
         else (
-            f"{view.display_name} has earned {format_int(points)} points from {format_int(len(acts))} "
+            f"{view.display_name} has earned {format_int(points)} points from {format_int(len(positions))} "
             f"activities on {org}. View their complete contribution history and activity breakdown."
         )
     )
@@ -389,7 +393,7 @@ def build_profile(
     entity["interactionStatistic"] = {
         "@type": "InteractionCounter",
         "interactionType": "https://schema.org/CreateAction",
-        "userInteractionCount": len(acts),
+        "userInteractionCount": len(positions),
     }
     meta.json_ld = {"@context": "https://schema.org", "@type": "ProfilePage", "mainEntity": entity}
     return meta, ctx

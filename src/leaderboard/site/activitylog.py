@@ -1,0 +1,212 @@
+"""`ActivityLog`: every published activity as a few columns of machine integers (CORE-80).
+
+At 1.3 million activities one Python object per activity (with its slug, title, link and text
+strings) took about 0.9 GB, and every forked render process counted those pages again. The
+site only needs, for rankings, charts and totals, who did what kind of thing on which local day
+for how many points, and when: six `array` columns, 36 bytes an activity. The strings a page
+shows (timeline items, recent activity) are read back from the public DB by rowid for the few
+activities on that page (`details`), by a connection of the process asking, so forked workers
+never share a SQLite connection.
+
+Positions are in (occurred_at, slug) order; `span` finds a time window by bisection, `of` gives a
+contributor's positions (oldest first) from a counting sort, so nothing scans per contributor.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from array import array
+from bisect import bisect_left, bisect_right
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, tzinfo
+from typing import Any
+
+from leaderboard.db.database import Database
+from leaderboard.timeutil import from_canonical
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+@dataclass(slots=True)
+class Act:
+    """One activity with its strings, as a page shows it (built on demand by `details`)."""
+
+    slug: str
+    contributor: str
+    definition: str
+    title: str | None
+    occurred_at: str
+    link: str | None
+    text: str | None
+    points: int
+    day: date
+
+
+def instant_ms(text: str) -> int:
+    """Milliseconds since 1970 of a canonical timestamp (`YYYY-MM-DDTHH:MM:SS.sssZ`).
+
+    Integer order equals the canonical text order, so windows bisect the `at` column."""
+    delta = from_canonical(text) - _EPOCH
+    return (delta.days * 86_400 + delta.seconds) * 1000 + delta.microseconds // 1000
+
+
+class ActivityLog:
+    """Columns of the activities at or before `now` of the listed contributors."""
+
+    def __init__(self, names: list[str], kinds: list[str], db: Database | None = None) -> None:
+        self.names = names  # person index → username (the snapshot's people order)
+        self.index = {u: i for i, u in enumerate(names)}
+        self.kinds = kinds  # definition index → slug
+        self.who = array("i")  # person index
+        self.kind = array("i")  # definition index
+        self.points = array("q")  # effective points
+        self.day = array("i")  # local calendar day in tz, `date.toordinal()`
+        self.at = array("q")  # instant_ms(occurred_at)
+        self.rowid = array("q")  # rowid in the DB it was loaded from (for `details`)
+        self._order = array("i")  # positions grouped by person, oldest first within one
+        self._starts = array("i", [0] * (len(names) + 1))
+        self._db = db
+        self._pid = os.getpid()
+        self._own: tuple[int, Database] | None = None
+
+    # -- loading -------------------------------------------------------------------------------
+
+    @classmethod
+    def load(
+        cls, db: Database, names: list[str], kinds: list[str], points_sql: str, now_text: str,
+        tz: tzinfo,
+    ) -> ActivityLog:  # fmt: skip
+        """One ordered query over the activity table; rows of unlisted contributors are dropped."""
+        log = cls(names, list(kinds), db)
+        kind_index = {k: i for i, k in enumerate(log.kinds)}
+        person = log.index
+        minute_cache: dict[str, tuple[int, int]] = {}  # "YYYY-MM-DDTHH:MM" → (ms, ordinal)
+        who, kind, points, day, at, rowid = (
+            log.who, log.kind, log.points, log.day, log.at, log.rowid
+        )  # fmt: skip
+        cur = db.execute(
+            "SELECT a.rowid, a.contributor, a.activity_definition, a.occurred_at, "
+            f"{points_sql} FROM activity a "
+            "LEFT JOIN activity_definition d ON d.slug = a.activity_definition "
+            "WHERE a.occurred_at <= ? ORDER BY a.occurred_at, a.slug",
+            (now_text,),
+        )
+        for rid, contributor, definition, occurred_at, pts in cur:
+            w = person.get(contributor)
+            if w is None:
+                continue
+            k = kind_index.get(definition)
+            if k is None:  # a definition the table does not list (working-schema DBs)
+                k = kind_index[definition] = len(log.kinds)
+                log.kinds.append(definition)
+            minute = occurred_at[:16]  # zone offsets are whole minutes
+            cached = minute_cache.get(minute)
+            if cached is None:
+                start = from_canonical(minute + ":00.000Z")
+                cached = (instant_ms(minute + ":00.000Z"), start.astimezone(tz).date().toordinal())
+                minute_cache[minute] = cached
+            who.append(w)
+            kind.append(k)
+            points.append(int(pts or 0))
+            day.append(cached[1])
+            at.append(cached[0] + int(occurred_at[17:19] + occurred_at[20:23]))
+            rowid.append(rid)
+        log._group()
+        return log
+
+    def _group(self) -> None:
+        """Counting sort of positions by person (stable, so oldest first within a person)."""
+        counts = [0] * len(self.names)
+        for w in self.who:
+            counts[w] += 1
+        starts = self._starts
+        total = 0
+        for i, c in enumerate(counts):
+            starts[i] = total
+            total += c
+        starts[len(counts)] = total
+        nxt = list(starts[: len(counts)])
+        order = array("i", bytes(4 * total))
+        for pos, w in enumerate(self.who):
+            order[nxt[w]] = pos
+            nxt[w] += 1
+        self._order = order
+
+    # -- queries -------------------------------------------------------------------------------
+
+    def __len__(self) -> int:
+        return len(self.who)
+
+    def span(self, start: str | None, end: str, *, end_inclusive: bool = True) -> range:
+        """Positions with start ≤ occurred_at ≤ end (or < end), oldest first."""
+        lo = 0 if start is None else bisect_left(self.at, instant_ms(start))
+        hi = (bisect_right if end_inclusive else bisect_left)(self.at, instant_ms(end))
+        return range(lo, max(lo, hi))
+
+    def of(self, username: str) -> Sequence[int]:
+        """The positions of one contributor's activities, oldest first (empty when none)."""
+        w = self.index.get(username)
+        if w is None:
+            return ()
+        return self._order[self._starts[w] : self._starts[w + 1]]
+
+    def first(self, username: str) -> int | None:
+        """Position of the contributor's first activity."""
+        positions = self.of(username)
+        return positions[0] if positions else None
+
+    def last(self, username: str) -> int | None:
+        """Position of the contributor's latest activity."""
+        positions = self.of(username)
+        return positions[-1] if positions else None
+
+    def totals(self) -> dict[str, tuple[int, int]]:
+        """All-time (points, activity count) per contributor with any activity."""
+        sums = [0] * len(self.names)
+        counts = [0] * len(self.names)
+        for w, p in zip(self.who, self.points, strict=True):
+            sums[w] += p
+            counts[w] += 1
+        return {u: (sums[i], counts[i]) for i, u in enumerate(self.names) if counts[i]}
+
+    # -- strings, on demand ----------------------------------------------------------------------
+
+    def _conn(self) -> Database:
+        """The DB handle of this process: forked workers open their own read-only connection
+        (a SQLite connection must not be used on both sides of a fork)."""
+        assert self._db is not None, "activity details need the DB the log was loaded from"
+        pid = os.getpid()
+        if pid == self._pid or self._db.path in ("", ":memory:"):
+            return self._db
+        if self._own is None or self._own[0] != pid:
+            self._own = (pid, Database.open(self._db.path, readonly=True))
+        return self._own[1]
+
+    def details(self, positions: Iterable[int]) -> list[Act]:
+        """Full activities at `positions`, in the order given (one query by rowid)."""
+        wanted = list(positions)
+        if not wanted:
+            return []
+        rowid = self.rowid
+        keys = [rowid[i] for i in wanted]
+        rows: dict[int, tuple[Any, ...]] = {
+            r[0]: r
+            for r in self._conn().execute(
+                "SELECT a.rowid, a.slug, a.title, a.occurred_at, a.link, a.text "
+                "FROM json_each(?) j JOIN activity a ON a.rowid = j.value",
+                (json.dumps(keys),),
+            )
+        }
+        out = []
+        names, kinds, who, kind, points, day = (
+            self.names, self.kinds, self.who, self.kind, self.points, self.day
+        )  # fmt: skip
+        for i, key in zip(wanted, keys, strict=True):
+            _, slug, title, occurred_at, link, text = rows[key]
+            person, definition, day_ = names[who[i]], kinds[kind[i]], date.fromordinal(day[i])
+            out.append(
+                Act(slug, person, definition, title, occurred_at, link, text, points[i], day_)
+            )
+        return out

@@ -20,13 +20,22 @@ from array import array
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, tzinfo
+from datetime import UTC, date, datetime, timedelta, tzinfo
 from typing import Any
 
 from leaderboard.db.database import Database
+from leaderboard.queries.localdate import transitions
 from leaderboard.timeutil import from_canonical
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_TRANSITIONS_END = "2100-01-01T00:00:00.000Z"  # queries.localdate probes zones up to here
+_EPOCH_ORDINAL = _EPOCH.date().toordinal()
+_DAY_MS = 86_400_000
+# instant_ms in SQL: whole seconds from SQLite's date functions plus the text's milliseconds
+_MS_SQL = (
+    "CAST(strftime('%s', a.occurred_at) AS INTEGER) * 1000 "
+    "+ CAST(substr(a.occurred_at, 21, 3) AS INTEGER)"
+)
 
 
 @dataclass(slots=True)
@@ -50,6 +59,26 @@ def instant_ms(text: str) -> int:
     Integer order equals the canonical text order, so windows bisect the `at` column."""
     delta = from_canonical(text) - _EPOCH
     return (delta.days * 86_400 + delta.seconds) * 1000 + delta.microseconds // 1000
+
+
+class LocalDays:
+    """Calendar day in tz of an instant in ms, from the zone's offset changes (the same table
+    the query layer's SQL uses), without a datetime object or a cache entry per activity."""
+
+    def __init__(self, tz: tzinfo) -> None:
+        self.tz = tz
+        items = transitions(tz)
+        self.starts = [instant_ms(at) for at, _ in items]
+        self.offsets = [offset * 1000 for _, offset in items]
+        self.end = instant_ms(_TRANSITIONS_END)
+
+    def ordinal(self, ms: int) -> int:
+        """`date.toordinal()` of the local date of the instant `ms`."""
+        if self.starts[0] <= ms < self.end:
+            offset = self.offsets[bisect_right(self.starts, ms) - 1]
+            return (ms + offset) // _DAY_MS + _EPOCH_ORDINAL
+        instant = _EPOCH + timedelta(milliseconds=ms)  # outside the probed years: ask the zone
+        return instant.astimezone(self.tz).date().toordinal()
 
 
 class ActivityLog:
@@ -82,18 +111,17 @@ class ActivityLog:
         log = cls(names, list(kinds), db)
         kind_index = {k: i for i, k in enumerate(log.kinds)}
         person = log.index
-        minute_cache: dict[str, tuple[int, int]] = {}  # "YYYY-MM-DDTHH:MM" → (ms, ordinal)
+        local = LocalDays(tz)
         who, kind, points, day, at, rowid = (
             log.who, log.kind, log.points, log.day, log.at, log.rowid
         )  # fmt: skip
         cur = db.execute(
-            "SELECT a.rowid, a.contributor, a.activity_definition, a.occurred_at, "
-            f"{points_sql} FROM activity a "
-            "LEFT JOIN activity_definition d ON d.slug = a.activity_definition "
+            f"SELECT a.rowid, a.contributor, a.activity_definition, {_MS_SQL}, {points_sql} "
+            "FROM activity a LEFT JOIN activity_definition d ON d.slug = a.activity_definition "
             "WHERE a.occurred_at <= ? ORDER BY a.occurred_at, a.slug",
             (now_text,),
         )
-        for rid, contributor, definition, occurred_at, pts in cur:
+        for rid, contributor, definition, ms, pts in cur:
             w = person.get(contributor)
             if w is None:
                 continue
@@ -101,17 +129,11 @@ class ActivityLog:
             if k is None:  # a definition the table does not list (working-schema DBs)
                 k = kind_index[definition] = len(log.kinds)
                 log.kinds.append(definition)
-            minute = occurred_at[:16]  # zone offsets are whole minutes
-            cached = minute_cache.get(minute)
-            if cached is None:
-                start = from_canonical(minute + ":00.000Z")
-                cached = (instant_ms(minute + ":00.000Z"), start.astimezone(tz).date().toordinal())
-                minute_cache[minute] = cached
             who.append(w)
             kind.append(k)
             points.append(int(pts or 0))
-            day.append(cached[1])
-            at.append(cached[0] + int(occurred_at[17:19] + occurred_at[20:23]))
+            day.append(local.ordinal(ms))
+            at.append(ms)
             rowid.append(rid)
         log._group()
         return log

@@ -176,6 +176,10 @@ def stage_contexts(state: BuildState) -> None:
     icons = Icons(warn=warn)
     state.model = SiteModel(snap, o.config, state.urls, features, icons=icons)
     state.env = make_environment(o.data_dir / "templates")
+    from leaderboard.site import format as fmt
+
+    # the template globals every page (the explorer's too, rendered before the others) uses
+    state.env.globals.update(icons=icons, fmt=fmt, tz=snap.tz)
 
 
 def stage_static(state: BuildState) -> None:
@@ -279,10 +283,12 @@ STAGES: list[tuple[str, Callable[[BuildState], None]]] = [
     ("public db", stage_public_db),
     ("contexts", stage_contexts),
     ("static", stage_static),
+    # before the profile renderers fork: it holds the whole public DB file in memory for a
+    # moment, which must not coincide with a second process counting the parent's pages
+    ("explorer", stage_explorer),
     ("pages", stage_pages),
     ("assets", stage_assets),
     ("avatars", stage_avatars),
-    ("explorer", stage_explorer),
     ("files", stage_files),
     ("profiles", stage_profiles),
     ("og images", stage_og),

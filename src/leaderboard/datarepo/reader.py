@@ -8,18 +8,20 @@ config badge definitions and plugin static declarations.
 from __future__ import annotations
 
 import gc
-from collections.abc import Iterable, Iterator
+import os
+from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
+from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from leaderboard.config.model import Config
 from leaderboard.datarepo import layout
 from leaderboard.datarepo.contributors import parse_profile
 from leaderboard.datarepo.definitions import parse_array_file
 from leaderboard.datarepo.lines import LineContext, in_export_form, parse_lines_file
-from leaderboard.datarepo.snapshot import RepoSnapshot, Unit
+from leaderboard.datarepo.snapshot import RepoSnapshot, Row, Unit
 from leaderboard.datarepo.syncstate import (
     FileState,
     SyncState,
@@ -29,11 +31,15 @@ from leaderboard.datarepo.syncstate import (
     validation_key,
 )
 from leaderboard.declarations import Declarations
+from leaderboard.forkmap import fork_map
 from leaderboard.identities import ProfileIdentities, find_conflicts
 from leaderboard.jsonfmt import loads
 from leaderboard.problems import Problem
 from leaderboard.timeutil import canonical
 from leaderboard.usernames import ascii_lower, is_reserved, username_problem
+
+# JSONL bytes from which a second process reads half of them: below, forking costs more.
+PARALLEL_READ_BYTES = 4 << 20
 
 STANDARD_AGGREGATES = (
     "total_activity_points",
@@ -66,14 +72,21 @@ def read_repo(
 
 @contextmanager
 def _gc_paused() -> Iterator[None]:
-    """No cyclic garbage collection while reading. A snapshot is millions of small objects
-    without cycles; each full collection would traverse all of them again, which costs 10-30%
-    of the read (CORE-80). Garbage from cycles, if any, is collected afterwards."""
+    """No cyclic garbage collection while reading, nor over the snapshot afterwards.
+
+    A snapshot is millions of small objects without cycles; each full collection would traverse
+    all of them again: 10-30% of the read, and at 10x a 1-1.5 s pause in each later phase that
+    allocates (CORE-80). So collection is off while reading, and what exists when it ends is
+    moved to the permanent generation (`gc.freeze`), which collections skip. Reference counting
+    still frees those objects when the snapshot is dropped; only cyclic garbage created while
+    reading would stay, and the reader creates none.
+    """
     enabled = gc.isenabled()
     gc.disable()
     try:
         yield
     finally:
+        gc.freeze()
         if enabled:
             gc.enable()
 
@@ -403,30 +416,76 @@ def _unit_at(units: list[Unit], problem: Problem) -> bool:
     return any(u.line == problem.line for u in units)
 
 
-def _read_lines(snap: RepoSnapshot, kind: str, paths: Iterable[str], ctx: LineContext) -> None:
+def _read_lines(snap: RepoSnapshot, kind: str, paths: list[str], ctx: LineContext) -> None:
+    """Parse JSONL files into `snap` in path order, the second half by a forked child when the
+    files are large (forkmap.py: reading is CPU-bound, the machine has more cores)."""
     states: dict[str, FileState] = snap.file_states.setdefault(kind, {})
-    for path in paths:
+    units = snap.units[kind]
+    read = partial(_read_lines_file, snap.data_dir, kind, ctx)
+    size = partial(_size, snap.data_dir)
+    parts = fork_map(
+        read,
+        paths,
+        weight=size,
+        min_weight=PARALLEL_READ_BYTES,
+    )
+    for result in parts:
+        path = result.path
         snap.files.append(path)
-        st = _stat(snap.data_dir / path)
-        raw, problem = layout.read_raw(snap.data_dir, path)
-        data = None
-        if raw is not None:
-            if st is not None:
-                states[path] = FileState(st[0], st[1], digest(raw))
-            data, problem = layout.normalise_utf8(path, raw)
-        if problem is not None:
-            snap.problems.append(problem)
+        if result.state is not None:
+            states[path] = result.state
+        snap.problems.extend(result.problems)
+        units.extend(
+            Unit(kind, path, line, key, row, valid) for line, key, row, valid in result.units
+        )
+        if not result.complete:
             snap.invalid_files.add(path)
-            continue
-        units = snap.units[kind]
-        start = len(units)
-        form: list[bool] | None = [] if kind == "activity" else None
-        if not parse_lines_file(kind, path, data or b"", ctx, units, snap.problems, form):
-            snap.invalid_files.add(path)
-        elif form == [] and data is raw and path.startswith(layout.ACTIVITY_FILES_DIR + "/"):
-            rows = [u.row for u in units[start:]]
-            if in_export_form(layout.username_of(path, ".jsonl"), rows):
-                snap.export_form.add(path)
+        elif result.export_form:
+            snap.export_form.add(path)
+
+
+class _FileLines(NamedTuple):
+    """What reading one JSONL file produced; plain tuples, cheap to pickle (forkmap.py)."""
+
+    path: str
+    state: FileState | None
+    units: list[tuple[int | None, str, Row, bool]]
+    problems: list[Problem]
+    complete: bool  # every line could be read (else the file is invalid as a whole)
+    export_form: bool  # bytes exactly as export writes them (syncstate.py)
+
+
+def _read_lines_file(data_dir: Path, kind: str, ctx: LineContext, path: str) -> _FileLines:
+    st = _stat(data_dir / path)
+    raw, problem = layout.read_raw(data_dir, path)
+    state = None
+    data = None
+    if raw is not None:
+        if st is not None:
+            state = FileState(st[0], st[1], digest(raw))
+        data, problem = layout.normalise_utf8(path, raw)
+    if problem is not None:
+        return _FileLines(path, state, [], [problem], False, False)
+    out: list[Unit] = []
+    problems: list[Problem] = []
+    form: list[bool] | None = [] if kind == "activity" else None
+    complete = parse_lines_file(kind, path, data or b"", ctx, out, problems, form)
+    export_form = (
+        complete
+        and form == []
+        and data is raw
+        and path.startswith(layout.ACTIVITY_FILES_DIR + "/")
+        and in_export_form(layout.username_of(path, ".jsonl"), [u.row for u in out])
+    )
+    rows = [(u.line, u.key, u.row, u.valid) for u in out]
+    return _FileLines(path, state, rows, problems, complete, export_form)
+
+
+def _size(data_dir: Path, path: str) -> int:
+    try:
+        return os.path.getsize(data_dir / path)
+    except OSError:
+        return 0
 
 
 def _dedupe(snap: RepoSnapshot, kind: str, noun: str) -> None:

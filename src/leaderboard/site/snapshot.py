@@ -100,7 +100,7 @@ class Snapshot:
     awards: list[Award]  # achieved_on desc, then slug
     global_aggregates: dict[str, Aggregate]
     aggregate_defs: dict[str, Aggregate]  # contributor aggregate definitions (value unused)
-    contributor_aggregates: dict[str, dict[str, Any]]  # contributor → slug → value
+    contributor_aggregates: dict[str, dict[str, Any]]  # contributor → shown slug → value
     meta: dict[str, str]  # _leaderboard_public / _leaderboard_meta keys
 
     @property
@@ -214,14 +214,17 @@ def load_snapshot(
             "SELECT slug, name, description, hidden FROM contributor_aggregate_definition ORDER BY slug"
         )
     }
+    # only the aggregates a profile shows (`leaderboard.contributor_aggregates`): all of them
+    # are a million parsed JSON values at 15,000 contributors (CORE-80)
+    shown = json.dumps(sorted(set(config.leaderboard.contributor_aggregates)))
     contributor_aggregates: dict[str, dict[str, Any]] = {}
-    for r in db.query(
-        "SELECT aggregate, contributor, value FROM contributor_aggregate ORDER BY contributor, aggregate"
+    for aggregate, contributor, value in db.execute(
+        "SELECT aggregate, contributor, value FROM contributor_aggregate "
+        "WHERE aggregate IN (SELECT value FROM json_each(?)) ORDER BY contributor, aggregate",
+        (shown,),
     ):
-        if r["contributor"] in people:
-            contributor_aggregates.setdefault(r["contributor"], {})[r["aggregate"]] = _json(
-                r["value"]
-            )
+        if contributor in people:
+            contributor_aggregates.setdefault(contributor, {})[aggregate] = _json(value)
     return Snapshot(
         tz=tz,
         now=now,

@@ -13,124 +13,92 @@ import functools
 import os
 import secrets
 import sys
-from collections import deque
 from collections.abc import Callable
-from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
 
-def write_if_changed(path: Path, data: bytes, *, sync_dir: bool = True) -> bool:
-    """Write `data` to `path` atomically unless the file already holds exactly these bytes.
-
-    Returns True when the file was written. Parent directories are created as needed. With
-    `sync_dir=False` the caller fsyncs the directory itself later (`ParallelWrites`): until then
-    a crash may lose the rename, leaving the old file, which is still "old or new".
-    """
+def write_if_changed(path: Path, data: bytes) -> bool:
+    """Write `data` to `path` atomically and durably unless the file already holds exactly
+    these bytes. Returns True when the file was written; parent directories are created."""
+    tmp = _stage(path, data, fsync=True)
+    if tmp is None:
+        return False
     try:
-        if path.is_file() and path.stat().st_size == len(data) and path.read_bytes() == data:
-            return False
-    except OSError:
-        pass
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
-    try:
-        with open(tmp, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
         os.replace(tmp, path)
     except BaseException:
         with contextlib.suppress(OSError):
             tmp.unlink()
         raise
-    if sync_dir:
-        _fsync_dir(path.parent)
+    _fsync_dir(path.parent)
     return True
 
 
-class ParallelWrites:
-    """Many changed-only atomic writes at once (CORE-80: an export may write thousands of files).
+class WriteBatch:
+    """Many changed-only atomic writes, made durable together (CORE-80: an export may write
+    thousands of files).
 
     Each file is still written to a temporary sibling and renamed over its target (CORE-53), but
-    durability is paid once per batch instead of once per file: worker threads compare and write
-    the temporary files, then `drain()` makes all of them durable with one file-system sync,
-    renames them in submission order and fsyncs each directory once. One fsync per file was
-    most of the export (1,900 new files: 0.5 s of fsync against 0.02 s for one sync). A crash
-    before the renames leaves only temporary files (`remove_stale_temp_files`), and none is
-    renamed before its bytes are on disk, so every target holds its old or its new bytes.
-    `drain()` returns the results in submission order and re-raises the first error (leaving
-    every target untouched); call it before anything that must follow the writes (deletions).
+    durability is paid once per batch instead of once per file: `stage` compares and writes the
+    temporary file, and `commit()` makes all of them durable with one file-system sync, renames
+    them in staging order and fsyncs each directory once. One fsync per file was most of the
+    export (1,900 new files: 0.5 s of fsync against 0.02 s for one sync), and without them the
+    writes are too cheap for threads to pay off (worker threads made each row fetched from
+    SQLite wait for the GIL). A crash before the renames leaves only temporary files
+    (`remove_stale_temp_files`), and none is renamed before its bytes are on disk, so every
+    target holds its old or its new bytes. On any error the staged files are deleted and no
+    target is touched; `close()` does the same for a batch never committed.
     """
 
-    def __init__(self, workers: int = 8, window: int = 512) -> None:
-        self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="write")
-        self._window = window
-        self._pending: deque[tuple[str, Path, Future[Path | None]]] = deque()
+    def __init__(self) -> None:
         self._staged: list[tuple[str, Path, Path | None]] = []
 
-    def submit(self, key: str, path: Path, data: bytes) -> None:
-        """Queue a write; `key` comes back with its result from `drain()`."""
-        if len(self._pending) >= self._window:
-            self._collect_one()
-        self._pending.append((key, path, self._pool.submit(_stage, path, data)))
+    def stage(self, key: str, path: Path, data: bytes) -> None:
+        """Write `data` aside unless `path` already holds it; `key` comes back from `commit()`."""
+        try:
+            tmp = _stage(path, data)
+        except BaseException:
+            self.close()
+            raise
+        self._staged.append((key, path, tmp))
 
     def note(self, key: str, written: bool) -> None:
         """A result known without writing (e.g. a profile unchanged in meaning), kept in order."""
-        future: Future[Path | None] = Future()
-        future.set_result(_KNOWN_WRITTEN if written else None)
-        self._pending.append((key, _KNOWN_WRITTEN, future))
+        self._staged.append((key, _KNOWN_WRITTEN, _KNOWN_WRITTEN if written else None))
 
-    def _collect_one(self) -> None:
-        key, path, future = self._pending.popleft()
-        self._staged.append((key, path, future.result()))
-
-    def drain(self) -> list[tuple[str, bool]]:
-        staged: list[tuple[str, Path, Path | None]] = []
-        try:
-            while self._pending:
-                self._collect_one()
-        except BaseException:
-            self._discard()
-            raise
+    def commit(self) -> list[tuple[str, bool]]:
+        """Sync, rename and return (key, written) in staging order; call it before anything
+        that must follow the writes (deleting files)."""
         staged, self._staged = self._staged, []
-        temps = [
-            (tmp, path) for _, path, tmp in staged if tmp is not None and tmp is not _KNOWN_WRITTEN
-        ]
+        temps = [(tmp, path) for _, path, tmp in staged if tmp not in (None, _KNOWN_WRITTEN)]
         if temps:
-            _sync_file_system(temps[0][0].parent)
+            try:
+                _sync_file_system(temps[0][0].parent)
+            except BaseException:
+                self._staged = staged
+                self.close()
+                raise
             for tmp, path in temps:
                 os.replace(tmp, path)
             for directory in sorted({path.parent for _, path in temps}):
                 _fsync_dir(directory)
         return [(key, tmp is not None) for key, _, tmp in staged]
 
-    def _discard(self) -> None:
-        """After a failure: wait for the other writers and delete every temporary file."""
-        for key, path, future in self._pending:
-            try:
-                self._staged.append((key, path, future.result()))
-            except Exception:  # the first error is the one drain() re-raises
-                continue
-        self._pending.clear()
-        for _, _, tmp in self._staged:
+    def close(self) -> None:
+        """Delete what was staged and not committed."""
+        staged, self._staged = self._staged, []
+        for _, _, tmp in staged:
             if tmp is not None and tmp is not _KNOWN_WRITTEN:
                 with contextlib.suppress(OSError):
                     tmp.unlink()
-        self._staged = []
-
-    def close(self) -> None:
-        for _, _, future in self._pending:
-            future.cancel()
-        self._pool.shutdown(wait=True)
-        self._discard()
 
 
 _KNOWN_WRITTEN = Path(".noted-as-written")  # by identity: `note(key, True)`, nothing to rename
 
 
-def _stage(path: Path, data: bytes) -> Path | None:
+def _stage(path: Path, data: bytes, *, fsync: bool = False) -> Path | None:
     """Write `data` to a temporary sibling of `path` unless `path` holds exactly these bytes;
-    the temporary path, or None when unchanged. Not yet durable: `ParallelWrites.drain` syncs."""
+    the temporary path, or None when unchanged. Durable only with `fsync` (else the caller
+    syncs: `WriteBatch.commit`)."""
     try:
         if path.is_file() and path.stat().st_size == len(data) and path.read_bytes() == data:
             return None
@@ -141,6 +109,9 @@ def _stage(path: Path, data: bytes) -> Path | None:
     try:
         with open(tmp, "wb") as fh:
             fh.write(data)
+            if fsync:
+                fh.flush()
+                os.fsync(fh.fileno())
     except BaseException:
         with contextlib.suppress(OSError):
             tmp.unlink()

@@ -16,7 +16,7 @@ from itertools import groupby
 from pathlib import Path
 
 from leaderboard.datarepo import layout
-from leaderboard.datarepo.atomic import ParallelWrites, remove_stale_temp_files
+from leaderboard.datarepo.atomic import WriteBatch, remove_stale_temp_files
 from leaderboard.datarepo.contributors import parse_profile, render_profile
 from leaderboard.datarepo.definitions import render_array
 from leaderboard.datarepo.lines import render_activity, render_aggregate, render_badge
@@ -68,7 +68,7 @@ class _Exporter:
         self.not_exported: dict[str, int] = {}
         self.synced = synced_kinds(db)
         self.states: dict[str, FileState] = {}  # files written or compared, for syncstate
-        self.writer = ParallelWrites()
+        self.writer = WriteBatch()
         self._digests: dict[str, str] = {}
 
     # -- helpers ----------------------------------------------------------------------------
@@ -78,17 +78,17 @@ class _Exporter:
         log.warning("%s", message)
 
     def write(self, rel: str, text: str, *, track: bool = False) -> None:
-        """Queue a changed-only atomic write; `flush()` waits for it (atomic.ParallelWrites)."""
+        """Stage a changed-only atomic write; `flush()` commits it (atomic.WriteBatch)."""
         if rel in self.protected:
             return
         data = text.encode("utf-8")
-        self.writer.submit(rel, self.data_dir / rel, data)
+        self.writer.stage(rel, self.data_dir / rel, data)
         if track:
             self._digests[rel] = digest(data)
 
     def flush(self) -> None:
-        """Wait for the queued writes (before any deletion) and count them in queue order."""
-        for rel, written in self.writer.drain():
+        """Commit the staged writes (before any deletion) and count them in staging order."""
+        for rel, written in self.writer.commit():
             (self.stats.written if written else self.stats.unchanged).append(rel)
             file_digest = self._digests.pop(rel, None)
             if file_digest is not None:

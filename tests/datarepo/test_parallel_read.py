@@ -37,6 +37,10 @@ def _add_contributors(data_dir: Path, count: int) -> None:
             '"points":null,"meta":null}\n'
         )
     (acts / f"user{count - 1:03d}.jsonl").write_bytes(b'{"slug":"\xff"}\n')  # late: bad UTF-8
+    people = data_dir / "contributors"
+    (people / f"user{count - 1:03d}.md").write_text("---\nrole: [unclosed\n---\n")  # late
+    (people / "zz top.md").write_text("---\nrole: contributor\n---\n")  # invalid username
+    (people / "people.md").write_text("---\nrole: contributor\n---\n")  # reserved
     with (acts / f"user{count - 3:03d}.jsonl").open("a") as fh:  # same slug as an early line
         fh.write(
             (acts / "user000.jsonl").read_text().splitlines()[0].replace("user000", "x") + "\n"
@@ -63,6 +67,7 @@ def test_forked_read_equals_sequential_read(
 ) -> None:
     _add_contributors(upstream_repo, 60)
     monkeypatch.setattr(reader, "PARALLEL_READ_BYTES", 1 << 60)
+    monkeypatch.setattr(reader, "PARALLEL_PROFILE_BYTES", 1 << 60)
     sequential = _facts(snapshot_of(upstream_repo))
 
     forks: list[int] = []
@@ -73,11 +78,12 @@ def test_forked_read_equals_sequential_read(
         return real_start(*args)
 
     monkeypatch.setattr(reader, "PARALLEL_READ_BYTES", 0)
+    monkeypatch.setattr(reader, "PARALLEL_PROFILE_BYTES", 0)
     monkeypatch.setattr(forkmap.os, "cpu_count", lambda: 2)
     monkeypatch.setattr(forkmap._Child, "start", counting_start)
     forked = _facts(snapshot_of(upstream_repo))
 
-    assert forks  # the read really was split
+    assert len(forks) == 2  # profiles and activities really were split
     assert forked == sequential
     codes = {p.code for p in sequential["problems"]}
     assert len(sequential["problems"]) >= 4 and len(codes) >= 3

@@ -29,7 +29,9 @@ TABLES = {
     "badge_definition": "badge_definition",
     "contributor_badge": "contributor_badge",
 }
-COLUMNS: dict[str, tuple[str, ...]] = {kind: SCHEMA_COLUMNS[table] for kind, table in TABLES.items()}
+COLUMNS: dict[str, tuple[str, ...]] = {
+    kind: SCHEMA_COLUMNS[table] for kind, table in TABLES.items()
+}
 KINDS = tuple(COLUMNS)
 PLURAL = {
     "contributor": "contributors",

@@ -14,7 +14,7 @@ from markupsafe import Markup
 from leaderboard.config.model import Config
 from leaderboard.site.contexts import PersonView, Trend
 from leaderboard.site.icons import Icons
-from leaderboard.site.snapshot import Person, Snapshot
+from leaderboard.site.snapshot import Award, Person, Snapshot
 from leaderboard.site.urls import Urls, segment
 
 PERIOD_LABELS = {
@@ -102,6 +102,18 @@ class SiteModel:
     def totals(self) -> dict[str, tuple[int, int]]:
         """All-time (points, activity count) per contributor."""
         return self.snap.log.totals()
+
+    @cached_property
+    def _awards_by_person(self) -> dict[str, list[Award]]:
+        grouped: dict[str, list[Award]] = {}
+        for award in self.snap.awards:
+            grouped.setdefault(award.contributor, []).append(award)
+        return grouped
+
+    def awards_of(self, username: str) -> list[Award]:
+        """A contributor's awards in the snapshot's order (achieved_on desc, then slug); grouped
+        once, since scanning every award for every profile was quadratic (CORE-80)."""
+        return self._awards_by_person.get(username, [])
 
     def points(self, username: str) -> int:
         return self.totals.get(username, (0, 0))[0]

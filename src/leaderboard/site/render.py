@@ -247,6 +247,7 @@ def render_all(state: BuildState) -> None:
         rows = entries(model.snap, window(model.snap, period), ranked, with_daily=False)
         boards[period] = Standings.of(rows)
     state.extra["boards"] = boards
+    model.awards_of("")  # group the awards once, before the renderers fork
     state.extra["renderer"] = r
     state.extra["profiles"] = ProfileBatch(r, boards)
     # home

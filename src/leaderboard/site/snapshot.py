@@ -23,7 +23,17 @@ from leaderboard.db.database import Database
 from leaderboard.site.activitylog import Act, ActivityLog
 from leaderboard.timeutil import canonical as _canonical
 
-__all__ = ["Act", "ActivityLog", "Person", "Snapshot", "load_snapshot"]
+__all__ = [
+    "Act",
+    "ActivityLog",
+    "Aggregate",
+    "Award",
+    "BadgeDef",
+    "Definition",
+    "Person",
+    "Snapshot",
+    "load_snapshot",
+]
 
 
 @dataclass(slots=True)

@@ -162,9 +162,7 @@ def _achievements(model: SiteModel, username: str) -> list[dict[str, Any]]:
     snap = model.snap
     earned: dict[str, dict[str, str]] = {}
     order: list[str] = []
-    for a in snap.awards:  # achieved_on desc, then slug
-        if a.contributor != username:
-            continue
+    for a in model.awards_of(username):  # achieved_on desc, then slug
         if a.badge not in earned:
             earned[a.badge] = {}
             order.append(a.badge)

@@ -326,13 +326,14 @@ def _hook_targets(settings: RunSettings, prepared: Prepared) -> list[Any]:
 def _phase_hooks(
     settings: RunSettings, prepared: Prepared, db: Database, summary: RunSummary, phase: str
 ) -> None:
-    from leaderboard.plugins.hooks import run_hook
-
     if phase == "setup":
         _upsert_static_definitions(db, prepared)
     if phase == "aggregate":
         _standard_aggregation(settings, prepared, db, summary)
-    for loaded in _hook_targets(settings, prepared):
+    targets = _hook_targets(settings, prepared)
+    if targets:  # plugin contexts import httpx (60 ms), which a run without plugins never needs
+        from leaderboard.plugins.hooks import run_hook
+    for loaded in targets:
         if loaded.id in prepared.failed_setup:
             summary.hooks.append(_skipped(loaded.id, phase))
             continue
@@ -423,9 +424,10 @@ def _phase_evaluate(
     except Exception as exc:
         log.error("Badge evaluation failed", exc_info=exc, extra={"meta": {"error": str(exc)}})
         summary.fail("config", "evaluate", str(exc))
-    from leaderboard.plugins.hooks import run_badge_rules
-
-    for loaded in _hook_targets(settings, prepared):
+    targets = _hook_targets(settings, prepared)
+    if targets:
+        from leaderboard.plugins.hooks import run_badge_rules
+    for loaded in targets:
         if loaded.id in prepared.failed_setup:
             summary.hooks.append(_skipped(loaded.id, "evaluate"))
             continue

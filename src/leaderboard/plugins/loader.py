@@ -12,17 +12,13 @@ import logging
 from dataclasses import dataclass, field
 from importlib.metadata import EntryPoint, entry_points
 from pathlib import Path
-from typing import Any
-
-import httpx
+from typing import TYPE_CHECKING, Any
 
 from leaderboard.config.model import Config, PluginEntry
 from leaderboard.config.sources import SourceError, SourceSpec, classify_source, resolve_source_path
 from leaderboard.declarations import Declarations
 from leaderboard.errors import PluginError
 from leaderboard.models import as_dict
-from leaderboard.plugins.fetch import fetch_pinned
-from leaderboard.plugins.http import HttpFactory
 from leaderboard.plugins.modules import import_local, module_name
 from leaderboard.plugins.static import upsert_static_definitions
 from leaderboard.plugins.validate import (
@@ -32,6 +28,11 @@ from leaderboard.plugins.validate import (
     invalid_message,
     resolve_plugin_object,
 )
+
+if TYPE_CHECKING:  # httpx costs 60 ms to import; a run without plugins never needs it
+    import httpx
+
+    from leaderboard.plugins.http import HttpFactory
 
 GROUP = "leaderboard.plugins"
 
@@ -122,6 +123,8 @@ def _load_one(
             )
         return resolve_plugin_object(import_local(entry.id, path)), "path", path
     assert spec.pin is not None  # classify_source guarantees a pin for URLs
+    from leaderboard.plugins.fetch import fetch_pinned
+
     path = fetch_pinned(
         entry.id, spec.target, spec.pin, cache_dir=cache_dir, offline=offline, transport=transport
     )
@@ -150,8 +153,12 @@ def load_plugins(
     entries = [e for e in config.leaderboard.plugins.values() if e.enabled]
     if not config.leaderboard.plugins:
         logger.warning("No plugins configured")
-    http = HttpFactory(transport=transport, offline=offline)
     out: list[LoadedPlugin | PluginLoadFailure] = []
+    if not entries:
+        return out
+    from leaderboard.plugins.http import HttpFactory
+
+    http = HttpFactory(transport=transport, offline=offline)
     for index, entry in enumerate(entries, start=1):
         is_selected = selected is None or entry.id in selected
         result = _load_entry(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 from pathlib import Path
 
+import pytest
 from PIL import Image
 
 from leaderboard.site import og
@@ -70,6 +71,31 @@ def test_core_80_cache_hit_on_rerun(tmp_path: Path) -> None:
     changed = [*cards[:9], _card("User9", points=999)]
     stats3 = og.render_og_images(changed, write=again.__setitem__, cache_dir=tmp_path)
     assert (stats3.rendered, stats3.cached) == (1, 9)
+
+
+def test_core_80_images_are_written_as_they_are_drawn(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each image goes to `write` before the next is drawn (none are held until the end), in
+    relpath order; an identical card is drawn once and read back from the cache."""
+    events: list[str] = []
+
+    def draw(args: tuple[og.OgCard, str | None]) -> bytes:
+        events.append("draw " + args[0].username)
+        return args[0].username.encode()
+
+    def write(rel: str, data: bytes) -> None:
+        events.append(f"write {rel.split('/')[0]} {data.decode()}")
+
+    monkeypatch.setattr(og, "_render_job", draw)
+    twin = _card("Bob", relpath="twin/opengraph-image.png")
+    cards = [_card("Carol"), _card("Bob"), _card("Alice"), twin]
+    stats = og.render_og_images(cards, write=write, cache_dir=tmp_path, workers=1)
+    assert events == [
+        "draw alice", "write alice alice", "draw bob", "write bob bob",
+        "draw carol", "write carol carol", "write twin bob",
+    ]  # fmt: skip
+    assert (stats.rendered, stats.cached, len(stats.written)) == (3, 0, 4)
 
 
 def test_core_80_cache_key_covers_pixels_not_path() -> None:

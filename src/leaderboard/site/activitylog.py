@@ -176,13 +176,17 @@ class ActivityLog:
 
     def first(self, username: str) -> int | None:
         """Position of the contributor's first activity."""
-        positions = self.of(username)
-        return positions[0] if positions else None
+        w = self.index.get(username)
+        if w is None or self._starts[w] == self._starts[w + 1]:
+            return None
+        return self._order[self._starts[w]]
 
     def last(self, username: str) -> int | None:
         """Position of the contributor's latest activity."""
-        positions = self.of(username)
-        return positions[-1] if positions else None
+        w = self.index.get(username)
+        if w is None or self._starts[w] == self._starts[w + 1]:
+            return None
+        return self._order[self._starts[w + 1] - 1]
 
     def totals(self) -> dict[str, tuple[int, int]]:
         """All-time (points, activity count) per contributor with any activity."""

@@ -74,21 +74,15 @@ def read_repo(
 
 @contextmanager
 def _gc_paused() -> Iterator[None]:
-    """No cyclic garbage collection while reading, nor over the snapshot afterwards.
-
-    A snapshot is millions of small objects without cycles; each full collection would traverse
-    all of them again: 10-30% of the read, and at 10x a 1-1.5 s pause in each later phase that
-    allocates (CORE-80). So collection is off while reading, and what exists when it ends is
-    moved to the permanent generation (`gc.freeze`), which collections skip. Reference counting
-    still frees those objects when the snapshot is dropped; only cyclic garbage created while
-    reading would stay, and the reader creates none.
-    """
+    """No cyclic garbage collection while reading. A snapshot is millions of small objects
+    without cycles; each full collection would traverse all of them again, which costs 10-30%
+    of the read (CORE-80). Garbage from cycles, if any, is collected afterwards (and see
+    `pipeline.read_data`, which keeps later collections off the snapshot)."""
     enabled = gc.isenabled()
     gc.disable()
     try:
         yield
     finally:
-        gc.freeze()
         if enabled:
             gc.enable()
 

@@ -78,3 +78,27 @@ def test_published_people_match_the_public_db(site_inputs: BuildOptions) -> None
     finally:
         public.close()
     assert sorted(people) == sorted(rows)
+
+
+def test_prefetch_is_joined_before_the_explorer_holds_the_public_db(
+    site_inputs: BuildOptions,
+) -> None:
+    """CORE-80: the explorer step briefly holds the whole public DB; neither the avatar drawers
+    nor the profile renderers may be alive then (their resident memory adds to the peak)."""
+    from leaderboard.site.builder import STAGES, BuildState, stage_explorer
+    from leaderboard.site.model import Features
+    from leaderboard.site.options import BuildResult
+
+    joined: list[bool] = []
+
+    class Prefetch:
+        def join(self) -> None:
+            joined.append(True)
+
+    state = BuildState(site_inputs, BuildResult(out=site_inputs.out))
+    state.features = Features(explorer=False)
+    state.extra["prefetch"] = Prefetch()
+    stage_explorer(state)
+    assert joined == [True] and "prefetch" not in state.extra
+    names = [name for name, _ in STAGES]
+    assert names.index("explorer") < names.index("pages")

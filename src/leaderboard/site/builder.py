@@ -259,6 +259,9 @@ def stage_og(state: BuildState) -> None:
 
 def stage_explorer(state: BuildState) -> None:
     """8. The explorer's public DB file and vendored assets (WEB-47, WEB-48)."""
+    # the avatar drawers are done by now (they ran beside the public DB and the snapshot); their
+    # processes must not still count while the explorer holds the public DB in memory (CORE-80)
+    _join_prefetch(state)
     render.write_explorer(state)
 
 

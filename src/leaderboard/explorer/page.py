@@ -8,7 +8,6 @@ explorer is a nice-to-have, a published site is not.
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import sqlite3
 from collections.abc import Callable, Mapping
@@ -25,6 +24,7 @@ from leaderboard.explorer.assets import (
     Pins,
     obtain_assets,
 )
+from leaderboard.site.output import copy_if_changed, sha256_file
 
 UNAVAILABLE_MESSAGE = "The Data Explorer is unavailable in this build."
 SIZE_WARNING_BYTES = 25 * 1024 * 1024
@@ -146,6 +146,7 @@ def write_explorer(
     env: Mapping[str, str] | None = None,
     client: httpx.Client | None = None,
     pins: Pins = PINS,
+    copy: Callable[[str, Path], Any] | None = None,
 ) -> ExplorerOutcome:
     """Write the DB file, `data/index.html` and `static/vendor/<pkg>-<version>/*`.
 
@@ -153,22 +154,25 @@ def write_explorer(
     source is written inside the site; an absolute URL source is written to `upload_path`
     (`--public-db`) with an INFO line saying where to upload it. AssetMismatch propagates (the
     build fails); AssetsUnavailable degrades the page and is reported in `warnings`.
+    `copy(rel_path, source)` writes a file's bytes without holding them (the public DB is
+    hundreds of MB on large sites); it defaults to `write` with the bytes read.
     """
     outcome = ExplorerOutcome(available=False, db_path=None)
-    data = public_db.read_bytes()
+    size = public_db.stat().st_size
     url, rel = source_location(config, base_path)
     if rel is not None:
-        write(rel, data)
+        if copy is not None:
+            copy(rel, public_db)
+        else:
+            write(rel, public_db.read_bytes())
         outcome.db_path = rel
     elif upload_path is not None:
         upload_path.parent.mkdir(parents=True, exist_ok=True)
-        from leaderboard.datarepo.atomic import write_if_changed
-
-        write_if_changed(upload_path, data)
+        copy_if_changed(public_db, upload_path)
         logger.info("Upload %s to %s", upload_path, url)
-    if len(data) > SIZE_WARNING_BYTES:
+    if size > SIZE_WARNING_BYTES:
         message = (
-            f"The public database is {format_size(len(data))}, above 25 MiB: many static hosts "
+            f"The public database is {format_size(size)}, above 25 MiB: many static hosts "
             "refuse files that large"
         )
         logger.warning("%s", message)
@@ -191,14 +195,14 @@ def write_explorer(
         "available": outcome.available,
         "unavailable_message": UNAVAILABLE_MESSAGE,
         "source_url": url,
-        "db_size": format_size(len(data)),
+        "db_size": format_size(size),
         "tables": schema_listing(public_db),
         "examples": [{"label": label, "sql": sql} for label, sql in EXAMPLES],
         "script_url": script_url or f"{vendor.split('static/vendor/')[0]}static/explorer.js",
         "config": {
             "available": outcome.available,
             "sourceUrl": url,
-            "cacheBust": hashlib.sha256(data).hexdigest()[:16],
+            "cacheBust": sha256_file(public_db)[:16],
             "libraryUrl": vendor + "index.js",
             "workerUrl": vendor + "sqlite.worker.js",
             "wasmUrl": vendor + "sql-wasm.wasm",

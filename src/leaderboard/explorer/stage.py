@@ -51,6 +51,7 @@ def build_stage(state: BuildState) -> None:
         script_url=state.assets.get("explorer_js"),
         upload_path=o.public_db_path or (o.data_dir / ".leaderboard-public.db"),
         env=dict(o.env) if o.env else None,
+        copy=writer.copy,
     )
     state.result.warnings.extend(outcome.warnings)
     state.extra["explorer"] = outcome

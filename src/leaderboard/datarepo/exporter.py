@@ -12,9 +12,7 @@ import os
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import tzinfo
-from functools import partial
 from itertools import groupby
-from operator import itemgetter
 from pathlib import Path
 
 from leaderboard.datarepo import layout
@@ -33,13 +31,9 @@ from leaderboard.datarepo.syncstate import (
 )
 from leaderboard.datarepo.values import column_text
 from leaderboard.db import Database
-from leaderboard.forkmap import fork_map
 from leaderboard.usernames import username_problem
 
 log = logging.getLogger("leaderboard.datarepo")
-# Rows of a kind from which a second process renders half of its files (below, forking costs
-# more than it saves).
-PARALLEL_RENDER_ROWS = 10_000
 
 
 @dataclass
@@ -186,14 +180,16 @@ class _Exporter:
         produced: set[str] = set()
         warnings_before = len(self.stats.warnings)
         blocked_before = len(self.not_exported)
-        for username, count, text in self._rendered(kind, order, contributor_index, render):
+        rows = self.rows(kind, order)
+        for username, group in groupby(rows, key=lambda r: r[contributor_index]):
             if not self.valid_name(username):
                 continue
             rel = path_of(username)
             produced.add(rel)
-            if self.blocked(rel, count):
+            lines = [render(r) for r in group]
+            if self.blocked(rel, len(lines)):
                 continue
-            self.write(rel, text, track=True)
+            self.write(rel, "".join(lines), track=True)
         self.flush()
         self.delete_stale(rel_dir, ".jsonl", produced)
         clean = (
@@ -203,25 +199,6 @@ class _Exporter:
         )
         self._record(kind, produced, clean)
         return produced
-
-    def _rendered(
-        self, kind: str, order: str, contributor_index: int, render: Callable[[Row], str]
-    ) -> Iterator[tuple[str, int, str]]:
-        """(username, rows, file text) per contributor, in `order`.
-
-        Aggregates and awards are rendered by two processes (forkmap.py) when they are many:
-        rendering is most of their export. Activities stream one contributor at a time instead:
-        at 10x, holding all their rows to split them would cost a gigabyte.
-        """
-        groups = groupby(self.rows(kind, order), key=itemgetter(contributor_index))
-        if kind == "activity":
-            for username, group in groups:
-                lines = [render(r) for r in group]
-                yield username, len(lines), "".join(lines)
-            return
-        items = [(username, list(group)) for username, group in groups]
-        work = partial(_render_group, render)
-        yield from fork_map(work, items, weight=_row_count, min_weight=PARALLEL_RENDER_ROWS)
 
     def _unchanged_kind(self, kind: str, rel_dir: str) -> bool:
         """The DB rows of `kind` are what its files held when read, and the files are unchanged
@@ -317,17 +294,6 @@ class _Exporter:
         for rel, count in sorted(self.not_exported.items()):
             self.warn(f"{count} rows not exported: {rel} has invalid content")
         return self.stats
-
-
-def _render_group(
-    render: Callable[[Row], str], item: tuple[str, list[Row]]
-) -> tuple[str, int, str]:
-    username, rows = item
-    return username, len(rows), "".join(map(render, rows))
-
-
-def _row_count(item: tuple[str, list[Row]]) -> int:
-    return len(item[1])
 
 
 def _listing(data_dir: Path, rel_dir: str) -> list[str]:

@@ -179,6 +179,7 @@ def import_snapshot(
 
 BULK_ROWS = 1000
 BULK_CACHE_KIB = 65536
+KEY_INDEX_BYTES_PER_ROW = 100  # a generous size of one slug in the primary-key index
 
 
 def _record_if_export_form(db: Database, snapshot: RepoSnapshot) -> None:
@@ -221,9 +222,14 @@ def _bulk_insert(db: Database, kind: str, rows: list[Row]) -> int:
     for type_, name, _ in schema:
         db.execute(f'DROP {type_.upper()} "{name}"')
     cols = COLUMNS[kind]
-    # In key order the primary-key index only ever grows at its right edge, and a larger page
-    # cache keeps the pages being filled in memory (10x scale: 1.3 million rows).
-    ordered = sorted(rows, key=itemgetter(0))
+    # A larger page cache keeps the pages being filled in memory. While the primary-key index
+    # fits in it, rows go in as read (walking them in memory order is cheaper than in key order,
+    # 1x: 10%); beyond, in key order, so the index only grows at its right edge instead of
+    # paging (10x: 1.3 million rows).
+    if len(rows) * KEY_INDEX_BYTES_PER_ROW < BULK_CACHE_KIB * 1024:
+        ordered = rows
+    else:
+        ordered = sorted(rows, key=itemgetter(0))
     cache = db.scalar("PRAGMA cache_size")
     db.execute(f"PRAGMA cache_size = {-BULK_CACHE_KIB}")
     try:

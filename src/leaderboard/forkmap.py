@@ -11,6 +11,9 @@ give them, so output stays deterministic (CORE-81).
 Failures never change results: if the child dies or its work raises, the parent computes the
 tail itself, and any exception is then raised by the parent as a plain loop would raise it.
 Without `os.fork` (Windows), or for small inputs, or on one core, it is a plain loop.
+
+Fork while the process is small: the child's resident size counts every page it inherits, so a
+fork from a process holding 1 GB adds 1 GB to the process tree's peak (the CORE-80 measure).
 """
 
 from __future__ import annotations
@@ -66,7 +69,14 @@ def fork_map(
 
 
 def _can_fork() -> bool:
-    return hasattr(os, "fork") and (os.cpu_count() or 1) >= 2
+    return hasattr(os, "fork") and _usable_cores() >= 2
+
+
+def _usable_cores() -> int:
+    """Cores this process may run on (a container's CPU set, not the machine's count)."""
+    if hasattr(os, "sched_getaffinity"):
+        return len(os.sched_getaffinity(0))
+    return os.cpu_count() or 1
 
 
 def _split_index(weights: list[int], head_weight: float) -> int:

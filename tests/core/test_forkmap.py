@@ -15,7 +15,7 @@ pytestmark = pytest.mark.skipif(not hasattr(os, "fork"), reason="needs os.fork")
 
 @pytest.fixture(autouse=True)
 def _two_cores(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(forkmap.os, "cpu_count", lambda: 2)
+    monkeypatch.setattr(forkmap, "_usable_cores", lambda: 2)
 
 
 def _square_and_pid(n: int) -> tuple[int, int]:
@@ -45,7 +45,7 @@ def test_weights_decide_the_split() -> None:
 def test_small_inputs_and_one_core_run_in_process(monkeypatch: pytest.MonkeyPatch) -> None:
     results = list(fork_map(_square_and_pid, [1, 2, 3], weight=lambda n: n, min_weight=100))
     assert {pid for _, pid in results} == {os.getpid()}
-    monkeypatch.setattr(forkmap.os, "cpu_count", lambda: 1)
+    monkeypatch.setattr(forkmap, "_usable_cores", lambda: 1)
     results = list(fork_map(_square_and_pid, list(range(100))))
     assert {pid for _, pid in results} == {os.getpid()}
 

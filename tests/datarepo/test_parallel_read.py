@@ -79,7 +79,7 @@ def test_forked_read_equals_sequential_read(
 
     monkeypatch.setattr(reader, "PARALLEL_READ_BYTES", 0)
     monkeypatch.setattr(reader, "PARALLEL_PROFILE_BYTES", 0)
-    monkeypatch.setattr(forkmap.os, "cpu_count", lambda: 2)
+    monkeypatch.setattr(forkmap, "_usable_cores", lambda: 2)
     monkeypatch.setattr(forkmap._Child, "start", counting_start)
     forked = _facts(snapshot_of(upstream_repo))
 

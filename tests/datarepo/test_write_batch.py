@@ -93,3 +93,24 @@ def test_close_without_commit_removes_staged_files(tmp_path: Path) -> None:
     assert len(_names(tmp_path)) == 1
     batch.close()
     assert _names(tmp_path) == []
+
+
+def test_a_failed_rename_leaves_no_temp_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    real_replace = atomic.os.replace
+    calls: list[int] = []
+
+    def flaky_replace(src: Path, dst: Path) -> None:
+        calls.append(1)
+        if len(calls) == 2:
+            raise OSError("rename refused")
+        real_replace(src, dst)
+
+    monkeypatch.setattr(atomic.os, "replace", flaky_replace)
+    batch = WriteBatch()
+    for name in ("a", "b", "c"):
+        batch.stage(name, tmp_path / f"{name}.txt", name.encode())
+    with pytest.raises(OSError, match="rename refused"):
+        batch.commit()
+    assert _names(tmp_path) == ["a.txt"]  # the first landed whole; nothing else is left behind

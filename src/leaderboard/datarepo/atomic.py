@@ -13,7 +13,7 @@ import functools
 import os
 import secrets
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 
@@ -69,16 +69,21 @@ class WriteBatch:
         """Sync, rename and return (key, written) in staging order; call it before anything
         that must follow the writes (deleting files)."""
         staged, self._staged = self._staged, []
-        temps = [(tmp, path) for _, path, tmp in staged if tmp not in (None, _KNOWN_WRITTEN)]
+        temps = [
+            (tmp, path) for _, path, tmp in staged if tmp is not None and tmp is not _KNOWN_WRITTEN
+        ]
         if temps:
             try:
                 _sync_file_system(temps[0][0].parent)
             except BaseException:
-                self._staged = staged
-                self.close()
+                _unlink_all(tmp for tmp, _ in temps)
                 raise
-            for tmp, path in temps:
-                os.replace(tmp, path)
+            for index, (tmp, path) in enumerate(temps):
+                try:
+                    os.replace(tmp, path)
+                except BaseException:
+                    _unlink_all(t for t, _ in temps[index:])
+                    raise
             for directory in sorted({path.parent for _, path in temps}):
                 _fsync_dir(directory)
         return [(key, tmp is not None) for key, _, tmp in staged]
@@ -86,10 +91,13 @@ class WriteBatch:
     def close(self) -> None:
         """Delete what was staged and not committed."""
         staged, self._staged = self._staged, []
-        for _, _, tmp in staged:
-            if tmp is not None and tmp is not _KNOWN_WRITTEN:
-                with contextlib.suppress(OSError):
-                    tmp.unlink()
+        _unlink_all(tmp for _, _, tmp in staged if tmp is not None and tmp is not _KNOWN_WRITTEN)
+
+
+def _unlink_all(paths: Iterable[Path]) -> None:
+    for path in paths:
+        with contextlib.suppress(OSError):
+            path.unlink()
 
 
 _KNOWN_WRITTEN = Path(".noted-as-written")  # by identity: `note(key, True)`, nothing to rename

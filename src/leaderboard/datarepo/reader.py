@@ -8,7 +8,6 @@ config badge definitions and plugin static declarations.
 from __future__ import annotations
 
 import gc
-import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
@@ -499,10 +498,8 @@ def _read_lines_file(data_dir: Path, kind: str, ctx: LineContext, path: str) -> 
 
 
 def _size(data_dir: Path, path: str) -> int:
-    try:
-        return os.path.getsize(data_dir / path)
-    except OSError:
-        return 0
+    st = _stat(data_dir / path)
+    return 0 if st is None else st[0]
 
 
 def _dedupe(snap: RepoSnapshot, kind: str, noun: str) -> None:

@@ -20,6 +20,8 @@ import os
 import shutil
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import BinaryIO
@@ -52,11 +54,17 @@ def replace_file(path: Path, data: bytes) -> None:
     files are not fsynced one by one: a build is reproducible, a torn file after a crash differs
     in size or bytes from the manifest and is rewritten by the next build, and 13,000 fsyncs were
     a third of a full build."""
-    # Unique per process and thread: avatars are drawn in a background thread too.
+    with _replacing(path) as tmp, _create(tmp) as fh:
+        fh.write(data)
+
+
+@contextmanager
+def _replacing(path: Path) -> Iterator[Path]:
+    """A temporary sibling to fill, renamed over `path` on success and deleted on failure.
+    Unique per process and thread: avatars are drawn in a background thread too."""
     tmp = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
     try:
-        with _create(tmp) as fh:
-            fh.write(data)
+        yield tmp
         os.replace(tmp, path)
     except BaseException:
         tmp.unlink(missing_ok=True)
@@ -201,14 +209,9 @@ def same_bytes(source: Path, target: Path) -> bool:
 
 def copy_file(source: Path, target: Path) -> None:
     """`replace_file` for the bytes of `source`, copied by the kernel in chunks."""
-    tmp = target.with_name(f".{target.name}.{os.getpid()}.{threading.get_ident()}.tmp")
-    try:
-        _create(tmp).close()
+    with _replacing(target) as tmp:
+        _create(tmp).close()  # creates the directory when missing
         shutil.copyfile(source, tmp)
-        os.replace(tmp, target)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
 
 
 def sha256_file(path: Path) -> str:

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
 from leaderboard.db import Database
 from leaderboard.plugins.context import PluginContext
 from leaderboard.testing import make_context, memory_db
+
+if TYPE_CHECKING:
+    from leaderboard.testing.github_server import GitHubServer
 
 
 @pytest.fixture
@@ -26,3 +30,23 @@ def lb_db() -> Iterator[Database]:
 def lb_context(lb_db: Database, tmp_path: Path) -> PluginContext:
     """A `PluginContext` on `lb_db` with a fixed now, a temporary data dir and no network."""
     return make_context(db=lb_db, data_dir=tmp_path)
+
+
+@pytest.fixture
+def lb_github_server() -> Iterator[Callable[..., GitHubServer]]:
+    """A factory of started fake GitHub servers (ECO-50): `lb_github_server(document, latency=…)`;
+    every server it made is stopped after the test."""
+    from leaderboard.testing.github_server import GitHubServer
+
+    started: list[GitHubServer] = []
+
+    def make(documents: Any, **options: Any) -> GitHubServer:
+        server = GitHubServer(documents, **options).start()
+        started.append(server)
+        return server
+
+    try:
+        yield make
+    finally:
+        for server in started:
+            server.stop()

@@ -10,13 +10,14 @@ activities; `scrape` ties them together with progress files and checkpoints.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 
 from leaderboard import __version__
 from leaderboard.builtin.github import aggregates
 from leaderboard.builtin.github.definitions import AGGREGATE_DEFINITIONS, activity_definitions
 from leaderboard.builtin.github.scrape import Scraper
 from leaderboard.builtin.github.settings import GithubSettings, parse
+from leaderboard.plugins.api import Activity
 from leaderboard.plugins.context import PluginContext
 
 
@@ -44,9 +45,10 @@ class GithubPlugin:
         for definition in activity_definitions(settings):
             ctx.queries.activity_definitions.insert_or_ignore(ctx.db, definition)
 
-    async def scrape(self, ctx: PluginContext) -> None:
-        """Every repository of every configured organisation (see `scrape.Scraper`)."""
-        await Scraper(ctx, self.settings(ctx), clock=self.clock).run()
+    def scrape(self, ctx: PluginContext) -> AsyncIterator[Activity]:
+        """Every repository of every configured organisation, as activity records (see
+        `scrape.Scraper`); settings errors surface when the runner starts iterating."""
+        return Scraper(ctx, self.settings(ctx), clock=self.clock).run()
 
     def aggregate(self, ctx: PluginContext) -> None:
         """`pr_avg_turn_around_time` per contributor and per window (ECO-49)."""

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -36,8 +36,6 @@ from leaderboard.errors import PluginError
 from leaderboard.plugins.api import Activity
 from leaderboard.plugins.context import PluginContext
 
-_FIELDS = ("activity_definition", "title", "occurred_at", "link", "text", "points", "meta")
-
 
 class Scraper:
     """One scrape hook call."""
@@ -61,6 +59,9 @@ class Scraper:
             progress.sections(progress.read(self.progress_dir)) if self.progress_dir else {}
         )
         self.partial_repos: list[str] = []
+        self.definitions = {
+            str(d["slug"]) for d in ctx.queries.activity_definitions.get_all(ctx.db)
+        }
 
     # -- progress -----------------------------------------------------------------------------
 
@@ -96,7 +97,9 @@ class Scraper:
 
     # -- the hook -----------------------------------------------------------------------------
 
-    async def run(self) -> None:
+    async def run(self) -> AsyncIterator[Activity]:
+        """Activities as records, repository by repository in listing order; the runner upserts
+        them (changed rows only) and the checkpoint after each repository commits them."""
         async with self.ctx.async_http(timeout=30.0) as http:
             client = GitHubClient(
                 http,
@@ -108,7 +111,8 @@ class Scraper:
                 clock=self.clock,
             )
             for index, org in enumerate(self.settings.orgs):
-                await self._org(client, org, first=index == 0)
+                async for record in self._org(client, org, first=index == 0):
+                    yield record
         if self.settings.fail_on_partial and self.partial_repos:
             raise PluginError(
                 f"{len(self.partial_repos)} repositories were partial or failed "
@@ -116,7 +120,7 @@ class Scraper:
                 + (" …" if len(self.partial_repos) > 10 else "")
             )
 
-    async def _org(self, client: GitHubClient, org: str, *, first: bool) -> None:
+    async def _org(self, client: GitHubClient, org: str, *, first: bool) -> AsyncIterator[Activity]:
         settings = self.settings
         since = settings.since
         previous = self.previous.get(org)
@@ -177,7 +181,9 @@ class Scraper:
                 if i + window < len(todo):
                     start(i + window)
                 key = repo.name if first else f"{org}__{repo.name}"
-                self._persist(section, key, repo, results)
+                records = self._records(section, key, repo, results)
+                for record in records:
+                    yield record
                 self.ctx.checkpoint()
                 self._write_progress()
         finally:
@@ -219,15 +225,18 @@ class Scraper:
 
     # -- persisting ---------------------------------------------------------------------------
 
-    def _persist(
+    def _records(
         self, section: dict[str, Any], key: str, repo: Repo, results: dict[str, SourceResult]
-    ) -> None:
+    ) -> list[Activity]:
+        """The repository's activities, and its progress entry; an activity whose contributor
+        cannot be resolved or whose definition is missing is counted and logged, not fatal."""
         ctx = self.ctx
         drafts = map_repository(key, repo, results, self.settings)
+        records: list[Activity] = []
         saved, failures, first_error = 0, 0, ""
         for draft in drafts:
             try:
-                self._save(draft)
+                records.append(self._record(draft))
                 saved += 1
             except Exception as exc:
                 failures += 1
@@ -260,6 +269,7 @@ class Scraper:
             f"{repo.name}: {saved} activities",
             {"status": entry["status"], "sources": {n: s["status"] for n, s in sources.items()}},
         )
+        return records
 
     def _username(self, login: str, bot: bool) -> str:
         found = self.usernames.get(login)
@@ -284,14 +294,12 @@ class Scraper:
         self.usernames[login] = username
         return username
 
-    def _save(self, draft: Draft) -> None:
-        """Upsert one activity, leaving an identical stored row untouched (so a re-run with the
-        same data changes nothing, CORE-62)."""
-        ctx, q = self.ctx, self.ctx.queries
-        username = self._username(draft.login, draft.bot)
-        record = Activity(
+    def _record(self, draft: Draft) -> Activity:
+        if draft.definition not in self.definitions:
+            raise ValueError(f"activity definition '{draft.definition}' does not exist")
+        return Activity(
             slug=draft.slug,
-            contributor=username,
+            contributor=self._username(draft.login, draft.bot),
             activity_definition=draft.definition,
             occurred_at=draft.occurred_at,
             title=draft.title,
@@ -300,11 +308,3 @@ class Scraper:
             points=draft.points,
             meta=draft.meta,
         )
-        stored = q.activities.get(ctx.db, draft.slug)
-        if (
-            stored is not None
-            and stored.get("contributor") == username
-            and all(stored.get(f) == getattr(record, f) for f in _FIELDS)
-        ):
-            return
-        q.activities.upsert(ctx.db, record, tz=ctx.tz)

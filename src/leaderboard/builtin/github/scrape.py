@@ -262,6 +262,11 @@ class Scraper:
         entry["completedAt"] = self._stamp()
         entry["sources"] = sources
         section["repos"][repo.name] = entry
+        for name, source in sources.items():
+            if source["status"] != "completed":
+                ctx.logger.warning(
+                    f"{repo.name}: source {name} {source['status']}: {source.get('error', '')}"
+                )
         if entry["status"] != "completed":
             self.partial_repos.append(f"{section['org']}/{repo.name}")
             ctx.logger.warning(f"{repo.name}: {entry['status']}", {"error": entry["error"]})

@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
+from urllib.parse import urlsplit
 
 from leaderboard.builtin.github.client import (
     GitHubClient,
@@ -230,10 +231,7 @@ async def _numbered_pages(
         try:
             data, _ = await client.get_json(url, {**params, "page": page})
             if not isinstance(data, list):
-                raise ShapeError(
-                    f"GET {url.split('://', 1)[-1].split('/', 1)[-1]}?page={page}",
-                    "expected a JSON list",
-                )
+                raise ShapeError(f"GET {urlsplit(url).path}?page={page}", "expected a JSON list")
         except GitHubError as exc:
             return result.fail(str(exc))
         result.items.extend(item for item in data if isinstance(item, dict))

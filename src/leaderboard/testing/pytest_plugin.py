@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from leaderboard.db import Database
 from leaderboard.plugins.context import PluginContext
 from leaderboard.testing import make_context, memory_db
+from leaderboard.testing.slack_server import FakeSlack
 
 
 @pytest.fixture
@@ -26,3 +28,21 @@ def lb_db() -> Iterator[Database]:
 def lb_context(lb_db: Database, tmp_path: Path) -> PluginContext:
     """A `PluginContext` on `lb_db` with a fixed now, a temporary data dir and no network."""
     return make_context(db=lb_db, data_dir=tmp_path)
+
+
+@pytest.fixture
+def fake_slack() -> Iterator[Callable[..., FakeSlack]]:
+    """Start fake Slack Web API servers: `fake_slack(workspace, token=…, scopes=…, page_size=…)`
+    returns a running `FakeSlack` on 127.0.0.1; every server is stopped after the test."""
+    started: list[FakeSlack] = []
+
+    def start(workspace: dict[str, Any], **options: Any) -> FakeSlack:
+        server = FakeSlack(workspace, **options).start()
+        started.append(server)
+        return server
+
+    try:
+        yield start
+    finally:
+        for server in started:
+            server.stop()

@@ -22,6 +22,8 @@ from leaderboard.plugins.context import PluginContext
 DEFINITION = "eod_update"
 TITLE = "EOD Update"
 KEPT_SUBTYPES = frozenset({"thread_broadcast", "file_share"})
+# Slackbot posts reminders as a user, not as a bot; they are never anybody's update.
+SLACKBOT = "USLACKBOT"
 
 
 @dataclass
@@ -39,7 +41,7 @@ def keep(message: dict[str, Any], min_length: int) -> bool:
     if subtype and subtype not in KEPT_SUBTYPES:
         return False
     user = message.get("user")
-    if not isinstance(user, str) or not user.strip():
+    if not isinstance(user, str) or not user.strip() or user.strip().upper() == SLACKBOT:
         return False
     text = message.get("text")
     return isinstance(text, str) and len(text.strip()) > min_length

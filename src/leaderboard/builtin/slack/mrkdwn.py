@@ -26,7 +26,8 @@ import emoji
 MentionResolver = Callable[[str], str | None]
 
 LINK_SCHEMES = ("http://", "https://", "mailto:")
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")  # keeps \t and \n
+# C0 controls except \t and \n, DEL, and the bidi embeddings/overrides/isolates used to disguise text.
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f\u202a-\u202e\u2066-\u2069]")
 _TOKEN = re.compile(r"<([^<>\n]{1,4000})>")
 _PLACEHOLDER = re.compile(r"\x00(\d+)\x00")
 _SHORTCODE = re.compile(r":([a-z0-9_+'-]{1,64}):(?::skin-tone-([2-6]):)?")
@@ -167,6 +168,7 @@ def _closers(text: str, marker: str) -> list[int]:
             text[i] == marker
             and i > 0
             and not text[i - 1].isspace()
+            and text[i - 1] != marker
             and (i + 1 == n or not _WORDISH.match(text[i + 1]))
         ):
             following = i
@@ -191,6 +193,7 @@ def _emphasis(text: str, active: frozenset[str]) -> str:
             ch in closers
             and i + 1 < n
             and not text[i + 1].isspace()
+            and text[i + 1] != ch
             and (i == 0 or not _WORDISH.match(text[i - 1]))
         ):
             j = closers[ch][i + 2] if i + 2 <= n else -1

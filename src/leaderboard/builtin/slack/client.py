@@ -21,9 +21,18 @@ DEFAULT_RETRY_AFTER = 30.0
 TRANSIENT_RETRIES = 4
 TRANSIENT_STATUS = frozenset({408, 500, 502, 503, 504, 520, 522, 524})
 PAGE_LIMIT = 100
-# Errors after which no other request can succeed: stop at once instead of trying each channel.
+# Errors after which the next request would fail the same way (the token is bad, Slack keeps
+# limiting, or Slack cannot be reached): stop at once instead of trying each channel.
 FATAL_ERRORS = frozenset(
-    {"invalid_auth", "not_authed", "account_inactive", "token_revoked", "token_expired"}
+    {
+        "invalid_auth",
+        "not_authed",
+        "account_inactive",
+        "token_revoked",
+        "token_expired",
+        "ratelimited",
+        "request_failed",
+    }
 )
 
 Sleep = Callable[[float], Awaitable[None]]

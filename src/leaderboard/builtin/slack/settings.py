@@ -3,6 +3,12 @@
 Upstream configs only ever set `slackApiToken` and `slackChannel`; every other key is ours and
 optional. Unknown keys are ignored (an upstream config may carry keys its JS plugin read), but
 every known key is checked, and all problems are reported at once as `key: message`.
+
+The token and channel are usually `${{ env.… }}` placeholders, and an unset variable makes the key
+absent. `validate` already warns about the unset variable, and must pass in CI jobs that have no
+secrets (pull requests from forks), so a *missing* token or channel is reported when the plugin
+runs (`'slackApiToken' is not set in the plugin config`, as upstream's plugin said), while a
+*wrong* value is a validation error.
 """
 
 from __future__ import annotations
@@ -51,9 +57,7 @@ def config_problems(config: dict[str, Any] | None) -> list[str]:
     raw = dict(config or {})
     problems: list[str] = []
     token = raw.get("slackApiToken")
-    if token is None or (isinstance(token, str) and not token.strip()):
-        problems.append("slackApiToken: 'slackApiToken' is not set in the plugin config")
-    elif not isinstance(token, str):
+    if token is not None and not isinstance(token, str):
         problems.append("slackApiToken: must be a string (a bot token, xoxb-…)")
     channel = raw.get("slackChannel")
     channels = raw.get("slackChannels")
@@ -65,10 +69,7 @@ def config_problems(config: dict[str, Any] | None) -> list[str]:
                 problem = _channel_problem(f"slackChannels[{i}]", value)
                 if problem:
                     problems.append(problem)
-    if channel is None or (isinstance(channel, str) and not channel.strip()):
-        if channels is None:
-            problems.append("slackChannel: 'slackChannel' is not set in the plugin config")
-    else:
+    if channel is not None and not (isinstance(channel, str) and not channel.strip()):
         problem = _channel_problem("slackChannel", channel)
         if problem:
             problems.append(problem)
@@ -87,8 +88,26 @@ def config_problems(config: dict[str, Any] | None) -> list[str]:
     return problems
 
 
+def missing(config: dict[str, Any] | None) -> list[str]:
+    """The required keys that are absent or empty (ECO-51 messages)."""
+    raw = dict(config or {})
+    out = []
+    token = raw.get("slackApiToken")
+    if token is None or (isinstance(token, str) and not token.strip()):
+        out.append("'slackApiToken' is not set in the plugin config")
+    channel = raw.get("slackChannel")
+    if (channel is None or (isinstance(channel, str) and not channel.strip())) and not raw.get(
+        "slackChannels"
+    ):
+        out.append("'slackChannel' is not set in the plugin config")
+    return out
+
+
 def parse(config: dict[str, Any] | None) -> SlackSettings:
     """Validated settings; raises ValueError listing every problem (never the token itself)."""
+    absent = missing(config)
+    if absent:
+        raise ValueError("; ".join(absent))
     problems = config_problems(config)
     if problems:
         raise ValueError("invalid slack plugin config: " + "; ".join(problems))

@@ -260,7 +260,10 @@ class FakeSlack:
         oldest = _ts(form.get("oldest"), Decimal(0))
         latest = _ts(form.get("latest"), Decimal("99999999999"))
         if oldest is None or latest is None:
-            return {"ok": False, "error": "invalid_ts_oldest" if oldest is None else "invalid_ts_latest"}
+            return {
+                "ok": False,
+                "error": "invalid_ts_oldest" if oldest is None else "invalid_ts_latest",
+            }
         try:
             limit = max(1, min(int(form.get("limit") or 100), 999))
         except ValueError:
@@ -302,4 +305,4 @@ class FakeSlack:
         return {"ok": True, "user": user}
 
 
-__all__ = ["Fault", "FakeSlack", "SlackRequest"]
+__all__ = ["FakeSlack", "Fault", "SlackRequest"]

@@ -52,7 +52,9 @@ RunCli = Callable[..., subprocess.CompletedProcess[str]]
 def run_cli(slack: FakeSlack) -> RunCli:
     """`python -m leaderboard ARGS` with a fixed now, the token and the fake server's URL."""
 
-    def run(*args: str, token: str = TOKEN, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    def run(
+        *args: str, token: str = TOKEN, env: dict[str, str] | None = None
+    ) -> subprocess.CompletedProcess[str]:
         full = {k: v for k, v in os.environ.items() if not k.startswith(("LEADERBOARD_", "SLACK_"))}
         full.update(
             {

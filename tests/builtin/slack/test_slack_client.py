@@ -156,15 +156,26 @@ def test_transient_delay_bounds() -> None:
 @pytest.mark.parametrize(
     ("error", "expected"),
     [
-        ("channel_not_found", "Slack API error: channel_not_found (conversations.history, channel C05EODUPDATE)"),
-        ("missing_scope", "Slack API error: missing_scope (conversations.history, channel C05EODUPDATE; the Slack app needs the channels:history scope; the token has: chat:write)"),
-        ("account_inactive", "Slack API error: account_inactive (conversations.history, channel C05EODUPDATE)"),
+        (
+            "channel_not_found",
+            "Slack API error: channel_not_found (conversations.history, channel C05EODUPDATE)",
+        ),
+        (
+            "missing_scope",
+            "Slack API error: missing_scope (conversations.history, channel C05EODUPDATE; the Slack app needs the channels:history scope; the token has: chat:write)",
+        ),
+        (
+            "account_inactive",
+            "Slack API error: account_inactive (conversations.history, channel C05EODUPDATE)",
+        ),
     ],
 )
 def test_ok_false_fails_the_hook_with_the_error(
     slack: FakeSlack, error: str, expected: str
 ) -> None:
-    extra = {"needed": "channels:history", "provided": "chat:write"} if error == "missing_scope" else {}
+    extra = (
+        {"needed": "channels:history", "provided": "chat:write"} if error == "missing_scope" else {}
+    )
     slack.fail("conversations.history", error=error, extra=extra)
     result = _run(_context(slack, []))
     assert result.status == "failed"

@@ -62,7 +62,12 @@ def test_requests_are_exactly_the_spec_requests(
         assert form == expected
         assert list(form) == list(expected)  # channel, oldest, latest, limit[, cursor]
     # The cursor sent is the previous answer's next_cursor (the server's opaque offsets).
-    assert [f.get("cursor") for f in eod] == [None, "bmV4dF90czo2", "bmV4dF90czoxMg==", "bmV4dF90czoxOA=="]
+    assert [f.get("cursor") for f in eod] == [
+        None,
+        "bmV4dF90czo2",
+        "bmV4dF90czoxMg==",
+        "bmV4dF90czoxOA==",
+    ]
     for request in slack.calls():
         assert request.method == "POST"
         assert request.headers["authorization"] == f"Bearer {TOKEN}"
@@ -129,7 +134,10 @@ def test_invalid_auth_fails_the_plugin_clearly_and_other_plugins_go_on(
     slack.clear()
     result = run_cli("run", "-d", str(repo), token="xoxb-revoked-token")
     assert result.returncode == 1
-    assert "Slack API error: invalid_auth (conversations.history, channel C05EODUPDATE)" in result.stderr
+    assert (
+        "Slack API error: invalid_auth (conversations.history, channel C05EODUPDATE)"
+        in result.stderr
+    )
     assert "Scrape failed for plugin slack" in result.stderr
     # One request: an auth error is fatal, the other channel is not tried.
     assert len(slack.calls()) == 1
@@ -171,12 +179,19 @@ def test_a_failing_channel_keeps_everything_stored_and_the_queue(
     slack.workspace["channels"]["G01CORETEAM"]["member"] = False  # the bot was removed
     # A new message arrives in the first channel meanwhile.
     slack.workspace["channels"]["C05EODUPDATE"]["messages"].append(
-        {"type": "message", "user": "U0AGIGIN", "ts": "1712750000.000100",
-         "text": "EOD: release notes drafted for v2.4.1"}
+        {
+            "type": "message",
+            "user": "U0AGIGIN",
+            "ts": "1712750000.000100",
+            "text": "EOD: release notes drafted for v2.4.1",
+        }
     )
     result = run_cli("run", "-d", str(repo))
     assert result.returncode == 1
-    assert "Slack API error: not_in_channel (conversations.history, channel G01CORETEAM)" in result.stderr
+    assert (
+        "Slack API error: not_in_channel (conversations.history, channel G01CORETEAM)"
+        in result.stderr
+    )
     assert "Nothing was attributed in this run" in result.stderr
     assert files(repo) == before  # no activity text shortened, no pending file touched
     db = sqlite3.connect(repo / ".leaderboard.db")
@@ -231,9 +246,7 @@ def test_missing_history_scope_names_the_scope(
     ]
 
 
-def test_validate_reports_config_problems_without_the_token(
-    repo: Path, run_cli: RunCli
-) -> None:
+def test_validate_reports_config_problems_without_the_token(repo: Path, run_cli: RunCli) -> None:
     config = repo / "config.yaml"
     config.write_text(
         config.read_text()

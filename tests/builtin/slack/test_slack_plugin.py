@@ -42,10 +42,15 @@ class _Loaded:
         ({"slackApiToken": "xoxb-1", "slackChannel": "C05EODUPDATE"}, []),
         ({"slackApiToken": "xoxb-1", "slackChannels": ["C05EODUPDATE", "G01CORETEAM"]}, []),
         ({}, []),  # absent keys are reported when the plugin runs (env placeholders, CI)
-        ({"slackApiToken": 5, "slackChannel": "C05EODUPDATE"}, ["slackApiToken: must be a string (a bot token, xoxb-…)"]),
+        (
+            {"slackApiToken": 5, "slackChannel": "C05EODUPDATE"},
+            ["slackApiToken: must be a string (a bot token, xoxb-…)"],
+        ),
         (
             {"slackChannel": "#eod-updates"},
-            ["slackChannel: '#eod-updates' is not a Slack channel id (expected C…, G… or D… followed by upper-case letters and digits — use the channel id, not its name)"],
+            [
+                "slackChannel: '#eod-updates' is not a Slack channel id (expected C…, G… or D… followed by upper-case letters and digits — use the channel id, not its name)"
+            ],
         ),
         ({"slackChannels": []}, ["slackChannels: must be a non-empty list of channel ids"]),
         (
@@ -79,7 +84,11 @@ def test_missing_token_and_channel_fail_setup_with_the_upstream_messages() -> No
 
 def test_defaults_and_channel_merging() -> None:
     settings = parse(
-        {"slackApiToken": " xoxb-1 ", "slackChannel": "C05EODUPDATE", "slackChannels": ["G01CORETEAM", "C05EODUPDATE"]}
+        {
+            "slackApiToken": " xoxb-1 ",
+            "slackChannel": "C05EODUPDATE",
+            "slackChannels": ["G01CORETEAM", "C05EODUPDATE"],
+        }
     )
     assert settings.channels == ("C05EODUPDATE", "G01CORETEAM")
     assert (settings.api_url, settings.days, settings.min_length) == ("https://slack.com/api", 1, 5)
@@ -87,7 +96,9 @@ def test_defaults_and_channel_merging() -> None:
     assert settings.token == "xoxb-1"
 
 
-@pytest.mark.parametrize("env", [{}, {"SLACK_API_TOKEN": "xoxb-ci", "SLACK_CHANNEL": "C05EODUPDATE"}])
+@pytest.mark.parametrize(
+    "env", [{}, {"SLACK_API_TOKEN": "xoxb-ci", "SLACK_CHANNEL": "C05EODUPDATE"}]
+)
 def test_upstream_fixture_config_validates_against_the_slack_schema(env: dict[str, str]) -> None:
     """CORE-23: upstream's `@ohcnetwork/leaderboard-slack-plugin` entry maps to this plugin and its
     config passes `config_schema`, with or without the secrets in the environment."""
@@ -95,7 +106,9 @@ def test_upstream_fixture_config_validates_against_the_slack_schema(env: dict[st
     assert result.config is not None
     assert result.sources["slack"].target == "slack"
     entry = result.config.leaderboard.plugins["slack"]
-    assert check_plugin_config("slack", plugin, entry.config, line=entry.line, as_warning=False) == []
+    assert (
+        check_plugin_config("slack", plugin, entry.config, line=entry.line, as_warning=False) == []
+    )
     if env:
         assert parse(entry.config).channels == ("C05EODUPDATE",)
 
@@ -114,9 +127,7 @@ def test_setup_creates_the_queue_table_and_indexes() -> None:
         ("text", "TEXT", 1, 0),
     ]
     indexes = ctx.db.query("PRAGMA index_list(slack_anonymous_eod_update)")
-    indexed = sorted(
-        ctx.db.query(f"PRAGMA index_info({i['name']})")[0]["name"] for i in indexes
-    )
+    indexed = sorted(ctx.db.query(f"PRAGMA index_info({i['name']})")[0]["name"] for i in indexes)
     assert indexed == ["timestamp", "user_id"]
     assert run_hook(ctx.db, _Loaded(), "setup", ctx).status == "ok"  # idempotent
 
@@ -179,7 +190,9 @@ def _write(root: Path, rel: str, text: str) -> Path:
     return path
 
 
-def test_a_bad_pending_file_fails_setup_naming_file_and_line_and_loads_nothing(tmp_path: Path) -> None:
+def test_a_bad_pending_file_fails_setup_naming_file_and_line_and_loads_nothing(
+    tmp_path: Path,
+) -> None:
     good = '{"id":1711627200000,"user_id":"U03RITHVIK","timestamp":"2024-03-28T12:00:00.000Z","text":"ok"}\n'
     bad = _write(
         tmp_path,
@@ -192,13 +205,19 @@ def test_a_bad_pending_file_fails_setup_naming_file_and_line_and_loads_nothing(t
     _write(tmp_path, "slack/pending/U03RITHVIK.jsonl", good)
     before = bad.read_bytes()
     ctx = make_context(
-        "slack", {"slackApiToken": TOKEN, "slackChannel": "C05EODUPDATE"}, now=NOW, data_dir=tmp_path
+        "slack",
+        {"slackApiToken": TOKEN, "slackChannel": "C05EODUPDATE"},
+        now=NOW,
+        data_dir=tmp_path,
     )
     result = run_hook(ctx.db, _Loaded(), "setup", ctx)
     assert result.status == "failed"
     assert result.error is not None
     assert "slack/pending/U09LEFTORG.jsonl:2: invalid JSON" in result.error
-    assert "slack/pending/U09LEFTORG.jsonl:3: id must be a positive integer (milliseconds), got '1'" in result.error
+    assert (
+        "slack/pending/U09LEFTORG.jsonl:3: id must be a positive integer (milliseconds), got '1'"
+        in result.error
+    )
     assert "slack/pending/U09LEFTORG.jsonl:4: timestamp must be canonical" in result.error
     assert bad.read_bytes() == before
     assert not ctx.db.table_exists("slack_anonymous_eod_update")  # rolled back: nothing half-loaded
@@ -208,10 +227,12 @@ def test_a_bad_pending_file_fails_setup_naming_file_and_line_and_loads_nothing(t
 
 
 def _contributor(ctx: PluginContext, username: str, **identities: Any) -> None:
-    from leaderboard.plugins.resolver import index_contributor
     from leaderboard.plugins.records import insert_contributor, normalise_contributor
+    from leaderboard.plugins.resolver import index_contributor
 
-    row = normalise_contributor({"username": username, "role": "core", "identities": identities or None})
+    row = normalise_contributor(
+        {"username": username, "role": "core", "identities": identities or None}
+    )
     insert_contributor(ctx.db, row)
     index_contributor(ctx.db, username, row["identities"], "github")
 
@@ -219,7 +240,13 @@ def _contributor(ctx: PluginContext, username: str, **identities: Any) -> None:
 def _setup_ctx(slack: FakeSlack, data_dir: Path, **config: Any) -> PluginContext:
     ctx = make_context(
         "slack",
-        {"slackApiToken": TOKEN, "slackChannel": "C05EODUPDATE", "apiUrl": slack.api_url, "days": 1, **config},
+        {
+            "slackApiToken": TOKEN,
+            "slackChannel": "C05EODUPDATE",
+            "apiUrl": slack.api_url,
+            "days": 1,
+            **config,
+        },
         now=NOW,
         tz="Asia/Kolkata",
         transport=httpx.HTTPTransport(),
@@ -266,8 +293,36 @@ def test_window_days_replace_and_older_days_append(fake_slack: Any, tmp_path: Pa
     ctx = _setup_ctx(slack, tmp_path)
     _contributor(ctx, "rithviknishad", slack=["U03RITHVIK"])
     acts = ctx.queries.activities
-    acts.upsert(ctx.db, {"slug": "eod_update_2024-04-09_rithviknishad", "contributor": "rithviknishad", "activity_definition": "eod_update", "title": "EOD Update", "occurred_at": "2024-04-09T09:00:00.000Z", "link": None, "text": "stale text deleted in Slack", "points": 4, "meta": {"kept": True}}, tz=ctx.tz)
-    acts.upsert(ctx.db, {"slug": "eod_update_2024-03-28_rithviknishad", "contributor": "rithviknishad", "activity_definition": "eod_update", "title": "EOD Update", "occurred_at": "2024-03-28T16:00:00.000Z", "link": None, "text": "Fixed the login loop", "points": None, "meta": None}, tz=ctx.tz)
+    acts.upsert(
+        ctx.db,
+        {
+            "slug": "eod_update_2024-04-09_rithviknishad",
+            "contributor": "rithviknishad",
+            "activity_definition": "eod_update",
+            "title": "EOD Update",
+            "occurred_at": "2024-04-09T09:00:00.000Z",
+            "link": None,
+            "text": "stale text deleted in Slack",
+            "points": 4,
+            "meta": {"kept": True},
+        },
+        tz=ctx.tz,
+    )
+    acts.upsert(
+        ctx.db,
+        {
+            "slug": "eod_update_2024-03-28_rithviknishad",
+            "contributor": "rithviknishad",
+            "activity_definition": "eod_update",
+            "title": "EOD Update",
+            "occurred_at": "2024-03-28T16:00:00.000Z",
+            "link": None,
+            "text": "Fixed the login loop",
+            "points": None,
+            "meta": None,
+        },
+        tz=ctx.tz,
+    )
     result = _scrape(ctx)
     assert result.status == "ok", result.error
     today = acts.get(ctx.db, "eod_update_2024-04-09_rithviknishad")
@@ -283,23 +338,58 @@ def test_window_days_replace_and_older_days_append(fake_slack: Any, tmp_path: Pa
     assert not (tmp_path / "slack/pending/U03RITHVIK.jsonl").exists()
 
 
-def test_unmatched_users_stay_queued_and_persist_pending_writes_them(fake_slack: Any, tmp_path: Path) -> None:
+def test_unmatched_users_stay_queued_and_persist_pending_writes_them(
+    fake_slack: Any, tmp_path: Path
+) -> None:
     slack = fake_slack(
-        {"channels": {"C05EODUPDATE": {"messages": [_message("1712658600.000100", "U07NEWHIRE", "EOD: onboarding done")]}}},
+        {
+            "channels": {
+                "C05EODUPDATE": {
+                    "messages": [
+                        _message("1712658600.000100", "U07NEWHIRE", "EOD: onboarding done")
+                    ]
+                }
+            }
+        },
         token=TOKEN,
     )
     ctx = _setup_ctx(slack, tmp_path, persistPending=True)
     assert _scrape(ctx).status == "ok"
-    assert [r["user_id"] for r in ctx.db.query("SELECT user_id FROM slack_anonymous_eod_update")] == ["U07NEWHIRE"]
+    assert [
+        r["user_id"] for r in ctx.db.query("SELECT user_id FROM slack_anonymous_eod_update")
+    ] == ["U07NEWHIRE"]
     line = json.loads((tmp_path / "slack/pending/U07NEWHIRE.jsonl").read_text())
-    assert line == {"id": 1712658600000, "user_id": "U07NEWHIRE", "timestamp": "2024-04-09T10:30:00.000Z", "text": "EOD: onboarding done"}
-    unresolved = ctx.db.query("SELECT namespace, value, plugin, hint, count FROM unresolved_identity")
-    assert unresolved == [{"namespace": "slack", "value": "U07NEWHIRE", "plugin": "slack", "hint": "Slack user", "count": 1}]
+    assert line == {
+        "id": 1712658600000,
+        "user_id": "U07NEWHIRE",
+        "timestamp": "2024-04-09T10:30:00.000Z",
+        "text": "EOD: onboarding done",
+    }
+    unresolved = ctx.db.query(
+        "SELECT namespace, value, plugin, hint, count FROM unresolved_identity"
+    )
+    assert unresolved == [
+        {
+            "namespace": "slack",
+            "value": "U07NEWHIRE",
+            "plugin": "slack",
+            "hint": "Slack user",
+            "count": 1,
+        }
+    ]
 
 
 def test_without_persist_pending_no_file_is_written(fake_slack: Any, tmp_path: Path) -> None:
     slack = fake_slack(
-        {"channels": {"C05EODUPDATE": {"messages": [_message("1712658600.000100", "U07NEWHIRE", "EOD: onboarding done")]}}},
+        {
+            "channels": {
+                "C05EODUPDATE": {
+                    "messages": [
+                        _message("1712658600.000100", "U07NEWHIRE", "EOD: onboarding done")
+                    ]
+                }
+            }
+        },
         token=TOKEN,
     )
     ctx = _setup_ctx(slack, tmp_path)
@@ -313,7 +403,11 @@ def test_without_persist_pending_no_file_is_written(fake_slack: Any, tmp_path: P
 def _email_workspace() -> dict[str, Any]:
     return {
         "users": {"U04KHAVIN": {"id": "U04KHAVIN", "profile": {"email": "Khavin@OHC.network"}}},
-        "channels": {"C05EODUPDATE": {"messages": [_message("1712658600.000100", "U04KHAVIN", "EOD: HCX pre-auth flow")]}},
+        "channels": {
+            "C05EODUPDATE": {
+                "messages": [_message("1712658600.000100", "U04KHAVIN", "EOD: HCX pre-auth flow")]
+            }
+        },
     }
 
 
@@ -325,26 +419,48 @@ def test_email_lookup_is_cached_for_thirty_days(fake_slack: Any, tmp_path: Path)
     assert ctx.queries.activities.get(ctx.db, "eod_update_2024-04-09_khavinshankar") is not None
     assert [r.form for r in slack.calls("users.info")] == [{"user": "U04KHAVIN"}]
     assert ctx.db.query("SELECT * FROM slack_user_cache") == [
-        {"user_id": "U04KHAVIN", "email": "Khavin@OHC.network", "fetched_at": "2024-04-10T15:00:00.000Z"}
+        {
+            "user_id": "U04KHAVIN",
+            "email": "Khavin@OHC.network",
+            "fetched_at": "2024-04-10T15:00:00.000Z",
+        }
     ]
     # 29 days later: cached; 31 days later: asked again.
     for now, asked in (("2024-05-09T15:00:00Z", 1), ("2024-05-11T15:00:00Z", 2)):
-        later = make_context("slack", ctx.config, db=ctx.db, now=now, tz="Asia/Kolkata", transport=httpx.HTTPTransport(), data_dir=tmp_path)
+        later = make_context(
+            "slack",
+            ctx.config,
+            db=ctx.db,
+            now=now,
+            tz="Asia/Kolkata",
+            transport=httpx.HTTPTransport(),
+            data_dir=tmp_path,
+        )
         slack.workspace["channels"]["C05EODUPDATE"]["messages"].append(
-            _message(str(int(later.now.timestamp()) - 3600) + ".000100", "U04KHAVIN", "EOD: more HCX work")
+            _message(
+                str(int(later.now.timestamp()) - 3600) + ".000100",
+                "U04KHAVIN",
+                "EOD: more HCX work",
+            )
         )
         assert _scrape(later).status == "ok"
         assert len(slack.calls("users.info")) == asked
 
 
-def test_missing_scope_warns_once_and_stops_lookups(fake_slack: Any, tmp_path: Path, caplog: Any) -> None:
+def test_missing_scope_warns_once_and_stops_lookups(
+    fake_slack: Any, tmp_path: Path, caplog: Any
+) -> None:
     workspace = _email_workspace()
-    workspace["channels"]["C05EODUPDATE"]["messages"].append(_message("1712658000.000100", "U07NEWHIRE", "EOD: onboarding done"))
+    workspace["channels"]["C05EODUPDATE"]["messages"].append(
+        _message("1712658000.000100", "U07NEWHIRE", "EOD: onboarding done")
+    )
     slack = fake_slack(workspace, token=TOKEN, scopes={"channels:history"})
     ctx = _setup_ctx(slack, tmp_path, resolveByEmail=True)
     with caplog.at_level("WARNING"):
         assert _scrape(ctx).status == "ok"
-    warnings = [r.getMessage() for r in caplog.records if "e-mail lookup disabled" in r.getMessage()]
+    warnings = [
+        r.getMessage() for r in caplog.records if "e-mail lookup disabled" in r.getMessage()
+    ]
     assert len(warnings) == 1
     assert len(slack.calls("users.info")) == 1
     assert ctx.db.query("SELECT * FROM slack_user_cache") == []  # nothing learnt, nothing cached

@@ -15,7 +15,7 @@ by what was fetched, and a missing channel would shorten it) and the hook fails 
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, ClassVar
 
 from leaderboard import __version__
 from leaderboard.builtin.slack import queue
@@ -47,7 +47,7 @@ class SlackPlugin:
 
     name = "slack"
     version = __version__
-    activity_definitions = [EOD_DEFINITION]
+    activity_definitions: ClassVar[list[ActivityDefinition]] = [EOD_DEFINITION]
 
     @staticmethod
     def config_schema(config: dict[str, Any]) -> list[str]:
@@ -81,7 +81,9 @@ class SlackPlugin:
             if failures:
                 self._give_up(ctx, failures)
             queued = queue.all_rows(ctx)
-            owners = {user: await people.resolve(user) for user in sorted({r.user_id for r in queued})}
+            owners = {
+                user: await people.resolve(user) for user in sorted({r.user_id for r in queued})
+            }
         stats = ingest(ctx, queued, owners, local_date(start, ctx.tz))
         queue.delete(ctx, stats.done_ids)
         remaining = queue.all_rows(ctx)
@@ -127,7 +129,9 @@ class SlackPlugin:
             try:
                 async for page in client.history(channel, oldest, latest):
                     rows.extend(
-                        to_rows(page, min_length=settings.min_length, mention=people.known, stats=stats)
+                        to_rows(
+                            page, min_length=settings.min_length, mention=people.known, stats=stats
+                        )
                     )
             except SlackApiError as exc:
                 ctx.logger.error(str(exc), {"channel": channel})

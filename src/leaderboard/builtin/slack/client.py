@@ -91,7 +91,9 @@ class SlackClient:
         self.warn = warn
         self.rng = rng or random.Random()
 
-    async def call(self, method: str, form: dict[str, str], *, channel: str | None = None) -> dict[str, Any]:
+    async def call(
+        self, method: str, form: dict[str, str], *, channel: str | None = None
+    ) -> dict[str, Any]:
         """POST `<apiUrl>/<method>`; the parsed body when `ok` is true, else SlackApiError."""
         limited = 0
         transient = 0
@@ -133,7 +135,10 @@ class SlackClient:
                     )
                 elif body is None or not isinstance(body, dict):
                     raise SlackApiError(
-                        f"HTTP {response.status_code}", method, detail="unexpected response", channel=channel
+                        f"HTTP {response.status_code}",
+                        method,
+                        detail="unexpected response",
+                        channel=channel,
                     )
                 elif body.get("ok") is True:
                     return body
@@ -166,7 +171,12 @@ class SlackClient:
         """Pages of `conversations.history`, following `response_metadata.next_cursor`."""
         cursor = ""
         while True:
-            form = {"channel": channel, "oldest": oldest, "latest": latest, "limit": str(PAGE_LIMIT)}
+            form = {
+                "channel": channel,
+                "oldest": oldest,
+                "latest": latest,
+                "limit": str(PAGE_LIMIT),
+            }
             if cursor:
                 form["cursor"] = cursor
             body = await self.call("conversations.history", form, channel=channel)

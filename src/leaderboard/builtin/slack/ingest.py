@@ -120,16 +120,31 @@ def _activity(
             "meta": None,
         }
         return activity, True
-    activity = {k: existing.get(k) for k in ("slug", "contributor", "activity_definition",
-                                              "title", "occurred_at", "link", "text", "points",
-                                              "meta")}
+    activity = {
+        k: existing.get(k)
+        for k in (
+            "slug",
+            "contributor",
+            "activity_definition",
+            "title",
+            "occurred_at",
+            "link",
+            "text",
+            "points",
+            "meta",
+        )
+    }
     old_text = existing.get("text") or ""
     if day >= window_start:
         text = "\n\n".join(r.text for r in newest_first)
         occurred = latest
     else:
         fresh = [r.text for r in newest_first if r.text not in old_text]
-        text = "\n\n".join([old_text, *fresh]) if old_text and fresh else old_text or "\n\n".join(fresh)
+        text = (
+            "\n\n".join([old_text, *fresh])
+            if old_text and fresh
+            else old_text or "\n\n".join(fresh)
+        )
         occurred = max(latest, str(existing.get("occurred_at") or ""))
     changed = text != activity["text"] or occurred != activity["occurred_at"]
     activity["text"] = text

@@ -39,7 +39,13 @@ _MARKERS = {"*": "strong", "_": "em", "~": "del"}
 _WORDISH = re.compile(r"[0-9A-Za-z*_~]")
 # Slack shortcodes the `emoji` package does not know under the same alias.
 _SLACK_ALIASES = {"simple_smile": "🙂", "slightly_smiling_face": "🙂", "thumbsup_all": "👍"}
-_SKIN_TONES = {"2": "\U0001f3fb", "3": "\U0001f3fc", "4": "\U0001f3fd", "5": "\U0001f3fe", "6": "\U0001f3ff"}
+_SKIN_TONES = {
+    "2": "\U0001f3fb",
+    "3": "\U0001f3fc",
+    "4": "\U0001f3fd",
+    "5": "\U0001f3fe",
+    "6": "\U0001f3ff",
+}
 
 
 def _unslack(text: str) -> str:
@@ -93,7 +99,9 @@ def _token(body: str, mention: MentionResolver | None) -> _Token:
     if target.startswith("!"):
         command = target[1:]
         if label:
-            text = _text(label if label.startswith("@") or command.startswith("date") else "@" + label)
+            text = _text(
+                label if label.startswith("@") or command.startswith("date") else "@" + label
+            )
         else:
             text = _text("@" + command.split("^", 1)[0])
         return _Token(text, text)
@@ -235,7 +243,9 @@ def _blocks(lines: list[str], line: _Line) -> list[str]:
                 flush()
                 items: list[str] = []
                 while i < len(lines) and pattern.match(lines[i]):
-                    items.append("<li>" + line.convert(pattern.sub("", lines[i], count=1)) + "</li>")
+                    items.append(
+                        "<li>" + line.convert(pattern.sub("", lines[i], count=1)) + "</li>"
+                    )
                     i += 1
                 pieces.append(f"<{tag}>" + "".join(items) + f"</{tag}>")
                 break

@@ -41,7 +41,12 @@ class Queued:
 
     def as_json(self) -> str:
         return json.dumps(
-            {"id": self.id, "user_id": self.user_id, "timestamp": self.timestamp, "text": self.text},
+            {
+                "id": self.id,
+                "user_id": self.user_id,
+                "timestamp": self.timestamp,
+                "text": self.text,
+            },
             ensure_ascii=False,
             separators=(",", ":"),
         )
@@ -81,7 +86,9 @@ def upsert(ctx: PluginContext, rows: list[Queued]) -> None:
 
 def all_rows(ctx: PluginContext) -> list[Queued]:
     rows = ctx.db.query(f"SELECT id, user_id, timestamp, text FROM {TABLE} ORDER BY id")
-    return [Queued(int(r["id"]), str(r["user_id"]), str(r["timestamp"]), str(r["text"])) for r in rows]
+    return [
+        Queued(int(r["id"]), str(r["user_id"]), str(r["timestamp"]), str(r["text"])) for r in rows
+    ]
 
 
 def delete(ctx: PluginContext, ids: list[int]) -> None:
@@ -96,7 +103,9 @@ class PendingFileError(ValueError):
 
     def __init__(self, problems: list[str]) -> None:
         self.problems = problems
-        shown = "; ".join(problems[:5]) + (f"; … {len(problems) - 5} more" if len(problems) > 5 else "")
+        shown = "; ".join(problems[:5]) + (
+            f"; … {len(problems) - 5} more" if len(problems) > 5 else ""
+        )
         super().__init__(f"invalid pending Slack messages (nothing was loaded): {shown}")
 
 
@@ -108,8 +117,8 @@ def _parse_line(rel: str, number: int, line: str, problems: list[str]) -> Queued
     where = f"{rel}:{number}"
     try:
         value: Any = json.loads(line)
-    except ValueError as exc:
-        problems.append(f"{where}: invalid JSON ({exc.msg})")
+    except json.JSONDecodeError as exc:
+        problems.append(f"{where}: invalid JSON ({exc.msg} at column {exc.colno})")
         return None
     if not isinstance(value, dict):
         problems.append(f"{where}: expected an object with id, user_id, timestamp, text")

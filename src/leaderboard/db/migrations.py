@@ -176,11 +176,21 @@ def m004_datarepo_sync(conn: sqlite3.Connection) -> None:
             )
 
 
+def m005_slack_user_cache(conn: sqlite3.Connection) -> None:
+    """NEW-26: the Slack plugin's e-mail answers per Slack user (30 days), kept in the schema
+    because `leaderboard identities` reads it to list links made through Slack e-mail."""
+    conn.execute(
+        "CREATE TABLE IF NOT EXISTS slack_user_cache ("
+        "user_id TEXT PRIMARY KEY, email TEXT, fetched_at TEXT)"
+    )
+
+
 MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
     m001_create,
     m002_upgrade_upstream,
     m003_indexes,
     m004_datarepo_sync,
+    m005_slack_user_cache,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 

@@ -20,7 +20,7 @@ from leaderboard.models import (
     ContributorBadge,
     GlobalAggregate,
 )
-from leaderboard.timeutil import canonical, local_date, minus_days, minus_months
+from leaderboard.timeutil import canonical, local_date, minus_days, minus_months, start_of_day
 
 if TYPE_CHECKING:
     from leaderboard.plugins.context import PluginContext
@@ -87,4 +87,5 @@ __all__ = [
     "local_date",
     "minus_days",
     "minus_months",
+    "start_of_day",
 ]

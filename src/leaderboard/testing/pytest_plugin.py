@@ -14,6 +14,7 @@ from leaderboard.testing import make_context, memory_db
 
 if TYPE_CHECKING:
     from leaderboard.testing.github_server import GitHubServer
+    from leaderboard.testing.slack_server import FakeSlack
 
 
 @pytest.fixture
@@ -47,6 +48,26 @@ def lb_github_server() -> Iterator[Callable[..., GitHubServer]]:
 
     try:
         yield make
+    finally:
+        for server in started:
+            server.stop()
+
+
+@pytest.fixture
+def fake_slack() -> Iterator[Callable[..., FakeSlack]]:
+    """Start fake Slack Web API servers: `fake_slack(workspace, token=…, scopes=…, page_size=…)`
+    returns a running `FakeSlack` on 127.0.0.1; every server is stopped after the test."""
+    from leaderboard.testing.slack_server import FakeSlack
+
+    started: list[FakeSlack] = []
+
+    def start(workspace: dict[str, Any], **options: Any) -> FakeSlack:
+        server = FakeSlack(workspace, **options).start()
+        started.append(server)
+        return server
+
+    try:
+        yield start
     finally:
         for server in started:
             server.stop()

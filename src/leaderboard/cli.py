@@ -318,9 +318,59 @@ def serve_cmd(
 
 
 @cli.command("mcp")
-def mcp_cmd() -> None:
-    """Run the MCP server (not available yet)."""
-    not_available("mcp")
+@click.option("--transport", default="stdio", show_default=True, metavar="stdio|http")
+@click.option("--host", default="127.0.0.1", show_default=True, help="HTTP bind address.")
+@click.option("--port", "port_text", default="3001", show_default=True, metavar="PORT")
+@click.option("--path", "http_path", default="/mcp", show_default=True, help="Streamable HTTP path.")
+@click.option("--data-dir", "-d", "data_dir", metavar="PATH", help="Data dir (env LEADERBOARD_DATA_DIR).")
+@click.option("--db", "db", metavar="PATH", help="DB to serve (env LEADERBOARD_DB).")
+@click.option("--db-url", "db_url", metavar="URL", help="A file: URL or path (alias of --db).")
+@click.option("--now", "now", metavar="TIMESTAMP", help="Fixed reference instant (env LEADERBOARD_NOW).")
+@click.option("--include-private", is_flag=True, help="Serve the working DB unfiltered.")
+@click.option("--token", metavar="TOKEN", help="Bearer token for HTTP (env LEADERBOARD_MCP_TOKEN).")
+@click.option("--debug", is_flag=True, default=None, help="DEBUG-level logging.")
+def mcp_cmd(
+    transport: str,
+    host: str,
+    port_text: str,
+    http_path: str,
+    db_url: str | None,
+    include_private: bool,
+    token: str | None,
+    **kwargs: Any,
+) -> None:
+    """Run the MCP server for AI assistants (stdio or HTTP)."""
+    from leaderboard.mcp.settings import TOKEN_ENV, check_path, check_port, check_transport
+
+    try:
+        options = {
+            "transport": check_transport(transport),
+            "port": check_port(port_text),
+            "path": check_path(http_path),
+        }
+    except UsageError as exc:
+        raise click.UsageError(str(exc)) from None
+    db = kwargs.pop("db", None) or db_url
+    cli_data_dir = kwargs.get("data_dir")
+
+    def body(common: Common) -> int:
+        from leaderboard.mcp.main import McpOptions, run
+
+        return run(
+            McpOptions(
+                host=host,
+                data_dir=cli_data_dir,
+                db=db,
+                now=common.now,
+                include_private=include_private,
+                token=token or common.env.get(TOKEN_ENV) or None,
+                debug=common.debug,
+                **options,
+            ),
+            common.env,
+        )
+
+    guarded(body, kwargs)
 
 
 @cli.command("init")

@@ -501,3 +501,14 @@ def _avatar_href(urls: Urls, mode: str, username: str, avatar_url: str | None) -
     from leaderboard.site.avatars import avatar_href
 
     return avatar_href(urls.absolute, mode, username, avatar_url)
+
+
+def contributor_document(db: Database, ctx: ApiContext, username: str) -> dict[str, Any] | None:
+    """The `contributors/<username>.json` document of one contributor (the MCP server's
+    `leaderboard://contributors/{username}` resource), or None when not published."""
+    data = _Data(db, ctx)
+    wanted = username.lower()
+    for row in data.contributors:
+        if row["username"].lower() == wanted:
+            return _contributor_document(db, ctx, data, row)
+    return None

@@ -1,0 +1,265 @@
+"""The HTTP transport (ECO-04, NEW-10): one ASGI app served by uvicorn.
+
+Routes: Streamable HTTP at `--path` (stateless SDK transport; JSON responses, or a single-response
+event stream for clients that accept only `text/event-stream`), legacy SSE (`GET /sse`,
+`POST /messages/?session_id=…`, and upstream's `POST /message?sessionId=…`), `GET /healthz`, and
+404 `{"error": "not found"}` for everything else.
+
+Security, in front of every route but `/healthz`: while bound to loopback a browser `Origin`
+whose host is not `localhost`, `127.0.0.1` or `[::1]` gets 403 (DNS-rebinding and drive-by
+pages); with a token configured a request without `Authorization: Bearer <token>` gets 401.
+The SDK's own Host/Origin checks are off so that these rules, and only these, apply.
+"""
+
+from __future__ import annotations
+
+import hmac
+import json
+import logging
+import socket
+import uuid
+from collections.abc import Awaitable, Callable, MutableMapping
+from contextlib import AsyncExitStack
+from typing import Any
+from urllib.parse import parse_qsl, urlencode, urlsplit
+
+from mcp.server.lowlevel import Server
+from mcp.server.sse import SseServerTransport
+from mcp.server.streamable_http_manager import StreamableHTTPSessionManager
+
+from leaderboard import __version__
+from leaderboard.mcp.settings import is_loopback
+
+log = logging.getLogger("leaderboard")
+Scope = MutableMapping[str, Any]
+Message = MutableMapping[str, Any]
+Receive = Callable[[], Awaitable[Message]]
+Send = Callable[[Message], Awaitable[None]]
+MAX_BODY = 4 * 1024 * 1024
+LOCAL_ORIGIN_HOSTS = {"localhost", "127.0.0.1", "[::1]", "::1"}
+
+
+async def _json(send: Send, status: int, body: dict[str, Any], headers: list[tuple[bytes, bytes]] | None = None) -> None:  # fmt: skip
+    data = json.dumps(body, separators=(",", ":")).encode()
+    await send(
+        {
+            "type": "http.response.start",
+            "status": status,
+            "headers": [
+                (b"content-type", b"application/json"),
+                (b"content-length", str(len(data)).encode()),
+                *(headers or []),
+            ],
+        }
+    )
+    await send({"type": "http.response.body", "body": data})
+
+
+async def _empty(send: Send, status: int, headers: list[tuple[bytes, bytes]] | None = None) -> None:
+    await send({"type": "http.response.start", "status": status, "headers": headers or []})
+    await send({"type": "http.response.body", "body": b""})
+
+
+def _header(scope: Scope, name: bytes) -> str | None:
+    for key, value in scope.get("headers", []):
+        if key.lower() == name:
+            return bytes(value).decode("latin-1")
+    return None
+
+
+def _is_initialize(body: bytes) -> bool:
+    try:
+        message = json.loads(body)
+    except (ValueError, UnicodeDecodeError):
+        return False
+    items = message if isinstance(message, list) else [message]
+    return any(isinstance(m, dict) and m.get("method") == "initialize" for m in items)
+
+
+class McpHttpApp:
+    """The ASGI application (see the module docstring)."""
+
+    def __init__(self, server: Server[Any], *, path: str, loopback: bool, token: str | None) -> None:
+        self.server = server
+        self.path = path
+        self.loopback = loopback
+        self.token = token
+        self.json_manager = StreamableHTTPSessionManager(
+            app=server, json_response=True, stateless=True, security_settings=None
+        )
+        self.stream_manager = StreamableHTTPSessionManager(
+            app=server, json_response=False, stateless=True, security_settings=None
+        )
+        self.sse = SseServerTransport("/messages/")
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "lifespan":
+            await self._lifespan(receive, send)
+            return
+        if scope["type"] != "http":
+            return
+        path = scope.get("path", "")
+        method = scope.get("method", "GET")
+        if path == "/healthz":
+            if method in ("GET", "HEAD"):
+                await _json(send, 200, {"status": "ok", "version": __version__})
+            else:
+                await _json(send, 405, {"error": "method not allowed"}, [(b"allow", b"GET")])
+            return
+        if not self._origin_allowed(scope):
+            await _json(send, 403, {"error": "forbidden: cross-origin request"})
+            return
+        if not self._authorised(scope):
+            await _json(
+                send, 401, {"error": "unauthorized"}, [(b"www-authenticate", b'Bearer realm="leaderboard-mcp"')]
+            )  # fmt: skip
+            return
+        if path in (self.path, self.path + "/"):
+            await self._streamable(scope, receive, send, method)
+        elif path == "/sse" and method == "GET":
+            await self._sse_stream(scope, receive, send)
+        elif path in ("/messages/", "/messages") and method == "POST":
+            await self.sse.handle_post_message(scope, receive, send)
+        elif path == "/message" and method == "POST":
+            await self.sse.handle_post_message(self._upstream_naming(scope), receive, send)
+        elif path in ("/sse", "/messages/", "/messages", "/message"):
+            await _json(send, 405, {"error": "method not allowed"})
+        else:
+            await _json(send, 404, {"error": "not found"})
+
+    # -- security -----------------------------------------------------------------------------
+
+    def _origin_allowed(self, scope: Scope) -> bool:
+        origin = _header(scope, b"origin")
+        if not self.loopback or not origin:
+            return True
+        try:
+            host = urlsplit(origin).hostname
+        except ValueError:
+            return False
+        return host is not None and (host in LOCAL_ORIGIN_HOSTS or f"[{host}]" in LOCAL_ORIGIN_HOSTS)
+
+    def _authorised(self, scope: Scope) -> bool:
+        if not self.token:
+            return True
+        given = _header(scope, b"authorization") or ""
+        scheme, _, value = given.partition(" ")
+        return scheme.lower() == "bearer" and hmac.compare_digest(
+            value.strip().encode(), self.token.encode()
+        )
+
+    # -- routes -------------------------------------------------------------------------------
+
+    async def _lifespan(self, receive: Receive, send: Send) -> None:
+        async with AsyncExitStack() as stack:
+            message = await receive()
+            if message["type"] == "lifespan.startup":
+                await stack.enter_async_context(self.json_manager.run())
+                await stack.enter_async_context(self.stream_manager.run())
+                await send({"type": "lifespan.startup.complete"})
+            await receive()  # lifespan.shutdown
+        await send({"type": "lifespan.shutdown.complete"})
+
+    async def _streamable(self, scope: Scope, receive: Receive, send: Send, method: str) -> None:
+        if method == "GET":
+            # Stateless: no server-initiated stream.
+            await _json(send, 405, {"error": "method not allowed"}, [(b"allow", b"POST, DELETE")])
+            return
+        if method == "DELETE":
+            await _empty(send, 204)
+            return
+        if method != "POST":
+            await _json(send, 405, {"error": "method not allowed"}, [(b"allow", b"POST, DELETE")])
+            return
+        body = await self._body(receive)
+        if body is None:
+            await _json(send, 413, {"error": "request body too large"})
+            return
+        replayed = False
+
+        async def replay() -> Message:
+            nonlocal replayed
+            if not replayed:
+                replayed = True
+                return {"type": "http.request", "body": body, "more_body": False}
+            return await receive()
+
+        reply = send
+        if _is_initialize(body):
+            session = uuid.uuid4().hex.encode()
+
+            async def reply(message: Message) -> None:
+                if message["type"] == "http.response.start":
+                    message["headers"] = [*message.get("headers", []), (b"mcp-session-id", session)]
+                await send(message)
+
+        accept = (_header(scope, b"accept") or "").lower()
+        if "application/json" in accept or "*/*" in accept or "application/*" in accept:
+            await self.json_manager.handle_request(scope, replay, reply)
+            return
+        # The client accepts only an event stream: answer as one; the SDK's streaming transport
+        # also wants `application/json` in Accept, which this client implies by speaking JSON-RPC.
+        headers = [(k, v) for k, v in scope.get("headers", []) if k.lower() != b"accept"]
+        headers.append((b"accept", b"application/json, text/event-stream"))
+        await self.stream_manager.handle_request({**scope, "headers": headers}, replay, reply)
+
+    async def _body(self, receive: Receive) -> bytes | None:
+        chunks: list[bytes] = []
+        size = 0
+        while True:
+            message = await receive()
+            if message["type"] != "http.request":
+                break
+            chunk = message.get("body", b"")
+            size += len(chunk)
+            if size > MAX_BODY:
+                return None
+            chunks.append(chunk)
+            if not message.get("more_body"):
+                break
+        return b"".join(chunks)
+
+    async def _sse_stream(self, scope: Scope, receive: Receive, send: Send) -> None:
+        try:
+            async with self.sse.connect_sse(scope, receive, send) as (read_stream, write_stream):
+                await self.server.run(
+                    read_stream, write_stream, self.server.create_initialization_options()
+                )
+        except ValueError:
+            return  # the transport already answered (request validation failed)
+
+    @staticmethod
+    def _upstream_naming(scope: Scope) -> Scope:
+        """`POST /message?sessionId=<id>` (upstream) → the SDK's `?session_id=<id>`."""
+        query = parse_qsl(bytes(scope.get("query_string", b"")).decode("latin-1"))
+        renamed = [("session_id" if k == "sessionId" else k, v) for k, v in query]
+        return {**scope, "path": "/messages/", "query_string": urlencode(renamed).encode()}
+
+
+def bind(host: str, port: int) -> socket.socket:
+    """The listening socket (bound before uvicorn starts, so port 0 reports its real port)."""
+    family = socket.AF_INET6 if ":" in host.strip("[]") else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind((host.strip("[]"), port))
+    sock.listen(128)
+    sock.set_inheritable(True)
+    return sock
+
+
+def serve_http(server: Server[Any], *, host: str, port: int, path: str, token: str | None) -> None:
+    """Run until interrupted. Logs the URL it listens on (tests read it for port 0)."""
+    import uvicorn
+
+    loopback = is_loopback(host)
+    if not loopback:
+        log.warning("Listening on non-loopback host %s: anyone who can reach it can query", host)
+    app = McpHttpApp(server, path=path, loopback=loopback, token=token)
+    sock = bind(host, port)
+    actual = sock.getsockname()[1]
+    shown = f"[{host}]" if ":" in host else host
+    log.info("MCP server listening on http://%s:%d%s (SSE: /sse, health: /healthz)", shown, actual, path)
+    config = uvicorn.Config(
+        app, log_level="warning", lifespan="on", access_log=False, timeout_graceful_shutdown=3
+    )
+    uvicorn.Server(config).run(sockets=[sock])

@@ -1,0 +1,209 @@
+"""The SDK server object: identity, tool and resource handlers (ECO-05, ECO-06, NEW-28).
+
+Handlers run the synchronous query code in a worker thread, each call on its own read-only
+connection, so concurrent HTTP clients do not wait on each other and the event loop stays free.
+Every failure becomes an ECO-06 envelope; the traceback goes to the server log, never to the
+client, and the server keeps serving.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import sqlite3
+import threading
+from collections import OrderedDict
+from functools import partial
+from typing import Any
+
+import anyio
+import mcp_types as types
+from mcp.server.lowlevel import Server
+from mcp.server.context import ServerRequestContext
+from mcp.shared.exceptions import MCPError
+
+from leaderboard import __version__
+from leaderboard.mcp import resources, sqltool
+from leaderboard.mcp.envelope import ToolError, failure, success
+from leaderboard.mcp.params import input_schema, validate
+from leaderboard.mcp.source import ServedDatabase
+from leaderboard.mcp.tools import BY_NAME, TOOLS, Call, Tool
+
+log = logging.getLogger("leaderboard")
+SERVER_NAME = "leaderboard-mcp"
+INVALID_PARAMS = -32602
+
+RUN_SQL = Tool(
+    "run_sql",
+    "Run one read-only SELECT or WITH statement on the served database (5 s limit).",
+    sqltool.PARAMS,
+    lambda call, args: sqltool.run_sql(call.db, args["sql"], args["limit"]),
+)
+ALL_TOOLS: dict[str, Tool] = {**BY_NAME, RUN_SQL.name: RUN_SQL}
+# Answers that depend only on (data generation, arguments, now) are kept: with a fixed --now the
+# busiest questions are answered from memory after the first call.
+CACHED = frozenset({"get_leaderboard", "get_contributor_stats", "get_contributor_ranking"})
+CACHE_SIZE = 256
+
+
+def instructions(served: ServedDatabase) -> str:
+    org = served.organisation
+    return (
+        f"Read-only access to the {org.name} contributor leaderboard. Dates are YYYY-MM-DD "
+        f"interpreted in {org.timezone}. Points are effective points (activity points, else the "
+        "activity type's points)."
+    )
+
+
+class ResultCache:
+    """A small thread-safe LRU of tool results keyed by generation, tool, arguments and now."""
+
+    def __init__(self, size: int = CACHE_SIZE) -> None:
+        self.size = size
+        self._items: OrderedDict[str, dict[str, Any]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: str) -> dict[str, Any] | None:
+        with self._lock:
+            value = self._items.get(key)
+            if value is not None:
+                self._items.move_to_end(key)
+            return value
+
+    def put(self, key: str, value: dict[str, Any]) -> None:
+        with self._lock:
+            self._items[key] = value
+            self._items.move_to_end(key)
+            while len(self._items) > self.size:
+                self._items.popitem(last=False)
+
+
+def call_tool(
+    served: ServedDatabase, cache: ResultCache, name: str, arguments: dict[str, Any] | None
+) -> types.CallToolResult:
+    """One tool call, synchronously, always returning an envelope."""
+    tool = ALL_TOOLS.get(name)
+    if tool is None:
+        return failure(f"Unknown tool: {name}")
+    try:
+        args = validate(tool.params, arguments)
+        db = served.connect()
+        try:
+            now = served.now()
+            call = Call(db, served.organisation, now)
+            key = None
+            if name in CACHED and served.fixed_now is not None:
+                key = json.dumps([served.generation, name, args, call.now_text], sort_keys=True)
+                hit = cache.get(key)
+                if hit is not None:
+                    return success(hit)
+            value = tool.handler(call, args)
+            if key is not None:
+                cache.put(key, value)
+        finally:
+            db.close()
+        return success(value)
+    except ToolError as exc:
+        return failure(exc.message, exc.code)
+    except sqlite3.Error as exc:
+        log.error("Tool %s failed on the database: %s", name, exc)
+        return failure(f"Database error: {exc}")
+    except Exception as exc:  # noqa: BLE001 - the client gets an envelope, the log the traceback
+        log.error("Tool %s failed: %s", name, exc, exc_info=exc)
+        return failure(f"Internal error in {name} ({type(exc).__name__}); see the server log")
+
+
+def read_resource(served: ServedDatabase, uri: str) -> types.ReadResourceResult:
+    db = served.connect()
+    try:
+        mime, text = resources.read(db, served.organisation, uri, served.now())
+    except resources.UnknownResource as exc:
+        raise MCPError(INVALID_PARAMS, str(exc)) from None
+    finally:
+        db.close()
+    return types.ReadResourceResult(
+        contents=[types.TextResourceContents(uri=uri, mime_type=mime, text=text)]
+    )
+
+
+def tool_list() -> list[types.Tool]:
+    return [
+        types.Tool(name=t.name, description=t.description, input_schema=input_schema(t.params))
+        for t in ALL_TOOLS.values()
+    ]
+
+
+def build_server(served: ServedDatabase) -> Server[Any]:
+    """The low-level SDK server for `served` (one per process, shared by every transport)."""
+    cache = ResultCache()
+    tools = tool_list()
+
+    async def on_list_tools(
+        ctx: ServerRequestContext[Any], params: types.PaginatedRequestParams | None
+    ) -> types.ListToolsResult:
+        return types.ListToolsResult(tools=tools)
+
+    async def on_call_tool(
+        ctx: ServerRequestContext[Any], params: types.CallToolRequestParams
+    ) -> types.CallToolResult:
+        run = partial(call_tool, served, cache, params.name, params.arguments)
+        return await anyio.to_thread.run_sync(run)
+
+    async def on_list_resources(
+        ctx: ServerRequestContext[Any], params: types.PaginatedRequestParams | None
+    ) -> types.ListResourcesResult:
+        return types.ListResourcesResult(
+            resources=[
+                types.Resource(
+                    uri=resources.SCHEMA_URI,
+                    name="schema",
+                    description="The served database's CREATE statements (what run_sql can read).",
+                    mime_type="text/plain",
+                ),
+                types.Resource(
+                    uri=resources.SCORING_URI,
+                    name="scoring",
+                    description="Points per activity type and badge rules in words.",
+                    mime_type="application/json",
+                ),
+            ]
+        )
+
+    async def on_list_templates(
+        ctx: ServerRequestContext[Any], params: types.PaginatedRequestParams | None
+    ) -> types.ListResourceTemplatesResult:
+        return types.ListResourceTemplatesResult(
+            resource_templates=[
+                types.ResourceTemplate(
+                    uri_template=resources.CONTRIBUTOR_TEMPLATE,
+                    name="contributor",
+                    description="A contributor's document, as the site's JSON API publishes it.",
+                    mime_type="application/json",
+                )
+            ]
+        )
+
+    async def on_read_resource(
+        ctx: ServerRequestContext[Any], params: types.ReadResourceRequestParams
+    ) -> types.ReadResourceResult:
+        return await anyio.to_thread.run_sync(partial(read_resource, served, str(params.uri)))
+
+    return Server(
+        SERVER_NAME,
+        version=__version__,
+        instructions=instructions(served),
+        on_list_tools=on_list_tools,
+        on_call_tool=on_call_tool,
+        on_list_resources=on_list_resources,
+        on_list_resource_templates=on_list_templates,
+        on_read_resource=on_read_resource,
+    )
+
+
+async def run_stdio(served: ServedDatabase) -> None:
+    """ECO-03: newline-delimited JSON-RPC on stdin/stdout; nothing else is written to stdout."""
+    from mcp.server.stdio import stdio_server
+
+    server = build_server(served)
+    async with stdio_server() as (read_stream, write_stream):
+        await server.run(read_stream, write_stream, server.create_initialization_options())

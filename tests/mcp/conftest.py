@@ -1,0 +1,5 @@
+"""Fixtures of the MCP server tests (defined in `mcpfixture`)."""
+
+from mcpfixture import demo, http_server
+
+__all__ = ["demo", "http_server"]

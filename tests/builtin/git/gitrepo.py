@@ -177,10 +177,18 @@ def build_api(repo: Path) -> Path:
     git(repo, "checkout", "-q", "-b", "feature")
     commit(repo, ALICE, "2024-01-06T09:00:00Z", "Export to CSV", {"src/export.py": "x = 1\n"})
     git(repo, "checkout", "-q", "main")
-    commit(repo, CAROL, "2024-01-06T12:00:00Z", "Fix a typo in the README", {"README.md": "# api\n\nThe API!\n"})
+    commit(
+        repo,
+        CAROL,
+        "2024-01-06T12:00:00Z",
+        "Fix a typo in the README",
+        {"README.md": "# api\n\nThe API!\n"},
+    )
     merge(repo, "feature", ALICE, "2024-01-07T10:00:00Z", "Merge branch 'feature'")
     commit(repo, DAVE, "2024-01-08T10:00:00Z", LONG_SUBJECT, {"docs/config.md": "all options\n"})
-    commit(repo, DAVE_OTHER, "2024-01-09T10:00:00Z", "Drive-by fix", {"docs/config.md": "options\n"})
+    commit(
+        repo, DAVE_OTHER, "2024-01-09T10:00:00Z", "Drive-by fix", {"docs/config.md": "options\n"}
+    )
     return repo
 
 

@@ -87,7 +87,9 @@ def test_same_email_and_linked_github_login_are_one_contributor(tmp_path: Path) 
         ("git_commit", "Document the parser"),
     ]
     names = {p.stem for p in (data / "contributors").iterdir()}
-    assert not any(n.startswith(("carol", "carolgh")) for n in names - {"carol-long-username-example"})
+    assert not any(
+        n.startswith(("carol", "carolgh")) for n in names - {"carol-long-username-example"}
+    )
 
 
 def test_second_run_changes_nothing_and_reads_nothing(tmp_path: Path) -> None:
@@ -156,12 +158,22 @@ def test_shallow_clone_is_refused_with_the_repository_named(tmp_path: Path) -> N
     activities_before = _activity_dump(data)
     shallow = tmp_path / "repos" / "shallow"
     subprocess.run(
-        ["git", "clone", "-q", "--depth", "1", f"file://{tmp_path / 'repos' / 'api'}", str(shallow)],
+        [
+            "git",
+            "clone",
+            "-q",
+            "--depth",
+            "1",
+            f"file://{tmp_path / 'repos' / 'api'}",
+            str(shallow),
+        ],
         check=True,
         env={**gitrepo.BASE_ENV, "PATH": "/usr/bin:/bin"},
     )
-    config = (data / "config.yaml").read_text().replace(
-        "          - path: ../repos/api\n", "          - path: ../repos/shallow\n"
+    config = (
+        (data / "config.yaml")
+        .read_text()
+        .replace("          - path: ../repos/api\n", "          - path: ../repos/shallow\n")
     )
     (data / "config.yaml").write_text(config)
     done = run_cli("run", "-d", str(data), "--log-format", "json")

@@ -84,7 +84,9 @@ class GitPlugin:
         holds the built-in values: a definition edited in the data repo always wins."""
         for declared in ACTIVITY_DEFINITIONS:
             override = {
-                k: v for k, v in settings.overrides.get(declared.slug, {}).items() if k != "disabled"
+                k: v
+                for k, v in settings.overrides.get(declared.slug, {}).items()
+                if k != "disabled"
             }
             if not override:
                 continue
@@ -125,11 +127,7 @@ class GitPlugin:
         known = state.load(ctx.db, repo.name)
         waiting = state.pending(ctx.db, repo.name)
         relinked = [e for e in waiting if authors.lookup(e) is not None]
-        full = (
-            not known
-            or any(s.settings != fingerprint for s in known.values())
-            or bool(relinked)
-        )
+        full = not known or any(s.settings != fingerprint for s in known.values()) or bool(relinked)
         exclude: list[str] = []
         if not full:
             old_tips = sorted({s.sha for s in known.values()})

@@ -192,16 +192,16 @@ def read_commits(path: Path, args: Sequence[str]) -> list[Commit]:
     return list(parse_records(done.stdout))
 
 
-def mailmap_contacts(path: Path, contacts: Sequence[tuple[str, str]]) -> dict[tuple[str, str], tuple[str, str]]:
+def mailmap_contacts(
+    path: Path, contacts: Sequence[tuple[str, str]]
+) -> dict[tuple[str, str], tuple[str, str]]:
     """Co-author contacts mapped through the repository's `.mailmap` (`git check-mailmap`), so a
     renamed co-author resolves like a renamed author."""
     out: dict[tuple[str, str], tuple[str, str]] = {}
     unique = sorted(set(contacts))
     for start in range(0, len(unique), 200):
         batch = unique[start : start + 200]
-        done = run_git(
-            path, "check-mailmap", *[f"{n} <{e}>" for n, e in batch], check=False
-        )
+        done = run_git(path, "check-mailmap", *[f"{n} <{e}>" for n, e in batch], check=False)
         lines = done.stdout.decode("utf-8", "replace").splitlines()
         if done.returncode != 0 or len(lines) != len(batch):
             continue  # keep them as written

@@ -74,7 +74,9 @@ def _entry_problems(i: int, entry: Any) -> list[str]:
     problems: list[str] = []
     unknown = sorted(set(entry) - {"path", "name", "refs", "url"})
     if unknown:
-        problems.append(f"{where}: unknown key(s) {', '.join(unknown)} (known: path, name, refs, url)")
+        problems.append(
+            f"{where}: unknown key(s) {', '.join(unknown)} (known: path, name, refs, url)"
+        )
     path = entry.get("path")
     if not isinstance(path, str) or not path.strip():
         problems.append(f"{where}.path: must be a non-empty string (got {path!r})")
@@ -83,7 +85,9 @@ def _entry_problems(i: int, entry: Any) -> list[str]:
         problems.append(f"{where}.name: must be a non-empty string (got {name!r})")
     refs = entry.get("refs")
     if refs is not None and (
-        not isinstance(refs, list) or not refs or not all(isinstance(r, str) and r.strip() for r in refs)
+        not isinstance(refs, list)
+        or not refs
+        or not all(isinstance(r, str) and r.strip() for r in refs)
     ):
         problems.append(f"{where}.refs: must be a non-empty list of ref names (got {refs!r})")
     url = entry.get("url")

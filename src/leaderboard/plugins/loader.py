@@ -238,7 +238,17 @@ def _load_entry(
 
 
 def _plain_list(items: Any) -> list[dict[str, Any]]:
-    return [as_dict(i) if not isinstance(i, dict) else dict(i) for i in items or []]
+    """Declarations as the file-shaped dicts the importer reads: a record dataclass's `extra`
+    field holds its unknown keys, so they are spread out (not kept as a key named `extra`)."""
+    out: list[dict[str, Any]] = []
+    for item in items or []:
+        if isinstance(item, dict):
+            out.append(dict(item))
+            continue
+        plain = as_dict(item)
+        extra = plain.pop("extra", None)
+        out.append({**plain, **(extra or {})})
+    return out
 
 
 def collect_declarations(

@@ -1,0 +1,240 @@
+"""The local git plugin (ECO-55…ECO-57, NEW-12): commits and co-authored commits, offline.
+
+Written against the public plugin API only, like any third-party plugin. Registered as the entry
+point `git` → `leaderboard.builtin.git:plugin`. Each repository is read with one `git log` (ECO-56),
+authors are attributed through `ctx.identities` (NEW-01), and the work of each repository is
+checkpointed (CORE-27) together with where it was read up to, so a second run reads only new
+commits and a failure in one repository loses nothing already stored.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from typing import Any
+
+from leaderboard import __version__
+from leaderboard.builtin.git import log as gitlog
+from leaderboard.builtin.git import state
+from leaderboard.builtin.git.authors import Authors
+from leaderboard.builtin.git.settings import (
+    DEFINITION_SLUGS,
+    GitSettings,
+    RepoSpec,
+    config_problems,
+    parse,
+)
+from leaderboard.errors import PluginError
+from leaderboard.plugins.api import Activity, ActivityDefinition, Record, canonical
+from leaderboard.plugins.context import PluginContext
+
+ACTIVITY_DEFINITIONS: list[ActivityDefinition] = [
+    ActivityDefinition("git_commit", "Commit", "Authored a commit", 1, "git-commit-horizontal"),
+    ActivityDefinition("git_coauthor", "Co-authored Commit", "Co-authored a commit", 1, "users"),
+]
+TITLE_LIMIT = 200
+
+
+def _settings(ctx: PluginContext) -> GitSettings:
+    return parse(dict(ctx.config), data_dir=ctx.data_dir, now=ctx.now, tz=ctx.tz)
+
+
+def _email_hash(email: str) -> str:
+    return hashlib.sha256(email.strip().lower().encode("utf-8")).hexdigest()[:12]
+
+
+def _occurred(author_date: str) -> str:
+    return canonical(datetime.fromisoformat(author_date).astimezone(UTC))
+
+
+class GitPlugin:
+    """Static declarations plus `setup` (checks, tables, overrides) and `scrape`."""
+
+    name = "git"
+    version = __version__
+    activity_definitions = ACTIVITY_DEFINITIONS
+
+    @staticmethod
+    def config_schema(config: dict[str, Any]) -> list[str]:
+        """ECO-55 shapes; paths are checked by `setup`."""
+        return config_problems(config)
+
+    def setup(self, ctx: PluginContext) -> None:
+        """Every repository must be a complete (not shallow) git work tree with its refs; all
+        problems are listed at once, naming each repository, and fail only this plugin."""
+        settings = _settings(ctx)
+        problems: list[str] = []
+        for repo in settings.repositories:
+            problem = gitlog.repository_problem(repo.path)
+            if problem is None:
+                _, missing = gitlog.resolve_refs(repo.path, repo.refs)
+                if missing:
+                    problem = f"ref(s) {', '.join(missing)} name no commit"
+            if problem is not None:
+                problems.append(f"repository {repo.name} ({repo.path}): {problem}")
+        if problems:
+            raise PluginError("; ".join(problems))
+        state.create_tables(ctx.db)
+        self._apply_overrides(ctx, settings)
+
+    @staticmethod
+    def _apply_overrides(ctx: PluginContext, settings: GitSettings) -> None:
+        """`activityDefinition` overrides (ECO-37 style) change a definition only while it still
+        holds the built-in values: a definition edited in the data repo always wins."""
+        for declared in ACTIVITY_DEFINITIONS:
+            override = {
+                k: v
+                for k, v in settings.overrides.get(declared.slug, {}).items()
+                if k != "disabled"
+            }
+            if not override:
+                continue
+            ctx.db.execute(
+                "UPDATE activity_definition SET name = ?, description = ?, points = ?, icon = ? "
+                "WHERE slug = ? AND name = ? AND description = ? AND points IS ? AND icon IS ?",
+                (
+                    override.get("name", declared.name),
+                    override.get("description", declared.description),
+                    override.get("points", declared.points),
+                    override.get("icon", declared.icon),
+                    declared.slug,
+                    declared.name,
+                    declared.description,
+                    declared.points,
+                    declared.icon,
+                ),
+            )
+
+    def scrape(self, ctx: PluginContext) -> Iterator[Record]:
+        """Each repository in config order: its activities, then a checkpoint."""
+        settings = _settings(ctx)
+        state.create_tables(ctx.db)
+        authors = Authors(ctx, settings.create_contributors, settings.default_role)
+        for repo in settings.repositories:
+            yield from self._repository(ctx, settings, repo, authors)
+            ctx.checkpoint()
+
+    def _repository(
+        self, ctx: PluginContext, settings: GitSettings, repo: RepoSpec, authors: Authors
+    ) -> Iterator[Record]:
+        tips, missing = gitlog.resolve_refs(repo.path, repo.refs)
+        if missing:
+            raise PluginError(
+                f"repository {repo.name} ({repo.path}): ref(s) {', '.join(missing)} name no commit"
+            )
+        fingerprint = settings.fingerprint(repo, ctx.config.get("since") or ctx.config.get("days"))
+        known = state.load(ctx.db, repo.name)
+        waiting = state.pending(ctx.db, repo.name)
+        relinked = [e for e in waiting if authors.lookup(e) is not None]
+        full = not known or any(s.settings != fingerprint for s in known.values()) or bool(relinked)
+        exclude: list[str] = []
+        if not full:
+            old_tips = sorted({s.sha for s in known.values()})
+            if set(tips.values()) <= set(old_tips) and set(tips) <= set(known):
+                ctx.logger.info(
+                    f"Repository {repo.name}: no new commits",
+                    {"repo": repo.name, "commits_read": 0, "range": None, "full": False},
+                )
+                return
+            # Everything reachable from a remembered tip was read; a tip that no longer exists
+            # (rewritten history) cannot be excluded, and its replacement is simply read.
+            exclude = [sha for sha in old_tips if gitlog.is_commit(repo.path, sha)]
+        if relinked:
+            ctx.logger.info(
+                f"Repository {repo.name}: reading again from the start, "
+                f"{len(relinked)} address(es) are now linked to contributors",
+                {"repo": repo.name},
+            )
+        include = list(dict.fromkeys(tips[r] for r in repo.refs if r in tips))
+        since = canonical(settings.since) if settings.since else None
+        args = gitlog.log_args(include, exclude, merges=settings.include_merges, since=since)
+        commits = gitlog.read_commits(repo.path, args)
+        if since:
+            commits = [c for c in commits if _occurred(c.author_date) >= since]
+        commits.sort(key=lambda c: (_occurred(c.author_date), c.sha))
+        ctx.logger.info(
+            f"Repository {repo.name}: read {len(commits)} commit(s)",
+            {
+                "repo": repo.name,
+                "commits_read": len(commits),
+                "range": " ".join(include + (["--not", *exclude] if exclude else [])),
+                "full": full,
+            },
+        )
+        unresolved: set[str] = set()
+        yield from self._activities(ctx, settings, repo, commits, authors, unresolved)
+        state.save(ctx.db, repo.name, tips, fingerprint)
+        state.set_pending(ctx.db, repo.name, unresolved, replace=full)
+
+    def _activities(
+        self,
+        ctx: PluginContext,
+        settings: GitSettings,
+        repo: RepoSpec,
+        commits: list[gitlog.Commit],
+        authors: Authors,
+        unresolved: set[str],
+    ) -> Iterator[Record]:
+        """Activities of `commits` in order; addresses nobody owns are added to `unresolved`."""
+        commit_on = not settings.disabled("git_commit")
+        coauthors_on = settings.co_authors and not settings.disabled("git_coauthor")
+        mapped: dict[tuple[str, str], tuple[str, str]] = {}
+        if coauthors_on:
+            contacts = [c for commit in commits for c in commit.co_authors]
+            if contacts:
+                mapped = gitlog.mailmap_contacts(repo.path, contacts)
+        for commit in commits:
+            occurred = _occurred(commit.author_date)
+            link = repo.url.replace("{sha}", commit.sha) if repo.url else None
+            meta = {
+                "repo": repo.name,
+                "sha": commit.sha,
+                "insertions": commit.insertions,
+                "deletions": commit.deletions,
+                "files_changed": commit.files_changed,
+            }
+            title = commit.subject[:TITLE_LIMIT]
+            author = authors.resolve(commit.name, commit.email)
+            if author is None:
+                unresolved.add(commit.email.strip().lower())
+            if commit_on and author is not None:
+                yield Activity(
+                    slug=f"git_commit_{repo.name}_{commit.sha}",
+                    contributor=author,
+                    activity_definition="git_commit",
+                    occurred_at=occurred,
+                    title=title,
+                    link=link,
+                    meta=meta,
+                )
+            if not coauthors_on:
+                continue
+            credited = {author} if author is not None else set()
+            seen = {commit.email.strip().lower()}
+            for contact in commit.co_authors:
+                name, email = mapped.get(contact, contact)
+                key = email.strip().lower()
+                if key in seen:
+                    continue
+                seen.add(key)
+                who = authors.resolve(name, email)
+                if who is None:
+                    unresolved.add(key)
+                if who is None or who in credited:
+                    continue
+                credited.add(who)
+                yield Activity(
+                    slug=f"git_coauthor_{repo.name}_{commit.sha}_{_email_hash(email)}",
+                    contributor=who,
+                    activity_definition="git_coauthor",
+                    occurred_at=occurred,
+                    title=f"Co-authored: {title}",
+                    link=link,
+                    meta=dict(meta),
+                )
+
+
+plugin = GitPlugin()
+
+__all__ = ["ACTIVITY_DEFINITIONS", "DEFINITION_SLUGS", "GitPlugin", "plugin"]

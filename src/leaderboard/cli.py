@@ -323,11 +323,118 @@ def mcp_cmd() -> None:
     not_available("mcp")
 
 
+_INIT_VALUES = (
+    ("--org-name", "org_name", "Organisation name (required)."),
+    ("--org-description", "org_description", "Organisation description (required)."),
+    ("--org-url", "org_url", "Organisation URL (required)."),
+    ("--org-logo-url", "org_logo_url", "Logo URL or /path (required)."),
+    ("--org-start-date", "org_start_date", "YYYY-MM-DD."),
+    ("--github-url", "github_url", "GitHub organisation URL."),
+    ("--slack-url", "slack_url", "Slack invite URL."),
+    ("--linkedin-url", "linkedin_url", "LinkedIn URL."),
+    ("--youtube-url", "youtube_url", "YouTube URL."),
+    ("--email", "email", "Contact e-mail."),
+    ("--meta-title", "meta_title", "Site title (default '<org> Leaderboard')."),
+    ("--meta-description", "meta_description", "Site description."),
+    ("--meta-image-url", "meta_image_url", "Social image URL (default: logo)."),
+    ("--site-url", "site_url", "Where the site is published (required)."),
+    ("--favicon-url", "favicon_url", "Favicon URL (default: logo)."),
+    ("--data-source", "data_source", "URL of this data repository."),
+    ("--theme-url", "theme_url", "Custom theme CSS URL."),
+    ("--timezone", "timezone", "IANA time zone (default UTC)."),
+)
+
+
+def init_options(func: F) -> F:
+    """One flag per ECO-29 prompt, so `init --no-input` is fully scriptable."""
+    for flag, dest, text in reversed(_INIT_VALUES):
+        func = click.option(flag, dest, metavar="TEXT", default=None, help=text)(func)
+    return func
+
+
 @cli.command("init")
-@click.argument("directory", required=False)
-def init_cmd(directory: str | None) -> None:
-    """Scaffold a data repository (not available yet)."""
-    not_available("init")
+@click.argument("directory", required=False, default=".")
+@click.option("--no-input", is_flag=True, help="Never prompt; take every value from flags.")
+@init_options
+@click.option(
+    "--role",
+    "roles",
+    multiple=True,
+    metavar="KEY:NAME[:DESCRIPTION][:hidden]",
+    help="A custom role (repeatable).",
+)
+@click.option("--no-default-roles", is_flag=True, help="Do not add the core/contributor roles.")
+@click.option(
+    "--plugin",
+    "plugins",
+    multiple=True,
+    type=click.Choice(["github", "slack", "git", "dummy"]),
+    help="Enable a plugin (repeatable; dummy = seeded demo data).",
+)
+@click.option("--workflow/--no-workflow", default=True, help="Write the GitHub Actions workflow.")
+@click.option(
+    "--deploy",
+    type=click.Choice(["pages", "netlify", "cloudflare", "none"]),
+    default="pages",
+    show_default=True,
+    help="Where the workflow deploys the site.",
+)
+@click.option(
+    "--schedule", default="0 */12 * * *", show_default=True, metavar="CRON", help="Update schedule."
+)
+@click.option(
+    "--package",
+    default=None,
+    metavar="SPEC",
+    help="What the workflow pip-installs (default: this version from PyPI).",
+)
+@click.option("--no-git", is_flag=True, help="Do not git init/commit.")
+def init_cmd(
+    directory: str,
+    no_input: bool,
+    roles: tuple[str, ...],
+    no_default_roles: bool,
+    plugins: tuple[str, ...],
+    workflow: bool,
+    deploy: str,
+    schedule: str,
+    package: str | None,
+    no_git: bool,
+    **values: str | None,
+) -> None:
+    """Scaffold a data repository with config, README and a deploy workflow."""
+    from pathlib import Path
+
+    from leaderboard.scaffold.answers import InitAnswers, parse_role
+
+    parsed = []
+    for spec in roles:
+        try:
+            parsed.append(parse_role(spec))
+        except ValueError as exc:
+            raise click.BadParameter(str(exc), param_hint="--role") from None
+    given = InitAnswers(
+        **values,
+        roles=parsed,
+        default_roles=not no_default_roles,
+        plugins=list(dict.fromkeys(plugins)),
+        schedule=schedule,
+        deploy=deploy,
+        package=package,
+    )
+
+    def body(common: Common) -> int:
+        from leaderboard.scaffold.init import is_interactive, run_init
+
+        return run_init(
+            Path(directory),
+            given,
+            interactive=is_interactive(no_input),
+            workflow=workflow,
+            git=not no_git,
+        )
+
+    guarded(body, {})
 
 
 @cli.command("new-plugin")

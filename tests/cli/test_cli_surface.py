@@ -31,7 +31,6 @@ COMMANDS = [
 LATER = [
     "doctor",
     "mcp",
-    "init",
     "new-plugin",
     "plugins",
     "migrate-legacy",

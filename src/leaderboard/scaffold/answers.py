@@ -73,7 +73,11 @@ def is_url(text: str) -> bool:
 
 
 def url_problem(text: str) -> str | None:
-    return None if is_url(text) else f"must be an absolute URL such as https://example.org (got {text!r})"
+    return (
+        None
+        if is_url(text)
+        else f"must be an absolute URL such as https://example.org (got {text!r})"
+    )
 
 
 def logo_problem(text: str) -> str | None:

@@ -177,13 +177,13 @@ def render_readme(answers: InitAnswers, secrets: list[str], workflow: bool) -> s
         secrets_section = (
             "No secrets are needed yet. When you enable a plugin that needs a token (for "
             "example `githubToken: '${{ env.GITHUB_TOKEN }}'`), add a repository secret and map "
-            "it in the workflow's `env:` block of the \"Run pipeline\" step (secrets cannot start "
+            'it in the workflow\'s `env:` block of the "Run pipeline" step (secrets cannot start '
             "with `GITHUB_`, so use `LEADERBOARD_GITHUB_TOKEN`)."
         )
     workflow_text = (
         f"`{WORKFLOW_PATH}` runs the pipeline on a schedule (`{answers.schedule}`), commits the "
         "updated data back to this repository, builds the site and deploys it "
-        f"(`{answers.deploy}`). Run it by hand from the Actions tab (\"Run workflow\")."
+        f'(`{answers.deploy}`). Run it by hand from the Actions tab ("Run workflow").'
         if workflow
         else "No workflow was generated (`--no-workflow`); run the commands below on a schedule."
     )

@@ -33,8 +33,9 @@ class SetupCancelled(LeaderboardError):
 Check = Callable[[str], str | None]
 
 
-def _ask(label: str, default: str | None = None, *, check: Check | None = None,
-         required: bool = False) -> str | None:
+def _ask(
+    label: str, default: str | None = None, *, check: Check | None = None, required: bool = False
+) -> str | None:
     """One prompt; re-asks with the reason until the answer is valid (ECO-29)."""
     while True:
         try:
@@ -70,8 +71,9 @@ def prompt_answers(given: InitAnswers) -> InitAnswers:
     a.org_description = _ask("Description", given.org_description, required=True)
     a.org_url = _ask("Organisation URL", given.org_url, check=rules.url_problem, required=True)
     a.org_logo_url = _ask("Logo URL", given.org_logo_url, check=rules.logo_problem, required=True)
-    a.org_start_date = _ask("Start date (YYYY-MM-DD, optional)", given.org_start_date,
-                            check=rules.date_problem)
+    a.org_start_date = _ask(
+        "Start date (YYYY-MM-DD, optional)", given.org_start_date, check=rules.date_problem
+    )
     if _confirm("Add social media links?", True):
         a.github_url = _ask("GitHub URL", given.github_url, check=rules.url_problem)
         a.slack_url = _ask("Slack URL", given.slack_url, check=rules.url_problem)
@@ -83,29 +85,44 @@ def prompt_answers(given: InitAnswers) -> InitAnswers:
     a.meta_description = _ask(
         "Site description", given.meta_description or f"{org} contributor leaderboard"
     )
-    a.meta_image_url = _ask("Site image URL", given.meta_image_url or a.org_logo_url,
-                            check=rules.logo_problem)
-    a.site_url = _ask("Site URL (where the site will be published)", given.site_url,
-                      check=rules.url_problem, required=True)
-    a.favicon_url = _ask("Favicon URL", given.favicon_url or a.org_logo_url,
-                         check=rules.logo_problem)
+    a.meta_image_url = _ask(
+        "Site image URL", given.meta_image_url or a.org_logo_url, check=rules.logo_problem
+    )
+    a.site_url = _ask(
+        "Site URL (where the site will be published)",
+        given.site_url,
+        check=rules.url_problem,
+        required=True,
+    )
+    a.favicon_url = _ask(
+        "Favicon URL", given.favicon_url or a.org_logo_url, check=rules.logo_problem
+    )
     owner = rules.github_owner(a.github_url) or "your-org"
-    a.data_source = _ask("Data repository URL",
-                         given.data_source or f"https://github.com/{owner}/leaderboard-data",
-                         check=rules.url_problem)
+    a.data_source = _ask(
+        "Data repository URL",
+        given.data_source or f"https://github.com/{owner}/leaderboard-data",
+        check=rules.url_problem,
+    )
     a.timezone = _ask("Time zone", given.timezone or "UTC", check=rules.timezone_problem)
     if _confirm("Use custom theme CSS URL?", bool(given.theme_url)):
-        a.theme_url = _ask("Theme CSS URL", given.theme_url, check=rules.logo_problem,
-                           required=True)
+        a.theme_url = _ask(
+            "Theme CSS URL", given.theme_url, check=rules.logo_problem, required=True
+        )
     a.default_roles = _confirm("Add default roles (core, contributor)?", given.default_roles)
     roles = list(given.roles)
     taken = {r.key for r in rules.all_roles(replace(a, roles=roles))}
     while True:
         needed = not a.default_roles and not roles
-        label = "Custom role key" + (" (at least one role is needed)" if needed else
-                                     " (empty to finish)")
-        key = _ask(label, check=lambda k: rules.role_slug_problem(k) or
-                   (f"role {k!r} already exists" if k in taken else None), required=needed)
+        label = "Custom role key" + (
+            " (at least one role is needed)" if needed else " (empty to finish)"
+        )
+        key = _ask(
+            label,
+            check=lambda k: (
+                rules.role_slug_problem(k) or (f"role {k!r} already exists" if k in taken else None)
+            ),
+            required=needed,
+        )
         if key is None:
             break
         name = _ask("  Display name", key.capitalize(), required=True) or key
@@ -116,8 +133,11 @@ def prompt_answers(given: InitAnswers) -> InitAnswers:
     a.roles = roles
     default_plugins = ",".join(given.plugins)
     while True:
-        raw = _ask(f"Plugins to enable (comma-separated: {', '.join(rules.PLUGIN_CHOICES)}; "
-                   "empty for none)", default_plugins or None)
+        raw = _ask(
+            f"Plugins to enable (comma-separated: {', '.join(rules.PLUGIN_CHOICES)}; "
+            "empty for none)",
+            default_plugins or None,
+        )
         chosen = [p.strip() for p in (raw or "").split(",") if p.strip()]
         unknown = [p for p in chosen if p not in rules.PLUGIN_CHOICES]
         if not unknown:

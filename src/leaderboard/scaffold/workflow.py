@@ -123,7 +123,9 @@ def render_workflow(opts: WorkflowOptions) -> str:
     ]
     if opts.secrets:
         lines.append("        env:")
-        lines.extend(f"          {env}: ${{{{ secrets.{secret} }}}}" for env, secret in opts.secrets)
+        lines.extend(
+            f"          {env}: ${{{{ secrets.{secret} }}}}" for env, secret in opts.secrets
+        )
     lines += [
         "      - name: Commit data",
         "        if: github.event_name != 'push'",
@@ -133,7 +135,7 @@ def render_workflow(opts: WorkflowOptions) -> str:
         '          git config user.name "leaderboard-bot"',
         '          git config user.email "leaderboard-bot@users.noreply.github.com"',
         "          git add -A",
-        '          git diff --cached --quiet && exit 0',
+        "          git diff --cached --quiet && exit 0",
         '          git commit -m "Update leaderboard data"',
         '          git push "https://x-access-token:${PUSH_TOKEN}@github.com/${GITHUB_REPOSITORY}.git" "HEAD:${GITHUB_REF_NAME}"',
         "      - name: Build site",

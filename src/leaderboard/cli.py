@@ -517,8 +517,10 @@ def digest_cmd(kind: str | None) -> None:
 
 @cli.command("config-schema")
 def config_schema_cmd() -> None:
-    """Print the config JSON Schema (not available yet)."""
-    not_available("config-schema")
+    """Print the JSON Schema of config.yaml (for editors and CI)."""
+    from leaderboard.config.jsonschema import render_schema
+
+    click.echo(render_schema(), nl=False)
 
 
 def not_available(name: str) -> NoReturn:

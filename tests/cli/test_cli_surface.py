@@ -37,7 +37,6 @@ LATER = [
     "identities",
     "merge-contributors",
     "digest",
-    "config-schema",
 ]
 
 

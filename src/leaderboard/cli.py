@@ -445,9 +445,18 @@ def new_plugin_cmd(directory: str | None) -> None:
 
 
 @cli.command("plugins")
-def plugins_cmd() -> None:
-    """Report configured plugins (not available yet)."""
-    not_available("plugins")
+@common_options
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
+@click.option("--installed", is_flag=True, help="Also list every installed plugin entry point.")
+def plugins_cmd(fmt: str, installed: bool, **kwargs: Any) -> None:
+    """Report the configured plugins: kind, version, hooks, declarations, status."""
+
+    def body(common: Common) -> int:
+        from leaderboard.plugins.report import plugins_command
+
+        return plugins_command(common, fmt=fmt, installed=installed)
+
+    guarded(body, kwargs)
 
 
 @cli.command("migrate-legacy")

@@ -32,7 +32,6 @@ LATER = [
     "doctor",
     "mcp",
     "new-plugin",
-    "plugins",
     "migrate-legacy",
     "identities",
     "merge-contributors",

@@ -510,11 +510,19 @@ def identities_cmd() -> None:
 
 
 @cli.command("merge-contributors")
-@click.argument("source", metavar="FROM", required=False)
-@click.argument("target", metavar="INTO", required=False)
-def merge_cmd(source: str | None, target: str | None) -> None:
-    """Fold one contributor into another (not available yet)."""
-    not_available("merge-contributors")
+@click.argument("source", metavar="FROM")
+@click.argument("target", metavar="INTO")
+@common_options
+@click.option("--dry-run", is_flag=True, help="Print the planned changes; write nothing.")
+def merge_cmd(source: str, target: str, dry_run: bool, **kwargs: Any) -> None:
+    """Fold contributor FROM into INTO (activities, badges, identities)."""
+
+    def body(common: Common) -> int:
+        from leaderboard.merge import merge_command
+
+        return merge_command(common, source=source, target=target, dry_run=dry_run)
+
+    guarded(body, kwargs)
 
 
 @cli.command("digest")

@@ -34,7 +34,6 @@ LATER = [
     "new-plugin",
     "migrate-legacy",
     "identities",
-    "merge-contributors",
     "digest",
 ]
 

@@ -504,9 +504,18 @@ def demo_cmd(
 
 
 @cli.command("identities")
-def identities_cmd() -> None:
-    """Identity-linking report (not available yet)."""
-    not_available("identities")
+@common_options
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
+@click.option("--suggest", is_flag=True, help="Propose links for unresolved accounts.")
+def identities_cmd(fmt: str, suggest: bool, **kwargs: Any) -> None:
+    """Identity-linking report: accounts, conflicts, unresolved accounts."""
+
+    def body(common: Common) -> int:
+        from leaderboard.identity_report import identities_command
+
+        return identities_command(common, fmt=fmt, with_suggestions=suggest)
+
+    guarded(body, kwargs)
 
 
 @cli.command("merge-contributors")

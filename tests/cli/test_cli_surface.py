@@ -33,7 +33,6 @@ LATER = [
     "mcp",
     "new-plugin",
     "migrate-legacy",
-    "identities",
     "digest",
 ]
 

@@ -223,8 +223,14 @@ def validate_cmd(fmt: str, **kwargs: Any) -> None:
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
 @click.option("--online", is_flag=True, help="Also check tokens against the network.")
 def doctor_cmd(fmt: str, online: bool, **kwargs: Any) -> None:
-    """Environment and data-health report (not available yet)."""
-    not_available("doctor")
+    """Environment and data-health report; writes nothing."""
+
+    def body(common: Common) -> int:
+        from leaderboard.doctor import doctor_command
+
+        return doctor_command(common, fmt=fmt, online=online)
+
+    guarded(body, kwargs)
 
 
 def build_options(func: F) -> F:

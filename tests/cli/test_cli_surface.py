@@ -29,7 +29,6 @@ COMMANDS = [
     "config-schema",
 ]
 LATER = [
-    "doctor",
     "mcp",
     "new-plugin",
     "migrate-legacy",

@@ -541,10 +541,21 @@ def merge_cmd(source: str, target: str, dry_run: bool, **kwargs: Any) -> None:
 
 
 @cli.command("digest")
-@click.argument("kind", required=False)
-def digest_cmd(kind: str | None) -> None:
-    """Weekly / inactivity digest (not available yet)."""
-    not_available("digest")
+@click.argument("kind", type=click.Choice(["weekly", "inactivity"]))
+@common_options
+@click.option(
+    "--format", "fmt", type=click.Choice(["markdown", "slack", "json"]), default="markdown"
+)
+@click.option("--post", "do_post", is_flag=True, help="Send it to leaderboard.digest.webhook_url.")
+def digest_cmd(kind: str, fmt: str, do_post: bool, **kwargs: Any) -> None:
+    """Weekly digest or inactivity report (public view, pseudonyms applied)."""
+
+    def body(common: Common) -> int:
+        from leaderboard.digest import digest_command
+
+        return digest_command(common, kind=kind, fmt=fmt, do_post=do_post)
+
+    guarded(body, kwargs)
 
 
 @cli.command("config-schema")

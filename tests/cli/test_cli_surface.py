@@ -32,7 +32,6 @@ LATER = [
     "mcp",
     "new-plugin",
     "migrate-legacy",
-    "digest",
 ]
 
 

@@ -223,8 +223,14 @@ def validate_cmd(fmt: str, **kwargs: Any) -> None:
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
 @click.option("--online", is_flag=True, help="Also check tokens against the network.")
 def doctor_cmd(fmt: str, online: bool, **kwargs: Any) -> None:
-    """Environment and data-health report (not available yet)."""
-    not_available("doctor")
+    """Environment and data-health report; writes nothing."""
+
+    def body(common: Common) -> int:
+        from leaderboard.doctor import doctor_command
+
+        return doctor_command(common, fmt=fmt, online=online)
+
+    guarded(body, kwargs)
 
 
 def build_options(func: F) -> F:
@@ -373,11 +379,118 @@ def mcp_cmd(
     guarded(body, kwargs)
 
 
+_INIT_VALUES = (
+    ("--org-name", "org_name", "Organisation name (required)."),
+    ("--org-description", "org_description", "Organisation description (required)."),
+    ("--org-url", "org_url", "Organisation URL (required)."),
+    ("--org-logo-url", "org_logo_url", "Logo URL or /path (required)."),
+    ("--org-start-date", "org_start_date", "YYYY-MM-DD."),
+    ("--github-url", "github_url", "GitHub organisation URL."),
+    ("--slack-url", "slack_url", "Slack invite URL."),
+    ("--linkedin-url", "linkedin_url", "LinkedIn URL."),
+    ("--youtube-url", "youtube_url", "YouTube URL."),
+    ("--email", "email", "Contact e-mail."),
+    ("--meta-title", "meta_title", "Site title (default '<org> Leaderboard')."),
+    ("--meta-description", "meta_description", "Site description."),
+    ("--meta-image-url", "meta_image_url", "Social image URL (default: logo)."),
+    ("--site-url", "site_url", "Where the site is published (required)."),
+    ("--favicon-url", "favicon_url", "Favicon URL (default: logo)."),
+    ("--data-source", "data_source", "URL of this data repository."),
+    ("--theme-url", "theme_url", "Custom theme CSS URL."),
+    ("--timezone", "timezone", "IANA time zone (default UTC)."),
+)
+
+
+def init_options(func: F) -> F:
+    """One flag per ECO-29 prompt, so `init --no-input` is fully scriptable."""
+    for flag, dest, text in reversed(_INIT_VALUES):
+        func = click.option(flag, dest, metavar="TEXT", default=None, help=text)(func)
+    return func
+
+
 @cli.command("init")
-@click.argument("directory", required=False)
-def init_cmd(directory: str | None) -> None:
-    """Scaffold a data repository (not available yet)."""
-    not_available("init")
+@click.argument("directory", required=False, default=".")
+@click.option("--no-input", is_flag=True, help="Never prompt; take every value from flags.")
+@init_options
+@click.option(
+    "--role",
+    "roles",
+    multiple=True,
+    metavar="KEY:NAME[:DESCRIPTION][:hidden]",
+    help="A custom role (repeatable).",
+)
+@click.option("--no-default-roles", is_flag=True, help="Do not add the core/contributor roles.")
+@click.option(
+    "--plugin",
+    "plugins",
+    multiple=True,
+    type=click.Choice(["github", "slack", "git", "dummy"]),
+    help="Enable a plugin (repeatable; dummy = seeded demo data).",
+)
+@click.option("--workflow/--no-workflow", default=True, help="Write the GitHub Actions workflow.")
+@click.option(
+    "--deploy",
+    type=click.Choice(["pages", "netlify", "cloudflare", "none"]),
+    default="pages",
+    show_default=True,
+    help="Where the workflow deploys the site.",
+)
+@click.option(
+    "--schedule", default="0 */12 * * *", show_default=True, metavar="CRON", help="Update schedule."
+)
+@click.option(
+    "--package",
+    default=None,
+    metavar="SPEC",
+    help="What the workflow pip-installs (default: this version from PyPI).",
+)
+@click.option("--no-git", is_flag=True, help="Do not git init/commit.")
+def init_cmd(
+    directory: str,
+    no_input: bool,
+    roles: tuple[str, ...],
+    no_default_roles: bool,
+    plugins: tuple[str, ...],
+    workflow: bool,
+    deploy: str,
+    schedule: str,
+    package: str | None,
+    no_git: bool,
+    **values: str | None,
+) -> None:
+    """Scaffold a data repository with config, README and a deploy workflow."""
+    from pathlib import Path
+
+    from leaderboard.scaffold.answers import InitAnswers, parse_role
+
+    parsed = []
+    for spec in roles:
+        try:
+            parsed.append(parse_role(spec))
+        except ValueError as exc:
+            raise click.BadParameter(str(exc), param_hint="--role") from None
+    given = InitAnswers(
+        **values,
+        roles=parsed,
+        default_roles=not no_default_roles,
+        plugins=list(dict.fromkeys(plugins)),
+        schedule=schedule,
+        deploy=deploy,
+        package=package,
+    )
+
+    def body(common: Common) -> int:
+        from leaderboard.scaffold.init import is_interactive, run_init
+
+        return run_init(
+            Path(directory),
+            given,
+            interactive=is_interactive(no_input),
+            workflow=workflow,
+            git=not no_git,
+        )
+
+    guarded(body, {})
 
 
 @cli.command("new-plugin")
@@ -388,9 +501,18 @@ def new_plugin_cmd(directory: str | None) -> None:
 
 
 @cli.command("plugins")
-def plugins_cmd() -> None:
-    """Report configured plugins (not available yet)."""
-    not_available("plugins")
+@common_options
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
+@click.option("--installed", is_flag=True, help="Also list every installed plugin entry point.")
+def plugins_cmd(fmt: str, installed: bool, **kwargs: Any) -> None:
+    """Report the configured plugins: kind, version, hooks, declarations, status."""
+
+    def body(common: Common) -> int:
+        from leaderboard.plugins.report import plugins_command
+
+        return plugins_command(common, fmt=fmt, installed=installed)
+
+    guarded(body, kwargs)
 
 
 @cli.command("migrate-legacy")
@@ -438,30 +560,60 @@ def demo_cmd(
 
 
 @cli.command("identities")
-def identities_cmd() -> None:
-    """Identity-linking report (not available yet)."""
-    not_available("identities")
+@common_options
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
+@click.option("--suggest", is_flag=True, help="Propose links for unresolved accounts.")
+def identities_cmd(fmt: str, suggest: bool, **kwargs: Any) -> None:
+    """Identity-linking report: accounts, conflicts, unresolved accounts."""
+
+    def body(common: Common) -> int:
+        from leaderboard.identity_report import identities_command
+
+        return identities_command(common, fmt=fmt, with_suggestions=suggest)
+
+    guarded(body, kwargs)
 
 
 @cli.command("merge-contributors")
-@click.argument("source", metavar="FROM", required=False)
-@click.argument("target", metavar="INTO", required=False)
-def merge_cmd(source: str | None, target: str | None) -> None:
-    """Fold one contributor into another (not available yet)."""
-    not_available("merge-contributors")
+@click.argument("source", metavar="FROM")
+@click.argument("target", metavar="INTO")
+@common_options
+@click.option("--dry-run", is_flag=True, help="Print the planned changes; write nothing.")
+def merge_cmd(source: str, target: str, dry_run: bool, **kwargs: Any) -> None:
+    """Fold contributor FROM into INTO (activities, badges, identities)."""
+
+    def body(common: Common) -> int:
+        from leaderboard.merge import merge_command
+
+        return merge_command(common, source=source, target=target, dry_run=dry_run)
+
+    guarded(body, kwargs)
 
 
 @cli.command("digest")
-@click.argument("kind", required=False)
-def digest_cmd(kind: str | None) -> None:
-    """Weekly / inactivity digest (not available yet)."""
-    not_available("digest")
+@click.argument("kind", type=click.Choice(["weekly", "inactivity"]))
+@common_options
+@click.option(
+    "--format", "fmt", type=click.Choice(["markdown", "slack", "json"]), default="markdown"
+)
+@click.option("--post", "do_post", is_flag=True, help="Send it to leaderboard.digest.webhook_url.")
+def digest_cmd(kind: str, fmt: str, do_post: bool, **kwargs: Any) -> None:
+    """Weekly digest or inactivity report (public view, pseudonyms applied)."""
+
+    def body(common: Common) -> int:
+        from leaderboard.digest import digest_command
+
+        return digest_command(common, kind=kind, fmt=fmt, do_post=do_post)
+
+    guarded(body, kwargs)
 
 
 @cli.command("config-schema")
 def config_schema_cmd() -> None:
-    """Print the config JSON Schema (not available yet)."""
-    not_available("config-schema")
+    """Print the JSON Schema of config.yaml (for editors and CI)."""
+    from leaderboard.config.jsonschema import render_schema
+
+    click.echo(render_schema(), nl=False)
 
 
 def not_available(name: str) -> NoReturn:

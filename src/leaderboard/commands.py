@@ -156,6 +156,7 @@ def validate_command(common: Common, *, fmt: str) -> int:
     from leaderboard.datarepo import read_repo
     from leaderboard.datarepo.report import render_json, render_text
     from leaderboard.plugins.loader import collect_declarations, load_plugins
+    from leaderboard.plugins.report import CollectingLogger
 
     data_dir = data_dir_of(common)
     result = load_config(data_dir, env=common.env, strict=common.strict)
@@ -170,7 +171,9 @@ def validate_command(common: Common, *, fmt: str) -> int:
             cache_dir=cache_dir_of(common, data_dir),
             offline=True,
             selected=None,
-            logger=logging.getLogger("leaderboard.plugins"),
+            # Load errors are reported below as config problems; logging them too printed
+            # each one twice.
+            logger=CollectingLogger(passthrough=logging.getLogger("leaderboard.plugins")),
         )
         problems.extend(pipeline.plugin_problems(config, loaded, selected=()))
         declarations = collect_declarations(config, loaded)

@@ -29,16 +29,9 @@ COMMANDS = [
     "config-schema",
 ]
 LATER = [
-    "doctor",
     "mcp",
-    "init",
     "new-plugin",
-    "plugins",
     "migrate-legacy",
-    "identities",
-    "merge-contributors",
-    "digest",
-    "config-schema",
 ]
 
 

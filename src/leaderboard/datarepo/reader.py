@@ -610,3 +610,13 @@ def _apply_strict(snap: RepoSnapshot) -> None:
         if not targets and problem.code != "ignored-file":
             snap.invalid_files.add(problem.path)
     snap.problems = converted
+
+
+def read_profile_for_identities(
+    data_dir: Path, config: Config, path: str
+) -> tuple[ProfileIdentities | None, str | None, list[Problem]]:
+    """One profile's identity inputs and display name (for `leaderboard identities`), with the
+    problems reading it found; the same parsing as import, so both see the same claims."""
+    profile = _read_profile(data_dir, config, path)
+    name = profile.row[1] if profile.identities is not None and len(profile.row) > 1 else None
+    return profile.identities, name if isinstance(name, str) else None, profile.problems

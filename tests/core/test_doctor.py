@@ -1,0 +1,201 @@
+"""NEW-15: `leaderboard doctor` checks, their statuses and hints, and that it never writes."""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import threading
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import pytest
+
+from leaderboard.db import Database
+from leaderboard.doctor import Check, run_checks
+
+NOW = datetime(2025, 1, 15, 12, 0, tzinfo=UTC)
+CONFIG = """org:
+  name: Doctor Org
+  description: d
+  url: https://example.org
+  logo_url: /logo.svg
+meta:
+  site_url: https://board.example.org
+leaderboard:
+  data_update_frequency: '0 */12 * * *'
+  roles:
+    core: {name: Core}
+{plugins}"""
+PROFILE = "---\nname: {name}\nrole: core\n{extra}---\n"
+
+
+def make_repo(tmp_path: Path, *, plugins: str = "", extra: dict[str, str] | None = None) -> Path:
+    root = tmp_path / "data"
+    (root / "contributors").mkdir(parents=True)
+    (root / "config.yaml").write_text(CONFIG.replace("{plugins}", plugins))
+    people = {"kwame-mensah": "", "li-wei-zhang": ""} | (extra or {})
+    for user, more in people.items():
+        (root / "contributors" / f"{user}.md").write_text(PROFILE.format(name=user, extra=more))
+    return root
+
+
+def checks(root: Path, **kw: object) -> dict[str, list[Check]]:
+    found = run_checks(
+        root,
+        env={},
+        db_path=str(root / ".leaderboard.db"),
+        cache_dir=root / ".leaderboard-cache",
+        now=lambda config: NOW,
+        **kw,  # type: ignore[arg-type]
+    )
+    out: dict[str, list[Check]] = {}
+    for check in found:
+        out.setdefault(check.id, []).append(check)
+    return out
+
+
+def statuses(found: dict[str, list[Check]], check_id: str) -> list[str]:
+    return [c.status for c in found[check_id]]
+
+
+def tree(root: Path) -> dict[str, bytes]:
+    return {
+        p.relative_to(root).as_posix(): p.read_bytes()
+        for p in sorted(root.rglob("*"))
+        if p.is_file()
+    }
+
+
+def test_new_15_healthy_repo_without_db_warns_and_writes_nothing(tmp_path: Path) -> None:
+    root = make_repo(tmp_path)
+    before = tree(root)
+    found = checks(root)
+    assert statuses(found, "config") == ["ok"]
+    assert statuses(found, "working-db") == ["warn"]
+    assert "leaderboard run" in found["working-db"][0].hint
+    assert statuses(found, "data-files") == ["ok"]
+    assert tree(root) == before and not (root / ".leaderboard.db").exists()
+
+
+def test_new_15_invalid_config_fails_with_exit_1(tmp_path: Path) -> None:
+    root = make_repo(tmp_path)
+    (root / "config.yaml").write_text("org: {name: ''}\nleaderboard: {timezone: Mars/Base}\n")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("LEADERBOARD_")}
+    out = subprocess.run(
+        [sys.executable, "-m", "leaderboard", "doctor", "-d", str(root), "--format", "json"],
+        capture_output=True,
+        text=True,
+        env=env,
+    )
+    assert out.returncode == 1, out.stderr
+    data = json.loads(out.stdout)
+    config = next(c for c in data["checks"] if c["id"] == "config")
+    assert config["status"] == "fail" and "validate" in config["hint"]
+    assert set(data["checks"][0]) == {"id", "status", "message", "hint"}
+
+
+def test_new_15_damaged_db_fails(tmp_path: Path) -> None:
+    root = make_repo(tmp_path)
+    (root / ".leaderboard.db").write_bytes(b"this is not a sqlite file at all" * 100)
+    found = checks(root)
+    assert statuses(found, "working-db") == ["fail"]
+    assert "rebuilt from the files" in found["working-db"][0].hint
+
+
+def test_new_15_stale_lock_failed_run_and_db_counts(tmp_path: Path) -> None:
+    root = make_repo(tmp_path)
+    dead = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True
+    ).stdout.strip()
+    (root / ".leaderboard.lock").write_text(
+        json.dumps(
+            {
+                "pid": int(dead),
+                "host": socket.gethostname(),
+                "command": "run",
+                "started_at": "2025-01-01T00:00:00Z",
+            }
+        )
+    )
+    db = Database.open(root / ".leaderboard.db")
+    db.execute("INSERT INTO contributor(username, role) VALUES ('kwame-mensah', 'core')")
+    db.execute(
+        "INSERT INTO _run(command, phases, started_at, finished_at, status, summary) "
+        "VALUES ('run', '[]', '2025-01-10T00:00:00Z', '2025-01-10T00:01:00Z', 'failed', "
+        "'{}')"
+    )
+    db.set_meta("data_updated_at", "2025-01-10T00:01:00Z")
+    db.close()
+    found = checks(root)
+    assert statuses(found, "lock") == ["warn"] and "stale" in found["lock"][0].message
+    assert statuses(found, "db-vs-files") == ["warn"]
+    assert "contributors: DB 1, files 2" in found["db-vs-files"][0].message
+    messages = [c.message for c in found["freshness"]]
+    assert any("the last run failed" in m for m in messages)
+    assert any("more than twice the schedule" in m for m in messages)
+
+
+def test_new_15_identity_conflict_fails(tmp_path: Path) -> None:
+    claim = "identities:\n  github: shared-login\n"
+    root = make_repo(tmp_path, extra={"ama-owusu": claim, "ama-work": claim})
+    found = checks(root)
+    assert statuses(found, "identities")[0] == "fail"
+    assert "claimed by" in found["identities"][0].message
+
+
+def test_new_15_broken_plugin_fails(tmp_path: Path) -> None:
+    root = make_repo(tmp_path, plugins="  plugins:\n    half: {source: ./half.py}\n")
+    (root / "half.py").write_text("name = 'half'\n")  # no version, no hooks
+    found = checks(root)
+    assert statuses(found, "config") == ["ok"]
+    assert statuses(found, "plugins") == ["fail"]
+    assert "plugin half" in found["plugins"][0].message
+
+
+class _GitHub(BaseHTTPRequestHandler):
+    def do_GET(self) -> None:
+        if self.headers.get("Authorization") != "Bearer ghp_valid_but_nearly_spent":
+            self.send_response(401)
+            self.end_headers()
+            return
+        body = json.dumps({"resources": {"core": {"limit": 5000, "remaining": 12}}}).encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+@pytest.fixture
+def github() -> Iterator[str]:
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _GitHub)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+
+
+def test_new_15_online_token_quota_and_invalid_token(tmp_path: Path, github: str) -> None:
+    plugin = (
+        "  plugins:\n    {id}:\n      source: dummy\n      config:\n"
+        "        githubToken: {token}\n        apiUrl: {url}\n"
+    )
+    root = make_repo(
+        tmp_path, plugins=plugin.format(id="gh", token="ghp_valid_but_nearly_spent", url=github)
+    )
+    found = checks(root, online=True)
+    assert [c.message for c in found["online"]] == ["gh: GitHub quota 12/5000"]
+    assert statuses(found, "online") == ["warn"]
+    (root / "config.yaml").write_text(
+        CONFIG.replace("{plugins}", plugin.format(id="gh", token="ghp_revoked", url=github))
+    )
+    found = checks(root, online=True)
+    assert found["online"][0].message == "gh: GitHub token is invalid"

@@ -1,0 +1,6 @@
+"""The identity commands' tests reuse the scaffolder tests' CLI helper (`scaffoldkit`)."""
+
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "scaffold"))

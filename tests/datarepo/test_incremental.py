@@ -212,18 +212,44 @@ def test_core_80_new_contributor_changes_validation_key(repo: Path, tmp_path: Pa
     assert "activity" not in snap.deferred
 
 
-def test_core_80_non_export_form_file_is_rewritten_then_skipped(repo: Path, tmp_path: Path) -> None:
+def test_core_45_reordered_file_is_kept_then_skipped(repo: Path, tmp_path: Path) -> None:
     db_path = tmp_path / "w.db"
     path = repo / "activities" / "contributors" / "user0.jsonl"
     lines = path.read_text().splitlines()
-    path.write_text("\n".join(reversed(lines)) + "\n")  # valid, but not in export order
+    path.write_text("\n".join(reversed(lines)) + "\n")  # valid, not in export order
+    reordered = path.read_bytes()
     _, stats = run(repo, db_path)
-    assert activity_files(stats.written) == ["activities/contributors/user0.jsonl"]
+    assert activity_files(stats.written) == []  # the same rows: kept (CORE-45)
+    assert path.read_bytes() == reordered
     snap, stats = run(repo, db_path)
     assert not stats.written
-    assert "activity" not in snap.deferred  # written by export: not validated yet
-    snap, stats = run(repo, db_path)
-    assert "activity" in snap.deferred  # validated by the previous read
+    assert "activity" in snap.deferred  # recorded with the bytes read and validated
+
+
+def test_core_45_non_export_form_file_with_a_changed_row_is_rewritten(
+    repo: Path, tmp_path: Path
+) -> None:
+    db_path = tmp_path / "w.db"
+    path = repo / "activities" / "contributors" / "user0.jsonl"
+    lines = path.read_text().splitlines()
+    first = json.loads(lines[0])
+    first["title"] = "a new title"
+    lines[0] = json.dumps(first, separators=(",", ":"))
+    path.write_text("\n".join(reversed(lines)) + "\n")
+    run(repo, db_path)  # imports the file as it is: its rows are the DB's
+    db = Database.open(db_path)
+    try:
+        with db.transaction():
+            db.execute("UPDATE activity SET title = 'edited' WHERE slug = ?", (first["slug"],))
+        stats = export_repo(db, repo, tz=CONFIG.tz, imported=None)  # `run export`
+    finally:
+        db.close()
+    assert activity_files(stats.written) == ["activities/contributors/user0.jsonl"]
+    written = [json.loads(line) for line in path.read_text().splitlines()]
+    assert [(o["occurred_at"], o["slug"]) for o in written] == sorted(
+        (o["occurred_at"], o["slug"]) for o in written
+    )
+    assert {o["slug"]: o["title"] for o in written}[first["slug"]] == "edited"
 
 
 def test_core_80_bulk_first_import_keeps_indexes(tmp_path: Path) -> None:
@@ -280,3 +306,23 @@ def test_core_53_protected_files_still_warn_when_rows_are_unchanged(
     stats = export_repo(db, repo, tz=CONFIG.tz, imported=snap)
     db.close()
     assert any("rows not exported" in w for w in stats.warnings)
+
+
+def test_core_45_differently_written_lines_with_the_same_rows_are_kept(
+    repo: Path, tmp_path: Path
+) -> None:
+    """Not just reordered: keys in another order and spaces after separators still import to
+    the same rows, so the file is kept; a legacy key (a warning) makes export rewrite it."""
+    db_path = tmp_path / "w.db"
+    kept = repo / "activities" / "contributors" / "user0.jsonl"
+    objs = [json.loads(line) for line in kept.read_text().splitlines()]
+    kept.write_text("".join(json.dumps(o, sort_keys=True) + "\n" for o in reversed(objs)))
+    legacy = repo / "activities" / "contributors" / "user1.jsonl"
+    objs = [json.loads(line) for line in legacy.read_text().splitlines()]
+    objs[0]["occured_at"] = objs[0].pop("occurred_at")
+    legacy.write_text("".join(json.dumps(o) + "\n" for o in objs))
+    before = kept.read_bytes()
+    _, stats = run(repo, db_path)
+    assert activity_files(stats.written) == ["activities/contributors/user1.jsonl"]
+    assert kept.read_bytes() == before
+    assert "occured_at" not in legacy.read_text()

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import logging
 import os
+import stat
+from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import tzinfo
@@ -19,8 +21,14 @@ from leaderboard.datarepo import layout
 from leaderboard.datarepo.atomic import WriteBatch, remove_stale_temp_files
 from leaderboard.datarepo.contributors import parse_profile, render_profile
 from leaderboard.datarepo.definitions import render_array
-from leaderboard.datarepo.lines import render_activity, render_aggregate, render_badge
-from leaderboard.datarepo.snapshot import COLUMNS, TABLES, RepoSnapshot, Row
+from leaderboard.datarepo.lines import (
+    LineContext,
+    parse_lines_file,
+    render_activity,
+    render_aggregate,
+    render_badge,
+)
+from leaderboard.datarepo.snapshot import COLUMNS, TABLES, RepoSnapshot, Row, Unit
 from leaderboard.datarepo.syncstate import (
     FileState,
     digest,
@@ -31,6 +39,7 @@ from leaderboard.datarepo.syncstate import (
 )
 from leaderboard.datarepo.values import column_text
 from leaderboard.db import Database
+from leaderboard.problems import Problem
 from leaderboard.usernames import username_problem
 
 log = logging.getLogger("leaderboard.datarepo")
@@ -77,14 +86,11 @@ class _Exporter:
         self.stats.warnings.append(message)
         log.warning("%s", message)
 
-    def write(self, rel: str, text: str, *, track: bool = False) -> None:
+    def write(self, rel: str, text: str) -> None:
         """Stage a changed-only atomic write; `flush()` commits it (atomic.WriteBatch)."""
         if rel in self.protected:
             return
-        data = text.encode("utf-8")
-        self.writer.stage(rel, self.data_dir / rel, data)
-        if track:
-            self._digests[rel] = digest(data)
+        self.writer.stage(rel, self.data_dir / rel, text.encode("utf-8"))
 
     def flush(self) -> None:
         """Commit the staged writes (before any deletion) and count them in staging order."""
@@ -180,16 +186,28 @@ class _Exporter:
         produced: set[str] = set()
         warnings_before = len(self.stats.warnings)
         blocked_before = len(self.not_exported)
-        rows = self.rows(kind, order)
-        for username, group in groupby(rows, key=lambda r: r[contributor_index]):
+        for username, group in groupby(self.rows(kind, order), key=lambda r: r[contributor_index]):
             if not self.valid_name(username):
                 continue
             rel = path_of(username)
             produced.add(rel)
-            lines = [render(r) for r in group]
-            if self.blocked(rel, len(lines)):
+            rows = list(group)
+            if self.blocked(rel, len(rows)):
                 continue
-            self.write(rel, "".join(lines), track=True)
+            lines = [render(r) for r in rows]
+            data = "".join(lines).encode("utf-8")
+            existing = self._existing(rel, len(data))
+            if (
+                existing is not None
+                and existing != data
+                and not _same_rows(kind, rel, existing, lines, rows, self._line_context())
+            ):
+                existing = None
+            if existing is None:
+                self.writer.stage(rel, self.data_dir / rel, data)
+            else:
+                self.writer.note(rel, False)
+            self._digests[rel] = digest(existing if existing is not None else data)
         self.flush()
         self.delete_stale(rel_dir, ".jsonl", produced)
         clean = (
@@ -199,6 +217,25 @@ class _Exporter:
         )
         self._record(kind, produced, clean)
         return produced
+
+    def _existing(self, rel: str, size: int) -> bytes | None:
+        """The bytes of `rel` when it is a regular file that may hold the same rows: any
+        file of the rendered size (a reordering keeps the size), else only when a parser
+        context is at hand to compare rows that are written differently (CORE-45)."""
+        path = self.data_dir / rel
+        try:
+            st = path.stat()
+            if not stat.S_ISREG(st.st_mode):
+                return None
+            if st.st_size != size and self._line_context() is None:
+                return None
+            return path.read_bytes()
+        except OSError:
+            return None
+
+    def _line_context(self) -> LineContext | None:
+        ctx = self.imported.line_context if self.imported else None
+        return ctx if isinstance(ctx, LineContext) else None
 
     def _unchanged_kind(self, kind: str, rel_dir: str) -> bool:
         """The DB rows of `kind` are what its files held when read, and the files are unchanged
@@ -294,6 +331,39 @@ class _Exporter:
         for rel, count in sorted(self.not_exported.items()):
             self.warn(f"{count} rows not exported: {rel} has invalid content")
         return self.stats
+
+
+def _same_rows(
+    kind: str,
+    rel: str,
+    existing: bytes,
+    lines: list[str],
+    rows: list[Row],
+    ctx: LineContext | None,
+) -> bool:
+    """Semantic no-change (CORE-45): the file's lines import to exactly `rows`, in any order.
+
+    Upstream wrote lines in insertion order, so an adopted repository holds the very lines
+    export renders, in another order: comparing the sorted lines settles that without parsing.
+    Otherwise, with the import's parser context, the file is parsed as import reads it (CORE-44)
+    and kept when it yields the same rows without any problem.
+    """
+    if existing.endswith(b"\n") and b"\r" not in existing:
+        on_disk = existing.decode("utf-8", "surrogateescape").split("\n")
+        on_disk.pop()
+        if len(on_disk) == len(lines) and sorted(on_disk) == sorted(s[:-1] for s in lines):
+            return True
+    if ctx is None:
+        return False
+    data, problem = layout.normalise_utf8(rel, existing)
+    if problem is not None or data is None:
+        return False
+    units: list[Unit] = []
+    problems: list[Problem] = []
+    complete = parse_lines_file(kind, rel, data, ctx, units, problems)
+    if not complete or problems or any(not u.valid for u in units):
+        return False
+    return Counter(u.row for u in units) == Counter(rows)
 
 
 def _listing(data_dir: Path, rel_dir: str) -> list[str]:

@@ -13,6 +13,7 @@ import contextlib
 import hashlib
 import io
 import os
+import threading
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -29,6 +30,11 @@ from leaderboard.site.output import replace_file
 SIZE = 256
 MAX_BYTES = 5 * 1024 * 1024
 TIMEOUT = 15.0
+# A host that does not answer is noticed within seconds, not after a 15 s wait per image:
+# connecting and each read have short limits (avatar hosts answer within a second).
+CONNECT_TIMEOUT = 3.0
+READ_TIMEOUT = 5.0
+STOP_AFTER = 3  # consecutive connection errors on one host before its downloads stop
 CONCURRENCY = 10
 WEBP_QUALITY = 80
 PARALLEL_MIN = 64  # fewer drawings than this are not worth forking for
@@ -157,10 +163,17 @@ def _local_file(data_dir: Path, url: str) -> bytes:
         raise AvatarError(f"cannot read {url}: {exc.strerror}") from None
 
 
+class Unreachable(AvatarError):
+    """The host could not be reached (connection refused or failed, no response in time): the
+    kind of failure that says nothing about this image and everything about the next ones."""
+
+
 def fetch(client: httpx.Client, url: str) -> bytes:
-    """GET with redirects, 15 s timeout and a 5 MiB cap."""
+    """GET with redirects and a 5 MiB cap; `Unreachable` when the host does not answer
+    (3 s to connect, 5 s for each read)."""
+    timeout = httpx.Timeout(READ_TIMEOUT, connect=CONNECT_TIMEOUT, pool=TIMEOUT)
     try:
-        with client.stream("GET", url, follow_redirects=True, timeout=TIMEOUT) as response:
+        with client.stream("GET", url, follow_redirects=True, timeout=timeout) as response:
             if response.status_code != 200:
                 raise AvatarError(f"HTTP {response.status_code}")
             declared = response.headers.get("content-length")
@@ -174,8 +187,46 @@ def fetch(client: httpx.Client, url: str) -> bytes:
                     raise AvatarError("larger than 5 MiB")
                 chunks.append(chunk)
             return b"".join(chunks)
+    except (httpx.ConnectError, httpx.TimeoutException) as exc:
+        raise Unreachable(f"{type(exc).__name__}: {exc}") from None
     except httpx.HTTPError as exc:
         raise AvatarError(f"{type(exc).__name__}: {exc}") from None
+
+
+class HostBreaker:
+    """Stops downloads from a host once it has proved unreachable (CORE-80: a build with the
+    network down must not wait on every avatar in turn).
+
+    A host is given up for the rest of the build after `STOP_AFTER` connection errors in a row
+    (any answer, even an HTTP error, resets the count); later URLs of that host are not
+    requested. Thread-safe: the downloads run in a thread pool.
+    """
+
+    def __init__(self, stop_after: int = STOP_AFTER) -> None:
+        self.stop_after = stop_after
+        self._lock = threading.Lock()
+        self._streak: dict[str, int] = {}
+        self.stopped: dict[str, str] = {}  # host → the last connection error
+
+    def allows(self, url: str) -> bool:
+        with self._lock:
+            return _host(url) not in self.stopped
+
+    def record(self, url: str, error: AvatarError | None) -> None:
+        host = _host(url)
+        with self._lock:
+            if not isinstance(error, Unreachable):
+                self._streak[host] = 0
+                return
+            self._streak[host] = self._streak.get(host, 0) + 1
+            if self._streak[host] >= self.stop_after:
+                self.stopped.setdefault(host, str(error))
+
+
+def _host(url: str) -> str:
+    """`scheme://host[:port]` (never the user info a URL may carry)."""
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc.rpartition('@')[2]}"
 
 
 # ---------------------------------------------------------------- the build step
@@ -274,21 +325,7 @@ def build_avatars(
             to_fetch.append(url)
 
     if to_fetch and client is not None:
-
-        def job(url: str) -> tuple[str, bytes | AvatarError]:
-            try:
-                return url, process_avatar(fetch(client, url))
-            except AvatarError as exc:
-                return url, exc
-
-        with ThreadPoolExecutor(max_workers=CONCURRENCY) as pool:
-            for url, result in pool.map(job, to_fetch):
-                if isinstance(result, AvatarError):
-                    _fail(stats, warn, url, result, sources)
-                else:
-                    replace_file(cache_path(cache_dir, url), result)
-                    sources[url] = result
-                    stats.downloaded += 1
+        _download(client, to_fetch, cache_dir, stats, warn, sources)
 
     chosen = [
         r
@@ -309,6 +346,58 @@ def build_avatars(
         write(relpath, data)
         stats.written.append(relpath)
     return stats
+
+
+def _download(
+    client: httpx.Client,
+    urls: list[str],
+    cache_dir: Path,
+    stats: AvatarStats,
+    warn: Warn | None,
+    sources: dict[str, bytes | None],
+) -> None:
+    """Fetch and process `urls` concurrently into `sources` and the cache. Connection errors
+    of a host that stops answering (`HostBreaker`) are reported in one warning per host instead
+    of one per image; every image it did not deliver is generated."""
+    breaker = HostBreaker()
+    skipped = Unreachable("not requested")
+
+    def job(url: str) -> tuple[str, bytes | AvatarError]:
+        if not breaker.allows(url):
+            return url, skipped
+        try:
+            data = fetch(client, url)
+        except AvatarError as exc:
+            breaker.record(url, exc)
+            return url, exc
+        breaker.record(url, None)
+        try:
+            return url, process_avatar(data)
+        except AvatarError as exc:
+            return url, exc
+
+    unreachable: dict[str, int] = {}
+    with ThreadPoolExecutor(max_workers=CONCURRENCY) as pool:
+        results = list(pool.map(job, urls))  # all done: which hosts stopped is known
+    for url, result in results:
+        if isinstance(result, Unreachable) and _host(url) in breaker.stopped:
+            sources[url] = None
+            stats.failed += 1
+            unreachable[_host(url)] = unreachable.get(_host(url), 0) + 1
+        elif isinstance(result, AvatarError):
+            _fail(stats, warn, url, result, sources)
+        else:
+            replace_file(cache_path(cache_dir, url), result)
+            sources[url] = result
+            stats.downloaded += 1
+    for host, count in sorted(unreachable.items()):
+        message = (
+            f"Avatar downloads from {host} stopped: the host is unreachable "
+            f"({breaker.stopped[host]}); {count} avatars use generated images"
+        )
+        stats.failures.append(message)
+        if warn is not None:
+            warn(message)
 
 
 def _fallback_key(request: AvatarRequest, font_digest: str) -> str:

@@ -1,34 +1,35 @@
 """Open Graph images (WEB-45): `<u>/opengraph-image.png`, 1200×630, drawn with Pillow.
 
-Rendering 1,500 cards is the slowest part of a build (CORE-80), so cards are cached by the
-sha256 of everything that affects their pixels (texts, avatar bytes, font, Pillow version and
-this renderer's version): an unchanged rebuild renders nothing. Misses are rendered in a
-process pool (2 workers by default). Fonts never come from the network: `site.og_font` or
-Pillow's bundled scalable font, with the basic layout engine for identical output everywhere.
+Rendering 1,500 cards was the slowest part of a build (CORE-80: ≤ 5 ms of CPU each, on every
+core), so a card is composed directly as an 8-bit palette image (see "the indexed canvas"), the
+parts every card shares are drawn once per process, and cards are cached by the sha256 of
+everything that affects their pixels (texts, avatar bytes, font, Pillow version and this
+renderer's version): an unchanged rebuild renders nothing. Misses are rendered by `fork_map` on
+every core. Fonts never come from the network: `site.og_font` or Pillow's bundled scalable font,
+with the basic layout engine for identical output everywhere.
 """
 
 from __future__ import annotations
 
 import hashlib
 import io
-from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor
+from collections.abc import Callable, Sequence
 from dataclasses import astuple, dataclass, field
 from functools import lru_cache
-from multiprocessing import get_context
 from pathlib import Path
 from typing import Any
 
 import PIL
 from PIL import Image, ImageChops, ImageDraw, ImageFont
 
+from leaderboard.forkmap import fork_map
 from leaderboard.site.avatars import initials, load_font
 from leaderboard.site.format import format_int
 from leaderboard.site.output import replace_file
 from leaderboard.timeutil import canonical
 
 WIDTH, HEIGHT, PADDING = 1200, 630, 60
-RENDERER_VERSION = "1"
+RENDERER_VERSION = "2"  # 2: palette PNG composed as indices
 TOP_COLOUR, BOTTOM_COLOUR = (0x1E, 0x29, 0x3B), (0x0F, 0x17, 0x2A)
 BLUE, LIGHT_BLUE, MUTED, FOOTER = (
     (0x3B, 0x82, 0xF6),
@@ -39,6 +40,7 @@ BLUE, LIGHT_BLUE, MUTED, FOOTER = (
 WHITE = (255, 255, 255)
 AVATAR, BORDER = 180, 6
 IN_PROCESS_LIMIT = 8  # fewer misses than this are rendered without starting processes
+COMPRESS_LEVEL = 3  # zlib: 2.8 ms and 28 KB a card; 6 took 2.4× as long for 2/3 of the size
 
 Write = Callable[[str, bytes], Any]
 
@@ -65,15 +67,19 @@ class OgStats:
 
 @lru_cache(maxsize=1)
 def _background() -> Image.Image:
-    """Linear gradient towards the bottom-right: mask = (x/W + y/H) / 2."""
-    horizontal = Image.linear_gradient("L").rotate(90).resize((WIDTH, HEIGHT))
-    vertical = Image.linear_gradient("L").resize((WIDTH, HEIGHT))
-    mask = ImageChops.add(horizontal, vertical, scale=2.0)
+    """Linear gradient towards the bottom-right: mask = (x/W + y/H) / 2 (RGB, for reference)."""
     return Image.composite(
         Image.new("RGB", (WIDTH, HEIGHT), BOTTOM_COLOUR),
         Image.new("RGB", (WIDTH, HEIGHT), TOP_COLOUR),
-        mask,
+        _gradient_mask(),
     )
+
+
+@lru_cache(maxsize=1)
+def _gradient_mask() -> Image.Image:
+    horizontal = Image.linear_gradient("L").rotate(90).resize((WIDTH, HEIGHT))
+    vertical = Image.linear_gradient("L").resize((WIDTH, HEIGHT))
+    return ImageChops.add(horizontal, vertical, scale=2.0)
 
 
 def fit_text(text: str, font: ImageFont.FreeTypeFont, max_width: float) -> str:
@@ -85,26 +91,6 @@ def fit_text(text: str, font: ImageFont.FreeTypeFont, max_width: float) -> str:
     return text.rstrip() + "…"
 
 
-def _bold(
-    draw: ImageDraw.ImageDraw,
-    xy: tuple[float, float],
-    text: str,
-    font: ImageFont.FreeTypeFont,
-    fill: tuple[int, int, int],
-    synthetic: bool,
-) -> None:
-    # Pillow's bundled font has no bold face; a thin stroke in the same colour stands in for it.
-    draw.text(
-        xy,
-        text,
-        font=font,
-        fill=fill,
-        anchor="mt",
-        stroke_width=1 if synthetic else 0,
-        stroke_fill=fill,
-    )
-
-
 @lru_cache(maxsize=4)  # two sizes per card, identical on every card (read-only paste masks)
 def _circle_mask(size: int) -> Image.Image:
     scale = 4  # supersample for a smooth edge
@@ -113,91 +99,239 @@ def _circle_mask(size: int) -> Image.Image:
     return big.resize((size, size), Image.Resampling.LANCZOS)
 
 
-def render_og_image(card: OgCard, font_path: str | None = None) -> bytes:
-    """The PNG bytes of one card."""
-    image = _background().copy()
-    draw = ImageDraw.Draw(image)
-    synthetic = font_path is None
-    inner = WIDTH - 2 * PADDING
-    name_font, user_font = load_font(56, font_path), load_font(32, font_path)
-    value_font, label_font, footer_font = (
-        load_font(48, font_path),
-        load_font(20, font_path),
-        load_font(24, font_path),
-    )
+# ---------------------------------------------------------------- the indexed canvas
+#
+# A card is composed directly as palette indices (an "L" image whose values index the palette)
+# and saved as an 8-bit palette PNG: a third of the bytes of RGB to filter and compress, which
+# was most of the time (CORE-80: ≤ 5 ms of CPU per card). The palette holds the background's
+# exact colours, each text colour exactly with 7 anti-aliasing steps over what it is drawn on,
+# and up to FACE_COLOURS colours of the avatar (octree-quantised). Everything that is the same
+# on every card (background, footer, labels) is drawn once per process.
 
+LEVELS = 8  # anti-aliasing steps of a text edge (level 0 leaves what is underneath)
+FACE_COLOURS = 128
+_LEVEL = [(v * LEVELS + 128) // 256 for v in range(256)]
+
+
+RGB = tuple[int, int, int]
+
+
+@dataclass(frozen=True)
+class _Palette:
+    """The fixed part of every card's palette: colours and where each ramp starts."""
+
+    colours: tuple[RGB, ...]
+    background: tuple[int, ...]  # gradient mask value → index
+    ramps: dict[tuple[RGB, RGB], int]  # (colour, drawn over) → index of level 0
+
+
+def _mix(top: RGB, under: RGB, level: int) -> RGB:
+    """`top` over `under` at coverage level/LEVELS, rounded."""
+    r, g, b = (
+        (t * level + u * (LEVELS - level) + LEVELS // 2) // LEVELS
+        for t, u in zip(top, under, strict=True)
+    )
+    return (r, g, b)
+
+
+MIDDLE = _mix(TOP_COLOUR, BOTTOM_COLOUR, LEVELS // 2)  # what text is blended over
+RAMPS: tuple[tuple[RGB, RGB], ...] = (
+    (WHITE, MIDDLE),
+    (MUTED, MIDDLE),
+    (BLUE, MIDDLE),
+    (FOOTER, MIDDLE),
+    (LIGHT_BLUE, MIDDLE),
+    (BLUE, LIGHT_BLUE),  # the initials disc inside its ring
+    (WHITE, BLUE),  # the initials
+)
+
+
+@lru_cache(maxsize=1)
+def _palette() -> _Palette:
+    """The gradient's colours exactly as `_background` has them (one per distinct colour, in
+    mask order), then LEVELS steps of each ramp."""
+    strip = Image.composite(
+        Image.new("RGB", (256, 1), BOTTOM_COLOUR),
+        Image.new("RGB", (256, 1), TOP_COLOUR),
+        Image.linear_gradient("L").rotate(90).resize((256, 1)),
+    ).tobytes()
+    by_value = [(strip[i], strip[i + 1], strip[i + 2]) for i in range(0, 768, 3)]
+    index: dict[RGB, int] = {}
+    for colour in by_value:
+        index.setdefault(colour, len(index))
+    colours = list(index)
+    ramps: dict[tuple[RGB, RGB], int] = {}
+    for top, under in RAMPS:
+        ramps[(top, under)] = len(colours) - 1  # + level (1…LEVELS) is the index
+        colours.extend(_mix(top, under, level) for level in range(1, LEVELS + 1))
+    return _Palette(tuple(colours), tuple(index[c] for c in by_value), ramps)
+
+
+def _paste_level(
+    canvas: Image.Image, mask: Image.Image, xy: tuple[int, int], colour: RGB, under: RGB = MIDDLE
+) -> None:
+    """Paint `colour` through the coverage `mask` (0–255) at `xy`, each edge pixel taking the
+    ramp step of its coverage (palette indices cannot be blended)."""
+    base = _palette().ramps[(colour, under)]
+    indices = mask.point([base + level for level in _LEVEL])
+    canvas.paste(indices, xy, mask.point([255 if level else 0 for level in _LEVEL]))
+
+
+@lru_cache(maxsize=256)
+def _text_mask(
+    text: str, size: int, font_path: str | None, anchor: str, bold: bool
+) -> tuple[Image.Image, int, int]:
+    """Coverage of `text` drawn at (0, 0) with `anchor`, and the offset of its top-left corner.
+
+    Synthetic bold (Pillow's bundled font has no bold face; a stroke was a third of the text
+    cost): the glyphs smeared one pixel to each side and one down, about what a 1 px stroke
+    in the same colour gave.
+    """
+    font = load_font(size, font_path)
+    left, top, right, bottom = (int(v) for v in font.getbbox(text, anchor=anchor))
+    grow = 2 if bold else 0
+    mask = Image.new("L", (max(1, right - left + grow), max(1, bottom - top + grow // 2)), 0)
+    ImageDraw.Draw(mask).text((grow // 2 - left, -top), text, font=font, fill=255, anchor=anchor)
+    if bold:
+        wide = ImageChops.lighter(
+            mask, ImageChops.lighter(ImageChops.offset(mask, 1, 0), ImageChops.offset(mask, -1, 0))
+        )
+        mask = ImageChops.lighter(wide, ImageChops.offset(wide, 0, 1))
+    return mask, left - grow // 2, top
+
+
+def _text(
+    canvas: Image.Image,
+    xy: tuple[float, float],
+    text: str,
+    size: int,
+    font_path: str | None,
+    colour: RGB,
+    anchor: str = "mt",
+    bold: bool = False,
+    under: RGB = MIDDLE,
+) -> None:
+    mask, left, top = _text_mask(text, size, font_path, anchor, bold and font_path is None)
+    _paste_level(canvas, mask, (round(xy[0]) + left, round(xy[1]) + top), colour, under)
+
+
+def _layout_top() -> float:
     outer = AVATAR + 2 * BORDER
     heights = [outer, 28, 64, 12, 40, 36, 56, 12, 24, 40, 30]
-    y = (HEIGHT - sum(heights)) / 2
+    return (HEIGHT - sum(heights)) / 2
+
+
+@lru_cache(maxsize=4)
+def _base(org_name: str, font_path: str | None) -> Image.Image:
+    """Background and footer as palette indices: the same on every card of a build."""
+    canvas = _gradient_mask().point(list(_palette().background))
+    outer = AVATAR + 2 * BORDER
+    y = _layout_top() + outer + 28 + 64 + 12 + 40 + 36 + 56 + 12 + 24 + 40
+    _footer(canvas, WIDTH / 2, y, org_name, font_path, WIDTH - 2 * PADDING)
+    return canvas
+
+
+def _face(avatar: bytes, first: int) -> tuple[Image.Image, list[int]]:
+    """The avatar at AVATAR px as indices from `first` on, and its colours (flat RGB)."""
+    with Image.open(io.BytesIO(avatar)) as source:
+        face = source.convert("RGB").resize((AVATAR, AVATAR), Image.Resampling.BILINEAR)
+    quantised = face.quantize(FACE_COLOURS, method=Image.Quantize.FASTOCTREE)
+    colours = (quantised.getpalette() or [])[: 3 * FACE_COLOURS]
+    indices = Image.frombytes("L", quantised.size, quantised.tobytes())
+    return indices.point([min(255, first + v) for v in range(256)]), colours
+
+
+@lru_cache(maxsize=2)
+def _solid_circle(size: int) -> Image.Image:
+    """The circle without its anti-aliased edge (palette indices cannot be blended)."""
+    return _circle_mask(size).point([255 if v >= 128 else 0 for v in range(256)])
+
+
+def render_og_image(card: OgCard, font_path: str | None = None) -> bytes:
+    """The PNG bytes of one card (an 8-bit palette PNG, see above)."""
+    palette = _palette()
+    canvas = _base(card.org_name, font_path).copy()
+    inner = WIDTH - 2 * PADDING
+    outer = AVATAR + 2 * BORDER
+    y = _layout_top()
     cx = WIDTH / 2
+    colours = [v for c in palette.colours for v in c]
 
     # Avatar (or initials disc) with its border ring.
     left, top = int(cx - outer / 2), int(y)
-    ring = Image.new("RGB", (outer, outer), BLUE if card.avatar else LIGHT_BLUE)
-    image.paste(ring, (left, top), _circle_mask(outer))
+    inside = (left + BORDER, top + BORDER)
     if card.avatar:
-        with Image.open(io.BytesIO(card.avatar)) as source:
-            face = source.convert("RGBA").resize((AVATAR, AVATAR), Image.Resampling.LANCZOS)
-        image.paste(face.convert("RGB"), (left + BORDER, top + BORDER), _circle_mask(AVATAR))
+        _paste_level(canvas, _circle_mask(outer), (left, top), BLUE)
+        face, face_colours = _face(card.avatar, len(palette.colours))
+        canvas.paste(face, inside, _solid_circle(AVATAR))
+        colours += face_colours
     else:
-        disc = Image.new("RGB", (AVATAR, AVATAR), BLUE)
-        image.paste(disc, (left + BORDER, top + BORDER), _circle_mask(AVATAR))
-        draw.text(
-            (cx, top + outer / 2), initials(card.display_name or card.username), font=load_font(72, font_path),
-            fill=WHITE, anchor="mm", stroke_width=1 if synthetic else 0, stroke_fill=WHITE,
-        )  # fmt: skip
+        _paste_level(canvas, _circle_mask(outer), (left, top), LIGHT_BLUE)
+        _paste_level(canvas, _circle_mask(AVATAR), inside, BLUE, LIGHT_BLUE)
+        initials_text = initials(card.display_name or card.username)
+        _text(canvas, (cx, top + outer / 2), initials_text, 72, font_path, WHITE, "mm", True, BLUE)
     y += outer + 28
 
-    _bold(draw, (cx, y), fit_text(card.display_name, name_font, inner), name_font, WHITE, synthetic)
-    y += 64 + 12
-    draw.text(
+    name_font, user_font = load_font(56, font_path), load_font(32, font_path)
+    _text(
+        canvas,
         (cx, y),
-        fit_text(f"@{card.username}", user_font, inner),
-        font=user_font,
-        fill=MUTED,
-        anchor="mt",
+        fit_text(card.display_name, name_font, inner),
+        56,
+        font_path,
+        WHITE,
+        bold=True,
     )
+    y += 64 + 12
+    _text(canvas, (cx, y), fit_text(f"@{card.username}", user_font, inner), 32, font_path, MUTED)
     y += 40 + 36
 
+    value_font, label_font = load_font(48, font_path), load_font(20, font_path)
     stats = [(format_int(card.points), "Total Points"), (format_int(card.activities), "Activities")]
     widths = [max(value_font.getlength(v), label_font.getlength(lbl)) for v, lbl in stats]
     gap = 60
     x = cx - (sum(widths) + gap) / 2
     for (value, label), w in zip(stats, widths, strict=True):
         centre = x + w / 2
-        _bold(draw, (centre, y), value, value_font, BLUE, synthetic)
-        draw.text((centre, y + 56 + 12), label, font=label_font, fill=MUTED, anchor="mt")
+        _text(canvas, (centre, y), value, 48, font_path, BLUE, bold=True)
+        _text(canvas, (centre, y + 56 + 12), label, 20, font_path, MUTED)
         x += w + gap
-    y += 56 + 12 + 24 + 40
 
-    _footer(draw, cx, y, card.org_name, footer_font, inner)
-
+    canvas.putpalette(colours)
     out = io.BytesIO()
-    image.save(out, format="PNG", optimize=False, compress_level=6)
+    canvas.save(out, format="PNG", optimize=False, compress_level=COMPRESS_LEVEL)
     return out.getvalue()
 
 
 def _footer(
-    draw: ImageDraw.ImageDraw,
+    canvas: Image.Image,
     cx: float,
     y: float,
     org: str,
-    font: ImageFont.FreeTypeFont,
+    font_path: str | None,
     inner: float,
 ) -> None:
     """`<org> • Contributor Leaderboard`; the bullet is drawn as a disc because Pillow's bundled
     font has no U+2022 glyph."""
+    font = load_font(24, font_path)
     tail = "Contributor Leaderboard"
     gap = font.getlength(" ") * 2 + 12
     org = fit_text(org, font, inner - gap - font.getlength(tail))
     total = font.getlength(org) + gap + font.getlength(tail)
     x = cx - total / 2
-    draw.text((x, y), org, font=font, fill=FOOTER, anchor="lt")
+    _text(canvas, (x, y), org, 24, font_path, FOOTER, "lt")
     dot_x = x + font.getlength(org) + gap / 2
     _, x_top, _, x_bottom = font.getbbox("x", anchor="lt")
     dot_y = y + (x_top + x_bottom) / 2
-    draw.ellipse((dot_x - 3, dot_y - 3, dot_x + 3, dot_y + 3), fill=FOOTER)
-    draw.text((x + font.getlength(org) + gap, y), tail, font=font, fill=FOOTER, anchor="lt")
+    dot = Image.new("L", (28, 28), 0)
+    ImageDraw.Draw(dot).ellipse((0, 0, 27, 27), fill=255)
+    _paste_level(
+        canvas,
+        dot.resize((7, 7), Image.Resampling.LANCZOS),
+        (round(dot_x - 3.5), round(dot_y - 3.5)),
+        FOOTER,
+    )
+    _text(canvas, (x + font.getlength(org) + gap, y), tail, 24, font_path, FOOTER, "lt")
 
 
 def _font_digest(font_path: str | None) -> str:
@@ -219,59 +353,65 @@ def _render_job(args: tuple[OgCard, str | None]) -> bytes:
     return render_og_image(*args)
 
 
+def _render_to_cache(job: tuple[OgCard, str | None, Path]) -> int:
+    """Render one card into the cache (the image travels by file, never by pipe or memory);
+    its size."""
+    card, font_path, path = job
+    data = _render_job((card, font_path))
+    replace_file(path, data)
+    return len(data)
+
+
+def _warm(cards: Sequence[OgCard], font_path: str | None) -> None:
+    """Load the fonts and draw what every card shares before `fork_map` forks, so that both
+    processes start from them instead of each building them again."""
+    _palette()
+    for size in (20, 24, 32, 48, 56, 72):
+        load_font(size, font_path)
+    for org in sorted({c.org_name for c in cards}):
+        _base(org, font_path)
+    for label in ("Total Points", "Activities"):
+        _text_mask(label, 20, font_path, "mt", False)
+    _circle_mask(AVATAR + 2 * BORDER)
+    _solid_circle(AVATAR)
+
+
 def render_og_images(
     cards: Sequence[OgCard],
     *,
     write: Write,
     cache_dir: Path,
     font_path: str | None = None,
-    workers: int = 2,
 ) -> OgStats:
     """Write every card through `write(relpath, png)`, rendering only cache misses.
 
-    The cache lives in `<cache dir>/og/<content hash>.png`. Output order is the cards' order by
-    relpath, whatever order the pool finishes in.
+    The cache lives in `<cache dir>/og/<content hash>.png`. Misses are rendered on every core
+    by `fork_map` (the project's one process mechanism: the fonts and shared layers are inherited,
+    not loaded again); each process writes its images straight into the cache, so no image is
+    held in memory or sent through a pipe (CORE-80 peak memory). Output order is the cards'
+    order by relpath.
     """
     stats = OgStats()
     digest = _font_digest(font_path)
     keyed = [(card, card_key(card, digest)) for card in sorted(cards, key=lambda c: c.relpath)]
-    cached: set[str] = set()
-    misses: list[tuple[OgCard, str]] = []
+    seen: set[str] = set()
+    misses: list[tuple[OgCard, str | None, Path]] = []
     for card, key in keyed:
-        if key in cached:
+        if key in seen:
             continue
-        cached.add(key)  # an identical card later on is the same file
-        if (cache_dir / "og" / f"{key}.png").exists():
+        seen.add(key)  # an identical card later on is the same file
+        path = cache_dir / "og" / f"{key}.png"
+        if path.exists():
             stats.cached += 1
         else:
-            misses.append((card, key))
-    jobs = [(card, font_path) for card, _ in misses]
-    pool: ProcessPoolExecutor | None = None
-    if len(misses) < IN_PROCESS_LIMIT or workers <= 1:
-        rendered: Iterator[bytes] = map(_render_job, jobs)
-    else:
-        # spawned, not forked: a forked worker would count the whole build's memory again
-        # in the process tree (CORE-80 budgets its peak), a fresh one only needs Pillow
-        pool = ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn"))
-        rendered = pool.map(_render_job, jobs, chunksize=8)
-    # Each image is written as it arrives (in relpath order) and then dropped: holding all of
-    # them until the end was ~0.9 GB at 15,000 contributors (CORE-80).
-    pending = {key for _, key in misses}
-    try:
-        for card, key in keyed:
-            path = cache_dir / "og" / f"{key}.png"
-            if key in pending:
-                data = next(rendered)
-                replace_file(path, data)
-                pending.discard(key)
-                stats.rendered += 1
-            else:
-                data = path.read_bytes()
-            write(card.relpath, data)
-            stats.written.append(card.relpath)
-    finally:
-        if pool is not None:
-            pool.shutdown(wait=True, cancel_futures=True)
+            misses.append((card, font_path, path))
+    if misses:
+        _warm([card for card, _, _ in misses], font_path)
+        for _ in fork_map(_render_to_cache, misses, min_weight=IN_PROCESS_LIMIT):
+            stats.rendered += 1
+    for card, key in keyed:
+        write(card.relpath, (cache_dir / "og" / f"{key}.png").read_bytes())
+        stats.written.append(card.relpath)
     return stats
 
 
@@ -311,6 +451,5 @@ def build_stage(state: Any) -> None:
         write=state.writer.write,
         cache_dir=Path(o.cache_dir or (Path(o.data_dir) / ".leaderboard-cache")),
         font_path=str(Path(o.data_dir) / font) if font else None,
-        workers=2,
     )
     o.logger.info("Open Graph images: %d rendered, %d cached", stats.rendered, stats.cached)

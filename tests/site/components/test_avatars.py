@@ -4,8 +4,14 @@ from __future__ import annotations
 
 import colorsys
 import hashlib
+import http.server
 import io
+import socket
+import threading
+import time
+from collections.abc import Iterator
 from pathlib import Path
+from typing import ClassVar
 
 import httpx
 import pytest
@@ -190,3 +196,162 @@ def test_web_09_local_path_confined_to_data_dir(tmp_path: Path) -> None:
     assert stats.failed == 1 and "leaves the data directory" in warnings[0]
     stats2, _, _ = _run(tmp_path, server, requests[:1])
     assert stats2.cached == 1
+
+
+# ---------------------------------------------------------------- unreachable hosts (CORE-80)
+
+
+class _ImageHandler(http.server.BaseHTTPRequestHandler):
+    """Serves one PNG for any path, slowly enough to show whether requests overlap."""
+
+    image = _png(32, 32, [(200, 10, 10)])
+    lock = threading.Lock()
+    in_flight = 0
+    most_in_flight = 0
+    paths: ClassVar[list[str]] = []
+
+    def do_GET(self) -> None:
+        cls = type(self)
+        with cls.lock:
+            cls.in_flight += 1
+            cls.most_in_flight = max(cls.most_in_flight, cls.in_flight)
+            cls.paths.append(self.path)
+        time.sleep(0.05)
+        self.send_response(200)
+        self.send_header("Content-Type", "image/png")
+        self.send_header("Content-Length", str(len(self.image)))
+        self.end_headers()
+        self.wfile.write(self.image)
+        with cls.lock:
+            cls.in_flight -= 1
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+@pytest.fixture
+def image_server() -> Iterator[tuple[str, type[_ImageHandler]]]:
+    handler = type("Handler", (_ImageHandler,), {"paths": [], "lock": threading.Lock()})
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}", handler
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.fixture
+def refusing_port() -> int:
+    """A 127.0.0.1 port nobody listens on: connections are refused at once."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.fixture
+def hanging_server() -> Iterator[tuple[int, list[socket.socket]]]:
+    """A 127.0.0.1 port that accepts connections and never answers."""
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(64)
+    accepted: list[socket.socket] = []
+    stop = threading.Event()
+
+    def accept() -> None:
+        listener.settimeout(0.1)
+        while not stop.is_set():
+            try:
+                conn, _ = listener.accept()
+            except OSError:
+                continue
+            accepted.append(conn)
+
+    thread = threading.Thread(target=accept, daemon=True)
+    thread.start()
+    yield int(listener.getsockname()[1]), accepted
+    stop.set()
+    thread.join()
+    for conn in accepted:
+        conn.close()
+    listener.close()
+
+
+def _people(base: str, count: int, prefix: str = "u") -> list[av.AvatarRequest]:
+    return [
+        av.AvatarRequest(f"{prefix}{i:03d}", f"Person {i}", f"{base}/u/{i}.png?s=64")
+        for i in range(count)
+    ]
+
+
+def _build(tmp_path: Path, requests: list[av.AvatarRequest]) -> tuple[av.AvatarStats, list[str]]:
+    warnings: list[str] = []
+    written: dict[str, bytes] = {}
+    with httpx.Client() as client:
+        stats = av.build_avatars(
+            requests,
+            write=written.__setitem__,
+            cache_dir=tmp_path / "cache",
+            data_dir=tmp_path / "data",
+            client=client,
+            warn=warnings.append,
+        )
+    assert len(written) == len(requests)  # everybody has an avatar, generated or downloaded
+    return stats, warnings
+
+
+def test_core_80_refused_connections_stop_downloads_with_one_warning(
+    tmp_path: Path, refusing_port: int, image_server: tuple[str, type[_ImageHandler]]
+) -> None:
+    base, _ = image_server
+    dead = f"http://127.0.0.1:{refusing_port}"
+    requests = _people(dead, 200) + _people(base, 30, prefix="w")
+    stats, warnings = _build(tmp_path, requests)
+    assert stats.downloaded == 30  # another host that answers is not affected
+    assert stats.failed == 200 and stats.generated == 200
+    assert len(warnings) == 1, warnings
+    assert warnings[0].startswith(f"Avatar downloads from {dead} stopped: the host is unreachable")
+    assert "ConnectError" in warnings[0]
+    assert "200 avatars use generated images" in warnings[0]
+
+
+def test_core_80_hanging_host_is_given_up_after_the_first_requests(
+    tmp_path: Path,
+    hanging_server: tuple[int, list[socket.socket]],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(av, "READ_TIMEOUT", 0.5)  # the default (5 s) is what a build waits
+    port, accepted = hanging_server
+    stats, warnings = _build(tmp_path, _people(f"http://127.0.0.1:{port}", 300))
+    assert stats.failed == 300 and stats.generated == 300
+    # Only the requests already in flight when the host was given up were ever made.
+    assert len(accepted) <= av.CONCURRENCY + av.STOP_AFTER
+    assert len(warnings) == 1 and "ReadTimeout" in warnings[0]
+    assert "300 avatars use generated images" in warnings[0]
+
+
+def test_core_80_reachable_host_downloads_concurrently_then_from_cache(
+    tmp_path: Path, image_server: tuple[str, type[_ImageHandler]]
+) -> None:
+    base, handler = image_server
+    requests = _people(base, 40)
+    stats, warnings = _build(tmp_path, requests)
+    assert (stats.downloaded, stats.failed, warnings) == (40, 0, [])
+    assert handler.most_in_flight > 1  # concurrent
+    assert len(handler.paths) == 40
+    stats, _ = _build(tmp_path, requests)
+    assert (stats.cached, stats.downloaded, len(handler.paths)) == (40, 0, 40)
+
+
+def test_core_80_one_failure_does_not_stop_a_host() -> None:
+    breaker = av.HostBreaker(stop_after=3)
+    url = "https://user:secret@img.example/a.png"
+    for _ in range(2):
+        breaker.record(url, av.Unreachable("ConnectError"))
+    breaker.record(url, av.AvatarError("HTTP 404"))  # an answer: the host is up
+    breaker.record(url, av.Unreachable("ConnectError"))
+    assert breaker.allows(url)
+    breaker.record(url, av.Unreachable("ConnectError"))
+    breaker.record(url, av.Unreachable("ConnectError"))
+    assert not breaker.allows("https://img.example/b.png")
+    assert breaker.allows("https://other.example/a.png")
+    assert list(breaker.stopped) == ["https://img.example"]  # no credentials in messages

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import os
 from pathlib import Path
 
 import pytest
@@ -56,15 +57,15 @@ def test_web_45_long_text_is_truncated_to_fit() -> None:
 
 
 def test_core_80_cache_hit_on_rerun(tmp_path: Path) -> None:
-    cards = [_card(f"User{i}", points=i) for i in range(10)]  # ≥ IN_PROCESS_LIMIT → process pool
+    cards = [_card(f"User{i}", points=i) for i in range(10)]  # ≥ IN_PROCESS_LIMIT → forked
     written: dict[str, bytes] = {}
-    stats = og.render_og_images(cards, write=written.__setitem__, cache_dir=tmp_path, workers=2)
+    stats = og.render_og_images(cards, write=written.__setitem__, cache_dir=tmp_path)
     assert (stats.rendered, stats.cached) == (10, 0)
     assert sorted(written) == sorted(c.relpath for c in cards)
     assert written["user3/opengraph-image.png"] == og.render_og_image(cards[3])
 
     again: dict[str, bytes] = {}
-    stats2 = og.render_og_images(cards, write=again.__setitem__, cache_dir=tmp_path, workers=2)
+    stats2 = og.render_og_images(cards, write=again.__setitem__, cache_dir=tmp_path)
     assert (stats2.rendered, stats2.cached) == (0, 10)
     assert again == written
 
@@ -73,29 +74,57 @@ def test_core_80_cache_hit_on_rerun(tmp_path: Path) -> None:
     assert (stats3.rendered, stats3.cached) == (1, 9)
 
 
-def test_core_80_images_are_written_as_they_are_drawn(
+def test_core_80_images_travel_by_the_cache_in_relpath_order(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Each image goes to `write` before the next is drawn (none are held until the end), in
-    relpath order; an identical card is drawn once and read back from the cache."""
-    events: list[str] = []
+    """Each image is drawn once into the cache (nothing is held in memory or piped back), both
+    processes share the work (fork_map), and `write` gets every card in relpath order; an
+    identical card is drawn once."""
+    pids: dict[str, int] = {}
 
     def draw(args: tuple[og.OgCard, str | None]) -> bytes:
-        events.append("draw " + args[0].username)
-        return args[0].username.encode()
+        return f"{args[0].username} by {os.getpid()}".encode()
 
-    def write(rel: str, data: bytes) -> None:
-        events.append(f"write {rel.split('/')[0]} {data.decode()}")
-
+    written: list[tuple[str, str]] = []
     monkeypatch.setattr(og, "_render_job", draw)
     twin = _card("Bob", relpath="twin/opengraph-image.png")
-    cards = [_card("Carol"), _card("Bob"), _card("Alice"), twin]
-    stats = og.render_og_images(cards, write=write, cache_dir=tmp_path, workers=1)
-    assert events == [
-        "draw alice", "write alice alice", "draw bob", "write bob bob",
-        "draw carol", "write carol carol", "write twin bob",
-    ]  # fmt: skip
-    assert (stats.rendered, stats.cached, len(stats.written)) == (3, 0, 4)
+    cards = [_card(f"User{i:02d}") for i in range(20)] + [_card("Bob"), twin]
+    stats = og.render_og_images(
+        cards, write=lambda rel, data: written.append((rel, data.decode())), cache_dir=tmp_path
+    )
+    assert [rel for rel, _ in written] == sorted(c.relpath for c in cards)
+    assert (stats.rendered, stats.cached, len(stats.written)) == (21, 0, 22)
+    assert dict(written)["twin/opengraph-image.png"] == dict(written)["bob/opengraph-image.png"]
+    for rel, text in written:
+        name, _, pid = text.partition(" by ")
+        assert name == ("bob" if rel.startswith("twin/") else rel.split("/")[0])
+        pids[rel] = int(pid)
+    assert os.getpid() in pids.values() and len(set(pids.values())) == 2  # on both cores
+    assert len(list((tmp_path / "og").glob("*.png"))) == 21
+
+
+def test_core_80_forked_images_equal_images_drawn_here(tmp_path: Path) -> None:
+    cards = [
+        _card(f"User{i}", points=i * 997, avatar=fallback_avatar(f"u{i}", f"U {i}"))
+        for i in range(12)
+    ]
+    written: dict[str, bytes] = {}
+    og.render_og_images(cards, write=written.__setitem__, cache_dir=tmp_path)
+    assert all(written[c.relpath] == og.render_og_image(c) for c in cards)
+
+
+def test_core_80_palette_png_with_exact_colours() -> None:
+    """An 8-bit palette PNG: the gradient's colours and the text colours are exact, and the
+    palette holds the avatar's colours too."""
+    avatar = fallback_avatar("zed", "Zed")
+    image = Image.open(io.BytesIO(og.render_og_image(_card(avatar=avatar))))
+    assert image.mode == "P"
+    assert image.convert("RGB").tobytes()[: 3 * 1200] == og._background().tobytes()[: 3 * 1200]
+    colours = {c for _, c in image.convert("RGB").getcolors(4096) or []}
+    assert {og.WHITE, og.BLUE, og.MUTED, og.FOOTER, og.TOP_COLOUR} <= colours
+    face = Image.open(io.BytesIO(avatar)).convert("RGB").getpixel((128, 128))
+    nearest = min(sum(abs(a - b) for a, b in zip(c, face, strict=True)) for c in colours)
+    assert nearest <= 12  # the avatar's own colour survived quantisation
 
 
 def test_core_80_cache_key_covers_pixels_not_path() -> None:

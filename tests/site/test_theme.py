@@ -9,6 +9,7 @@ import re
 import threading
 from collections.abc import Iterator
 from pathlib import Path
+from typing import ClassVar
 
 import pytest
 
@@ -94,10 +95,10 @@ def test_colour_parsing_agrees_across_notations() -> None:
 
 
 class _Files(http.server.BaseHTTPRequestHandler):
-    files: dict[str, tuple[bytes, str]] = {}
-    hits: list[str] = []
+    files: ClassVar[dict[str, tuple[bytes, str]]] = {}
+    hits: ClassVar[list[str]] = []
 
-    def do_GET(self) -> None:  # noqa: N802
+    def do_GET(self) -> None:
         self.hits.append(self.path)
         item = self.files.get(self.path)
         if item is None:

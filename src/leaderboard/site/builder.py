@@ -183,14 +183,37 @@ def stage_contexts(state: BuildState) -> None:
 
 
 def stage_static(state: BuildState) -> None:
-    """6. (before pages, which need the versioned URLs) CSS with theme.css, JS, overrides."""
+    """6. (before pages, which need the versioned URLs) CSS with the theme, JS, overrides,
+    and the brand images downloaded so no page loads from another host (WEB-07)."""
+    from leaderboard.site import theme as brand_theme
+
     o = state.options
     assert state.writer is not None and state.urls is not None
     css = (PACKAGE_STATIC / "site.css").read_bytes()
-    theme = o.data_dir / "theme.css"
-    if theme.is_file():
-        css += b"\n/* theme.css */\n" + theme.read_bytes()
-    files: dict[str, bytes] = {"static/site.css": css}
+    cfg = o.config
+
+    def warn(msg: str) -> None:
+        state.result.warnings.append(msg)
+        o.logger.warning("%s", msg)
+
+    brand = brand_theme.prepare(
+        data_dir=o.data_dir,
+        cache_dir=cache_dir_of(o),
+        theme_url=cfg.leaderboard.theme,
+        images={
+            "org.logo_url": cfg.org.logo_url,
+            "meta.favicon_url": cfg.meta.favicon_url,
+            "meta.image_url": cfg.meta.image_url,
+        },
+        builtin_css=css,
+        offline=o.offline,
+        warn=warn,
+    )
+    state.extra["brand_failures"] = brand.failures
+    if state.model is not None:
+        state.model.local_assets.update(brand.local)
+        state.model.theme_link = brand.theme_link
+    files: dict[str, bytes] = {"static/site.css": css + brand.css, **brand.files}
     for path in sorted(PACKAGE_STATIC.rglob("*")):
         rel = path.relative_to(PACKAGE_STATIC).as_posix()
         if path.is_file() and rel not in ("site.css", "explorer.js") and not rel.startswith("."):
@@ -203,8 +226,8 @@ def stage_static(state: BuildState) -> None:
             if path.is_file() and not path.is_symlink():
                 rel = path.relative_to(override).as_posix()
                 data = path.read_bytes()
-                if rel == "site.css" and theme.is_file():
-                    data += b"\n/* theme.css */\n" + theme.read_bytes()
+                if rel == "site.css":
+                    data += brand.css
                 files[f"static/{rel}"] = data
     for rel, data in files.items():
         state.writer.write(rel, data)
@@ -368,7 +391,7 @@ def _extra_outputs(state: BuildState) -> list[Path]:
 
 def _volatile(state: BuildState) -> bool:
     """Did this build depend on the network or a cache that may change (see `reuse`)?"""
-    if state.extra.get("avatar_failures"):
+    if state.extra.get("avatar_failures") or state.extra.get("brand_failures"):
         return True
     outcome = state.extra.get("explorer")
     return bool(

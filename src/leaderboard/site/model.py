@@ -39,7 +39,7 @@ class Features:
     all_time: bool = True
     explorer: bool = True
     docs: bool = False
-    timeline_limit: int = 1000
+    timeline_limit: int = 100
 
 
 @dataclass
@@ -50,12 +50,16 @@ class SiteModel:
     features: Features
     icons: Icons = field(default_factory=Icons)
     warnings: list[str] = field(default_factory=list)
+    local_assets: dict[str, str] = field(default_factory=dict)  # remote URL → downloaded copy
+    theme_link: str | None = None  # a remote `leaderboard.theme` that could never be fetched
     _icon_cache: dict[tuple[str, int], Markup] = field(default_factory=dict, repr=False)
 
     def asset_url(self, url: str | None) -> str:
         """A config URL for the page: `/`-paths (files in `assets/`) get the base path."""
         if not url:
             return ""
+        if url in self.local_assets:  # fetched at build time (WEB-07): never another host
+            return self.urls.path(self.local_assets[url])
         return self.urls.path(url.lstrip("/")) if url.startswith("/") else url
 
     # -- people ------------------------------------------------------------------------------

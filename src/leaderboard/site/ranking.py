@@ -13,7 +13,7 @@ from datetime import date, timedelta
 
 from leaderboard.site.activitylog import ActivityLog, instant_ms
 from leaderboard.site.snapshot import Person, Snapshot
-from leaderboard.timeutil import Window, canonical, period_window
+from leaderboard.timeutil import Window, canonical, period_window, start_of_day
 from leaderboard.usernames import ascii_lower
 
 Population = Callable[[Person], bool]
@@ -166,7 +166,7 @@ def _window_totals(log: ActivityLog, span: range, member: list[bool]) -> dict[st
         if member[w]:
             totals[w] += p
             active[w] = True
-    return {u: totals[i] for i, u in enumerate(log.names) if active[i]}
+    return {u: totals[i] for i, u in enumerate(log.names) if active[i] and totals[i] > 0}
 
 
 def entries(
@@ -183,7 +183,8 @@ def entries(
     member = members(snap, population)
     sums, counts, per_kind = _sums(log, span, member)
     names, kinds = log.names, log.kinds
-    totals = {u: sums[i] for i, u in enumerate(names) if counts[i]}
+    # 0 points in the window: not ranked (WEB-63; a 0-point row only showed a red "-100%")
+    totals = {u: sums[i] for i, u in enumerate(names) if counts[i] and sums[i] > 0}
     breakdowns: dict[str, list[tuple[str, tuple[int, int]]]] = {}
     for key, (count, pts) in per_kind.items():
         w, k = divmod(key, len(kinds))
@@ -256,6 +257,38 @@ def new_contributors(
         if inside and population(snap.people[username]):
             count += 1
     return count
+
+
+@dataclass(frozen=True)
+class ThirtyDays:
+    """The one "last 30 days" of the site (home KPIs, trend, donut, mosaic agree on it).
+
+    The 30 local dates ending today — or yesterday while today has no activity yet: the data is
+    usually scraped once a day, and a day that has barely begun is not a day with 0 activities
+    (the trend used to drop to 0 on its last point). `days` are the dates; `cur` and `prev` the
+    log positions of ranked activities in the window and in the 30 days before it."""
+
+    days: list[date]
+    cur: list[int]
+    prev: list[int]
+
+
+def thirty_days(snap: Snapshot) -> ThirtyDays:
+    log = snap.log
+    member = members(snap, ranked)
+    today = snap.today
+    now_text = canonical(snap.now)
+    midnight = canonical(start_of_day(today, snap.tz))
+    today_active = any(member[log.who[i]] for i in log.span(midnight, now_text))
+    last = today if today_active else today - timedelta(days=1)
+    end = now_text if today_active else midnight
+    first = last - timedelta(days=29)
+    start = canonical(start_of_day(first, snap.tz))
+    before = canonical(start_of_day(first - timedelta(days=30), snap.tz))
+    span = log.span(start, end, end_inclusive=today_active)
+    cur = [i for i in span if member[log.who[i]]]
+    prev = [i for i in log.span(before, start, end_inclusive=False) if member[log.who[i]]]
+    return ThirtyDays(days_between(first, last), cur, prev)
 
 
 def window(snap: Snapshot, period: str) -> Window:

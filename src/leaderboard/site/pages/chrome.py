@@ -152,7 +152,10 @@ def site_context(model: SiteModel, css_url: str, js_url: str) -> SiteContext:
 
 
 def _theme_url(theme: str | None, model: SiteModel) -> str | None:
-    return model.asset_url(theme) or None
+    """Only a theme that could not be read is linked; otherwise it is part of site.css."""
+    if theme and model.theme_link == theme:
+        return model.asset_url(theme)
+    return None
 
 
 def page_meta(
@@ -179,6 +182,8 @@ def page_meta(
 
 def default_image(model: SiteModel) -> str:
     url = model.config.meta.image_url or ""
+    if url in model.local_assets:
+        return model.urls.absolute(model.local_assets[url])
     if not url or "://" in url:
         return url
     return model.urls.absolute(url.lstrip("/"))

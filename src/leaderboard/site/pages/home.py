@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 
 from leaderboard.site import graphs
 from leaderboard.site.contexts import ActivityView, AwardView, HomeContext, Kpi, PodiumSpot
 from leaderboard.site.format import format_aggregate_value, format_int, plural
 from leaderboard.site.markdown import plain_text, sanitize_activity_text
 from leaderboard.site.model import SiteModel, capitalise, safe_link, trend
-from leaderboard.site.ranking import days_between, entries, members, ranked, sort_key, window
+from leaderboard.site.ranking import entries, members, ranked, sort_key, thirty_days, window
 from leaderboard.site.snapshot import Act
 from leaderboard.timeutil import canonical, minus_days, parse_date
 
@@ -76,17 +76,11 @@ def award_views(model: SiteModel, limit: int) -> list[AwardView]:
 def build_home(model: SiteModel) -> HomeContext:
     snap = model.snap
     now = snap.now
-    start30 = minus_days(now, 30, snap.tz)
-    start60 = minus_days(now, 60, snap.tz)
     log = snap.log
     member = members(snap, ranked)
     who = log.who
-    cur = [i for i in log.span(canonical(start30), canonical(now)) if member[who[i]]]
-    prev = [
-        i
-        for i in log.span(canonical(start60), canonical(start30), end_inclusive=False)
-        if member[who[i]]
-    ]
+    window30 = thirty_days(snap)
+    cur, prev = window30.cur, window30.prev
     kpis: list[Kpi] = []
     since = _since_kpi(model)
     if since:
@@ -135,16 +129,14 @@ def build_home(model: SiteModel) -> HomeContext:
                     agg.description or "",
                 )
             )
-    # WEB-18 trend: the 30 dates today-29 … today
-    today = snap.today
-    days = days_between(today - timedelta(days=29), today)
+    # WEB-18 trend: the window's 30 dates
+    days = window30.days
     counts = dict.fromkeys(days, 0)
     points = dict.fromkeys(days, 0)
     for i in cur:
         d = date.fromordinal(log.day[i])
-        if d in counts:
-            counts[d] += 1
-            points[d] += log.points[i]
+        counts[d] += 1
+        points[d] += log.points[i]
     trend_total = sum(counts.values())
     trend_points = sum(points.values())
     trend_chart = (

@@ -10,14 +10,17 @@ from leaderboard.site.format import format_int
 from leaderboard.site.model import PERIOD_LABELS, PERIOD_TABS, SiteModel, trend
 from leaderboard.site.ranking import (
     Entry,
+    ThirtyDays,
     activity_stats,
     bots,
     entries,
     new_contributors,
     ranked,
+    thirty_days,
     top_for_definition,
     window,
 )
+from leaderboard.site.snapshot import Snapshot
 from leaderboard.timeutil import canonical
 
 PERIOD_WORDS = {"week": "week", "month": "month", "year": "year", "all-time": "all time"}
@@ -89,6 +92,13 @@ def _row(model: SiteModel, e: Entry, columns: list[dict[str, object]], period: s
     )
 
 
+def _first_seen_in(snap: Snapshot, days: ThirtyDays) -> set[str]:
+    """Usernames whose first-ever activity lies in the window."""
+    log = snap.log
+    positions = set(days.cur)
+    return {u for u in log.names if log.first(u) in positions}
+
+
 def build_leaderboard(model: SiteModel, period: str) -> LeaderboardContext:
     snap = model.snap
     win = window(snap, period)
@@ -99,6 +109,7 @@ def build_leaderboard(model: SiteModel, period: str) -> LeaderboardContext:
     kpis: list[Kpi] = []
     new_now = sum(1 for e in main if e.is_new)
     if period == "all-time":
+        recent = _first_seen_in(snap, thirty_days(snap))
         kpis = [
             Kpi("Active Contributors", format_int(len(main)), "users", "All time"),
             Kpi(
@@ -107,7 +118,13 @@ def build_leaderboard(model: SiteModel, period: str) -> LeaderboardContext:
                 "activity",
                 "All time",
             ),
-            Kpi("New Contributors", format_int(new_now), "user-plus", "All time"),
+            # all-time, everyone is new: the card counts first-timers of the last 30 days
+            Kpi(
+                "New Contributors",
+                format_int(sum(1 for e in main if e.person.username in recent)),
+                "user-plus",
+                "Last 30 days",
+            ),
         ]
     else:
         assert win.previous_start is not None and win.previous_end is not None

@@ -305,6 +305,7 @@ def test_window_days_replace_and_older_days_append(fake_slack: Any, tmp_path: Pa
             "text": "stale text deleted in Slack",
             "points": 4,
             "meta": {"kept": True},
+            "team": "care-frontend",  # an unknown key of the data file
         },
         tz=ctx.tz,
     )
@@ -330,6 +331,7 @@ def test_window_days_replace_and_older_days_append(fake_slack: Any, tmp_path: Pa
     assert today["text"] == "EOD: second version of the day\n\nEOD: morning notes here"
     assert today["occurred_at"] == "2024-04-09T10:30:00.000Z"
     assert (today["points"], today["meta"]) == (4, {"kept": True})  # edits in the data repo stay
+    assert today["extra"] == {"team": "care-frontend"}
     older = acts.get(ctx.db, "eod_update_2024-03-28_rithviknishad")
     assert older is not None
     assert older["text"] == "Fixed the login loop\n\nWrote OTP tests"

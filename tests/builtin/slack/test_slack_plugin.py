@@ -466,3 +466,23 @@ def test_missing_scope_warns_once_and_stops_lookups(
     assert len(warnings) == 1
     assert len(slack.calls("users.info")) == 1
     assert ctx.db.query("SELECT * FROM slack_user_cache") == []  # nothing learnt, nothing cached
+
+
+def test_a_failing_email_lookup_warns_and_the_messages_wait(
+    fake_slack: Any, tmp_path: Path, caplog: Any
+) -> None:
+    slack = fake_slack(_email_workspace(), token=TOKEN)
+    slack.fail("users.info", error="fatal_error")
+    ctx = _setup_ctx(slack, tmp_path, resolveByEmail=True)
+    _contributor(ctx, "khavinshankar", email=["khavin@ohc.network"])
+    with caplog.at_level("WARNING"):
+        assert _scrape(ctx).status == "ok"
+    assert any(
+        "Slack e-mail lookup for U04KHAVIN failed: Slack API error: fatal_error (users.info)"
+        in r.getMessage()
+        for r in caplog.records
+    )
+    assert ctx.db.query("SELECT user_id FROM slack_anonymous_eod_update") == [
+        {"user_id": "U04KHAVIN"}
+    ]
+    assert ctx.db.query("SELECT * FROM slack_user_cache") == []  # asked again next run

@@ -486,3 +486,10 @@ def test_a_failing_email_lookup_warns_and_the_messages_wait(
         {"user_id": "U04KHAVIN"}
     ]
     assert ctx.db.query("SELECT * FROM slack_user_cache") == []  # asked again next run
+
+
+def test_every_config_key_is_documented() -> None:
+    from leaderboard.builtin.slack.settings import KEYS
+
+    docs = (Path(__file__).parents[3] / "docs" / "plugins" / "slack.md").read_text()
+    assert [k for k in KEYS if f"| `{k}` |" not in docs] == []

@@ -305,6 +305,7 @@ def test_window_days_replace_and_older_days_append(fake_slack: Any, tmp_path: Pa
             "text": "stale text deleted in Slack",
             "points": 4,
             "meta": {"kept": True},
+            "team": "care-frontend",  # an unknown key of the data file
         },
         tz=ctx.tz,
     )
@@ -330,6 +331,7 @@ def test_window_days_replace_and_older_days_append(fake_slack: Any, tmp_path: Pa
     assert today["text"] == "EOD: second version of the day\n\nEOD: morning notes here"
     assert today["occurred_at"] == "2024-04-09T10:30:00.000Z"
     assert (today["points"], today["meta"]) == (4, {"kept": True})  # edits in the data repo stay
+    assert today["extra"] == {"team": "care-frontend"}
     older = acts.get(ctx.db, "eod_update_2024-03-28_rithviknishad")
     assert older is not None
     assert older["text"] == "Fixed the login loop\n\nWrote OTP tests"
@@ -464,3 +466,30 @@ def test_missing_scope_warns_once_and_stops_lookups(
     assert len(warnings) == 1
     assert len(slack.calls("users.info")) == 1
     assert ctx.db.query("SELECT * FROM slack_user_cache") == []  # nothing learnt, nothing cached
+
+
+def test_a_failing_email_lookup_warns_and_the_messages_wait(
+    fake_slack: Any, tmp_path: Path, caplog: Any
+) -> None:
+    slack = fake_slack(_email_workspace(), token=TOKEN)
+    slack.fail("users.info", error="fatal_error")
+    ctx = _setup_ctx(slack, tmp_path, resolveByEmail=True)
+    _contributor(ctx, "khavinshankar", email=["khavin@ohc.network"])
+    with caplog.at_level("WARNING"):
+        assert _scrape(ctx).status == "ok"
+    assert any(
+        "Slack e-mail lookup for U04KHAVIN failed: Slack API error: fatal_error (users.info)"
+        in r.getMessage()
+        for r in caplog.records
+    )
+    assert ctx.db.query("SELECT user_id FROM slack_anonymous_eod_update") == [
+        {"user_id": "U04KHAVIN"}
+    ]
+    assert ctx.db.query("SELECT * FROM slack_user_cache") == []  # asked again next run
+
+
+def test_every_config_key_is_documented() -> None:
+    from leaderboard.builtin.slack.settings import KEYS
+
+    docs = (Path(__file__).parents[3] / "docs" / "plugins" / "slack.md").read_text()
+    assert [k for k in KEYS if f"| `{k}` |" not in docs] == []

@@ -120,19 +120,11 @@ def _activity(
             "meta": None,
         }
         return activity, True
+    # The stored row as a record: unknown keys of the data file (`extra`) are kept too.
+    extra = existing.get("extra")
     activity = {
-        k: existing.get(k)
-        for k in (
-            "slug",
-            "contributor",
-            "activity_definition",
-            "title",
-            "occurred_at",
-            "link",
-            "text",
-            "points",
-            "meta",
-        )
+        **(extra if isinstance(extra, dict) else {}),
+        **{k: existing.get(k) for k in ctx.queries.normalize.ACTIVITY_KEYS},
     }
     old_text = existing.get("text") or ""
     if day >= window_start:

@@ -17,6 +17,17 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+# Every key the plugin reads (docs/plugins/slack.md documents each one).
+KEYS = (
+    "slackApiToken",
+    "slackChannel",
+    "slackChannels",
+    "apiUrl",
+    "days",
+    "minLength",
+    "persistPending",
+    "resolveByEmail",
+)
 DEFAULT_API_URL = "https://slack.com/api"
 DEFAULT_DAYS = 1
 DEFAULT_MIN_LENGTH = 5

@@ -228,3 +228,10 @@ def test_eco_39_tokens_never_reach_logs_db_files_progress_or_site(tmp_path: Path
         assert any(p.suffix == ".db" for p in files)
         leaked = [str(p) for p in files if p.name != "config.yaml" and secret in p.read_bytes()]
         assert leaked == []
+
+        # a failing run logs a traceback at debug level: still no token, and none is asked for
+        server.inject(Reply(401, {"message": "Bad credentials"}), path=f"/orgs/{ORG}/repos")
+        failed = cli(data, "--debug")
+        assert failed.returncode == 1
+        assert "GitHub authentication failed" in failed.stderr and "Traceback" in failed.stderr
+        assert TOKEN not in failed.stdout + failed.stderr

@@ -32,9 +32,13 @@ from leaderboard.builtin.github.sources import (
     list_repositories,
     parse_time,
 )
-from leaderboard.errors import PluginError
 from leaderboard.plugins.api import Activity
 from leaderboard.plugins.context import PluginContext
+
+
+class ScrapeFailed(RuntimeError):
+    """The scrape hook failed as a whole (authentication, listing, failOnPartial); the message is
+    what the run summary shows, so it names the request and never carries a token."""
 
 
 class Scraper:
@@ -114,7 +118,7 @@ class Scraper:
                 async for record in self._org(client, org, first=index == 0):
                     yield record
         if self.settings.fail_on_partial and self.partial_repos:
-            raise PluginError(
+            raise ScrapeFailed(
                 f"{len(self.partial_repos)} repositories were partial or failed "
                 f"(failOnPartial): {', '.join(self.partial_repos[:10])}"
                 + (" …" if len(self.partial_repos) > 10 else "")
@@ -141,10 +145,10 @@ class Scraper:
             )
         except GitHubError as exc:
             if exc.status == 401:
-                raise PluginError(
+                raise ScrapeFailed(
                     f"GitHub authentication failed ({exc.request}: HTTP 401)"
                 ) from None
-            raise PluginError(f"Listing the repositories of {org} failed: {exc}") from None
+            raise ScrapeFailed(f"Listing the repositories of {org} failed: {exc}") from None
         since_text = format_since(since)
         section = progress.new_section(org, since_text, self._stamp(), len(repos))
         if resumed and previous is not None:

@@ -39,6 +39,7 @@ class LoggedRequest:
     query: tuple[tuple[str, str], ...]
     body: Json
     authorization: str | None
+    headers: tuple[tuple[str, str], ...] = ()  # every header but Authorization, lower-case names
 
     @property
     def params(self) -> dict[str, str]:
@@ -275,8 +276,11 @@ class GitHubServer:
             def _handle(self) -> None:
                 length = int(self.headers.get("Content-Length") or 0)
                 raw = self.rfile.read(length) if length else b""
+                sent = tuple(
+                    (k.lower(), v) for k, v in self.headers.items() if k.lower() != "authorization"
+                )
                 reply = server.answer(
-                    self.command, self.path, raw, self.headers.get("Authorization")
+                    self.command, self.path, raw, self.headers.get("Authorization"), sent
                 )
                 if server.latency:
                     time.sleep(server.latency)
@@ -340,7 +344,14 @@ class GitHubServer:
 
     # -- answering ---------------------------------------------------------------------------
 
-    def answer(self, method: str, target: str, raw: bytes, authorization: str | None) -> Reply:
+    def answer(
+        self,
+        method: str,
+        target: str,
+        raw: bytes,
+        authorization: str | None,
+        headers: tuple[tuple[str, str], ...] = (),
+    ) -> Reply:
         parts = urlsplit(target)
         try:
             body = json.loads(raw) if raw else None
@@ -348,7 +359,7 @@ class GitHubServer:
             body = None
         request = LoggedRequest(
             method, parts.path, tuple(parse_qsl(parts.query, keep_blank_values=True)), body,
-            authorization,
+            authorization, headers,
         )  # fmt: skip
         with self._lock:
             self.requests.append(request)

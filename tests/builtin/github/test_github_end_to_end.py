@@ -22,6 +22,7 @@ from ghtest import (
     org_document,
 )
 
+from leaderboard.builtin.github.graphql import ISSUES
 from leaderboard.testing.github_server import GitHubServer, Reply
 
 ORG = "acme-health"
@@ -96,6 +97,20 @@ def test_eco_46_export_equals_hand_checked_file_and_exact_request_list(tmp_path:
         assert {r.authorization for r in server.requests} == {f"Bearer {TOKEN}"}
         first = server.requests[0]
         assert first.path == f"/orgs/{ORG}/repos"
+        for request in server.requests:  # ECO-39 headers on every request
+            headers = dict(request.headers)
+            assert headers["accept"] == "application/vnd.github+json"
+            assert headers["x-github-api-version"] == "2022-11-28"
+            assert headers["user-agent"].startswith("contributor-leaderboard/")
+        issues = next(r for r in server.requests if r.connection == "issues")
+        assert issues.body == {
+            "query": ISSUES,
+            "variables": {"owner": ORG, "repo": "care-fe", "cursor": None, "pageSize": 50},
+        }
+        assert (
+            "issues(first: $pageSize, after: $cursor, orderBy: {field: UPDATED_AT, direction: DESC})"
+            in ISSUES
+        )
         # the compare of the force-pushed branch failed and was logged at WARN, single line
         assert "WARN: [github] care-platform: compare failed; skipped" in result.stderr
         contributors = (data / "contributors" / "dependabot[bot].md").read_text()

@@ -59,13 +59,9 @@ class Scraper:
         self.limiter = asyncio.Semaphore(settings.concurrency)
         self.progress_dir = self._progress_dir()
         self.sections: dict[str, dict[str, Any]] = {}
-        self.previous = (
-            progress.sections(progress.read(self.progress_dir)) if self.progress_dir else {}
-        )
+        self.previous: dict[str, dict[str, Any]] = {}
         self.partial_repos: list[str] = []
-        self.definitions = {
-            str(d["slug"]) for d in ctx.queries.activity_definitions.get_all(ctx.db)
-        }
+        self.definitions: set[str] = set()
 
     # -- progress -----------------------------------------------------------------------------
 
@@ -104,6 +100,14 @@ class Scraper:
     async def run(self) -> AsyncIterator[Activity]:
         """Activities as records, repository by repository in listing order; the runner upserts
         them (changed rows only) and the checkpoint after each repository commits them."""
+        # Read state here, not in __init__: the runner may call the hook on another thread than
+        # the one that drives it, and DB access belongs to the driving thread (CORE-26).
+        ctx = self.ctx
+        if self.progress_dir is not None:
+            self.previous = progress.sections(progress.read(self.progress_dir))
+        self.definitions = {
+            str(d["slug"]) for d in ctx.queries.activity_definitions.get_all(ctx.db)
+        }
         async with self.ctx.async_http(timeout=30.0) as http:
             client = GitHubClient(
                 http,

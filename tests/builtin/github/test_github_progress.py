@@ -85,3 +85,31 @@ def test_progress_files_false_writes_nothing(tmp_path: Path) -> None:
         assert db.scalar("SELECT COUNT(*) FROM activity") > 0
     assert not (tmp_path / ".scrape-progress.json").exists()
     assert not (tmp_path / "scrape-status.md").exists()
+
+
+def test_data_is_identical_whatever_the_timing(tmp_path: Path) -> None:
+    """Concurrent fetches finish in a random order; rows are still written in listing order."""
+    import random
+
+    def dump(concurrency: int, seed: int) -> list[object]:
+        jitter = random.Random(seed)
+        with GitHubServer(org_document(), latency=lambda _: jitter.random() * 0.004) as server:
+            db = memory_db()
+            config = {"githubOrg": ORG, "githubToken": TOKEN, "apiUrl": server.url,
+                      "concurrency": concurrency, "progressFiles": False}  # fmt: skip
+            run_plugin(db, config, tmp_path, sleeps=Sleeps())
+            return [
+                tuple(row.values())
+                for table in (
+                    "contributor",
+                    "activity",
+                    "contributor_aggregate",
+                    "global_aggregate",
+                )
+                for row in db.query(f"SELECT * FROM {table} ORDER BY rowid")
+            ]
+
+    sequential = dump(1, 0)
+    assert len(sequential) > 700
+    assert dump(5, 1) == sequential
+    assert dump(5, 2) == sequential

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import json
 import re
+import socket
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -38,6 +39,7 @@ class LoggedRequest:
     query: tuple[tuple[str, str], ...]
     body: Json
     authorization: str | None
+    headers: tuple[tuple[str, str], ...] = ()  # every header but Authorization, lower-case names
 
     @property
     def params(self) -> dict[str, str]:
@@ -241,7 +243,7 @@ class GitHubServer:
         self,
         documents: list[dict[str, Any]] | dict[str, Any],
         *,
-        latency: float = 0.0,
+        latency: float | Callable[[LoggedRequest], float] = 0.0,
         max_per_page: int = 100,
     ) -> None:
         docs = documents if isinstance(documents, list) else [documents]
@@ -265,14 +267,23 @@ class GitHubServer:
             def log_message(self, format: str, *args: Any) -> None:
                 pass
 
+            def setup(self) -> None:
+                super().setup()
+                # Headers and body go out in separate writes: without TCP_NODELAY, Nagle's
+                # algorithm and the client's delayed ACK add 40 ms to every response.
+                self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+
             def _handle(self) -> None:
                 length = int(self.headers.get("Content-Length") or 0)
                 raw = self.rfile.read(length) if length else b""
-                reply = server.answer(
-                    self.command, self.path, raw, self.headers.get("Authorization")
+                sent = tuple(
+                    (k.lower(), v) for k, v in self.headers.items() if k.lower() != "authorization"
                 )
-                if server.latency:
-                    time.sleep(server.latency)
+                reply, delay = server.respond(
+                    self.command, self.path, raw, self.headers.get("Authorization"), sent
+                )
+                if delay > 0:
+                    time.sleep(delay)
                 if reply.text is not None:
                     payload = reply.text.encode("utf-8")
                     kind = "text/html; charset=utf-8"
@@ -316,6 +327,10 @@ class GitHubServer:
 
     # -- test controls -----------------------------------------------------------------------
 
+    def delay(self, request: LoggedRequest) -> float:
+        """Seconds to hold `request`: `latency`, or what a `latency(request)` function says."""
+        return float(self.latency(request) if callable(self.latency) else self.latency)
+
     def inject(self, reply: Reply | Callable[[LoggedRequest], Reply], **match: Any) -> Injection:
         """Answer the next matching request(s) with `reply` (see `Injection` for the keys)."""
         injection = Injection(reply, **match)
@@ -333,7 +348,26 @@ class GitHubServer:
 
     # -- answering ---------------------------------------------------------------------------
 
-    def answer(self, method: str, target: str, raw: bytes, authorization: str | None) -> Reply:
+    def answer(
+        self,
+        method: str,
+        target: str,
+        raw: bytes,
+        authorization: str | None,
+        headers: tuple[tuple[str, str], ...] = (),
+    ) -> Reply:
+        """Log the request and build its reply (injections first, then fixture data)."""
+        return self.respond(method, target, raw, authorization, headers)[0]
+
+    def respond(
+        self,
+        method: str,
+        target: str,
+        raw: bytes,
+        authorization: str | None,
+        headers: tuple[tuple[str, str], ...] = (),
+    ) -> tuple[Reply, float]:
+        """`answer` plus the latency to apply to this request."""
         parts = urlsplit(target)
         try:
             body = json.loads(raw) if raw else None
@@ -341,19 +375,20 @@ class GitHubServer:
             body = None
         request = LoggedRequest(
             method, parts.path, tuple(parse_qsl(parts.query, keep_blank_values=True)), body,
-            authorization,
+            authorization, headers,
         )  # fmt: skip
+        delay = self.delay(request)
         with self._lock:
             self.requests.append(request)
             for injection in self.injections:
                 if injection.matches(request):
                     injection.used += 1
                     reply = injection.reply
-                    return reply(request) if callable(reply) else reply
+                    return (reply(request) if callable(reply) else reply), delay
         try:
-            return self._serve(request)
+            return self._serve(request), delay
         except Exception as exc:  # a fixture mistake: make it visible in the test's failure
-            return Reply(500, {"message": f"fake server error: {type(exc).__name__}: {exc}"})
+            return Reply(500, {"message": f"fake server error: {type(exc).__name__}: {exc}"}), delay
 
     def _serve(self, request: LoggedRequest) -> Reply:
         path, params = request.path, request.params

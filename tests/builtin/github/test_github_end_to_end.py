@@ -22,6 +22,7 @@ from ghtest import (
     org_document,
 )
 
+from leaderboard.builtin.github.graphql import ISSUES
 from leaderboard.testing.github_server import GitHubServer, Reply
 
 ORG = "acme-health"
@@ -96,6 +97,20 @@ def test_eco_46_export_equals_hand_checked_file_and_exact_request_list(tmp_path:
         assert {r.authorization for r in server.requests} == {f"Bearer {TOKEN}"}
         first = server.requests[0]
         assert first.path == f"/orgs/{ORG}/repos"
+        for request in server.requests:  # ECO-39 headers on every request
+            headers = dict(request.headers)
+            assert headers["accept"] == "application/vnd.github+json"
+            assert headers["x-github-api-version"] == "2022-11-28"
+            assert headers["user-agent"].startswith("contributor-leaderboard/")
+        issues = next(r for r in server.requests if r.connection == "issues")
+        assert issues.body == {
+            "query": ISSUES,
+            "variables": {"owner": ORG, "repo": "care-fe", "cursor": None, "pageSize": 50},
+        }
+        assert (
+            "issues(first: $pageSize, after: $cursor, orderBy: {field: UPDATED_AT, direction: DESC})"
+            in ISSUES
+        )
         # the compare of the force-pushed branch failed and was logged at WARN, single line
         assert "WARN: [github] care-platform: compare failed; skipped" in result.stderr
         contributors = (data / "contributors" / "dependabot[bot].md").read_text()
@@ -228,3 +243,10 @@ def test_eco_39_tokens_never_reach_logs_db_files_progress_or_site(tmp_path: Path
         assert any(p.suffix == ".db" for p in files)
         leaked = [str(p) for p in files if p.name != "config.yaml" and secret in p.read_bytes()]
         assert leaked == []
+
+        # a failing run logs a traceback at debug level: still no token, and none is asked for
+        server.inject(Reply(401, {"message": "Bad credentials"}), path=f"/orgs/{ORG}/repos")
+        failed = cli(data, "--debug")
+        assert failed.returncode == 1
+        assert "GitHub authentication failed" in failed.stderr and "Traceback" in failed.stderr
+        assert TOKEN not in failed.stdout + failed.stderr

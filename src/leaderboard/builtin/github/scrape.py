@@ -32,9 +32,13 @@ from leaderboard.builtin.github.sources import (
     list_repositories,
     parse_time,
 )
-from leaderboard.errors import PluginError
 from leaderboard.plugins.api import Activity
 from leaderboard.plugins.context import PluginContext
+
+
+class ScrapeFailed(RuntimeError):
+    """The scrape hook failed as a whole (authentication, listing, failOnPartial); the message is
+    what the run summary shows, so it names the request and never carries a token."""
 
 
 class Scraper:
@@ -55,13 +59,9 @@ class Scraper:
         self.limiter = asyncio.Semaphore(settings.concurrency)
         self.progress_dir = self._progress_dir()
         self.sections: dict[str, dict[str, Any]] = {}
-        self.previous = (
-            progress.sections(progress.read(self.progress_dir)) if self.progress_dir else {}
-        )
+        self.previous: dict[str, dict[str, Any]] = {}
         self.partial_repos: list[str] = []
-        self.definitions = {
-            str(d["slug"]) for d in ctx.queries.activity_definitions.get_all(ctx.db)
-        }
+        self.definitions: set[str] = set()
 
     # -- progress -----------------------------------------------------------------------------
 
@@ -100,6 +100,14 @@ class Scraper:
     async def run(self) -> AsyncIterator[Activity]:
         """Activities as records, repository by repository in listing order; the runner upserts
         them (changed rows only) and the checkpoint after each repository commits them."""
+        # Read state here, not in __init__: the runner may call the hook on another thread than
+        # the one that drives it, and DB access belongs to the driving thread (CORE-26).
+        ctx = self.ctx
+        if self.progress_dir is not None:
+            self.previous = progress.sections(progress.read(self.progress_dir))
+        self.definitions = {
+            str(d["slug"]) for d in ctx.queries.activity_definitions.get_all(ctx.db)
+        }
         async with self.ctx.async_http(timeout=30.0) as http:
             client = GitHubClient(
                 http,
@@ -114,7 +122,7 @@ class Scraper:
                 async for record in self._org(client, org, first=index == 0):
                     yield record
         if self.settings.fail_on_partial and self.partial_repos:
-            raise PluginError(
+            raise ScrapeFailed(
                 f"{len(self.partial_repos)} repositories were partial or failed "
                 f"(failOnPartial): {', '.join(self.partial_repos[:10])}"
                 + (" …" if len(self.partial_repos) > 10 else "")
@@ -141,10 +149,10 @@ class Scraper:
             )
         except GitHubError as exc:
             if exc.status == 401:
-                raise PluginError(
+                raise ScrapeFailed(
                     f"GitHub authentication failed ({exc.request}: HTTP 401)"
                 ) from None
-            raise PluginError(f"Listing the repositories of {org} failed: {exc}") from None
+            raise ScrapeFailed(f"Listing the repositories of {org} failed: {exc}") from None
         since_text = format_since(since)
         section = progress.new_section(org, since_text, self._stamp(), len(repos))
         if resumed and previous is not None:

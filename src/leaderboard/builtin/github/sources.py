@@ -98,6 +98,7 @@ async def list_repositories(
         "per_page": PER_PAGE,
     }
     repos: list[Repo] = []
+    seen: set[str] = set()
     while url:
         data, response = await client.get_json(url, params)
         if not isinstance(data, list):
@@ -117,6 +118,9 @@ async def list_repositories(
                 continue
             if (only is not None and name not in only) or name in exclude:
                 continue
+            if name in seen:
+                continue  # a repository updated while listing moves to an earlier page
+            seen.add(name)
             repos.append(
                 Repo(
                     name,

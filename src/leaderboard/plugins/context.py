@@ -106,6 +106,9 @@ class PluginContext:
         self._sleep = sleep or time.sleep
         self._async_sleep = async_sleep or asyncio.sleep
         self._checkpoint = checkpoint
+        # Set by the runner for a staged plugin (CORE-25): file writes wait for the DB work
+        # staged before them, so "data first, then the progress file" still holds.
+        self._file_writer: Callable[[Path, bytes], bool] | None = None
 
     @property
     def org_config(self) -> OrgConfig:
@@ -148,6 +151,10 @@ class PluginContext:
             self.plugin_id, base_url, headers=headers, timeout=timeout
         )
 
+    def requests_made(self) -> int:
+        """HTTP requests this plugin made so far in the run (for the run summary)."""
+        return self._http_factory.request_count(self.plugin_id)
+
     def sleep(self, seconds: float) -> None:
         """Sleep (rate limits); tests inject a function that records instead of waiting."""
         self._sleep(seconds)
@@ -183,4 +190,6 @@ class PluginContext:
                 f"the data dir {root}"
             )
         payload = data.encode("utf-8") if isinstance(data, str) else bytes(data)
+        if self._file_writer is not None:
+            return self._file_writer(target, payload)
         return write_if_changed(target, payload)

@@ -13,7 +13,7 @@ from e2e import Runner, tree, write, write_config
 # Three plugins whose data overlaps: the same people (with different profile fields), the same
 # activity slugs (the later plugin's version wins), identities resolved across plugins, and a
 # progress file each. Sleeps are random (unseeded), so every run finishes in a different order.
-SYNC_PLUGIN = '''
+SYNC_PLUGIN = """
 import random, time, json
 name = "{name}"
 version = "1"
@@ -33,9 +33,9 @@ def scrape(ctx):
             ctx.identities.report_unresolved("slack", "U{name}" + str(i), hint="no profile")
             ctx.checkpoint()
             ctx.write_file(".progress-{name}.json", json.dumps({{"done": i}}))
-'''
+"""
 
-ASYNC_PLUGIN = '''
+ASYNC_PLUGIN = """
 import asyncio, random
 name = "{name}"
 version = "1"
@@ -55,7 +55,7 @@ async def scrape(ctx):
                        ("seen by {name}", who))
         if i % 2 == 1:
             ctx.checkpoint()
-'''
+"""
 
 # The first plugin ends early; the other two then checkpoint often while both still run, so
 # persisting in any order but config order would interleave their chunks.

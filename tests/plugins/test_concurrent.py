@@ -175,9 +175,12 @@ def test_staged_reads_see_the_snapshot_plus_own_writes(tmp_path: Path) -> None:
     assert sorted(seen["users"]) == ["before", "newbie"]  # not from-first
     assert seen["resolved"] == "newbie"
     assert h.usernames() == ["before", "from-first", "newbie"]
-    assert h.db.scalar(
-        "SELECT contributor FROM contributor_identity WHERE namespace='github' AND value='newbie'"
-    ) == "newbie"
+    assert (
+        h.db.scalar(
+            "SELECT contributor FROM contributor_identity WHERE namespace='github' AND value='newbie'"
+        )
+        == "newbie"
+    )
 
 
 def test_failing_plugin_rolls_back_only_its_work_since_its_checkpoint(tmp_path: Path) -> None:

@@ -110,9 +110,7 @@ def _run_on_fresh_loop(value: Any, writer: RecordSink) -> None:
         loop.close()
 
 
-def drive_hook(
-    fn: Callable[[PluginContext], Any], ctx: PluginContext, writer: RecordSink
-) -> None:
+def drive_hook(fn: Callable[[PluginContext], Any], ctx: PluginContext, writer: RecordSink) -> None:
     """Call a hook and persist what it returns: None, records, async records or an awaitable."""
     value = fn(ctx)
     if inspect.isawaitable(value) or hasattr(value, "__aiter__"):

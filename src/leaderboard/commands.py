@@ -18,6 +18,7 @@ from leaderboard import lock, progress
 from leaderboard.config import resolve_data_dir
 from leaderboard.db import Database
 from leaderboard.errors import InvalidInputError, UsageError
+from leaderboard.logs import MASK
 from leaderboard.timeutil import get_zone, parse_now
 
 if TYPE_CHECKING:
@@ -205,6 +206,7 @@ def validate_command(common: Common, *, fmt: str) -> int:
         if fmt == "json"
         else render_text(problems, files_checked)
     )
+    output = MASK(output)  # problems may quote values substituted from the environment
     sys.stdout.write(output if output.endswith("\n") else output + "\n")
     return 3 if any(p.is_error for p in problems) else 0
 

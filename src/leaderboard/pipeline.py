@@ -28,6 +28,7 @@ from leaderboard.config.model import Config
 from leaderboard.db import Database
 from leaderboard.declarations import Declarations
 from leaderboard.errors import InvalidInputError, UsageError
+from leaderboard.logs import MASK
 from leaderboard.problems import Problem, ProblemList
 from leaderboard.progress import steps
 from leaderboard.queries import store_config
@@ -187,7 +188,12 @@ def plugin_problems(
             continue
         problems.extend(
             check_plugin_config(
-                loaded.id, plugin, entry.config, line=entry.line, as_warning=as_warning
+                loaded.id,
+                plugin,
+                entry.config,
+                line=entry.line,
+                as_warning=as_warning,
+                secrets=config.secrets,
             )
         )
     return problems
@@ -535,7 +541,8 @@ def record_run(
             canonical(started),
             canonical(finished),
             "ok" if summary.ok else "failed",
-            jsonfmt.dumps_compact(summary.to_json()),
+            # Failure messages quote whatever a plugin raised: secrets never reach the DB.
+            MASK(jsonfmt.dumps_compact(summary.to_json())),
         ),
     )
 

@@ -20,6 +20,7 @@ from leaderboard.config.model import Config
 from leaderboard.config.org_meta import check_meta, check_org
 from leaderboard.config.sections import check_runner
 from leaderboard.config.sources import SourceSpec
+from leaderboard.logs import register_secrets
 from leaderboard.problems import ProblemList
 from leaderboard.yaml12 import Loaded, YamlError, load
 
@@ -103,6 +104,9 @@ def validate_text(
     if data_dir is not None and ENV_VAR not in effective:
         effective[ENV_VAR] = str(data_dir.absolute())
     sub = substitute(loaded.value, effective)
+    # Every substituted value is a secret from here on, for the whole process: log lines, stored
+    # run summaries and plugin-written files mask it wherever it surfaces (CORE-14, CORE-82).
+    register_secrets(sub.secrets)
     for unset in sub.unset:
         problems.warning(
             CONFIG_NAME,

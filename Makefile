@@ -46,6 +46,7 @@ check: install
 bench: install
 	$(BIN)/python bench/run.py
 	$(BIN)/python bench/github.py
+	$(BIN)/python bench/network_plugins.py
 
 update-golden: install
 	$(BIN)/python tests/site/update_golden.py

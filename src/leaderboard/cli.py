@@ -18,7 +18,7 @@ import click
 
 from leaderboard import __version__
 from leaderboard.errors import LeaderboardError, UsageError
-from leaderboard.logs import configure, get_logger
+from leaderboard.logs import MASK, configure, get_logger
 
 F = TypeVar("F", bound=Callable[..., Any])
 PHASES = ("import", "setup", "scrape", "aggregate", "evaluate", "export")
@@ -114,7 +114,7 @@ def fail(exc: BaseException, common: Common | None) -> NoReturn:
     if isinstance(exc, LeaderboardError):
         problems = getattr(exc, "problems", None) or []
         for problem in problems:
-            click.echo(problem.format(), err=True)
+            click.echo(MASK(problem.format()), err=True)
         log.error(str(exc), exc_info=exc if debug else None)
         sys.exit(exc.exit_code)
     log.error(

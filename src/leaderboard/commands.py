@@ -18,6 +18,7 @@ from leaderboard import lock, progress
 from leaderboard.config import resolve_data_dir
 from leaderboard.db import Database
 from leaderboard.errors import InvalidInputError, UsageError
+from leaderboard.logs import MASK
 from leaderboard.timeutil import get_zone, parse_now
 
 if TYPE_CHECKING:
@@ -74,6 +75,24 @@ def now_of(common: Common, tz_name: str) -> datetime:
         raise UsageError(f"Invalid --now value '{common.now}': {exc}") from None
 
 
+def concurrency_of(common: Common) -> int | None:
+    """CORE-25: LEADERBOARD_CONCURRENCY overrides `runner.concurrency` for this run."""
+    from leaderboard.config.sections import concurrency_problem
+
+    raw = common.env.get("LEADERBOARD_CONCURRENCY")
+    if raw is None or not raw.strip():
+        return None
+    try:
+        value: object = int(raw.strip())
+    except ValueError:
+        value = raw
+    problem = concurrency_problem(value)
+    if problem is not None:
+        raise UsageError(f"Invalid LEADERBOARD_CONCURRENCY {raw!r}: {problem}")
+    assert isinstance(value, int)
+    return value
+
+
 def _peek_timezone(data_dir: Path) -> str:
     """The zone for parsing --now before full validation; a bad zone is reported by validation."""
     from leaderboard.yaml12 import YamlError, load
@@ -120,6 +139,7 @@ def run_command(
         selected_plugins=plugins,
         command="run",
         progress=progress.wanted(quiet=common.quiet, log_format=common.log_format),
+        concurrency=concurrency_of(common),
     )
     with lock.locked(data_dir, "run", started_at=common.started, break_lock=break_lock):
         return execute_run(settings, started=common.started)
@@ -189,6 +209,7 @@ def validate_command(common: Common, *, fmt: str) -> int:
         if fmt == "json"
         else render_text(problems, files_checked)
     )
+    output = MASK(output)  # problems may quote values substituted from the environment
     sys.stdout.write(output if output.endswith("\n") else output + "\n")
     return 3 if any(p.is_error for p in problems) else 0
 

@@ -13,6 +13,7 @@ import sys
 import time
 from collections.abc import Iterable
 from typing import Any, TextIO
+from urllib.parse import quote, quote_plus
 
 from leaderboard import jsonfmt
 
@@ -32,13 +33,46 @@ def _wall_clock(created: float) -> str:
     return time.strftime("%Y-%m-%dT%H:%M:%S", t) + f".{ms:03d}Z"
 
 
+def _spellings(secret: str) -> set[str]:
+    """The ways a secret shows up in text: as is, percent-encoded in a URL (httpx error messages
+    quote the URL), and escaped inside a JSON string (the JSON log format, stored summaries)."""
+    return {
+        secret,
+        quote(secret, safe=""),
+        quote(secret, safe="/:@!$&'()*+,;="),
+        quote_plus(secret, safe=""),
+        json.dumps(secret)[1:-1],
+        json.dumps(secret, ensure_ascii=False)[1:-1],
+    }
+
+
 class _Masker:
+    """The process's registered secrets (CORE-14, CORE-82), replaced by `***` in every log line
+    and in everything else that is stored or published from messages (`_run.summary`, files
+    written by plugins)."""
+
     def __init__(self) -> None:
         self.secrets: list[str] = []
+        self._registered: set[str] = set()
+
+    @property
+    def registered(self) -> frozenset[str]:
+        return frozenset(self._registered)
 
     def set(self, secrets: Iterable[str]) -> None:
+        """Replace the registered secrets (tests; production only ever `add`s)."""
+        self._registered = set()
+        self.secrets = []
+        self.add(secrets)
+
+    def add(self, secrets: Iterable[str]) -> None:
+        new = {s for s in secrets if s and len(s) >= 3} - self._registered
+        if not new:
+            return
+        self._registered |= new
+        spelled = {v for s in self._registered for v in _spellings(s) if len(v) >= 3}
         # Longest first, so a secret containing another is masked whole.
-        self.secrets = sorted({s for s in secrets if s and len(s) >= 3}, key=len, reverse=True)
+        self.secrets = sorted(spelled, key=lambda v: (-len(v), v))
 
     def __call__(self, text: str) -> str:
         for secret in self.secrets:
@@ -48,6 +82,12 @@ class _Masker:
 
 
 MASK = _Masker()
+
+
+def register_secrets(secrets: Iterable[str]) -> None:
+    """Mask these values from now on, for the rest of the process (values from `${{ env.X }}`:
+    the config loader registers them as soon as it substitutes them)."""
+    MASK.add(secrets)
 
 
 class LeaderboardFormatter(logging.Formatter):

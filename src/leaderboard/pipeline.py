@@ -28,6 +28,7 @@ from leaderboard.config.model import Config
 from leaderboard.db import Database
 from leaderboard.declarations import Declarations
 from leaderboard.errors import InvalidInputError, UsageError
+from leaderboard.logs import MASK
 from leaderboard.problems import Problem, ProblemList
 from leaderboard.progress import steps
 from leaderboard.queries import store_config
@@ -60,6 +61,7 @@ class RunSettings:
     transport: httpx.BaseTransport | None = None
     command: str = "run"
     progress: bool = False  # a progress bar on stderr (only ever true on a terminal)
+    concurrency: int | None = None  # LEADERBOARD_CONCURRENCY; None = runner.concurrency
 
 
 @dataclass
@@ -186,7 +188,12 @@ def plugin_problems(
             continue
         problems.extend(
             check_plugin_config(
-                loaded.id, plugin, entry.config, line=entry.line, as_warning=as_warning
+                loaded.id,
+                plugin,
+                entry.config,
+                line=entry.line,
+                as_warning=as_warning,
+                secrets=config.secrets,
             )
         )
     return problems
@@ -337,6 +344,9 @@ def _phase_hooks(
     if phase == "aggregate":
         _standard_aggregation(settings, prepared, db, summary)
     targets = _hook_targets(settings, prepared)
+    if phase == "scrape" and targets:
+        _phase_scrape(settings, prepared, db, summary, targets)
+        return
     if targets:  # plugin contexts import httpx (60 ms), which a run without plugins never needs
         from leaderboard.plugins.hooks import run_hook
     for loaded in targets:
@@ -352,6 +362,48 @@ def _phase_hooks(
                 prepared.failed_setup.add(loaded.id)
             if settings.fail_fast:
                 raise _FailFast
+
+
+def _phase_scrape(
+    settings: RunSettings,
+    prepared: Prepared,
+    db: Database,
+    summary: RunSummary,
+    targets: list[Any],
+) -> None:
+    """Scrape hooks side by side, persisted in config order (CORE-25); summary in config order."""
+    from leaderboard.plugins.concurrent import run_scrape
+    from leaderboard.plugins.context_factory import build_context
+
+    def make_context(loaded: Any, handle: Database) -> Any:
+        return build_context(
+            loaded,
+            db=handle,
+            config=prepared.config,
+            now=settings.now,
+            data_dir=settings.data_dir,
+            cache_dir=settings.cache_dir,
+            offline=settings.offline,
+        )
+
+    runnable = [t for t in targets if t.id not in prepared.failed_setup]
+    concurrency = settings.concurrency or prepared.config.runner.concurrency
+    results = dict(
+        (loaded.id, result)
+        for loaded, result in run_scrape(
+            db, runnable, make_context, concurrency=concurrency, fail_fast=settings.fail_fast
+        )
+    )
+    for loaded in targets:
+        if loaded.id in prepared.failed_setup:
+            summary.hooks.append(_skipped(loaded.id, "scrape"))
+            continue
+        result = results.get(loaded.id)
+        if result is None:  # not run: an earlier plugin failed under --fail-fast
+            raise _FailFast
+        _record_hook(summary, loaded.id, "scrape", result)
+        if result.status == "failed" and settings.fail_fast:
+            raise _FailFast
 
 
 def _skipped(plugin_id: str, phase: str) -> Any:
@@ -371,6 +423,7 @@ def _record_hook(summary: RunSummary, plugin_id: str, phase: str, result: Any) -
             getattr(result, "duration", 0.0),
             getattr(result, "error", None),
             bool(getattr(result, "rolled_back_to_checkpoint", False)),
+            int(getattr(result, "requests", 0) or 0),
         )
     )
     summary.add("activities_inserted", getattr(result, "activities_inserted", 0))
@@ -488,7 +541,8 @@ def record_run(
             canonical(started),
             canonical(finished),
             "ok" if summary.ok else "failed",
-            jsonfmt.dumps_compact(summary.to_json()),
+            # Failure messages quote whatever a plugin raised: secrets never reach the DB.
+            MASK(jsonfmt.dumps_compact(summary.to_json())),
         ),
     )
 

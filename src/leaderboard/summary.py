@@ -15,6 +15,7 @@ class HookOutcome:
     seconds: float = 0.0
     error: str | None = None
     rolled_back_to_checkpoint: bool = False
+    requests: int = 0  # HTTP requests through ctx.http / ctx.async_http (CORE-28)
 
 
 @dataclass
@@ -69,6 +70,7 @@ class RunSummary:
                     "hook": h.hook,
                     "status": h.status,
                     "seconds": round(h.seconds, 3),
+                    **({"requests": h.requests} if h.requests else {}),
                     **({"error": h.error} if h.error else {}),
                 }
                 for h in self.hooks
@@ -84,7 +86,9 @@ class RunSummary:
         for phase in self.phases:
             log.log(level, "Phase %s: %.2fs", phase, self.phase_seconds.get(phase, 0.0))
         for h in self.hooks:
-            extra = f" ({h.error})" if h.error else ""
+            extra = f", {h.requests} request{'s' if h.requests != 1 else ''}" if h.requests else ""
+            if h.error:
+                extra += f" ({h.error})"
             if h.rolled_back_to_checkpoint:
                 extra += " rolled back to last checkpoint"
             log.log(level, "Plugin %s %s: %s %.2fs%s", h.plugin, h.hook, h.status, h.seconds, extra)

@@ -5,8 +5,11 @@ from __future__ import annotations
 import io
 import json
 import re
+from pathlib import Path
+from urllib.parse import quote
 
-from leaderboard.logs import MASK, configure, get_logger
+from leaderboard.config import load_config
+from leaderboard.logs import configure, get_logger
 
 
 def test_core_07_text_format_with_meta_and_plugin() -> None:
@@ -42,12 +45,26 @@ def test_core_07_levels_quiet_and_debug() -> None:
     assert "DEBUG: dbg" in stream.getvalue()
 
 
-def test_core_14_secrets_are_masked() -> None:
-    stream = io.StringIO()
-    configure(stream=stream)
-    MASK.set(["s3cr3t-token"])
-    try:
-        get_logger().info("token is s3cr3t-token", extra={"meta": {"t": "s3cr3t-token"}})
-    finally:
-        MASK.set([])
-    assert "s3cr3t" not in stream.getvalue() and "***" in stream.getvalue()
+def test_core_14_values_substituted_by_the_config_loader_are_masked(tmp_path: Path) -> None:
+    """Production registers secrets: loading a config is enough, nothing fills the mask by hand.
+    Raw, percent-encoded (httpx quotes URLs) and JSON-escaped spellings are all masked, in
+    messages, metadata and debug tracebacks, in both formats."""
+    token = 'tok/en+with "quote" and ünï'
+    (tmp_path / "config.yaml").write_text(
+        "org:\n  name: Org\n  description: d\n  url: https://example.org\n  logo_url: /l.svg\n"
+        "leaderboard:\n  plugins:\n    p:\n      source: dummy\n"
+        "      config: {token: '${{ env.API_TOKEN }}'}\n"
+    )
+    assert load_config(tmp_path, env={"API_TOKEN": token}).config is not None
+    for fmt in ("text", "json"):
+        stream = io.StringIO()
+        configure(fmt=fmt, debug=True, stream=stream)
+        try:
+            raise RuntimeError(f"401 for url 'https://api.example.org/x?t={quote(token, safe='')}'")
+        except RuntimeError as exc:
+            get_logger().error(
+                f"failed with {token}", exc_info=exc, extra={"meta": {"body": {"t": token}}}
+            )
+        out = stream.getvalue()
+        assert "tok/en" not in out and "tok%2Fen" not in out and "***" in out, out
+        assert "Traceback" in out

@@ -161,3 +161,69 @@ def test_same_public_db_after_bookkeeping_change_is_reused(
     monkeypatch.setattr(leaderboard.publicdb, "build_public_db", no_public_db)
     third = build_site(site_inputs)  # the new working-DB key was remembered: no public DB build
     assert third.written == 0
+
+
+_KEY_SCRIPT = """
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+
+from leaderboard.config import load_config
+from leaderboard.site.options import BuildOptions
+from leaderboard.site.reuse import inputs_digest
+
+data, token, host = Path(sys.argv[1]), sys.argv[2], sys.argv[3]
+env = {"T1": token, "T2": token + "-two", "T3": "third-" + token, "T4": "x" + token, "HOST": host}
+config = load_config(data, env=env).config
+assert config is not None and len(config.secrets) == 5
+options = BuildOptions(
+    data_dir=data, config=config, now=datetime(2024, 2, 1, tzinfo=UTC), out=data / "_site",
+    db_path=data / "w.db", cache_dir=data / ".cache",
+)
+print(inputs_digest(options))
+"""
+
+_KEY_CONFIG = """org:
+  name: Key Org
+  description: Reuse key test
+  url: https://example.org
+  logo_url: /logo.svg
+meta:
+  site_url: https://${{ env.HOST }}
+leaderboard:
+  plugins:
+    github:
+      source: dummy
+      config:
+        token: ${{ env.T1 }}
+        tokens: ["${{ env.T2 }}", "${{ env.T3 }}", "${{ env.T4 }}"]
+"""
+
+
+def test_reuse_key_is_deterministic_and_free_of_plugin_secrets(tmp_path: Path) -> None:
+    """Issue 15: the key hashed `repr(config)` — a frozenset of secrets whose order follows the
+    hash seed, and the secret values themselves."""
+    import subprocess
+    import sys
+
+    (tmp_path / "config.yaml").write_text(_KEY_CONFIG)
+    (tmp_path / "w.db").write_bytes(b"")
+    Database.open(tmp_path / "w.db").close()
+    base = {k: v for k, v in os.environ.items() if not k.startswith("LEADERBOARD_")}
+
+    def key(seed: str, token: str, host: str = "lb.example.org") -> str:
+        out = subprocess.run(
+            [sys.executable, "-c", _KEY_SCRIPT, str(tmp_path), token, host],
+            capture_output=True,
+            text=True,
+            env={**base, "PYTHONHASHSEED": seed},
+            timeout=120,
+            check=True,
+        )
+        return out.stdout.strip()
+
+    first = key("1", "ghp_first_token_value")
+    assert len(first) == 64
+    assert key("2", "ghp_first_token_value") == first  # another hash seed
+    assert key("3", "ghp_rotated_token_value") == first  # the token is no input of the build
+    assert key("1", "ghp_first_token_value", host="other.example.org") != first  # published

@@ -18,11 +18,13 @@ from leaderboard.config.env import substitute
 from leaderboard.config.leaderboard import check_leaderboard
 from leaderboard.config.model import Config
 from leaderboard.config.org_meta import check_meta, check_org
+from leaderboard.config.sections import check_runner
 from leaderboard.config.sources import SourceSpec
+from leaderboard.logs import register_secrets
 from leaderboard.problems import ProblemList
 from leaderboard.yaml12 import Loaded, YamlError, load
 
-ROOT_KEYS = ("org", "meta", "leaderboard")
+ROOT_KEYS = ("org", "meta", "leaderboard", "runner")
 
 
 @dataclass(frozen=True)
@@ -102,6 +104,9 @@ def validate_text(
     if data_dir is not None and ENV_VAR not in effective:
         effective[ENV_VAR] = str(data_dir.absolute())
     sub = substitute(loaded.value, effective)
+    # Every substituted value is a secret from here on, for the whole process: log lines, stored
+    # run summaries and plugin-written files mask it wherever it surfaces (CORE-14, CORE-82).
+    register_secrets(sub.secrets)
     for unset in sub.unset:
         problems.warning(
             CONFIG_NAME,
@@ -148,9 +153,12 @@ def _validate(
     lb = check_leaderboard(
         ch, root, loaded.lines, org_name=org.name if org else "", data_dir=data_dir
     )
+    runner = check_runner(ch, root)
     if org is None or meta is None or lb.config is None:
         return None, lb.sources, lb.infos
-    config = Config(org=org, meta=meta, leaderboard=lb.config, raw=root, secrets=secrets)
+    config = Config(
+        org=org, meta=meta, leaderboard=lb.config, raw=root, secrets=secrets, runner=runner
+    )
     return config, lb.sources, lb.infos
 
 

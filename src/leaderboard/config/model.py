@@ -122,6 +122,13 @@ class LeaderboardConfig:
 
 
 @dataclass(frozen=True)
+class RunnerConfig:
+    """The top-level `runner` section (CORE-25)."""
+
+    concurrency: int = 4  # scrape hooks running at once; 1 = one after another in config order
+
+
+@dataclass(frozen=True)
 class Config:
     """The validated config. `raw` is the substituted mapping (secrets included: never log it)."""
 
@@ -131,6 +138,7 @@ class Config:
     raw: dict[str, Any]
     path: str = "config.yaml"
     secrets: frozenset[str] = frozenset()  # values that came from ${{ env.X }} substitution
+    runner: RunnerConfig = field(default_factory=RunnerConfig)
 
     @property
     def tz(self) -> ZoneInfo:

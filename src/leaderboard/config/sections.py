@@ -1,5 +1,6 @@
 """The small `leaderboard.*` switch sections: site (WEB-01), bots (NEW-06), privacy (NEW-04),
-identity (NEW-01), scoring (NEW-25) and digest (NEW-23). Each returns its typed value with the
+identity (NEW-01), scoring (NEW-25) and digest (NEW-23); and the top-level `runner` section
+(CORE-25). Each returns its typed value with the
 spec's defaults filled in."""
 
 from __future__ import annotations
@@ -9,7 +10,13 @@ from pathlib import Path
 from typing import Any
 
 from leaderboard.config.checker import Checker, PathKey
-from leaderboard.config.model import BotsConfig, IdentityConfig, PrivacyConfig, SiteConfig
+from leaderboard.config.model import (
+    BotsConfig,
+    IdentityConfig,
+    PrivacyConfig,
+    RunnerConfig,
+    SiteConfig,
+)
 
 LB: PathKey = ("leaderboard",)
 SITE_KEYS = (
@@ -164,3 +171,30 @@ def _inactivity_days(ch: Checker, m: dict[str, Any], path: PathKey) -> list[int]
         )
         return None
     return list(raw)
+
+
+MAX_CONCURRENCY = 64
+
+
+def concurrency_problem(value: object) -> str | None:
+    """Why `value` is not a valid scrape concurrency (config key or LEADERBOARD_CONCURRENCY)."""
+    if isinstance(value, bool) or not isinstance(value, int):
+        return "must be a whole number from 1 to 64"
+    if not 1 <= value <= MAX_CONCURRENCY:
+        return f"must be from 1 to {MAX_CONCURRENCY} (got {value})"
+    return None
+
+
+def check_runner(ch: Checker, root: dict[str, Any]) -> RunnerConfig:
+    """`runner.concurrency`: how many plugins scrape at once (default 4; 1 = sequential)."""
+    m = ch.section(root, (), "runner", ("concurrency",))
+    value = m.get("concurrency")
+    if value is None:
+        return RunnerConfig()
+    problem = concurrency_problem(value)
+    if problem is not None:
+        suffix = "" if "(got" in problem else f" (got {ch.got(value)})"
+        ch.error(("runner", "concurrency"), "invalid-value", problem + suffix)
+        return RunnerConfig()
+    assert isinstance(value, int)
+    return RunnerConfig(concurrency=value)

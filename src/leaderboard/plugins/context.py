@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 
 import httpx
 
+from leaderboard.config.env import mask
 from leaderboard.config.model import Config, OrgConfig
 from leaderboard.db import Database
 from leaderboard.errors import PluginError
@@ -26,14 +27,26 @@ from leaderboard.plugins.resolver import IdentityResolver
 MASKED = "***"
 
 
+def _masked(payload: bytes) -> bytes:
+    """File contents with registered secrets replaced by `***`: files in the data dir are
+    committed and published, so a token quoted in a progress file would leak (CORE-82)."""
+    from leaderboard.logs import MASK
+
+    if not MASK.secrets:
+        return payload
+    for secret in MASK.secrets:
+        payload = payload.replace(secret.encode("utf-8"), MASKED.encode())
+    return payload
+
+
 def _freeze(value: Any, secrets: frozenset[str]) -> Any:
     """A deep read-only copy; strings that came from env substitution are masked."""
     if isinstance(value, Mapping):
         return MappingProxyType({k: _freeze(v, secrets) for k, v in value.items()})
     if isinstance(value, list | tuple):
         return tuple(_freeze(v, secrets) for v in value)
-    if isinstance(value, str) and value in secrets:
-        return MASKED
+    if isinstance(value, str) and secrets:
+        return mask(value, secrets)  # also inside longer strings ("Bearer <token>", URLs)
     return value
 
 
@@ -106,6 +119,9 @@ class PluginContext:
         self._sleep = sleep or time.sleep
         self._async_sleep = async_sleep or asyncio.sleep
         self._checkpoint = checkpoint
+        # Set by the runner for a staged plugin (CORE-25): file writes wait for the DB work
+        # staged before them, so "data first, then the progress file" still holds.
+        self._file_writer: Callable[[Path, bytes], bool] | None = None
 
     @property
     def org_config(self) -> OrgConfig:
@@ -148,6 +164,10 @@ class PluginContext:
             self.plugin_id, base_url, headers=headers, timeout=timeout
         )
 
+    def requests_made(self) -> int:
+        """HTTP requests this plugin made so far in the run (for the run summary)."""
+        return self._http_factory.request_count(self.plugin_id)
+
     def sleep(self, seconds: float) -> None:
         """Sleep (rate limits); tests inject a function that records instead of waiting."""
         self._sleep(seconds)
@@ -182,5 +202,7 @@ class PluginContext:
                 f"Plugin {self.plugin_id}: write_file refuses {str(relpath)!r}: it leads outside "
                 f"the data dir {root}"
             )
-        payload = data.encode("utf-8") if isinstance(data, str) else bytes(data)
+        payload = _masked(data.encode("utf-8") if isinstance(data, str) else bytes(data))
+        if self._file_writer is not None:
+            return self._file_writer(target, payload)
         return write_if_changed(target, payload)

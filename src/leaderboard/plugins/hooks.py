@@ -20,7 +20,7 @@ from typing import Any
 from leaderboard.db import Database
 from leaderboard.plugins.api import HOOKS
 from leaderboard.plugins.context import PluginContext
-from leaderboard.plugins.records import RecordWriter
+from leaderboard.plugins.records import RecordSink, RecordWriter
 
 _LOG = logging.getLogger("leaderboard.plugins")
 
@@ -41,9 +41,10 @@ class HookResult:
     contributors_created: int = 0
     definitions_created: int = 0
     awards: int = 0
+    requests: int = 0  # HTTP requests made through ctx.http / ctx.async_http (CORE-28)
 
 
-class _Savepoint:
+class Savepoint:
     """`SAVEPOINT plugin_<n>` with checkpoint (release + reopen) and rollback."""
 
     def __init__(self, db: Database, name: str) -> None:
@@ -67,19 +68,19 @@ class _Savepoint:
         self.db.execute(f"RELEASE {self.quoted}")
 
 
-def _message(exc: BaseException) -> str:
+def error_message(exc: BaseException) -> str:
     text = str(exc)
     return text if text else type(exc).__name__
 
 
-def _is_single_record(value: Any) -> bool:
+def is_single_record(value: Any) -> bool:
     return isinstance(value, str | bytes | Mapping) or hasattr(value, "kind")
 
 
-def _consume_sync(value: Any, writer: RecordWriter) -> None:
+def consume_sync(value: Any, writer: RecordSink) -> None:
     if value is None:
         return
-    if _is_single_record(value) or not hasattr(value, "__iter__"):
+    if is_single_record(value) or not hasattr(value, "__iter__"):
         raise TypeError(
             f"the hook returned {type(value).__name__}; return None or an iterable of records"
         )
@@ -87,37 +88,35 @@ def _consume_sync(value: Any, writer: RecordWriter) -> None:
         writer.write(record)
 
 
-async def _consume_async(value: Any, writer: RecordWriter) -> None:
+async def consume_async(value: Any, writer: RecordSink) -> None:
     if inspect.isawaitable(value):
         value = await value
     if hasattr(value, "__aiter__"):
         async for record in value:
             writer.write(record)
         return
-    _consume_sync(value, writer)
+    consume_sync(value, writer)
 
 
-def _run_on_fresh_loop(value: Any, writer: RecordWriter) -> None:
+def _run_on_fresh_loop(value: Any, writer: RecordSink) -> None:
     """One event loop per hook call (CORE-26); DB access stays on this thread."""
     loop = asyncio.new_event_loop()
     try:
         asyncio.set_event_loop(loop)
-        loop.run_until_complete(_consume_async(value, writer))
+        loop.run_until_complete(consume_async(value, writer))
         loop.run_until_complete(loop.shutdown_asyncgens())
     finally:
         asyncio.set_event_loop(None)
         loop.close()
 
 
-def drive_hook(
-    fn: Callable[[PluginContext], Any], ctx: PluginContext, writer: RecordWriter
-) -> None:
+def drive_hook(fn: Callable[[PluginContext], Any], ctx: PluginContext, writer: RecordSink) -> None:
     """Call a hook and persist what it returns: None, records, async records or an awaitable."""
     value = fn(ctx)
     if inspect.isawaitable(value) or hasattr(value, "__aiter__"):
         _run_on_fresh_loop(value, writer)
     else:
-        _consume_sync(value, writer)
+        consume_sync(value, writer)
 
 
 def _context_from_settings(
@@ -161,16 +160,17 @@ def run_hook(
         if settings is None or config is None or now is None:
             raise ValueError("run_hook needs either ctx or settings, config and now")
         ctx = _context_from_settings(db, loaded, settings=settings, config=config, now=now)
-    savepoint = _Savepoint(db, f"plugin_{getattr(loaded, 'index', 0)}")
-    writer = RecordWriter(db, ctx.tz, primary=_primary(ctx))
+    savepoint = Savepoint(db, f"plugin_{getattr(loaded, 'index', 0)}")
+    writer = RecordWriter(db, ctx.tz, primary=primary_namespace(ctx))
     ctx._checkpoint = savepoint.checkpoint
+    requests_before = ctx.requests_made()
     start = time.perf_counter()
     savepoint.open()
     try:
         drive_hook(fn, ctx, writer)
     except Exception as exc:
         savepoint.rollback()
-        message = _message(exc)
+        message = error_message(exc)
         log.error(
             f"{hook_name.capitalize()} failed for plugin {loaded.id}",
             exc_info=exc,
@@ -184,6 +184,7 @@ def run_hook(
             message,
             rolled_back_to_checkpoint=savepoint.checkpoints > 0,
             checkpoints=savepoint.checkpoints,
+            requests=ctx.requests_made() - requests_before,
         )
     except BaseException:
         savepoint.rollback()
@@ -202,10 +203,11 @@ def run_hook(
         activities_updated=counts.activities_updated,
         contributors_created=counts.contributors_created,
         definitions_created=counts.definitions_created,
+        requests=ctx.requests_made() - requests_before,
     )
 
 
-def _primary(ctx: PluginContext) -> str:
+def primary_namespace(ctx: PluginContext) -> str:
     board = ctx.app_config.get("leaderboard") or {}
     identity = board.get("identity") or {}
     return str(identity.get("primary") or "github")
@@ -227,7 +229,7 @@ def run_badge_rules(
     rules = list(getattr(loaded.plugin, "badge_rules", None) or [])
     if not rules:
         return HookResult(loaded.id, "evaluate", "skipped")
-    savepoint = _Savepoint(db, f"plugin_{getattr(loaded, 'index', 0)}")
+    savepoint = Savepoint(db, f"plugin_{getattr(loaded, 'index', 0)}")
     start = time.perf_counter()
     savepoint.open()
     try:
@@ -242,7 +244,7 @@ def run_badge_rules(
         )
     except Exception as exc:
         savepoint.rollback()
-        message = _message(exc)
+        message = error_message(exc)
         log.error(
             f"Evaluate failed for plugin {loaded.id}",
             exc_info=exc,

@@ -7,6 +7,7 @@ runner (network, an injected test transport, or the offline transport), so tests
 
 from __future__ import annotations
 
+import threading
 from collections import Counter
 from collections.abc import Mapping
 from typing import Any
@@ -38,11 +39,11 @@ class _Counting(httpx.BaseTransport, httpx.AsyncBaseTransport):
         self._plugin_id = plugin_id
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
-        self._factory.requests[self._plugin_id] += 1
+        self._factory.count(self._plugin_id)
         return self._factory.sync_transport.handle_request(request)
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        self._factory.requests[self._plugin_id] += 1
+        self._factory.count(self._plugin_id)
         transport = self._factory.async_transport
         if transport is None:  # a sync-only injected transport: run it inline
             response = self._factory.sync_transport.handle_request(request)
@@ -69,6 +70,7 @@ class HttpFactory:
     def __init__(self, *, transport: Any = None, offline: bool = False) -> None:
         self.offline = offline
         self.requests: Counter[str] = Counter()
+        self._count_lock = threading.Lock()  # sync plugins count from worker threads (CORE-25)
         self._owned: list[Any] = []
         if offline:
             shared: Any = OfflineTransport()
@@ -81,6 +83,14 @@ class HttpFactory:
             self.sync_transport = httpx.HTTPTransport()
             self.async_transport = httpx.AsyncHTTPTransport()
             self._owned = [self.sync_transport, self.async_transport]
+
+    def count(self, plugin_id: str) -> None:
+        with self._count_lock:
+            self.requests[plugin_id] += 1
+
+    def request_count(self, plugin_id: str) -> int:
+        with self._count_lock:
+            return self.requests[plugin_id]
 
     @staticmethod
     def _headers(headers: Mapping[str, str] | None) -> dict[str, str]:

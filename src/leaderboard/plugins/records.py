@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, is_dataclass
 from datetime import datetime, tzinfo
-from typing import Any
+from typing import Any, Protocol
 
 from leaderboard import jsonfmt
 from leaderboard.db import Database
@@ -25,6 +25,13 @@ from leaderboard.usernames import username_problem
 _CONTRIBUTOR_KEYS = COLUMNS["contributor"]
 _DEFINITION_KEYS = COLUMNS["activity_definition"]
 _ACTIVITY_KEYS = COLUMNS["activity"]
+
+
+class RecordSink(Protocol):
+    """Where a hook's returned records go: the working DB (`RecordWriter`) or a plugin's
+    staging (`plugins/concurrent.py`)."""
+
+    def write(self, record: Any) -> None: ...
 
 
 @dataclass
@@ -166,6 +173,16 @@ def normalise_activity(record: Any, tz: tzinfo) -> dict[str, Any]:
     return data
 
 
+def normalise_record(record: Any, tz: tzinfo) -> tuple[str, dict[str, Any]]:
+    """`(kind, row)` of a returned record, validated; raises ValidationError naming it."""
+    kind = record_kind(record)
+    if kind == "contributor":
+        return kind, normalise_contributor(record)
+    if kind == "activity_definition":
+        return kind, normalise_definition(record)
+    return kind, normalise_activity(record, tz)
+
+
 class RecordWriter:
     """Writes normalised records and counts what changed."""
 
@@ -176,13 +193,16 @@ class RecordWriter:
         self.counts = PersistCounts()
 
     def write(self, record: Any) -> None:
-        kind = record_kind(record)
+        self.apply(*normalise_record(record, self.tz))
+
+    def apply(self, kind: str, data: dict[str, Any]) -> None:
+        """Persist a record already normalised by `normalise_record` (staging replays these)."""
         if kind == "contributor":
-            self._contributor(normalise_contributor(record))
+            self._contributor(data)
         elif kind == "activity_definition":
-            self._definition(normalise_definition(record))
+            self._definition(data)
         else:
-            self._activity(normalise_activity(record, self.tz))
+            self._activity(data)
 
     def _contributor(self, c: dict[str, Any]) -> None:
         if self.db.scalar(

@@ -95,6 +95,43 @@ def keyed(inputs: str, database: Path) -> str:
     return hashlib.sha256(f"{inputs}\0{_file_digest(database)}".encode()).hexdigest()
 
 
+def config_material(config: Any) -> bytes:
+    """The config as the build reads it, as canonical JSON: the same bytes for the same config
+    whatever PYTHONHASHSEED is (no set or repr ordering), and no plugin `config` map — the build
+    never reads them, and that is where tokens substituted from the environment live (CORE-82).
+    Other substituted values stay: the build publishes them (a site URL, an organisation name),
+    so a change must rebuild."""
+    raw = dict(getattr(config, "raw", None) or {})
+    board = raw.get("leaderboard")
+    if isinstance(board, dict) and isinstance(board.get("plugins"), dict):
+        plugins = {
+            pid: {k: v for k, v in entry.items() if k != "config"}
+            if isinstance(entry, dict)
+            else entry
+            for pid, entry in board["plugins"].items()
+        }
+        raw["leaderboard"] = {**board, "plugins": plugins}
+    runner = getattr(config, "runner", None)
+    material: dict[str, Any] = {"path": getattr(config, "path", ""), "raw": _canonical(raw)}
+    if runner is not None:
+        material["runner"] = asdict(runner)
+    return orjson.dumps(material, option=orjson.OPT_SORT_KEYS)
+
+
+def _canonical(value: Any) -> Any:
+    """JSON-safe and ordered: mapping keys typed and sorted, floats as their repr (nan, inf)."""
+    if isinstance(value, dict):
+        return [
+            [f"{type(k).__name__}:{k}", _canonical(v)]
+            for k, v in sorted(value.items(), key=lambda kv: (type(kv[0]).__name__, str(kv[0])))
+        ]
+    if isinstance(value, list | tuple):
+        return [_canonical(v) for v in value]
+    if isinstance(value, float):
+        return ["float", repr(value)]
+    return value
+
+
 def inputs_digest(options: BuildOptions) -> str | None:
     """Everything a build reads except the database, or None when it cannot be reused."""
     o = options
@@ -108,9 +145,14 @@ def inputs_digest(options: BuildOptions) -> str | None:
         side = Path(f"{db}{suffix}")
         if side.is_file() and side.stat().st_size > 0:
             return None  # a writer is active or crashed mid-transaction: build for real
-    h.update(repr(o.config).encode())
+    h.update(config_material(o.config))
     env_all = {**os.environ, **o.env}
-    env = sorted((k, v) for k, v in env_all.items() if k.startswith("LEADERBOARD_"))
+    secrets = o.config.secrets
+    env = sorted(
+        (k, "***" if v in secrets else v)
+        for k, v in env_all.items()
+        if k.startswith("LEADERBOARD_")
+    )
     settings = [
         str(o.data_dir.resolve()),
         str(o.out.resolve()),

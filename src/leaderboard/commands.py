@@ -281,3 +281,64 @@ def demo_command(
         force=force,
         build=build,
     )
+
+
+# -- migrate-legacy ----------------------------------------------------------------------------
+
+
+def migrate_legacy_command(
+    common: Common,
+    *,
+    dry_run: bool,
+    remove_legacy: bool,
+    map_definition: tuple[str, ...],
+    modern_github_slugs: bool,
+    default_role: str,
+    break_lock: bool,
+) -> int:
+    """ECO-58: convert the legacy layout under the lock (no lock for --dry-run, which writes
+    nothing); the report goes to stdout."""
+    from contextlib import nullcontext
+
+    from leaderboard.migrate import migrate_legacy, parse_renames
+    from leaderboard.plugins.loader import collect_declarations, load_plugins
+
+    data_dir = data_dir_of(common)
+    renames = parse_renames(map_definition, modern_github_slugs)
+    if not default_role.strip():
+        raise UsageError("--default-role must not be empty")
+    config = load_config_for(common, data_dir)
+    now = now_of(common, config.leaderboard.timezone)
+    loaded = load_plugins(
+        config,
+        data_dir=data_dir,
+        cache_dir=cache_dir_of(common, data_dir),
+        offline=True,
+        selected=None,
+        logger=logging.getLogger("leaderboard.plugins"),
+    )
+    declarations = collect_declarations(config, loaded)
+    guard = (
+        nullcontext()
+        if dry_run
+        else lock.locked(
+            data_dir, "migrate-legacy", started_at=common.started, break_lock=break_lock
+        )
+    )
+    with guard:
+        report = migrate_legacy(
+            data_dir,
+            config=config,
+            declarations=declarations,
+            now=now,
+            renames=renames,
+            default_role=default_role.strip(),
+            dry_run=dry_run,
+            remove_legacy=remove_legacy,
+        )
+    for problem in report.warnings:
+        log.warning("%s", problem.format())
+    header = "migrate-legacy --dry-run: nothing was written" if dry_run else "migrate-legacy"
+    lines = [f"{header} ({data_dir})", *report.lines(dry_run=dry_run, remove_legacy=remove_legacy)]
+    sys.stdout.write("\n".join(lines) + "\n")
+    return 0

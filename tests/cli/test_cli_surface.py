@@ -34,7 +34,6 @@ LATER = [
     "init",
     "new-plugin",
     "plugins",
-    "migrate-legacy",
     "identities",
     "merge-contributors",
     "digest",

@@ -149,13 +149,30 @@ def execute_run(settings: Any, *, started: datetime) -> int:
 # -- validate ----------------------------------------------------------------------------------
 
 
+def load_plugins_offline(common: Common, data_dir: Path, config: Config) -> list[Any]:
+    """The configured plugins, loaded without network (uncached URL plugins become failures):
+    what commands that only need declarations use (validate, migrate-legacy)."""
+    from leaderboard.plugins.loader import load_plugins
+
+    return list(
+        load_plugins(
+            config,
+            data_dir=data_dir,
+            cache_dir=cache_dir_of(common, data_dir),
+            offline=True,
+            selected=None,
+            logger=logging.getLogger("leaderboard.plugins"),
+        )
+    )
+
+
 def validate_command(common: Common, *, fmt: str) -> int:
     """CORE-56: every problem, no lock, no DB, no network."""
     from leaderboard import pipeline
     from leaderboard.config import load_config
     from leaderboard.datarepo import read_repo
     from leaderboard.datarepo.report import render_json, render_text
-    from leaderboard.plugins.loader import collect_declarations, load_plugins
+    from leaderboard.plugins.loader import collect_declarations
 
     data_dir = data_dir_of(common)
     result = load_config(data_dir, env=common.env, strict=common.strict)
@@ -164,14 +181,7 @@ def validate_command(common: Common, *, fmt: str) -> int:
     if result.config is not None:
         config = result.config
         now = now_of(common, config.leaderboard.timezone)
-        loaded = load_plugins(
-            config,
-            data_dir=data_dir,
-            cache_dir=cache_dir_of(common, data_dir),
-            offline=True,
-            selected=None,
-            logger=logging.getLogger("leaderboard.plugins"),
-        )
+        loaded = load_plugins_offline(common, data_dir, config)
         problems.extend(pipeline.plugin_problems(config, loaded, selected=()))
         declarations = collect_declarations(config, loaded)
         snapshot = read_repo(
@@ -301,7 +311,7 @@ def migrate_legacy_command(
     from contextlib import nullcontext
 
     from leaderboard.migrate import migrate_legacy, parse_renames
-    from leaderboard.plugins.loader import collect_declarations, load_plugins
+    from leaderboard.plugins.loader import collect_declarations
 
     data_dir = data_dir_of(common)
     renames = parse_renames(map_definition, modern_github_slugs)
@@ -309,15 +319,7 @@ def migrate_legacy_command(
         raise UsageError("--default-role must not be empty")
     config = load_config_for(common, data_dir)
     now = now_of(common, config.leaderboard.timezone)
-    loaded = load_plugins(
-        config,
-        data_dir=data_dir,
-        cache_dir=cache_dir_of(common, data_dir),
-        offline=True,
-        selected=None,
-        logger=logging.getLogger("leaderboard.plugins"),
-    )
-    declarations = collect_declarations(config, loaded)
+    declarations = collect_declarations(config, load_plugins_offline(common, data_dir, config))
     guard = (
         nullcontext()
         if dry_run

@@ -12,6 +12,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from leaderboard.testing import file_tree
+
 CONFIG = """org:
   name: Example Org
   description: An organisation coming from upstream
@@ -240,13 +242,7 @@ def run(*args: str) -> subprocess.CompletedProcess[str]:
     )
 
 
-def tree(root: Path) -> dict[str, tuple[bytes, int]]:
-    out = {}
-    for path in sorted(root.rglob("*")):
-        rel = path.relative_to(root).as_posix()
-        if path.is_file() and not rel.startswith(".leaderboard"):
-            out[rel] = (path.read_bytes(), path.stat().st_mtime_ns)
-    return out
+tree = file_tree
 
 
 def lines_of(data: Path, rel: str) -> list[dict[str, Any]]:

@@ -90,8 +90,8 @@ def repository_problem(path: Path) -> str | None:
     if not path.is_dir():
         return "path is not a directory"
     done = run_git(path, "rev-parse", "--is-inside-work-tree", "--show-toplevel", check=False)
-    lines = done.stdout.decode("utf-8", "replace").split()
-    if done.returncode != 0 or not lines or lines[0] != "true":
+    lines = done.stdout.decode("utf-8", "replace").splitlines()
+    if done.returncode != 0 or len(lines) < 2 or lines[0] != "true":
         return "not a git work tree (no .git found)"
     if Path(lines[1]).resolve() != path.resolve():
         return f"not the top of a git work tree (the repository is {lines[1]})"

@@ -17,7 +17,7 @@ import shutil
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -384,8 +384,15 @@ def migrate_legacy(
         keep = _copy_profiles(data_dir, scratch, legacy, report)
         _merge_seed_definitions(scratch, legacy, report)
         snapshot = read_repo(scratch, config=config, declarations=declarations, now=now)
+        # A copied legacy profile is named where the user can find it.
+        copied = {
+            f"{layout.CONTRIBUTORS_DIR}/{n}": f"data/contributors/{n}"
+            for n in report.profiles_copied
+        }
+        problems = [replace(p, path=copied.get(p.path, p.path)) for p in snapshot.problems]
+        report.warnings.extend(p for p in problems if not p.is_error)
         if snapshot.has_errors():
-            raise _problems_error(snapshot.problems, "the current-layout files")
+            raise _problems_error(problems, "the current-layout files")
         db = Database.memory()
         try:
             import_snapshot(db, snapshot, declarations=declarations, config=config)

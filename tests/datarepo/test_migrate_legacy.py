@@ -431,3 +431,14 @@ def test_malformed_legacy_json_names_file_and_line_and_writes_nothing(tmp_path: 
     assert "data/github/activities/zz-bad.json:3: error: slug must be a non-empty string" in err
     assert "data/slack/eod_messages/U02BOB.json:1: error: user_id must be a non-empty string" in err
     assert tree(data) == before
+
+
+def test_an_invalid_legacy_profile_is_named_by_its_legacy_path(tmp_path: Path) -> None:
+    data = build_legacy(tmp_path)
+    (data / "data/contributors/zoe-without-role.md").write_text("---\nname: Zoe\n---\n")
+    before = tree(data)
+    done = run("migrate-legacy", "-d", str(data))
+    assert done.returncode == 3
+    assert "data/contributors/zoe-without-role.md" in done.stderr
+    assert "missing required key 'role'" in done.stderr
+    assert tree(data) == before

@@ -47,6 +47,7 @@ bench: install
 	$(BIN)/python bench/run.py
 	$(BIN)/python bench/github.py
 	$(BIN)/python bench/network_plugins.py
+	$(BIN)/python bench/gitread.py
 
 update-golden: install
 	$(BIN)/python tests/site/update_golden.py

@@ -516,9 +516,56 @@ def plugins_cmd(fmt: str, installed: bool, **kwargs: Any) -> None:
 
 
 @cli.command("migrate-legacy")
-def migrate_legacy_cmd() -> None:
-    """Convert the legacy data layout (not available yet)."""
-    not_available("migrate-legacy")
+@common_options
+@click.option("--dry-run", is_flag=True, help="Print what would change; write nothing.")
+@click.option(
+    "--remove-legacy", is_flag=True, help="Delete converted legacy files after a successful run."
+)
+@click.option(
+    "--map-definition",
+    "map_definition",
+    multiple=True,
+    metavar="OLD=NEW",
+    help="Rename a definition slug (and activity slugs starting with OLD_).",
+)
+@click.option(
+    "--modern-github-slugs",
+    is_flag=True,
+    help="Shorthand for comment_created=commented and commit_created=commited.",
+)
+@click.option(
+    "--default-role",
+    default="contributor",
+    show_default=True,
+    metavar="ROLE",
+    help="Role of stub profiles created for contributors without one.",
+)
+@click.option("--break-lock", is_flag=True, help="Remove an existing lock first.")
+def migrate_legacy_cmd(
+    dry_run: bool,
+    remove_legacy: bool,
+    map_definition: tuple[str, ...],
+    modern_github_slugs: bool,
+    default_role: str,
+    break_lock: bool,
+    **kwargs: Any,
+) -> None:
+    """Convert upstream's legacy data layout (data/<source>/activities/*.json) in place."""
+
+    def body(common: Common) -> int:
+        from leaderboard.commands import migrate_legacy_command
+
+        return migrate_legacy_command(
+            common,
+            dry_run=dry_run,
+            remove_legacy=remove_legacy,
+            map_definition=map_definition,
+            modern_github_slugs=modern_github_slugs,
+            default_role=default_role,
+            break_lock=break_lock,
+        )
+
+    guarded(body, kwargs)
 
 
 @cli.command("demo")

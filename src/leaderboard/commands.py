@@ -169,14 +169,33 @@ def execute_run(settings: Any, *, started: datetime) -> int:
 # -- validate ----------------------------------------------------------------------------------
 
 
+def load_plugins_offline(common: Common, data_dir: Path, config: Config) -> list[Any]:
+    """The configured plugins, loaded without network (uncached URL plugins become failures):
+    what commands that only need declarations use (validate, migrate-legacy)."""
+    from leaderboard.plugins.loader import load_plugins
+    from leaderboard.plugins.report import CollectingLogger
+
+    return list(
+        load_plugins(
+            config,
+            data_dir=data_dir,
+            cache_dir=cache_dir_of(common, data_dir),
+            offline=True,
+            selected=None,
+            # Load errors are reported by the callers as config problems; logging them too
+            # printed each one twice.
+            logger=CollectingLogger(passthrough=logging.getLogger("leaderboard.plugins")),
+        )
+    )
+
+
 def validate_command(common: Common, *, fmt: str) -> int:
     """CORE-56: every problem, no lock, no DB, no network."""
     from leaderboard import pipeline
     from leaderboard.config import load_config
     from leaderboard.datarepo import read_repo
     from leaderboard.datarepo.report import render_json, render_text
-    from leaderboard.plugins.loader import collect_declarations, load_plugins
-    from leaderboard.plugins.report import CollectingLogger
+    from leaderboard.plugins.loader import collect_declarations
 
     data_dir = data_dir_of(common)
     result = load_config(data_dir, env=common.env, strict=common.strict)
@@ -185,16 +204,7 @@ def validate_command(common: Common, *, fmt: str) -> int:
     if result.config is not None:
         config = result.config
         now = now_of(common, config.leaderboard.timezone)
-        loaded = load_plugins(
-            config,
-            data_dir=data_dir,
-            cache_dir=cache_dir_of(common, data_dir),
-            offline=True,
-            selected=None,
-            # Load errors are reported below as config problems; logging them too printed
-            # each one twice.
-            logger=CollectingLogger(passthrough=logging.getLogger("leaderboard.plugins")),
-        )
+        loaded = load_plugins_offline(common, data_dir, config)
         problems.extend(pipeline.plugin_problems(config, loaded, selected=()))
         declarations = collect_declarations(config, loaded)
         snapshot = read_repo(
@@ -305,3 +315,56 @@ def demo_command(
         force=force,
         build=build,
     )
+
+
+# -- migrate-legacy ----------------------------------------------------------------------------
+
+
+def migrate_legacy_command(
+    common: Common,
+    *,
+    dry_run: bool,
+    remove_legacy: bool,
+    map_definition: tuple[str, ...],
+    modern_github_slugs: bool,
+    default_role: str,
+    break_lock: bool,
+) -> int:
+    """ECO-58: convert the legacy layout under the lock (no lock for --dry-run, which writes
+    nothing); the report goes to stdout."""
+    from contextlib import nullcontext
+
+    from leaderboard.migrate import migrate_legacy, parse_renames
+    from leaderboard.plugins.loader import collect_declarations
+
+    data_dir = data_dir_of(common)
+    renames = parse_renames(map_definition, modern_github_slugs)
+    if not default_role.strip():
+        raise UsageError("--default-role must not be empty")
+    config = load_config_for(common, data_dir)
+    now = now_of(common, config.leaderboard.timezone)
+    declarations = collect_declarations(config, load_plugins_offline(common, data_dir, config))
+    guard = (
+        nullcontext()
+        if dry_run
+        else lock.locked(
+            data_dir, "migrate-legacy", started_at=common.started, break_lock=break_lock
+        )
+    )
+    with guard:
+        report = migrate_legacy(
+            data_dir,
+            config=config,
+            declarations=declarations,
+            now=now,
+            renames=renames,
+            default_role=default_role.strip(),
+            dry_run=dry_run,
+            remove_legacy=remove_legacy,
+        )
+    for problem in report.warnings:
+        log.warning("%s", problem.format())
+    header = "migrate-legacy --dry-run: nothing was written" if dry_run else "migrate-legacy"
+    lines = [f"{header} ({data_dir})", *report.lines(dry_run=dry_run, remove_legacy=remove_legacy)]
+    sys.stdout.write("\n".join(lines) + "\n")
+    return 0

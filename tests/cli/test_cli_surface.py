@@ -31,7 +31,6 @@ COMMANDS = [
 LATER = [
     "mcp",
     "new-plugin",
-    "migrate-legacy",
 ]
 
 

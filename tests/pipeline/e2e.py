@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from leaderboard.testing import file_tree
+
 BASE_CONFIG = """org:
   name: Test Org
   description: An organisation for end-to-end tests
@@ -65,11 +67,4 @@ def cli() -> Runner:
     return run
 
 
-def tree(root: Path) -> dict[str, tuple[bytes, int]]:
-    """Every file under root (local state excluded) with its bytes and mtime."""
-    out = {}
-    for path in sorted(root.rglob("*")):
-        rel = path.relative_to(root).as_posix()
-        if path.is_file() and not rel.startswith(".leaderboard"):
-            out[rel] = (path.read_bytes(), path.stat().st_mtime_ns)
-    return out
+tree = file_tree  # every file under root (local state excluded) with its bytes and mtime

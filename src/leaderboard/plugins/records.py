@@ -191,6 +191,11 @@ class RecordWriter:
         self.tz = tz
         self.primary = primary
         self.counts = PersistCounts()
+        # Lookups already answered during this hook call: a plugin returning 100,000 activities
+        # for a few hundred people asks the same two questions over and over. Only positive
+        # answers are kept (a contributor or definition may be created later in the same call).
+        self._owners: dict[str, str] = {}
+        self._definitions: set[str] = set()
 
     def write(self, record: Any) -> None:
         self.apply(*normalise_record(record, self.tz))
@@ -223,18 +228,23 @@ class RecordWriter:
 
     def _activity(self, a: dict[str, Any]) -> None:
         where = f"activity {a['slug']}"
-        owner = self.db.scalar(
-            "SELECT username FROM contributor WHERE username = ? COLLATE NOCASE",
-            (a["contributor"],),
-        )
+        owner = self._owners.get(a["contributor"])
         if owner is None:
-            raise ValidationError(f"{where}: unknown contributor '{a['contributor']}'")
-        if not self.db.scalar(
-            "SELECT 1 FROM activity_definition WHERE slug = ?", (a["activity_definition"],)
-        ):
-            raise ValidationError(
-                f"{where}: unknown activity definition '{a['activity_definition']}'"
+            owner = self.db.scalar(
+                "SELECT username FROM contributor WHERE username = ? COLLATE NOCASE",
+                (a["contributor"],),
             )
+            if owner is None:
+                raise ValidationError(f"{where}: unknown contributor '{a['contributor']}'")
+            self._owners[a["contributor"]] = owner
+        if a["activity_definition"] not in self._definitions:
+            if not self.db.scalar(
+                "SELECT 1 FROM activity_definition WHERE slug = ?", (a["activity_definition"],)
+            ):
+                raise ValidationError(
+                    f"{where}: unknown activity definition '{a['activity_definition']}'"
+                )
+            self._definitions.add(a["activity_definition"])
         row = (
             a["slug"],
             owner,

@@ -156,9 +156,21 @@ async def _no_sleep(seconds: float) -> None:
     return None
 
 
+def file_tree(root: Path) -> dict[str, tuple[bytes, int]]:
+    """Every file under `root` except local state (`.leaderboard*`), with its bytes and
+    modification time: equal trees before and after a command mean it wrote nothing."""
+    out = {}
+    for path in sorted(root.rglob("*")):
+        rel = path.relative_to(root).as_posix()
+        if path.is_file() and not rel.startswith(".leaderboard"):
+            out[rel] = (path.read_bytes(), path.stat().st_mtime_ns)
+    return out
+
+
 __all__ = [
     "DEFAULT_NOW",
     "RecordingTransport",
+    "file_tree",
     "make_config",
     "make_context",
     "memory_db",

@@ -7,6 +7,8 @@ import os
 import subprocess
 from pathlib import Path
 
+from leaderboard.testing import file_tree
+
 # Global and system git configuration must not change what the tests see.
 BASE_ENV = {
     "GIT_CONFIG_GLOBAL": os.devnull,
@@ -246,11 +248,4 @@ def log_records(stderr: str) -> list[dict[str, object]]:
     return [json.loads(line) for line in stderr.splitlines() if line.startswith("{")]
 
 
-def tree(root: Path) -> dict[str, tuple[bytes, int]]:
-    """Every file under root except local state, with its bytes and modification time."""
-    out = {}
-    for path in sorted(root.rglob("*")):
-        rel = path.relative_to(root).as_posix()
-        if path.is_file() and not rel.startswith(".leaderboard"):
-            out[rel] = (path.read_bytes(), path.stat().st_mtime_ns)
-    return out
+tree = file_tree

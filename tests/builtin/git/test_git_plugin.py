@@ -10,9 +10,10 @@ from typing import Any
 import gitrepo
 import pytest
 
+from leaderboard.builtin.git import log as gitlog
 from leaderboard.builtin.git import plugin
 from leaderboard.builtin.git.authors import noreply_login, username_for
-from leaderboard.builtin.git.log import log_args, parse_records
+from leaderboard.builtin.git.log import log_args, parse_records, read_commits
 from leaderboard.config.model import IdentityConfig
 from leaderboard.db import Database
 from leaderboard.identities import rebuild_index
@@ -170,12 +171,31 @@ def test_parse_records_numstat_binary_and_trailers() -> None:
 
 def test_log_args_follow_eco_56() -> None:
     args = log_args(["aaa", "bbb"], ["ccc"], merges=False, since="2024-01-01T00:00:00.000Z")
-    assert args[:4] == ["log", "aaa", "bbb", "--no-merges"]
+    assert args[0] == "log" and args[-7:] == [
+        "--no-textconv",
+        "aaa",
+        "bbb",
+        "--no-merges",
+        "--since=2024-01-01T00:00:00.000Z",
+        "--not",
+        "ccc",
+    ]
     assert "--date=iso-strict" in args and "--numstat" in args
-    assert args[-2:] == ["--not", "ccc"] and "--since=2024-01-01T00:00:00.000Z" in args
     fmt = next(a for a in args if a.startswith("--format="))
     assert fmt.startswith("--format=%x1e%H%x1f%aI%x1f%aN%x1f%aE%x1f%s%x1f")
     assert "%(trailers:key=Co-authored-by,valueonly,separator=%x1d)%x1f" in fmt
+
+
+def test_parallel_slices_read_exactly_what_one_git_log_reads(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    repo = gitrepo.build_api(tmp_path / "api")
+    args = log_args(["HEAD"], [], merges=True, since=None)
+    single = read_commits(repo, args, workers=1)
+    monkeypatch.setattr(gitlog, "PARALLEL_FROM", 2)
+    for workers in (2, 3, 4):
+        assert sorted(read_commits(repo, args, workers=workers)) == sorted(single)
+    assert len(single) == 10
 
 
 @pytest.mark.parametrize(

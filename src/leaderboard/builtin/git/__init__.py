@@ -9,6 +9,7 @@ commits and a failure in one repository loses nothing already stored.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -26,7 +27,7 @@ from leaderboard.builtin.git.settings import (
     parse,
 )
 from leaderboard.errors import PluginError
-from leaderboard.plugins.api import Activity, ActivityDefinition, Record, canonical
+from leaderboard.plugins.api import ActivityDefinition, Record, canonical
 from leaderboard.plugins.context import PluginContext
 
 ACTIVITY_DEFINITIONS: list[ActivityDefinition] = [
@@ -44,7 +45,11 @@ def _email_hash(email: str) -> str:
     return hashlib.sha256(email.strip().lower().encode("utf-8")).hexdigest()[:12]
 
 
+@functools.lru_cache(maxsize=4096)
 def _occurred(author_date: str) -> str:
+    """The canonical UTC timestamp of git's strict ISO 8601 author date (`%aI`, whole seconds)."""
+    if author_date.endswith(("+00:00", "Z")) and len(author_date) in (20, 25):
+        return author_date[:19] + ".000Z"  # already UTC: most CI and bot commits
     return canonical(datetime.fromisoformat(author_date).astimezone(UTC))
 
 
@@ -149,21 +154,21 @@ class GitPlugin:
         include = list(dict.fromkeys(tips[r] for r in repo.refs if r in tips))
         since = canonical(settings.since) if settings.since else None
         args = gitlog.log_args(include, exclude, merges=settings.include_merges, since=since)
-        commits = gitlog.read_commits(repo.path, args)
+        dated = [(_occurred(c.author_date), c) for c in gitlog.read_commits(repo.path, args)]
         if since:
-            commits = [c for c in commits if _occurred(c.author_date) >= since]
-        commits.sort(key=lambda c: (_occurred(c.author_date), c.sha))
+            dated = [d for d in dated if d[0] >= since]
+        dated.sort(key=lambda d: (d[0], d[1].sha))
         ctx.logger.info(
-            f"Repository {repo.name}: read {len(commits)} commit(s)",
+            f"Repository {repo.name}: read {len(dated)} commit(s)",
             {
                 "repo": repo.name,
-                "commits_read": len(commits),
+                "commits_read": len(dated),
                 "range": " ".join(include + (["--not", *exclude] if exclude else [])),
                 "full": full,
             },
         )
         unresolved: set[str] = set()
-        yield from self._activities(ctx, settings, repo, commits, authors, unresolved)
+        yield from self._activities(ctx, settings, repo, dated, authors, unresolved)
         state.save(ctx.db, repo.name, tips, fingerprint)
         state.set_pending(ctx.db, repo.name, unresolved, replace=full)
 
@@ -172,20 +177,19 @@ class GitPlugin:
         ctx: PluginContext,
         settings: GitSettings,
         repo: RepoSpec,
-        commits: list[gitlog.Commit],
+        dated: list[tuple[str, gitlog.Commit]],
         authors: Authors,
         unresolved: set[str],
     ) -> Iterator[Record]:
-        """Activities of `commits` in order; addresses nobody owns are added to `unresolved`."""
+        """Activities of the (occurred_at, commit) pairs in order; addresses nobody owns are added to `unresolved`."""
         commit_on = not settings.disabled("git_commit")
         coauthors_on = settings.co_authors and not settings.disabled("git_coauthor")
         mapped: dict[tuple[str, str], tuple[str, str]] = {}
         if coauthors_on:
-            contacts = [c for commit in commits for c in commit.co_authors]
+            contacts = [c for _, commit in dated for c in commit.co_authors]
             if contacts:
                 mapped = gitlog.mailmap_contacts(repo.path, contacts)
-        for commit in commits:
-            occurred = _occurred(commit.author_date)
+        for occurred, commit in dated:
             link = repo.url.replace("{sha}", commit.sha) if repo.url else None
             meta = {
                 "repo": repo.name,
@@ -199,15 +203,16 @@ class GitPlugin:
             if author is None:
                 unresolved.add(commit.email.strip().lower())
             if commit_on and author is not None:
-                yield Activity(
-                    slug=f"git_commit_{repo.name}_{commit.sha}",
-                    contributor=author,
-                    activity_definition="git_commit",
-                    occurred_at=occurred,
-                    title=title,
-                    link=link,
-                    meta=meta,
-                )
+                yield {
+                    "kind": "activity",
+                    "slug": f"git_commit_{repo.name}_{commit.sha}",
+                    "contributor": author,
+                    "activity_definition": "git_commit",
+                    "title": title,
+                    "occurred_at": occurred,
+                    "link": link,
+                    "meta": meta,
+                }
             if not coauthors_on:
                 continue
             credited = {author} if author is not None else set()
@@ -224,15 +229,16 @@ class GitPlugin:
                 if who is None or who in credited:
                     continue
                 credited.add(who)
-                yield Activity(
-                    slug=f"git_coauthor_{repo.name}_{commit.sha}_{_email_hash(email)}",
-                    contributor=who,
-                    activity_definition="git_coauthor",
-                    occurred_at=occurred,
-                    title=f"Co-authored: {title}",
-                    link=link,
-                    meta=dict(meta),
-                )
+                yield {
+                    "kind": "activity",
+                    "slug": f"git_coauthor_{repo.name}_{commit.sha}_{_email_hash(email)}",
+                    "contributor": who,
+                    "activity_definition": "git_coauthor",
+                    "title": f"Co-authored: {title}",
+                    "occurred_at": occurred,
+                    "link": link,
+                    "meta": dict(meta),
+                }
 
 
 plugin = GitPlugin()

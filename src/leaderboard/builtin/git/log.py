@@ -13,8 +13,9 @@ import os
 import re
 import subprocess
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import NamedTuple
 
 from leaderboard.errors import PluginError
 
@@ -34,8 +35,9 @@ _CONFIG = (
 _CONTACT = re.compile(r"^\s*(.*?)\s*<([^<>\s]+@[^<>\s]*|[^<>\s]+)>\s*$")
 
 
-@dataclass(frozen=True, slots=True)
-class Commit:
+class Commit(NamedTuple):
+    """One commit as `git log` printed it (a tuple: 100,000 of them are built per full read)."""
+
     sha: str
     author_date: str  # strict ISO 8601 with offset, as git prints %aI
     name: str
@@ -88,8 +90,8 @@ def repository_problem(path: Path) -> str | None:
     if not path.is_dir():
         return "path is not a directory"
     done = run_git(path, "rev-parse", "--is-inside-work-tree", "--show-toplevel", check=False)
-    lines = done.stdout.decode("utf-8", "replace").split()
-    if done.returncode != 0 or not lines or lines[0] != "true":
+    lines = done.stdout.decode("utf-8", "replace").splitlines()
+    if done.returncode != 0 or len(lines) < 2 or lines[0] != "true":
         return "not a git work tree (no .git found)"
     if Path(lines[1]).resolve() != path.resolve():
         return f"not the top of a git work tree (the repository is {lines[1]})"
@@ -123,13 +125,13 @@ def is_commit(path: Path, sha: str) -> bool:
     return done.returncode == 0
 
 
-def log_args(
+def rev_args(
     include: Sequence[str], exclude: Sequence[str], *, merges: bool, since: str | None
 ) -> list[str]:
-    """The `git log` arguments of ECO-56 for commits reachable from `include` but not `exclude`."""
-    args = ["log", *include, "--date=iso-strict", FORMAT, "--numstat", "--no-textconv"]
+    """The revision selection shared by `git log` and `git rev-list --count`."""
+    args = [*include]
     if not merges:
-        args.insert(1 + len(include), "--no-merges")
+        args.append("--no-merges")
     if since:
         args.append(f"--since={since}")
     if exclude:
@@ -138,8 +140,15 @@ def log_args(
     return args
 
 
-def _count(value: bytes) -> int:
-    return int(value) if value.isdigit() else 0  # binary files show "-"
+def log_args(
+    include: Sequence[str], exclude: Sequence[str], *, merges: bool, since: str | None
+) -> list[str]:
+    """The `git log` arguments of ECO-56 for commits reachable from `include` but not `exclude`."""
+    selection = rev_args(include, exclude, merges=merges, since=since)
+    return ["log", "--date=iso-strict", FORMAT, "--numstat", "--no-textconv", *selection]
+
+
+_NUMSTAT = re.compile(rb"^([0-9]+|-)\t([0-9]+|-)\t", re.M)
 
 
 def parse_contact(text: str) -> tuple[str, str] | None:
@@ -152,42 +161,77 @@ def parse_contact(text: str) -> tuple[str, str] | None:
 
 def parse_records(data: bytes) -> Iterator[Commit]:
     """Commits from `git log` output in the ECO-56 format."""
+    numstat = _NUMSTAT.findall
     for chunk in data.split(b"\x1e"):
         if not chunk.strip():
             continue
-        fields = chunk.split(b"\x1f")
+        fields = chunk.split(b"\x1f", 6)
         if len(fields) < 7:
             raise PluginError(f"unexpected git log record: {chunk[:80]!r}")
-        sha, date, name, email, subject, trailers, stats = fields[:7]
+        sha, date, name, email, subject, trailers, stats = fields
         insertions = deletions = files = 0
-        for line in stats.splitlines():
-            if not line:
-                continue
-            parts = line.split(b"\t", 2)
-            if len(parts) == 3:
-                insertions += _count(parts[0])
-                deletions += _count(parts[1])
-                files += 1
-        co_authors: list[tuple[str, str]] = []
-        for value in trailers.decode("utf-8", "replace").split("\x1d"):
-            contact = parse_contact(value) if value.strip() else None
-            if contact is not None:
-                co_authors.append(contact)
+        for added, removed in numstat(stats):
+            files += 1
+            if added != b"-":  # binary files show "-": they count as 0 lines
+                insertions += int(added)
+            if removed != b"-":
+                deletions += int(removed)
+        co_authors: tuple[tuple[str, str], ...] = ()
+        if trailers:
+            found = []
+            for value in trailers.decode("utf-8", "replace").split("\x1d"):
+                contact = parse_contact(value) if value.strip() else None
+                if contact is not None:
+                    found.append(contact)
+            co_authors = tuple(found)
         yield Commit(
-            sha=sha.decode("ascii"),
-            author_date=date.decode("ascii"),
-            name=name.decode("utf-8", "replace"),
-            email=email.decode("utf-8", "replace"),
-            subject=subject.decode("utf-8", "replace"),
-            co_authors=tuple(co_authors),
-            insertions=insertions,
-            deletions=deletions,
-            files_changed=files,
+            sha.decode("ascii"),
+            date.decode("ascii"),
+            name.decode("utf-8", "replace"),
+            email.decode("utf-8", "replace"),
+            subject.decode("utf-8", "replace"),
+            co_authors,
+            insertions,
+            deletions,
+            files,
         )
 
 
-def read_commits(path: Path, args: Sequence[str]) -> list[Commit]:
-    """Run `git log` with `args` and parse every record."""
+PARALLEL_FROM = 20_000  # commits; below this one `git log` is quicker than counting first
+
+
+def usable_cores() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not Linux
+        return os.cpu_count() or 1
+
+
+def read_commits(path: Path, args: Sequence[str], *, workers: int | None = None) -> list[Commit]:
+    """Run `git log` with `args` (from `log_args`) and parse every record.
+
+    Computing `--numstat` dominates a large first read, and git does it on one core; for
+    histories of `PARALLEL_FROM` commits or more the same command runs as `workers` slices of the
+    same walk (`--skip`/`--max-count`) in parallel, which prints exactly the same records.
+    """
+    workers = usable_cores() if workers is None else workers
+    workers = min(workers, 4)
+    if workers > 1:
+        selection = list(args[args.index("--no-textconv") + 1 :])
+        counted = run_git(path, "rev-list", "--count", *selection)
+        total = int(counted.stdout.strip() or 0)
+        if total >= PARALLEL_FROM:
+            size = -(-total // workers)
+            slices = [[*args, f"--skip={i * size}", f"--max-count={size}"] for i in range(workers)]
+            with ThreadPoolExecutor(max_workers=workers) as pool:
+                outputs = list(pool.map(lambda a: run_git(path, *a).stdout, slices))
+            commits = [c for out in outputs for c in parse_records(out)]
+            if len(commits) != total:
+                raise PluginError(
+                    f"git log in {path} printed {len(commits)} commits, rev-list counted {total} "
+                    "(did the repository change while it was read?)"
+                )
+            return commits
     done = run_git(path, *args)
     return list(parse_records(done.stdout))
 

@@ -15,7 +15,7 @@ from pathlib import Path
 from urllib.parse import unquote, urlparse
 
 from leaderboard.errors import InvalidInputError, UsageError
-from leaderboard.mcp.source import ServedDatabase, is_public_file
+from leaderboard.mcp.source import ServedDatabase, check_source, is_public_file
 from leaderboard.timeutil import parse_now
 
 log = logging.getLogger("leaderboard")
@@ -134,7 +134,8 @@ def open_served(options: McpOptions, env: Mapping[str, str]) -> ServedDatabase:
         if data_dir is None or config is None:
             raise InvalidInputError(f"Database not found: {db_path}")
         db_path = _import_files(data_dir, config, workdir, now, env)
-    public = is_public_file(db_path) if db_path.exists() else False
+    check_source(db_path)
+    public = is_public_file(db_path)
     if options.include_private:
         log.warning("serving private data (--include-private)")
     return ServedDatabase(

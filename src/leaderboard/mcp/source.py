@@ -115,7 +115,7 @@ class ServedDatabase:
         self._checked = 0.0
         self._mtime: float | None = None
         self.path = source
-        check = _check_source(source)
+        check = check_source(source)
         if public_view:
             self._rebuild(check)
         self.organisation = self._organisation()
@@ -166,7 +166,7 @@ class ServedDatabase:
                 return
             self._checked = clock
             try:
-                mtime = _check_source(self.source)
+                mtime = check_source(self.source)
             except InvalidInputError as exc:
                 log.warning("%s; still serving the last good copy", exc)
                 return
@@ -197,7 +197,7 @@ class ServedDatabase:
             shutil.rmtree(self.workdir, ignore_errors=True)
 
 
-def _check_source(path: Path) -> float:
+def check_source(path: Path) -> float:
     """The source's modification time; exit-3 errors for a missing or non-SQLite file."""
     try:
         mtime = path.stat().st_mtime

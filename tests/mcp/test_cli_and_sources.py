@@ -26,7 +26,9 @@ from leaderboard.mcp.source import ServedDatabase
 from leaderboard.publicdb import build_public_db
 
 
-def run_mcp(*args: str, stdin: str = "", cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+def run_mcp(
+    *args: str, stdin: str = "", cwd: Path | None = None
+) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [MCP, *args], input=stdin, capture_output=True, text=True, timeout=120, cwd=cwd
     )
@@ -143,7 +145,9 @@ def test_a_public_db_is_served_as_is(demo: Demo, tmp_path: Path) -> None:
     config = load_config(demo.data_dir, env={}).config
     assert config is not None
     working = Database.open(demo.data_dir / ".leaderboard.db", readonly=True)
-    target = build_public_db(working, tmp_path / "public.db", config=config, now=datetime(2025, 6, 30, 12, tzinfo=UTC))
+    target = build_public_db(
+        working, tmp_path / "public.db", config=config, now=datetime(2025, 6, 30, 12, tzinfo=UTC)
+    )
     working.close()
     board = anyio.run(_board, stdio_params("--db", str(target), "--now", NOW))
     usernames = [e["username"] for e in board["leaderboard"]]
@@ -183,7 +187,9 @@ def test_public_view_is_rebuilt_when_the_source_changes(demo: Demo, tmp_path: Pa
     shutil.copy(demo.data_dir / ".leaderboard.db", source)
     config = load_config(demo.data_dir, env={}).config
     now = datetime(2025, 6, 30, 12, tzinfo=UTC)
-    served = ServedDatabase(source, public_view=True, config=config, now=now, workdir=tmp_path / "w")
+    served = ServedDatabase(
+        source, public_view=True, config=config, now=now, workdir=tmp_path / "w"
+    )
     try:
         first = served.path
         assert served.generation == 1 and first.parent == tmp_path / "w"
@@ -199,7 +205,12 @@ def test_public_view_is_rebuilt_when_the_source_changes(demo: Demo, tmp_path: Pa
         assert served.generation == 2 and not first.exists()
         db = served.connect()
         try:
-            assert db.scalar("SELECT COUNT(*) FROM contributor WHERE username = 'newcomer-with-long-name'") == 1
+            assert (
+                db.scalar(
+                    "SELECT COUNT(*) FROM contributor WHERE username = 'newcomer-with-long-name'"
+                )
+                == 1
+            )
             with pytest.raises(sqlite3.OperationalError):
                 db.execute("DELETE FROM contributor")
         finally:

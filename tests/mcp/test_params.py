@@ -103,7 +103,10 @@ def test_far_but_valid_dates_work() -> None:
 
 def test_schema_matches_the_declarations() -> None:
     schema = input_schema(
-        (Param("limit", "integer", "rows", default=50, maximum=1000), Param("u", "string", "x", required=True))
+        (
+            Param("limit", "integer", "rows", default=50, maximum=1000),
+            Param("u", "string", "x", required=True),
+        )
     )
     assert schema["required"] == ["u"]
     assert schema["properties"]["limit"] == {

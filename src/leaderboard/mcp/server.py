@@ -18,8 +18,8 @@ from typing import Any
 
 import anyio
 import mcp_types as types
-from mcp.server.lowlevel import Server
 from mcp.server.context import ServerRequestContext
+from mcp.server.lowlevel import Server
 from mcp.shared.exceptions import MCPError
 
 from leaderboard import __version__
@@ -27,7 +27,7 @@ from leaderboard.mcp import resources, sqltool
 from leaderboard.mcp.envelope import ToolError, failure, success
 from leaderboard.mcp.params import input_schema, validate
 from leaderboard.mcp.source import ServedDatabase
-from leaderboard.mcp.tools import BY_NAME, TOOLS, Call, Tool
+from leaderboard.mcp.tools import BY_NAME, Call, Tool
 
 log = logging.getLogger("leaderboard")
 SERVER_NAME = "leaderboard-mcp"
@@ -108,7 +108,7 @@ def call_tool(
     except sqlite3.Error as exc:
         log.error("Tool %s failed on the database: %s", name, exc)
         return failure(f"Database error: {exc}")
-    except Exception as exc:  # noqa: BLE001 - the client gets an envelope, the log the traceback
+    except Exception as exc:
         log.error("Tool %s failed: %s", name, exc, exc_info=exc)
         return failure(f"Internal error in {name} ({type(exc).__name__}); see the server log")
 

@@ -69,7 +69,8 @@ def organisation_of(config: Config | None, db: Database) -> Organisation:
             config=config,
         )
     meta = public_meta(db) if is_public_db(db) else {}
-    hidden = loads(meta["hidden_roles"]) if meta.get("hidden_roles") else []
+    hidden_text = meta.get("hidden_roles")
+    hidden = loads(hidden_text) if hidden_text else []
     return Organisation(
         name="the organisation",
         timezone=meta.get("timezone") or "UTC",
@@ -176,7 +177,9 @@ class ServedDatabase:
                 self._rebuild(mtime)
                 log.info("Source DB changed: public view rebuilt (generation %d)", self.generation)
             except (sqlite3.DatabaseError, InvalidInputError, OSError) as exc:
-                log.warning("Could not rebuild the public view (%s); serving the last good copy", exc)
+                log.warning(
+                    "Could not rebuild the public view (%s); serving the last good copy", exc
+                )
 
     # -- per request --------------------------------------------------------------------------
 

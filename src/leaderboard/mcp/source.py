@@ -155,6 +155,9 @@ class ServedDatabase:
             )
         return self.config
 
+    def refresh_due(self) -> bool:
+        return self.public_view and time.monotonic() - self._checked >= REFRESH_SECONDS
+
     def refresh(self, *, force: bool = False) -> None:
         """Rebuild the public view when the source changed (checked at most every 10 s)."""
         if not self.public_view:

@@ -7,6 +7,7 @@ when the source changes, and stdout carries nothing but protocol messages in std
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import sqlite3
 import subprocess
@@ -166,7 +167,7 @@ def test_the_server_keeps_serving_when_its_db_disappears(demo: Demo, tmp_path: P
 
         async def call() -> Any:
             async with Client(server.mcp_url, mode="legacy") as c:
-                return await c.call_tool("get_leaderboard", {"limit": 1})
+                return await c.call_tool("query_contributors", {"limit": 1})
 
         assert not anyio.run(call).is_error
         db.unlink()
@@ -219,5 +220,28 @@ def test_public_view_is_rebuilt_when_the_source_changes(demo: Demo, tmp_path: Pa
         served.refresh(force=True)  # source gone: keep serving the last good copy
         db = served.connect()
         db.close()
+    finally:
+        served.close()
+
+
+def test_a_directly_served_db_starts_a_new_generation_when_it_changes(
+    demo: Demo, tmp_path: Path
+) -> None:
+    source = tmp_path / "working.db"
+    shutil.copy(demo.data_dir / ".leaderboard.db", source)
+    served = ServedDatabase(
+        source, public_view=False, config=None, now=None, workdir=tmp_path / "w"
+    )
+    try:
+        assert served.path == source and served.generation == 0
+        served.refresh(force=True)
+        assert served.generation == 0  # unchanged
+        conn = sqlite3.connect(source)
+        conn.execute("UPDATE contributor SET name = 'Renamed' WHERE rowid = 1")
+        conn.commit()
+        conn.close()
+        os.utime(source, (1, 1))  # a different mtime even within the clock's resolution
+        served.refresh(force=True)
+        assert served.generation == 1  # cached answers of generation 0 are no longer used
     finally:
         served.close()

@@ -113,12 +113,14 @@ class ServedDatabase:
         self.workdir = workdir or Path(tempfile.mkdtemp(prefix="leaderboard-mcp-"))
         self.generation = 0
         self._lock = threading.Lock()
-        self._checked = 0.0
+        self._checked = time.monotonic()
         self._mtime: float | None = None
         self.path = source
         check = check_source(source)
         if public_view:
             self._rebuild(check)
+        else:
+            self._mtime = check
         self.organisation = self._organisation()
 
     # -- building -------------------------------------------------------------------------------
@@ -156,12 +158,11 @@ class ServedDatabase:
         return self.config
 
     def refresh_due(self) -> bool:
-        return self.public_view and time.monotonic() - self._checked >= REFRESH_SECONDS
+        return time.monotonic() - self._checked >= REFRESH_SECONDS
 
     def refresh(self, *, force: bool = False) -> None:
-        """Rebuild the public view when the source changed (checked at most every 10 s)."""
-        if not self.public_view:
-            return
+        """Follow the source (checked at most every 10 s): rebuild the public view when it
+        changed; when it is served directly, start a new generation (so cached answers go)."""
         clock = time.monotonic()
         if not force and clock - self._checked < REFRESH_SECONDS:
             return
@@ -169,6 +170,9 @@ class ServedDatabase:
             if not force and clock - self._checked < REFRESH_SECONDS:
                 return
             self._checked = clock
+            if not self.public_view:
+                self._follow_direct()
+                return
             try:
                 mtime = check_source(self.source)
             except InvalidInputError as exc:
@@ -183,6 +187,15 @@ class ServedDatabase:
                 log.warning(
                     "Could not rebuild the public view (%s); serving the last good copy", exc
                 )
+
+    def _follow_direct(self) -> None:
+        try:
+            mtime: float | None = self.source.stat().st_mtime
+        except OSError:
+            mtime = None
+        if mtime != self._mtime:
+            self._mtime = mtime
+            self.generation += 1
 
     # -- per request --------------------------------------------------------------------------
 

@@ -349,11 +349,9 @@ def mcp_cmd(
     from leaderboard.mcp.settings import TOKEN_ENV, check_path, check_port, check_transport
 
     try:
-        options = {
-            "transport": check_transport(transport),
-            "port": check_port(port_text),
-            "path": check_path(http_path),
-        }
+        checked_transport = check_transport(transport)
+        port = check_port(port_text)
+        path = check_path(http_path)
     except UsageError as exc:
         raise click.UsageError(str(exc)) from None
     db = kwargs.pop("db", None) or db_url
@@ -371,7 +369,9 @@ def mcp_cmd(
                 include_private=include_private,
                 token=token or common.env.get(TOKEN_ENV) or None,
                 debug=common.debug,
-                **options,
+                transport=checked_transport,
+                port=port,
+                path=path,
             ),
             common.env,
         )

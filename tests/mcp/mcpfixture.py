@@ -99,7 +99,9 @@ class ServerProcess:
                 self.proc.wait(timeout=10)
 
 
-def start_server(*args: str, env: dict[str, str] | None = None, path: str = "/mcp") -> ServerProcess:
+def start_server(
+    *args: str, env: dict[str, str] | None = None, path: str = "/mcp"
+) -> ServerProcess:
     """Start the server and wait (at most 60 s) for its "listening on" line."""
     proc = subprocess.Popen(
         [MCP, "--transport", "http", "--port", "0", "--path", path, *args],
@@ -158,9 +160,7 @@ def client(transport: str, demo: Demo, server: ServerProcess | None, headers: di
     from mcp.shared._httpx_utils import create_mcp_http_client
 
     if transport == "stdio":
-        return Client(
-            stdio_params("--data-dir", str(demo.data_dir), "--now", NOW), mode="legacy"
-        )
+        return Client(stdio_params("--data-dir", str(demo.data_dir), "--now", NOW), mode="legacy")
     assert server is not None
     if transport == "http":
         return Client(

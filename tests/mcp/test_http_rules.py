@@ -115,7 +115,10 @@ def test_legacy_sse_endpoint_and_upstream_message_path(
     )
     assert r.status_code == 202
     unknown = "0" * 32
-    assert httpx.post(http_server.url + f"/messages/?session_id={unknown}", json=INIT).status_code == 404
+    assert (
+        httpx.post(http_server.url + f"/messages/?session_id={unknown}", json=INIT).status_code
+        == 404
+    )
     for _ in range(100):  # the answers arrive on the stream
         if any('"id":7' in line for line in lines):
             break
@@ -138,14 +141,22 @@ def test_legacy_sse_endpoint_and_upstream_message_path(
 def test_origin_rule_on_loopback(http_server: ServerProcess, origin: str, status: int) -> None:
     r = httpx.post(http_server.mcp_url, json=INIT, headers={**JSON_ACCEPT, "origin": origin})
     assert r.status_code == status
-    r = httpx.get(http_server.url + "/sse", headers={"origin": origin}, timeout=5) if status == 403 else None
+    r = (
+        httpx.get(http_server.url + "/sse", headers={"origin": origin}, timeout=5)
+        if status == 403
+        else None
+    )
     assert r is None or r.status_code == 403
 
 
 @pytest.fixture(scope="module")
 def token_server(demo: Demo) -> Iterator[ServerProcess]:
     server = start_server(
-        "--data-dir", str(demo.data_dir), "--now", NOW, env={"LEADERBOARD_MCP_TOKEN": "s3cret-token"}
+        "--data-dir",
+        str(demo.data_dir),
+        "--now",
+        NOW,
+        env={"LEADERBOARD_MCP_TOKEN": "s3cret-token"},
     )
     yield server
     server.stop()
@@ -157,7 +168,10 @@ def test_bearer_token(token_server: ServerProcess, demo: Demo) -> None:
     assert httpx.post(url, json=INIT, headers=JSON_ACCEPT).status_code == 401
     wrong = {**JSON_ACCEPT, "authorization": "Bearer nope"}
     assert httpx.post(url, json=INIT, headers=wrong).status_code == 401
-    assert httpx.get(token_server.url + "/sse", headers={"authorization": "Bearer nope"}).status_code == 401
+    assert (
+        httpx.get(token_server.url + "/sse", headers={"authorization": "Bearer nope"}).status_code
+        == 401
+    )
     assert httpx.get(token_server.url + "/nothing").status_code == 401
     right = {"authorization": "Bearer s3cret-token"}
     assert httpx.post(url, json=INIT, headers={**JSON_ACCEPT, **right}).status_code == 200

@@ -78,7 +78,10 @@ def test_get_contributor_ranking_equals_the_api(demo: Demo, answers: dict[str, A
                 continue
             if api is not None and api["points"] > 0:
                 # active with points: the same position (inactive members rank after them)
-                assert (mcp["rank"], mcp["totalPoints"]) == (api["rank"], api["points"]), (person, p)
+                assert (mcp["rank"], mcp["totalPoints"]) == (api["rank"], api["points"]), (
+                    person,
+                    p,
+                )
                 checked += 1
             else:
                 assert mcp["totalPoints"] == 0
@@ -145,14 +148,25 @@ def test_no_hidden_or_pseudonymous_contributor_in_any_answer(
                 page = await text("query_activities", {"limit": 1000, "offset": offset})
                 total, offset = page["total"], offset + 1000
             for definition in (await text("get_activity_definitions", {}))["definitions"]:
-                await text("get_top_by_activity", {"activity_type": definition["slug"], "limit": 100, **everyone})
+                await text(
+                    "get_top_by_activity",
+                    {"activity_type": definition["slug"], "limit": 100, **everyone},
+                )
             await text("get_recent_badges", {"limit": 100, **everyone})
             await text("get_top_badge_earners", {"limit": 100, **everyone})
             await text("get_global_aggregates", {})
             await text("get_badges", {})
-            await text("batch_get_contributor_stats", {"usernames": names, "include_aggregates": True, "include_badges": True})
+            await text(
+                "batch_get_contributor_stats",
+                {"usernames": names, "include_aggregates": True, "include_badges": True},
+            )
             for secret in (demo.hidden, demo.pseudonymous):
-                for tool in ("get_contributor", "get_contributor_stats", "get_badges", "get_activity_timeline"):
+                for tool in (
+                    "get_contributor",
+                    "get_contributor_stats",
+                    "get_badges",
+                    "get_activity_timeline",
+                ):
                     result = await c.call_tool(tool, {"username": secret})
                     assert result.is_error, (tool, secret)
                 # (these echo their input, so their text is not searched for the secret)
@@ -160,17 +174,28 @@ def test_no_hidden_or_pseudonymous_contributor_in_any_answer(
                 assert batch.structured_content["found"] == 0
                 searched = await c.call_tool("search_activities", {"query": secret, "limit": 1000})
                 assert searched.structured_content["total"] == 0
-            for table in ("contributor", "activity", "contributor_badge", "contributor_aggregate", "global_aggregate"):
+            for table in (
+                "contributor",
+                "activity",
+                "contributor_badge",
+                "contributor_aggregate",
+                "global_aggregate",
+            ):
                 offset = 0
                 while True:
-                    rows = await text("run_sql", {"sql": f"SELECT * FROM {table} LIMIT 1000 OFFSET {offset}", "limit": 1000})
+                    rows = await text(
+                        "run_sql",
+                        {"sql": f"SELECT * FROM {table} LIMIT 1000 OFFSET {offset}", "limit": 1000},
+                    )
                     if rows["row_count"] < 1000:
                         break
                     offset += 1000
             for uri in ("leaderboard://schema", "leaderboard://scoring"):
                 texts.append((await c.read_resource(uri)).contents[0].text)
             for u in names[:5]:
-                texts.append((await c.read_resource(f"leaderboard://contributors/{u}")).contents[0].text)
+                texts.append(
+                    (await c.read_resource(f"leaderboard://contributors/{u}")).contents[0].text
+                )
         return texts
 
     texts = anyio.run(main)

@@ -28,7 +28,9 @@ TEXT_ONLY = "text-only: "
 
 def hostile() -> list[str]:
     lines = CORPUS.read_text(encoding="utf-8").splitlines()
-    return [line.replace("\\n", "\n") for line in lines if line.strip() and not line.startswith("#")]
+    return [
+        line.replace("\\n", "\n") for line in lines if line.strip() and not line.startswith("#")
+    ]
 
 
 @pytest.fixture(scope="module")
@@ -138,7 +140,9 @@ def test_a_runaway_query_is_stopped_after_five_seconds(db_file: Path) -> None:
     assert elapsed >= 5.0
 
 
-def test_a_working_db_copy_is_not_writable_even_with_query_only_off(db_file: Path, tmp_path: Path) -> None:
+def test_a_working_db_copy_is_not_writable_even_with_query_only_off(
+    db_file: Path, tmp_path: Path
+) -> None:
     copy = tmp_path / "copy.db"
     shutil.copy(db_file, copy)
     db = open_readonly(copy)

@@ -73,9 +73,20 @@ async def exercise(c: Any, demo: Demo) -> dict[str, Any]:
     user = people["contributors"][0]["username"]
     assert (await call("get_contributor", username=user.upper()))["username"] == user
     stats = await call("get_contributor_stats", username=user)
-    assert set(stats) == {"contributor", "stats", "recentActivities", "aggregates", "badges", "activityByDate"}
+    assert set(stats) == {
+        "contributor",
+        "stats",
+        "recentActivities",
+        "aggregates",
+        "badges",
+        "activityByDate",
+    }
     batch = await call("batch_get_contributors", usernames=[user, "nobody-here"])
-    assert batch["found"] == 1 and batch["results"][1] == {"username": "nobody-here", "found": False, "data": None}
+    assert batch["found"] == 1 and batch["results"][1] == {
+        "username": "nobody-here",
+        "found": False,
+        "data": None,
+    }
     acts = await call("query_activities", contributor=user, limit=3)
     assert acts["total"] >= len(acts["activities"]) > 0
     slug = acts["activities"][0]["slug"]
@@ -105,30 +116,45 @@ async def exercise(c: Any, demo: Demo) -> dict[str, Any]:
     await call("get_global_aggregates")
     await call("get_contributor_aggregates", username=user)
     await call("get_aggregate_definitions", visible_only=False)
-    await call("batch_get_contributor_stats", usernames=[user], include_aggregates=True, include_badges=True)
+    await call(
+        "batch_get_contributor_stats",
+        usernames=[user],
+        include_aggregates=True,
+        include_badges=True,
+    )
     sql = await call("run_sql", sql="SELECT COUNT(*) AS n FROM contributor", limit=5)
     assert sql["columns"] == ["n"] and sql["row_count"] == 1 and sql["truncated"] is False
     assert seen == TOOL_NAMES
 
     # errors: ECO-06 envelope, right code, and the connection keeps working
     assert err(await c.call_tool("no_such_tool", {}), "TOOL_ERROR") == "Unknown tool: no_such_tool"
-    assert "limit" in err(await c.call_tool("get_leaderboard", {"limit": "ten"}), "INVALID_ARGUMENTS")
+    assert "limit" in err(
+        await c.call_tool("get_leaderboard", {"limit": "ten"}), "INVALID_ARGUMENTS"
+    )
     assert "username" in err(await c.call_tool("get_contributor", {}), "INVALID_ARGUMENTS")
     assert err(await c.call_tool("get_contributor", {"username": "nobody-here"}), "TOOL_ERROR") == (
         "Contributor not found: nobody-here"
     )
-    assert err(
-        await c.call_tool("get_leaderboard", {"start_date": "2025-13-45"}), "TOOL_ERROR"
-    ) == "Invalid date format: 2025-13-45"
-    assert "SELECT" in err(await c.call_tool("run_sql", {"sql": "DELETE FROM activity"}), "TOOL_ERROR")
+    assert (
+        err(await c.call_tool("get_leaderboard", {"start_date": "2025-13-45"}), "TOOL_ERROR")
+        == "Invalid date format: 2025-13-45"
+    )
+    assert "SELECT" in err(
+        await c.call_tool("run_sql", {"sql": "DELETE FROM activity"}), "TOOL_ERROR"
+    )
     big = ok(await c.call_tool("get_leaderboard", {"limit": 10**9}))
     assert len(big["leaderboard"]) == big["total"]
 
     # resources (NEW-28)
     listed_resources = await c.list_resources()
-    assert {str(r.uri) for r in listed_resources.resources} == {"leaderboard://schema", "leaderboard://scoring"}
+    assert {str(r.uri) for r in listed_resources.resources} == {
+        "leaderboard://schema",
+        "leaderboard://scoring",
+    }
     templates = await c.list_resource_templates()
-    assert [t.uri_template for t in templates.resource_templates] == ["leaderboard://contributors/{username}"]
+    assert [t.uri_template for t in templates.resource_templates] == [
+        "leaderboard://contributors/{username}"
+    ]
     schema_text = (await c.read_resource("leaderboard://schema")).contents[0].text
     assert "CREATE TABLE contributor" in schema_text and "_leaderboard_public" in schema_text
     scoring = json.loads((await c.read_resource("leaderboard://scoring")).contents[0].text)
@@ -143,7 +169,9 @@ async def exercise(c: Any, demo: Demo) -> dict[str, Any]:
 
 
 @pytest.mark.parametrize("transport", ["stdio", "http", "sse"])
-def test_every_tool_and_resource_over(transport: str, demo: Demo, http_server: ServerProcess) -> None:
+def test_every_tool_and_resource_over(
+    transport: str, demo: Demo, http_server: ServerProcess
+) -> None:
     async def main() -> dict[str, Any]:
         async with client(transport, demo, http_server) as c:  # type: ignore[attr-defined]
             return await exercise(c, demo)

@@ -79,7 +79,9 @@ def _is_initialize(body: bytes) -> bool:
 class McpHttpApp:
     """The ASGI application (see the module docstring)."""
 
-    def __init__(self, server: Server[Any], *, path: str, loopback: bool, token: str | None) -> None:
+    def __init__(
+        self, server: Server[Any], *, path: str, loopback: bool, token: str | None
+    ) -> None:
         self.server = server
         self.path = path
         self.loopback = loopback
@@ -137,7 +139,9 @@ class McpHttpApp:
             host = urlsplit(origin).hostname
         except ValueError:
             return False
-        return host is not None and (host in LOCAL_ORIGIN_HOSTS or f"[{host}]" in LOCAL_ORIGIN_HOSTS)
+        return host is not None and (
+            host in LOCAL_ORIGIN_HOSTS or f"[{host}]" in LOCAL_ORIGIN_HOSTS
+        )
 
     def _authorised(self, scope: Scope) -> bool:
         if not self.token:
@@ -239,7 +243,9 @@ class McpHttpApp:
 def bind(host: str, port: int) -> socket.socket:
     """The listening socket (bound before uvicorn starts, so port 0 reports its real port)."""
     family = socket.AF_INET6 if ":" in host.strip("[]") else socket.AF_INET
-    sock = socket.socket(family, socket.SOCK_STREAM)
+    # IPPROTO_TCP explicitly: asyncio sets TCP_NODELAY on accepted connections only when the
+    # listening socket says so, and without it every small response waits ~40 ms (Nagle).
+    sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind((host.strip("[]"), port))
     sock.listen(128)
@@ -258,7 +264,9 @@ def serve_http(server: Server[Any], *, host: str, port: int, path: str, token: s
     sock = bind(host, port)
     actual = sock.getsockname()[1]
     shown = f"[{host}]" if ":" in host else host
-    log.info("MCP server listening on http://%s:%d%s (SSE: /sse, health: /healthz)", shown, actual, path)
+    log.info(
+        "MCP server listening on http://%s:%d%s (SSE: /sse, health: /healthz)", shown, actual, path
+    )
     config = uvicorn.Config(
         app, log_level="warning", lifespan="on", access_log=False, timeout_graceful_shutdown=3
     )

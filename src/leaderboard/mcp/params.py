@@ -97,7 +97,9 @@ def _one(p: Param, value: Any) -> Any:
         if p.non_empty and not value.strip():
             raise ArgumentError(f"{p.name} must not be empty")
         if p.enum and value not in p.enum:
-            raise ArgumentError(f"{p.name} must be one of {', '.join(p.enum)} (got {_shown(value)})")
+            raise ArgumentError(
+                f"{p.name} must be one of {', '.join(p.enum)} (got {_shown(value)})"
+            )
         return value
     if p.kind == "boolean":
         if not isinstance(value, bool):

@@ -93,7 +93,8 @@ def scoring(db: Database, org: Organisation) -> dict[str, Any]:
 
 def contributor_document(db: Database, org: Organisation, username: str, now: Any) -> str:
     """The NEW-08 `contributors/<username>.json` document, pretty-printed."""
-    from leaderboard.site.api import ApiContext, contributor_document as build
+    from leaderboard.site.api import ApiContext
+    from leaderboard.site.api import contributor_document as build
     from leaderboard.site.urls import Urls
 
     config = org.config

@@ -18,8 +18,8 @@ from typing import Any
 
 import anyio
 import mcp_types as types
-from mcp.server.lowlevel import Server
 from mcp.server.context import ServerRequestContext
+from mcp.server.lowlevel import Server
 from mcp.shared.exceptions import MCPError
 
 from leaderboard import __version__
@@ -27,7 +27,8 @@ from leaderboard.mcp import resources, sqltool
 from leaderboard.mcp.envelope import ToolError, failure, success
 from leaderboard.mcp.params import input_schema, validate
 from leaderboard.mcp.source import ServedDatabase
-from leaderboard.mcp.tools import BY_NAME, TOOLS, Call, Tool
+from leaderboard.mcp.tools import BY_NAME, Call, Tool
+from leaderboard.timeutil import canonical
 
 log = logging.getLogger("leaderboard")
 SERVER_NAME = "leaderboard-mcp"
@@ -56,26 +57,51 @@ def instructions(served: ServedDatabase) -> str:
 
 
 class ResultCache:
-    """A small thread-safe LRU of tool results keyed by generation, tool, arguments and now."""
+    """A small thread-safe LRU of finished envelopes keyed by generation, tool, arguments, now."""
 
     def __init__(self, size: int = CACHE_SIZE) -> None:
         self.size = size
-        self._items: OrderedDict[str, dict[str, Any]] = OrderedDict()
+        self._items: OrderedDict[str, types.CallToolResult] = OrderedDict()
+        self._pending: dict[str, threading.Lock] = {}
         self._lock = threading.Lock()
 
-    def get(self, key: str) -> dict[str, Any] | None:
+    def get(self, key: str) -> types.CallToolResult | None:
         with self._lock:
             value = self._items.get(key)
             if value is not None:
                 self._items.move_to_end(key)
             return value
 
-    def put(self, key: str, value: dict[str, Any]) -> None:
+    def lock_for(self, key: str) -> threading.Lock:
+        """One lock per key, so concurrent identical calls compute once (single flight)."""
+        with self._lock:
+            lock = self._pending.get(key)
+            if lock is None:
+                lock = self._pending[key] = threading.Lock()
+                if len(self._pending) > 4 * self.size:
+                    self._pending = {k: v for k, v in self._pending.items() if v.locked()}
+                    self._pending[key] = lock
+            return lock
+
+    def put(self, key: str, value: types.CallToolResult) -> None:
         with self._lock:
             self._items[key] = value
             self._items.move_to_end(key)
             while len(self._items) > self.size:
                 self._items.popitem(last=False)
+
+
+def cache_key(served: ServedDatabase, name: str, arguments: dict[str, Any] | None) -> str | None:
+    """The cache key of a call whose answer depends only on (data, arguments, fixed now)."""
+    tool = ALL_TOOLS.get(name)
+    if tool is None or name not in CACHED or served.fixed_now is None:
+        return None
+    try:
+        args = validate(tool.params, arguments)
+    except ToolError:
+        return None
+    now = canonical(served.fixed_now)
+    return json.dumps([served.generation, name, args, now], sort_keys=True)
 
 
 def call_tool(
@@ -87,30 +113,32 @@ def call_tool(
         return failure(f"Unknown tool: {name}")
     try:
         args = validate(tool.params, arguments)
-        db = served.connect()
-        try:
-            now = served.now()
-            call = Call(db, served.organisation, now)
-            key = None
-            if name in CACHED and served.fixed_now is not None:
-                key = json.dumps([served.generation, name, args, call.now_text], sort_keys=True)
-                hit = cache.get(key)
-                if hit is not None:
-                    return success(hit)
-            value = tool.handler(call, args)
-            if key is not None:
-                cache.put(key, value)
-        finally:
-            db.close()
-        return success(value)
+        served.refresh()
+        key = cache_key(served, name, arguments)
+        if key is None:
+            return success(_run(served, tool, args))
+        with cache.lock_for(key):  # concurrent identical calls compute once
+            hit = cache.get(key)
+            if hit is None:
+                hit = success(_run(served, tool, args))
+                cache.put(key, hit)
+            return hit
     except ToolError as exc:
         return failure(exc.message, exc.code)
     except sqlite3.Error as exc:
         log.error("Tool %s failed on the database: %s", name, exc)
         return failure(f"Database error: {exc}")
-    except Exception as exc:  # noqa: BLE001 - the client gets an envelope, the log the traceback
+    except Exception as exc:
         log.error("Tool %s failed: %s", name, exc, exc_info=exc)
         return failure(f"Internal error in {name} ({type(exc).__name__}); see the server log")
+
+
+def _run(served: ServedDatabase, tool: Tool, args: dict[str, Any]) -> dict[str, Any]:
+    db = served.connect()
+    try:
+        return tool.handler(Call(db, served.organisation, served.now()), args)
+    finally:
+        db.close()
 
 
 def read_resource(served: ServedDatabase, uri: str) -> types.ReadResourceResult:
@@ -146,6 +174,10 @@ def build_server(served: ServedDatabase) -> Server[Any]:
     async def on_call_tool(
         ctx: ServerRequestContext[Any], params: types.CallToolRequestParams
     ) -> types.CallToolResult:
+        key = None if served.refresh_due() else cache_key(served, params.name, params.arguments)
+        hit = cache.get(key) if key is not None else None
+        if hit is not None:  # answered on the event loop: no thread hop, no connection
+            return hit
         run = partial(call_tool, served, cache, params.name, params.arguments)
         return await anyio.to_thread.run_sync(run)
 

@@ -9,14 +9,21 @@ from __future__ import annotations
 
 import ipaddress
 import logging
+import shutil
+import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import unquote, urlparse
 
 from leaderboard.errors import InvalidInputError, UsageError
-from leaderboard.mcp.source import ServedDatabase, is_public_file
-from leaderboard.timeutil import parse_now
+from leaderboard.mcp.source import ServedDatabase, check_source, is_public_file
+from leaderboard.timeutil import get_zone, parse_now
+
+if TYPE_CHECKING:
+    from leaderboard.config.model import Config
 
 log = logging.getLogger("leaderboard")
 TOKEN_ENV = "LEADERBOARD_MCP_TOKEN"
@@ -121,37 +128,38 @@ def open_served(options: McpOptions, env: Mapping[str, str]) -> ServedDatabase:
     now = None
     if options.now:
         try:
-            from leaderboard.timeutil import get_zone
-
             now = parse_now(options.now, get_zone(tz_name))
         except ValueError as exc:
             raise UsageError(f"Invalid --now value '{options.now}': {exc}") from None
 
-    import tempfile
-
+    if not db_path.exists() and (data_dir is None or config is None):
+        raise InvalidInputError(f"Database not found: {db_path}")
+    # Private to this process (mode 0700): the public view and any imported working DB.
     workdir = Path(tempfile.mkdtemp(prefix="leaderboard-mcp-"))
-    if not db_path.exists():
-        if data_dir is None or config is None:
-            raise InvalidInputError(f"Database not found: {db_path}")
-        db_path = _import_files(data_dir, config, workdir, now, env)
-    public = is_public_file(db_path) if db_path.exists() else False
-    if options.include_private:
-        log.warning("serving private data (--include-private)")
-    return ServedDatabase(
-        db_path,
-        public_view=not options.include_private and not public,
-        config=config,
-        now=now,
-        workdir=workdir,
-    )
+    try:
+        if not db_path.exists():
+            assert data_dir is not None and config is not None
+            db_path = _import_files(data_dir, config, workdir, now, env)
+        check_source(db_path)
+        public = is_public_file(db_path)
+        if options.include_private:
+            log.warning("serving private data (--include-private)")
+        return ServedDatabase(
+            db_path,
+            public_view=not options.include_private and not public,
+            config=config,
+            now=now,
+            workdir=workdir,
+        )
+    except BaseException:
+        shutil.rmtree(workdir, ignore_errors=True)
+        raise
 
 
 def _import_files(
-    data_dir: Path, config: object, workdir: Path, now: object, env: Mapping[str, str]
+    data_dir: Path, config: Config, workdir: Path, now: datetime | None, env: Mapping[str, str]
 ) -> Path:
     """CORE-52: the data dir's files into a temporary working DB (invalid files → exit 3)."""
-    from datetime import UTC, datetime
-
     from leaderboard.db import Database
     from leaderboard.pipeline import import_only
 
@@ -161,9 +169,9 @@ def _import_files(
         log.info("No working DB: importing %s", data_dir)
         import_only(
             data_dir,
-            config,  # type: ignore[arg-type]
+            config,
             db,
-            now=now if isinstance(now, datetime) else datetime.now(UTC),
+            now=now or datetime.now(UTC),
             env=env,
             cache_dir=data_dir / ".leaderboard-cache",
             offline=True,

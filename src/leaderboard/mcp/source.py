@@ -69,7 +69,8 @@ def organisation_of(config: Config | None, db: Database) -> Organisation:
             config=config,
         )
     meta = public_meta(db) if is_public_db(db) else {}
-    hidden = loads(meta["hidden_roles"]) if meta.get("hidden_roles") else []
+    hidden_text = meta.get("hidden_roles")
+    hidden = loads(hidden_text) if hidden_text else []
     return Organisation(
         name="the organisation",
         timezone=meta.get("timezone") or "UTC",
@@ -112,12 +113,14 @@ class ServedDatabase:
         self.workdir = workdir or Path(tempfile.mkdtemp(prefix="leaderboard-mcp-"))
         self.generation = 0
         self._lock = threading.Lock()
-        self._checked = 0.0
+        self._checked = time.monotonic()
         self._mtime: float | None = None
         self.path = source
-        check = _check_source(source)
+        check = check_source(source)
         if public_view:
             self._rebuild(check)
+        else:
+            self._mtime = check
         self.organisation = self._organisation()
 
     # -- building -------------------------------------------------------------------------------
@@ -154,10 +157,12 @@ class ServedDatabase:
             )
         return self.config
 
+    def refresh_due(self) -> bool:
+        return time.monotonic() - self._checked >= REFRESH_SECONDS
+
     def refresh(self, *, force: bool = False) -> None:
-        """Rebuild the public view when the source changed (checked at most every 10 s)."""
-        if not self.public_view:
-            return
+        """Follow the source (checked at most every 10 s): rebuild the public view when it
+        changed; when it is served directly, start a new generation (so cached answers go)."""
         clock = time.monotonic()
         if not force and clock - self._checked < REFRESH_SECONDS:
             return
@@ -165,8 +170,11 @@ class ServedDatabase:
             if not force and clock - self._checked < REFRESH_SECONDS:
                 return
             self._checked = clock
+            if not self.public_view:
+                self._follow_direct()
+                return
             try:
-                mtime = _check_source(self.source)
+                mtime = check_source(self.source)
             except InvalidInputError as exc:
                 log.warning("%s; still serving the last good copy", exc)
                 return
@@ -176,7 +184,18 @@ class ServedDatabase:
                 self._rebuild(mtime)
                 log.info("Source DB changed: public view rebuilt (generation %d)", self.generation)
             except (sqlite3.DatabaseError, InvalidInputError, OSError) as exc:
-                log.warning("Could not rebuild the public view (%s); serving the last good copy", exc)
+                log.warning(
+                    "Could not rebuild the public view (%s); serving the last good copy", exc
+                )
+
+    def _follow_direct(self) -> None:
+        try:
+            mtime: float | None = self.source.stat().st_mtime
+        except OSError:
+            mtime = None
+        if mtime != self._mtime:
+            self._mtime = mtime
+            self.generation += 1
 
     # -- per request --------------------------------------------------------------------------
 
@@ -197,7 +216,7 @@ class ServedDatabase:
             shutil.rmtree(self.workdir, ignore_errors=True)
 
 
-def _check_source(path: Path) -> float:
+def check_source(path: Path) -> float:
     """The source's modification time; exit-3 errors for a missing or non-SQLite file."""
     try:
         mtime = path.stat().st_mtime

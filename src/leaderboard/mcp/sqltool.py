@@ -64,7 +64,9 @@ def _authorizer(action: int, arg1: str | None, arg2: str | None, *_: Any) -> int
     return sqlite3.SQLITE_OK
 
 
-def run_sql(db: Database, sql: str, limit: int, *, time_limit: float = TIME_LIMIT) -> dict[str, Any]:
+def run_sql(
+    db: Database, sql: str, limit: int, *, time_limit: float = TIME_LIMIT
+) -> dict[str, Any]:
     """`{columns, rows, row_count, truncated}`; errors as ToolError with SQLite's message."""
     return execute_readonly(db, check_statement(sql), limit, time_limit=time_limit)
 

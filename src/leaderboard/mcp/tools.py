@@ -12,8 +12,8 @@ assistant notices a misspelt name.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, replace
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -36,7 +36,6 @@ from leaderboard.queries import (
     leaderboards,
     standing,
 )
-from leaderboard.queries import writes as _writes
 from leaderboard.timeutil import PERIODS, canonical, local_date, start_of_day
 
 
@@ -277,7 +276,10 @@ def batch_get_contributor_stats(call: Call, args: dict[str, Any]) -> dict[str, A
             item["aggregates"] = _aggregates(call, row["username"]) if row is not None else []
         if args["include_badges"]:
             item["badges"] = (
-                [award_object(r) for r in contributor_badges.by_contributor(call.db, name)]
+                [
+                    award_object(r)
+                    for r in contributor_badges.by_contributor(call.db, row["username"])
+                ]
                 if row is not None
                 else []
             )
@@ -289,7 +291,9 @@ def batch_get_contributor_stats(call: Call, args: dict[str, Any]) -> dict[str, A
 
 
 def query_activities(call: Call, args: dict[str, Any]) -> dict[str, Any]:
-    who = require_contributor(call, args["contributor"])["username"] if args["contributor"] else None
+    who = (
+        require_contributor(call, args["contributor"])["username"] if args["contributor"] else None
+    )
     if args["activity_type"] is not None:
         require_definition(call, args["activity_type"])
     w = window(call, args, default=None)
@@ -332,14 +336,23 @@ def get_activity_timeline(call: Call, args: dict[str, Any]) -> dict[str, Any]:
         call.db, who, args["group_by"], start=w.start, end=w.end, now=call.now_text,
         tz=call.org.tz,
     )  # fmt: skip
-    return {"username": who, "group_by": args["group_by"], "timeline": line, "total_periods": len(line)}
+    return {
+        "username": who,
+        "group_by": args["group_by"],
+        "timeline": line,
+        "total_periods": len(line),
+    }
 
 
 def search_activities(call: Call, args: dict[str, Any]) -> dict[str, Any]:
     rows, total = activity_lists.search(
         call.db, args["query"], limit=args["limit"], now=call.now_text, tz=call.org.tz
     )
-    return {"activities": [activity_object(r) for r in rows], "query": args["query"], "total": total}
+    return {
+        "activities": [activity_object(r) for r in rows],
+        "query": args["query"],
+        "total": total,
+    }
 
 
 # -- rankings -----------------------------------------------------------------------------------
@@ -529,7 +542,12 @@ def get_global_aggregates(call: Call, args: dict[str, Any]) -> dict[str, Any]:
         wanted = set(args["slugs"])
         rows = [r for r in global_aggregates.visible(call.db) if r["slug"] in wanted]
         out = [
-            {"slug": r["slug"], "name": r["name"], "value": r["value"], "description": r.get("description")}
+            {
+                "slug": r["slug"],
+                "name": r["name"],
+                "value": r["value"],
+                "description": r.get("description"),
+            }
             for r in rows
         ]
     else:
@@ -552,13 +570,23 @@ def get_contributor_aggregates(call: Call, args: dict[str, Any]) -> dict[str, An
     if args["slugs"] is not None:
         rows = contributor_aggregates.enriched(call.db, who, sorted(set(args["slugs"])))
         out = [
-            {"aggregate": r["slug"], "name": r["name"], "value": r["value"], "description": r["description"]}
+            {
+                "aggregate": r["slug"],
+                "name": r["name"],
+                "value": r["value"],
+                "description": r["description"],
+            }
             for r in rows
             if not r["hidden"]
         ]
     else:
         out = [
-            {"aggregate": r["aggregate"], "contributor": r["contributor"], "value": r["value"], "meta": r.get("meta")}
+            {
+                "aggregate": r["aggregate"],
+                "contributor": r["contributor"],
+                "value": r["value"],
+                "meta": r.get("meta"),
+            }
             for r in contributor_aggregates.by_contributor(call.db, who)
         ]
     return {"username": who, "aggregates": out, "total": len(out)}
@@ -571,7 +599,12 @@ def get_aggregate_definitions(call: Call, args: dict[str, Any]) -> dict[str, Any
         else aggregate_definitions.get_all(call.db)
     )
     out = [
-        {"slug": r["slug"], "name": r["name"], "description": r.get("description"), "hidden": bool(r["hidden"])}
+        {
+            "slug": r["slug"],
+            "name": r["name"],
+            "description": r.get("description"),
+            "hidden": bool(r["hidden"]),
+        }
         for r in rows
     ]
     return {"definitions": out, "total": len(out)}
@@ -589,7 +622,9 @@ _OFFSET = Param("offset", "integer", "Rows to skip.", default=0)
 
 
 def _limit(default: int, maximum: int = MAX_LIMIT) -> Param:
-    return Param("limit", "integer", f"Maximum rows (1-{maximum}).", default=default, maximum=maximum)
+    return Param(
+        "limit", "integer", f"Maximum rows (1-{maximum}).", default=default, maximum=maximum
+    )
 
 
 def _usernames() -> Param:
@@ -654,4 +689,3 @@ TOOLS: tuple[Tool, ...] = (
 )  # fmt: skip
 
 BY_NAME: dict[str, Tool] = {t.name: t for t in TOOLS}
-_ = (_writes, Sequence, replace)  # re-exported helpers used by sibling modules

@@ -11,6 +11,7 @@ from __future__ import annotations
 from leaderboard.queries import (
     activities,
     activity_definitions,
+    activity_lists,
     aggregate_definitions,
     badge_definitions,
     contributor_aggregates,
@@ -18,6 +19,7 @@ from leaderboard.queries import (
     contributors,
     global_aggregates,
     leaderboards,
+    standing,
 )
 from leaderboard.queries.dbinfo import is_public, store_config, store_scoring
 from leaderboard.queries.types import DaySeries, Leaderboard, LeaderboardEntry
@@ -28,6 +30,7 @@ __all__ = [
     "LeaderboardEntry",
     "activities",
     "activity_definitions",
+    "activity_lists",
     "aggregate_definitions",
     "badge_definitions",
     "contributor_aggregates",
@@ -36,6 +39,7 @@ __all__ = [
     "global_aggregates",
     "is_public",
     "leaderboards",
+    "standing",
     "store_config",
     "store_scoring",
 ]

@@ -23,6 +23,7 @@ from markupsafe import Markup
 from leaderboard import __version__
 from leaderboard.site.contexts import PageMeta, SiteContext
 from leaderboard.site.env import PACKAGE_TEMPLATES, template_digest
+from leaderboard.site.icons import use_sprite
 from leaderboard.site.model import PERIOD_LABELS
 from leaderboard.site.output import Stat, write_if_changed, write_known
 from leaderboard.site.pages import badges, chrome, home, leaderboard, misc, people, profile
@@ -93,7 +94,9 @@ class PageRenderer:
             known = self.file_state.verify(rel, root / rel, prev)
             if known is not None:
                 return prev, False, 0, known
-        html = self.env.get_template(template).render(site=self.site, page=page, ctx=ctx)
+        html = use_sprite(
+            self.env.get_template(template).render(site=self.site, page=page, ctx=ctx)
+        )
         digest, written, st = write_known(self.file_state, root, rel, html.encode("utf-8"))
         return digest, written, 1, st
 

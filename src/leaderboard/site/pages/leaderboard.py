@@ -73,7 +73,7 @@ def _row(model: SiteModel, e: Entry, columns: list[dict[str, object]], period: s
         )
     daily = e.daily_points  # computed here and dropped with the row's sparkline (CORE-80)
     spark = (
-        graphs.sparkline(daily, f"{format_int(e.points)} points over the period", e.person.username)
+        graphs.sparkline(daily, f"{format_int(e.points)} points over the period")
         if daily
         else None
     )

@@ -119,9 +119,7 @@ def _breakdown(model: SiteModel, mine: History) -> dict[str, Any]:
                 "count": d["count"],
                 "share": f"{graphs.one_decimal(d['count'] / total_count * 100)}%",
                 "points": d["points"],
-                "sparkline": graphs.sparkline(
-                    series, f"{format_int(d['count'])} {item.name}", "type-" + slug
-                ),
+                "sparkline": graphs.sparkline(series, f"{format_int(d['count'])} {item.name}"),
             }
         )
     avg = graphs.one_decimal(total_points / total_count) if total_count else "0"
@@ -186,7 +184,7 @@ def _achievements(model: SiteModel, username: str) -> list[dict[str, Any]]:
                     {
                         "key": k,
                         "label": capitalise(k),
-                        "image": str(v.get("svg_url") or ""),
+                        "image": model.image_url(v.get("svg_url")),
                         "description": str(v.get("description") or ""),
                         "achieved_on": got.get(k),
                     }

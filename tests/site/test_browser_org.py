@@ -1,0 +1,232 @@
+"""Every page type of a real-organisation-shaped site in Chromium at 320, 390 and 1280 px, light
+and dark (WEB-07, WEB-60): no horizontal overflow, no text overflowing its box, text and controls
+readable (contrast ≥ 4.5:1, 3:1 for large text), a visible focus ring (≥ 3:1) on every control
+reached by Tab, and no request to another host. Screenshots go to `tests/site/artifacts/`
+(ignored by git; CI keeps the folder as an artefact)."""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import logging
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from orgfixture import make_org_data_dir, org_config
+from sitefixture import NOW
+
+from leaderboard.site import BuildOptions, build_site
+
+pytestmark = pytest.mark.browser
+CHROMIUM = Path("/usr/bin/chromium")
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run"]
+ARTIFACTS = Path(__file__).parent / "artifacts"
+WIDTHS = [320, 390, 1280]
+SCHEMES = ["light", "dark"]
+PAGES = {
+    "home": "",
+    "week": "leaderboard/week/",
+    "month": "leaderboard/month/",
+    "all-time": "leaderboard/all-time/",
+    "people": "people/",
+    "badges": "badges/",
+    "profile-core": "rithviknishad/",
+    "profile-long": "khavinshankar-contributions-account/",
+    "profile-bot": "dependabot[bot]/",
+    "docs": "docs/site/",
+    "scoring": "scoring/",
+    "404": "404.html",
+}
+TABS = 40  # Tab presses per page: header, main controls and the first content links
+
+# Measures in the page; colours are normalised through a canvas so oklch(), color-mix() and
+# color(srgb …) compare like hex.
+JS = r"""
+() => {
+  const ctx = document.createElement('canvas').getContext('2d', {willReadFrequently: true});
+  const rgba = (c) => { ctx.clearRect(0, 0, 1, 1); ctx.fillStyle = '#000'; ctx.fillStyle = c;
+    ctx.fillRect(0, 0, 1, 1); const d = ctx.getImageData(0, 0, 1, 1).data;
+    return [d[0], d[1], d[2], d[3] / 255]; };
+  const lum = ([r, g, b]) => { const f = (v) => { v /= 255;
+    return v <= 0.03928 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4); };
+    return 0.2126 * f(r) + 0.7152 * f(g) + 0.0722 * f(b); };
+  const ratio = (a, b) => { const x = lum(a), y = lum(b);
+    return (Math.max(x, y) + 0.05) / (Math.min(x, y) + 0.05); };
+  const over = (top, under) => { const a = top[3];
+    return [0, 1, 2].map(i => top[i] * a + under[i] * (1 - a)).concat([1]); };
+  const bgOf = (el) => { const layers = [];
+    for (let e = el; e; e = e.parentElement) {
+      const s = getComputedStyle(e);
+      if (s.backgroundImage !== 'none' && !e.matches('html, body')) return null;  // gradients
+      const c = rgba(s.backgroundColor); if (c[3] > 0) layers.push(c);
+      if (c[3] >= 1) break; }
+    let out = [255, 255, 255, 1];
+    for (let i = layers.length - 1; i >= 0; i--) out = over(layers[i], out);
+    return out; };
+  const opacity = (el) => { let o = 1;
+    for (let e = el; e; e = e.parentElement) o *= parseFloat(getComputedStyle(e).opacity);
+    return o; };
+  const clipped = (el) => { for (let e = el; e && e !== document.body; e = e.parentElement) {
+      const s = getComputedStyle(e);
+      if (['hidden', 'clip', 'auto', 'scroll'].includes(s.overflowX)) return true; }
+    return false; };
+  const problems = {overflow: [], contrast: []};
+  const W = document.documentElement.clientWidth;
+  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  const seen = new Set();
+  for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+    const el = n.parentElement;
+    if (!n.textContent.trim() || !el || seen.has(el)) continue;
+    if (el.closest('svg, script, style, noscript, .sr-only, [hidden], template, pre, code')) continue;
+    const box = el.getBoundingClientRect();
+    if (box.width === 0 || box.height === 0 || el.checkVisibility && !el.checkVisibility()) continue;
+    seen.add(el);
+    const r = document.createRange(); r.selectNodeContents(n);
+    const rects = [...r.getClientRects()];
+    const label = (el.tagName + '.' + el.className + ' «' + n.textContent.trim().slice(0, 40) + '»');
+    if (!clipped(el)) {
+      for (const t of rects) {
+        if (t.right > box.right + 1.5 || t.left < box.left - 1.5 || t.right > W + 0.5) {
+          problems.overflow.push(label + ` text ${Math.round(t.left)}–${Math.round(t.right)} box ${Math.round(box.left)}–${Math.round(box.right)}`);
+          break; } } }
+    if (opacity(el) < 0.99) continue;  // de-emphasised on purpose (dimmed zero columns, locks)
+    const s = getComputedStyle(el);
+    const bg = bgOf(el); if (!bg) continue;
+    const fg = over(rgba(s.color), bg);
+    const size = parseFloat(s.fontSize), bold = parseInt(s.fontWeight) >= 700;
+    const need = size >= 24 || (bold && size >= 18.66) ? 3 : 4.5;
+    const c = ratio(fg, bg);
+    if (c < need) problems.contrast.push(label + ` ${c.toFixed(2)} < ${need} (${s.color} on ${bg.slice(0,3)})`);
+  }
+  problems.scrollWidth = document.documentElement.scrollWidth;
+  problems.innerWidth = window.innerWidth;
+  return problems;
+}
+"""
+
+FOCUS_JS = r"""
+() => {
+  let el = document.activeElement;
+  if (!el || el === document.body) return null;
+  const ctx = document.createElement('canvas').getContext('2d', {willReadFrequently: true});
+  const rgba = (c) => { ctx.clearRect(0, 0, 1, 1); ctx.fillStyle = '#000'; ctx.fillStyle = c;
+    ctx.fillRect(0, 0, 1, 1); const d = ctx.getImageData(0, 0, 1, 1).data;
+    return [d[0], d[1], d[2], d[3] / 255]; };
+  const lum = ([r, g, b]) => { const f = (v) => { v /= 255;
+    return v <= 0.03928 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4); };
+    return 0.2126 * f(r) + 0.7152 * f(g) + 0.0722 * f(b); };
+  const ratio = (a, b) => { const x = lum(a), y = lum(b);
+    return (Math.max(x, y) + 0.05) / (Math.min(x, y) + 0.05); };
+  const over = (top, under) => { const a = top[3];
+    return [0, 1, 2].map(i => top[i] * a + under[i] * (1 - a)).concat([1]); };
+  const name = el.tagName + (el.id ? '#' + el.id : '') + '.' + (el.getAttribute('class') || '') +
+    ' «' + (el.getAttribute('aria-label') || el.textContent || '').trim().slice(0, 30) + '»';
+  let target = el;
+  if (el.matches('input') && parseFloat(getComputedStyle(el).opacity) === 0) target = el.nextElementSibling;
+  const s = getComputedStyle(target);
+  // the ring is drawn outside the element (offset 2px): compare it with what is behind it
+  const layers = [];
+  for (let e = target.parentElement; e; e = e.parentElement) {
+    const c = rgba(getComputedStyle(e).backgroundColor); if (c[3] > 0) layers.push(c);
+    if (c[3] >= 1) break; }
+  let bg = [255, 255, 255, 1];
+  for (let i = layers.length - 1; i >= 0; i--) bg = over(layers[i], bg);
+  if (target.closest('svg')) {
+    const ok = s.stroke !== 'none' && parseFloat(s.strokeWidth) >= 1;
+    return {name, ok, contrast: ok ? ratio(over(rgba(s.stroke), bg), bg) : 0};
+  }
+  const ok = s.outlineStyle !== 'none' && parseFloat(s.outlineWidth) >= 1.5;
+  return {name, ok, contrast: ok ? ratio(over(rgba(s.outlineColor), bg), bg) : 0};
+}
+"""
+
+
+class _Quiet(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+@pytest.fixture(scope="module")
+def org_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    if not CHROMIUM.exists():
+        pytest.fail("Debian chromium is not installed (scripts/install-system-deps.sh)")
+    tmp = tmp_path_factory.mktemp("org")
+    art = tmp / "art" / "b"
+    art.mkdir(parents=True)
+    for name, colour in (("bronze", "#b45309"), ("silver", "#64748b")):
+        (art / f"{name}.svg").write_text(
+            f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 8 8"><circle cx="4" cy="4" r="4" fill="{colour}"/></svg>'
+        )
+    art_server = http.server.ThreadingHTTPServer(
+        ("127.0.0.1", 0), functools.partial(_Quiet, directory=str(tmp / "art"))
+    )
+    threading.Thread(target=art_server.serve_forever, daemon=True).start()
+    data, db = make_org_data_dir(tmp, f"http://127.0.0.1:{art_server.server_address[1]}")
+    root = tmp / "root"
+    options = BuildOptions(
+        data_dir=data, config=org_config(), now=NOW, out=root / "board", db_path=db,
+        cache_dir=tmp / "cache", offline=False, workers=1, logger=logging.getLogger("test.org"),
+        avatars="none", og=False, explorer=False,
+    )  # fmt: skip
+    build_site(options)
+    handler = functools.partial(_Quiet, directory=str(root))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    ARTIFACTS.mkdir(exist_ok=True)
+    yield f"http://127.0.0.1:{server.server_address[1]}/board/"
+    server.shutdown()
+    art_server.shutdown()
+
+
+def _browser() -> Any:
+    from playwright.sync_api import sync_playwright
+
+    return sync_playwright()
+
+
+@pytest.mark.parametrize("scheme", SCHEMES)
+@pytest.mark.parametrize("width", WIDTHS)
+def test_web_60_every_page_type_at_every_width_and_scheme(
+    org_site: str, width: int, scheme: str
+) -> None:
+    problems: list[str] = []
+    with _browser() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        context = browser.new_context(
+            viewport={"width": width, "height": 800}, color_scheme=scheme, has_touch=width < 1024,
+            reduced_motion="reduce",
+        )
+        page = context.new_page()
+        foreign: list[str] = []
+        origin = org_site.split("/board/")[0]
+        page.on(
+            "request",
+            lambda r: None if r.url.startswith((origin, "data:")) else foreign.append(r.url),
+        )
+        for name, path in PAGES.items():
+            page.goto(org_site + path)
+            page.wait_for_load_state("load")
+            assert page.evaluate("document.documentElement.classList.contains(arguments[0])"
+                                 .replace("arguments[0]", repr(scheme)))  # fmt: skip
+            page.screenshot(path=str(ARTIFACTS / f"{width}-{scheme}-{name}.png"))
+            found = page.evaluate(JS)
+            if found["scrollWidth"] > found["innerWidth"]:
+                problems.append(f"{name}: page is {found['scrollWidth']}px wide at {width}px")
+            problems += [f"{name}: overflow {x}" for x in found["overflow"][:5]]
+            problems += [f"{name}: contrast {x}" for x in found["contrast"][:5]]
+            if width != 320:  # keyboard users: once per scheme at a phone and a desktop width
+                page.evaluate("window.scrollTo(0, 0)")
+                for _ in range(TABS):
+                    page.keyboard.press("Tab")
+                    ring = page.evaluate(FOCUS_JS)
+                    if ring is None:
+                        continue
+                    if not ring["ok"] or ring["contrast"] < 3:
+                        problems.append(f"{name}: focus ring on {ring['name']}: {ring}")
+                        break
+        assert foreign == [], f"requests to another host: {foreign[:5]}"
+        browser.close()
+    assert problems == [], "\n".join(problems[:40])

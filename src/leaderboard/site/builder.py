@@ -192,13 +192,14 @@ def _brand_images(state: BuildState) -> dict[str, str | None]:
         "meta.favicon_url": cfg.meta.favicon_url,
         "meta.image_url": cfg.meta.image_url,
     }
-    if state.model is not None and state.features is not None:
-        if state.features.avatars != "remote":  # remote mode: images stay where the data says
-            for badge in state.model.snap.badges.values():
-                for key, data in badge.variants:
-                    url = data.get("svg_url")
-                    if isinstance(url, str):
-                        images.setdefault(f"badge {badge.slug}/{key}", url)
+    model, features = state.model, state.features
+    # with `avatars: remote`, images stay where the data says (WEB-02)
+    if model is not None and features is not None and features.avatars != "remote":
+        for badge in model.snap.badges.values():
+            for key, data in badge.variants:
+                url = data.get("svg_url")
+                if isinstance(url, str):
+                    images.setdefault(f"badge {badge.slug}/{key}", url)
     return images
 
 

@@ -279,29 +279,34 @@ def render_all(state: BuildState) -> None:
         "all-time": "of all time",
     }
     for period in leaderboard.periods(model):
-        ctx = leaderboard.build_leaderboard(model, period)
-        meta = cm(
-            model,
-            f"leaderboard/{period}/",
-            f"{PERIOD_LABELS[period]} Leaderboard - {title}",
-            f"Top contributors to {org} {phrases[period]}.",
-            nav="leaderboard",
-        )
-        r.page(f"leaderboard/{period}/", "leaderboard.html", meta, ctx)
+        base = f"leaderboard/{period}/"
+        for n, ctx in enumerate(leaderboard.build_leaderboard_pages(model, period), start=1):
+            meta = cm(
+                model,
+                leaderboard.page_path(base, n),
+                f"{PERIOD_LABELS[period]} Leaderboard - {title}"
+                + (f" (page {n})" if n > 1 else ""),
+                f"Top contributors to {org} {phrases[period]}.",
+                nav="leaderboard",
+            )
+            meta.canonical = model.urls.absolute(base)  # numbered pages point at page 1
+            if ctx.pager is not None:
+                meta.prev_url, meta.next_url = ctx.pager.prev, ctx.pager.next
+            r.page(leaderboard.page_path(base, n), "leaderboard.html", meta, ctx)
     # people
-    pctx = people.build_people(model)
-    r.page(
-        "people/",
-        "people.html",
-        cm(
+    for n, pctx in enumerate(people.build_people_pages(model), start=1):
+        path = leaderboard.page_path("people/", n)
+        pmeta = cm(
             model,
-            "people/",
-            f"People - {title}",
+            path,
+            f"People - {title}" + (f" (page {n})" if n > 1 else ""),
             f"Meet the {pctx.count} contributors who make {org} possible. View all community members and their contributions.",
             nav="people",
-        ),
-        pctx,
-    )
+        )
+        pmeta.canonical = model.urls.absolute("people/")
+        if pctx.pager is not None:
+            pmeta.prev_url, pmeta.next_url = pctx.pager.prev, pctx.pager.next
+        r.page(path, "people.html", pmeta, pctx)
     # badges
     r.page(
         "badges/",

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import functools
 import http.server
+import itertools
 import logging
+import re
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -31,7 +33,9 @@ PAGES = {
     "week": "leaderboard/week/",
     "month": "leaderboard/month/",
     "all-time": "leaderboard/all-time/",
+    "all-time-page-2": "leaderboard/all-time/page/2/",
     "people": "people/",
+    "people-page-2": "people/page/2/",
     "badges": "badges/",
     "profile-core": "rithviknishad/",
     "profile-long": "khavinshankar-contributions-account/",
@@ -196,7 +200,9 @@ def test_web_60_every_page_type_at_every_width_and_scheme(
     with _browser() as p:
         browser = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
         context = browser.new_context(
-            viewport={"width": width, "height": 800}, color_scheme=scheme, has_touch=width < 1024,
+            viewport={"width": width, "height": 800},
+            color_scheme=scheme,
+            has_touch=width < 1024,
             reduced_motion="reduce",
         )
         page = context.new_page()
@@ -230,3 +236,110 @@ def test_web_60_every_page_type_at_every_width_and_scheme(
         assert foreign == [], f"requests to another host: {foreign[:5]}"
         browser.close()
     assert problems == [], "\n".join(problems[:40])
+
+
+def _page(p: Any, width: int = 390, scheme: str = "light") -> Any:
+    browser = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+    context = browser.new_context(
+        viewport={"width": width, "height": 800}, color_scheme=scheme, reduced_motion="reduce",
+        has_touch=width < 1024,
+    )  # fmt: skip
+    return browser, context.new_page()
+
+
+def test_web_63_every_contributor_reachable_and_show_more_and_search_use_the_json(
+    org_site: str,
+) -> None:
+    with _browser() as p:
+        browser, page = _page(p, 1280)
+        page.goto(org_site + "leaderboard/all-time/")
+        rows = page.locator("#lb-main tr[data-row]")
+        assert rows.count() == 100
+        total = int(page.get_attribute("[data-count]", "data-total") or 0)
+        assert total > 250 and page.inner_text("[data-count]") == f"1–100 of {total}"
+        assert (
+            page.locator("link[rel=next]").get_attribute("href")
+            == "/board/leaderboard/all-time/page/2/"
+        )
+        # without JavaScript: the numbered pages hold every ranked contributor once
+        seen: set[str] = set()
+        for n in (1, 2, 3):
+            path = "" if n == 1 else f"page/{n}/"
+            html = (page.context.request.get(org_site + "leaderboard/all-time/" + path)).text()
+            seen |= set(re.findall(r'data-username="([^"]+)"', html.split('id="lb-bots"')[0]))
+        assert len(seen) == total and "tail-249" in seen
+        # with JavaScript: "Show more" appends the next 100 from the JSON API
+        page.click("[data-show-more]")
+        page.wait_for_function(
+            "document.querySelectorAll('#lb-main tr[data-row]:not([hidden])').length === 200"
+        )
+        assert page.is_hidden("[data-pager]")
+        # search covers the whole ranking, not only the rows on the page
+        page.fill("[data-search]", "tail-249")
+        assert page.locator("#lb-main tr[data-row]:visible").count() == 1
+        # Escape closes the role popover and gives focus back to its button (WEB-32)
+        page.click("[data-role-button]")
+        assert page.is_visible("[data-role-popover]")
+        page.keyboard.press("Escape")
+        assert page.is_hidden("[data-role-popover]")
+        assert page.evaluate("document.activeElement.hasAttribute('data-role-button')")
+        # sort control: by name, ranks unchanged
+        page.click("[data-clear]")
+        page.select_option("[data-sort]", "name")
+        first = page.locator("#lb-main tr[data-row]:visible").first
+        assert first.get_attribute("data-username") == "a" * 39
+        assert first.get_attribute("data-rank") != "1"
+        # the People list: numbered pages and a search over everyone
+        page.goto(org_site + "people/")
+        assert page.locator(".view-list > .people-section .person-card").count() == 200
+        page.fill("[data-people-query]", "tail-249")
+        page.wait_for_selector("[data-people-results] .person-card")
+        assert page.locator("[data-people-results] .person-card").count() == 1
+        browser.close()
+
+
+def test_web_60_phone_details(org_site: str) -> None:
+    with _browser() as p:
+        browser, page = _page(p, 390)
+        for path in ("", "leaderboard/week/", "leaderboard/month/", "badges/"):
+            page.goto(org_site + path)
+            spots = page.locator(".podium-spot").all()
+            assert len(spots) == 3, path
+            boxes = [s.locator(".nm").first.bounding_box() for s in spots]
+            for a, b in itertools.pairwise(boxes):  # podium names never overlap
+                assert a and b and a["x"] + a["width"] <= b["x"] + 0.5, (path, boxes)
+            for pedestal in page.locator(".pedestal").all():  # the digit fits its pedestal
+                assert pedestal.evaluate("e => e.scrollHeight <= e.clientHeight + 1"), path
+        # the bottom tab bar and the sticky header are opaque
+        for sel in (".main-nav", ".site-header"):
+            alpha = page.evaluate(
+                "s => { const c = document.createElement('canvas').getContext('2d');"
+                " c.fillStyle = getComputedStyle(document.querySelector(s)).backgroundColor;"
+                " c.fillRect(0, 0, 1, 1); return c.getImageData(0, 0, 1, 1).data[3]; }",
+                sel,
+            )
+            assert alpha == 255, sel
+        # the heatmap starts at the newest weeks; a day is reachable by keyboard
+        page.goto(org_site + "rithviknishad/")
+        scroll = page.locator("[data-heatmap-scroll]:visible").first
+        assert scroll.evaluate(
+            "e => e.scrollLeft > 0 && e.scrollLeft + e.clientWidth >= e.scrollWidth - 1"
+        )
+        page.focus("svg.heatmap:visible rect[tabindex='0']")
+        before = page.evaluate("document.activeElement.getAttribute('data-date')")
+        page.keyboard.press("ArrowLeft")
+        after = page.evaluate("document.activeElement.getAttribute('data-date')")
+        assert after < before
+        # People list/gallery toggle shows its state in light mode (≥ 3:1 against the other)
+        page.goto(org_site + "people/")
+        bg = page.evaluate(
+            "() => [...document.querySelectorAll('.view-switch label')].map(l => getComputedStyle(l).backgroundColor)"
+        )
+        assert bg[0] != bg[1]
+        # no Ctrl+Enter hint on touch screens (the explorer's shortcut is hidden by CSS)
+        css = page.context.request.get(org_site + "static/site.css").text()
+        assert (
+            "@media (hover: none) and (pointer: coarse) { [data-shortcut] { display: none; } }"
+            in css
+        )
+        browser.close()

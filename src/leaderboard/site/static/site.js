@@ -81,7 +81,7 @@
     var total = Number(count && count.getAttribute("data-total")) || rows.length;
     var api = box.getAttribute("data-api"), firstRank = rows.length ? Number(rows[0].getAttribute("data-rank")) : 1;
     var limit = rows.length, loaded = !api || rows.length >= total || firstRank !== 1, loading = null;
-    var roleNames = {};
+    var roleNames = {}, fetched = false, initialCount = count ? count.textContent : "";
     roleBoxes.forEach(function (b) { roleNames[b.value] = b.parentNode.textContent.trim(); });
     function rowOf(e) {
       var tr = el("tr", e.rank <= 3 ? "top-row" : "");
@@ -109,7 +109,7 @@
         (doc_.entries || []).forEach(function (e) {
           if (e.points > 0 && !have[e.username.toLowerCase()]) body.appendChild(rowOf(e));
         });
-        rows = $all("tr[data-row]", table); total = rows.length; loaded = true;
+        rows = $all("tr[data-row]", table); total = rows.length; loaded = true; fetched = true;
         if (pager) pager.hidden = true;
       }).catch(function () { loading = null; });
       return loading;
@@ -135,7 +135,7 @@
         if (medal) medal.hidden = subset;
         if (change) change.hidden = subset;
       });
-      if (count) count.textContent = !filtering && shown === total ? String(total) : (filtering ? matched : shown) + " of " + total;
+      if (count) count.textContent = !filtering && shown === total ? String(total) : !filtering && !fetched ? initialCount : (filtering ? matched : shown) + " of " + total;
       if (noMatch) noMatch.hidden = shown !== 0;
       if (more) more.hidden = filtering || (loaded && limit >= rows.length) || !api;
       table.hidden = shown === 0;

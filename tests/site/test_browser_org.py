@@ -343,3 +343,44 @@ def test_web_60_phone_details(org_site: str) -> None:
             in css
         )
         browser.close()
+
+
+def test_web_42_timeline_is_bounded_loads_older_months_and_filters(org_site: str) -> None:
+    with _browser() as p:
+        browser, page = _page(p, 1280)
+        html = page.context.request.get(org_site + "rithviknishad/").text()
+        assert html.count('class="tl-item"') == 100  # timeline_limit (WEB-42 revised)
+        assert "Showing the 100 most recent of 420 activities" in html
+        page.goto(org_site + "rithviknishad/")
+        status = page.locator("[data-tl-status]")
+        assert page.locator("[data-month]:visible").count() == 1
+        assert status.inner_text().endswith("months")
+        rendered = page.locator("[data-month]").count()
+        for _ in range(rendered + 1):  # past the rendered months: the next one comes from JSON
+            page.click("[data-load-more]")
+        page.wait_for_function(f"document.querySelectorAll('[data-month]').length > {rendered}")
+        slugs = page.eval_on_selector_all(".tl-item", "els => els.map(e => e.dataset.slug)")
+        assert len(slugs) == len(set(slugs)) > 100  # the cut month was completed, not doubled
+        # activity-type filter: persisted, "(filtered)" header, Clear
+        page.click("[data-tl-type-button]")
+        page.check("[data-tl-type][value='PR Reviewed']")
+        page.keyboard.press("Escape")
+        assert page.is_hidden("[data-tl-type-popover]")
+        assert (
+            page.evaluate("localStorage.getItem('leaderboard_activity_type_filter')")
+            == '["PR Reviewed"]'
+        )
+        assert status.inner_text().endswith("(filtered)")
+        types = page.eval_on_selector_all(
+            ".tl-item:not([hidden])", "els => [...new Set(els.map(e => e.dataset.type))]"
+        )
+        assert types == ["PR Reviewed"]
+        # a date range with no activity: the filtered-empty message
+        page.fill("[data-tl-from]", "2001-01-01")
+        page.fill("[data-tl-to]", "2001-01-31")
+        page.dispatch_event("[data-tl-to]", "change")
+        assert page.is_visible("[data-tl-empty]")
+        page.click("[data-tl-clear]")
+        assert page.is_hidden("[data-tl-empty]") and not status.inner_text().endswith("(filtered)")
+        assert page.evaluate("localStorage.getItem('leaderboard_activity_type_filter')") is None
+        browser.close()

@@ -270,6 +270,9 @@ class ProfileContext:
     achievements: list[dict[str, Any]]
     badge_count: int
     embed: dict[str, str] | None
+    # months not (fully) rendered, newest first: key, label, count, url (WEB-42, WEB-63)
+    timeline_more: list[dict[str, Any]] = field(default_factory=list)
+    timeline_types: list[str] = field(default_factory=list)  # definition names of all activities
 
 
 @dataclass

@@ -377,8 +377,33 @@ def write_files(state: BuildState) -> None:
     from leaderboard.site import media
 
     media.write_api(state)
+    if model.features.api:
+        write_timeline_months(state)
     media.write_feeds(state)
     media.write_rank_badges(state)
+
+
+def write_timeline_months(state: BuildState) -> None:
+    """`api/v1/contributors/<u>/activities/<yyyy-mm>.json` for the months a profile does not
+    render (WEB-42, WEB-63): only contributors with more than `timeline_limit` activities have
+    any, so the file count follows the very active few, not the whole organisation."""
+    from leaderboard.site.api import dumps
+
+    model, writer = state.model, state.writer
+    assert model is not None and writer is not None
+    log, limit = model.snap.log, model.features.timeline_limit
+    for username in model.snap.people:
+        positions = log.of(username)
+        if len(positions) <= limit:
+            continue
+        for key, items in profile.older_months(model, positions, limit).items():
+            acts = log.details(items)
+            doc = {
+                "username": username,
+                "month": key,
+                "activities": [profile.month_item(model, a) for a in acts],
+            }
+            writer.write(profile.month_api_path(model, username, key), dumps(doc))
 
 
 __all__ = ["PACKAGE_TEMPLATES", "render_all"]

@@ -283,20 +283,116 @@
     });
   }
 
-  /* Timeline: one month at a time with "Load More" (WEB-42) */
+  /* Timeline (WEB-42): one month at a time with "Load More", older months fetched from the
+     JSON API (WEB-63); activity-type and date filters over the loaded months */
+  var TYPE_KEY = "leaderboard_activity_type_filter";
   function initTimeline() {
     var tl = $("[data-timeline]");
     if (!tl) return;
-    var months = $all("[data-month]", tl), more = $("[data-load-more]", tl), visible = 1;
-    if (months.length <= 1 || !more) return;
-    function render() {
-      months.forEach(function (m, i) { m.hidden = i >= visible; });
-      if (visible < months.length) {
-        more.hidden = false;
-        more.textContent = "Load More (" + $(".tl-month-head span", months[visible]).textContent + ")";
-      } else more.hidden = true;
+    var more = $("[data-load-more]", tl), status = $("[data-tl-status]", tl), empty = $("[data-tl-empty]", tl);
+    var bar = $("[data-tl-filters]", tl), remote = [], visible = 1, busy = false;
+    var moreJson = $("[data-tl-more]", tl);
+    if (moreJson) { try { remote = JSON.parse(moreJson.textContent); } catch (e) { remote = []; } }
+    var typeBoxes = $all("[data-tl-type]", tl), typeBtn = $("[data-tl-type-button]", tl), typePop = $("[data-tl-type-popover]", tl);
+    var typeCount = $("[data-tl-type-count]", tl), from = $("[data-tl-from]", tl), to = $("[data-tl-to]", tl);
+    var preset = $("[data-tl-preset]", tl), clear = $("[data-tl-clear]", tl);
+    if (!more) return;
+    if (bar) bar.hidden = false;
+    try { var saved = JSON.parse(localStorage.getItem(TYPE_KEY) || "[]"); typeBoxes.forEach(function (b) { b.checked = saved.indexOf(b.value) >= 0; }); } catch (e) { /* none */ }
+    function months() { return $all("[data-month]", tl); }
+    function types() { return typeBoxes.filter(function (b) { return b.checked; }).map(function (b) { return b.value; }); }
+    function isoDay(d) { return d.getFullYear() + "-" + String(d.getMonth() + 1).padStart(2, "0") + "-" + String(d.getDate()).padStart(2, "0"); }
+    function matches(li, t) {
+      var day = li.getAttribute("data-day");
+      return (!t.length || t.indexOf(li.getAttribute("data-type")) >= 0) && (!from.value || day >= from.value) && (!to.value || day <= to.value);
     }
-    more.addEventListener("click", function () { visible++; render(); });
+    function render() {
+      var t = types(), filtering = t.length > 0 || !!from.value || !!to.value;
+      var shownMonths = 0, matchedMonths = 0, shownItems = 0, matchedItems = 0;
+      months().forEach(function (m) {
+        var n = 0;
+        $all(".tl-item", m).forEach(function (li) { var ok = matches(li, t); li.hidden = !ok; if (ok) n++; });
+        var head = $(".tl-month-head .muted", m);
+        if (head) head.textContent = n + (n === 1 ? " activity" : " activities");
+        if (n) matchedMonths++;
+        var show = n > 0 && matchedMonths <= visible;
+        m.hidden = !show;
+        matchedItems += n;
+        if (show) { shownMonths++; shownItems += n; }
+      });
+      var pending = filtering ? 0 : remote.reduce(function (acc, r) { return acc + r.count; }, 0);
+      var totalMonths = matchedMonths + (filtering ? 0 : remote.length);
+      if (status) status.textContent = shownItems + " of " + (matchedItems + pending) + " activities · " + shownMonths + " of " + totalMonths + " months" + (filtering ? " (filtered)" : "");
+      if (empty) empty.hidden = matchedItems > 0;  /* older months may still be loaded with "Load More" */
+      var next = matchedMonths > visible ? months().filter(function (m) { return $all(".tl-item:not([hidden])", m).length; })[visible] : null;
+      if (next) { more.hidden = false; more.textContent = "Load More (" + $(".tl-month-head span", next).textContent + ")"; }
+      else if (remote.length) { more.hidden = false; more.textContent = "Load More (" + remote[0].label + ")"; }
+      else more.hidden = true;
+      if (typeCount) { typeCount.hidden = !t.length; typeCount.textContent = String(t.length); }
+      if (clear) clear.hidden = !filtering;
+    }
+    function itemOf(a) {
+      var li = el("li", "tl-item"); li.setAttribute("data-type", a.definition_name); li.setAttribute("data-day", a.day); li.setAttribute("data-slug", a.slug);
+      var dot = el("span", "tl-dot"); dot.setAttribute("aria-hidden", "true"); li.appendChild(dot);
+      var body = el("div", "tl-body"), meta = el("div", "tl-meta");
+      if (doc.getElementById("i-" + a.icon)) {
+        var svg = doc.createElementNS("http://www.w3.org/2000/svg", "svg"), use = doc.createElementNS("http://www.w3.org/2000/svg", "use");
+        svg.setAttribute("class", "icon"); svg.setAttribute("width", "16"); svg.setAttribute("height", "16"); svg.setAttribute("aria-hidden", "true");
+        use.setAttribute("href", "#i-" + a.icon); svg.appendChild(use); meta.appendChild(svg);
+      }
+      meta.appendChild(el("span", null, a.definition_name));
+      var time = el("time", "muted small", new Date(a.occurred_at).toLocaleString("en-US", { dateStyle: "medium", timeStyle: "short" })); time.setAttribute("datetime", a.occurred_at); meta.appendChild(time);
+      if (a.points > 0) meta.appendChild(el("span", "pill", "+" + a.points));
+      body.appendChild(meta);
+      if (a.title) {
+        var p = el("p", "tl-title");
+        if (a.link) { var link = el("a", null, a.title); link.href = a.link; link.target = "_blank"; link.rel = "noopener nofollow"; p.appendChild(link); } else p.textContent = a.title;
+        body.appendChild(p);
+      }
+      if (a.text_html) { var text = el("div", "tl-text prose"); text.innerHTML = a.text_html; body.appendChild(text); }  /* sanitised at build (WEB-57) */
+      li.appendChild(body);
+      return li;
+    }
+    function fetchNext() {
+      var r = remote.shift();
+      busy = true; more.disabled = true;
+      return fetch(r.url).then(function (res) { return res.json(); }).then(function (d) {
+        var section = $("[data-month='" + r.key + "']", tl), list;
+        if (!section) {
+          section = el("section", "tl-month"); section.setAttribute("data-month", r.key);
+          var head = el("h3", "tl-month-head"); head.appendChild(el("span", null, r.label)); head.appendChild(doc.createTextNode(" ")); head.appendChild(el("span", "muted small"));
+          list = el("ol", "tl-items"); section.appendChild(head); section.appendChild(list);
+          more.parentNode.insertBefore(section, empty || more);
+        } else list = $(".tl-items", section);
+        var have = {};
+        $all(".tl-item", section).forEach(function (li) { have[li.getAttribute("data-slug")] = true; });
+        (d.activities || []).forEach(function (a) { if (!have[a.slug]) list.appendChild(itemOf(a)); });
+      }).catch(function () { remote.unshift(r); }).then(function () { busy = false; more.disabled = false; });
+    }
+    more.addEventListener("click", function () {
+      if (busy) return;
+      var t = types(), matched = months().filter(function (m) { return $all(".tl-item", m).some(function (li) { return matches(li, t); }); }).length;
+      if (visible < matched) { visible++; render(); return; }
+      if (remote.length) fetchNext().then(function () { visible++; render(); });
+    });
+    function changed() {
+      try { var t = types(); if (t.length) localStorage.setItem(TYPE_KEY, JSON.stringify(t)); else localStorage.removeItem(TYPE_KEY); } catch (e) { /* private mode */ }
+      visible = 1; render();
+    }
+    typeBoxes.forEach(function (b) { b.addEventListener("change", changed); });
+    if (from) from.addEventListener("change", function () { if (to) to.min = from.value; preset.value = ""; changed(); });
+    if (to) to.addEventListener("change", function () { if (from) from.max = to.value; preset.value = ""; changed(); });
+    if (preset) preset.addEventListener("change", function () {
+      var days = Number(preset.value);
+      if (days) { var d = new Date(); to.value = isoDay(d); d.setDate(d.getDate() - days); from.value = isoDay(d); } else { from.value = ""; to.value = ""; }
+      changed();
+    });
+    if (clear) clear.addEventListener("click", function () { typeBoxes.forEach(function (b) { b.checked = false; }); from.value = ""; to.value = ""; preset.value = ""; changed(); });
+    if (typeBtn) {
+      typeBtn.addEventListener("click", function (ev) { ev.stopPropagation(); typePop.hidden = !typePop.hidden; typeBtn.setAttribute("aria-expanded", String(!typePop.hidden)); });
+      doc.addEventListener("click", function (ev) { if (!typePop.hidden && !typePop.contains(ev.target)) { typePop.hidden = true; typeBtn.setAttribute("aria-expanded", "false"); } });
+      doc.addEventListener("keydown", function (ev) { if (ev.key === "Escape" && !typePop.hidden) { typePop.hidden = true; typeBtn.setAttribute("aria-expanded", "false"); typeBtn.focus(); } });
+    }
     render();
   }
 

@@ -79,7 +79,7 @@ class SiteConfig:
     feeds: bool = True
     scoring_page: bool = True
     all_time_leaderboard: bool = True
-    timeline_limit: int = 1000
+    timeline_limit: int = 100
     docs: str = "auto"  # auto | data | package | none
     og_font: str | None = None
 

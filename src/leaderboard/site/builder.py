@@ -75,7 +75,7 @@ def features_for(options: BuildOptions) -> Features:
         scoring=site.scoring_page,
         all_time=site.all_time_leaderboard,
         explorer=explorer_cfg.enabled and options.explorer is not False,
-        timeline_limit=max(int(site.timeline_limit), 50),
+        timeline_limit=min(max(int(site.timeline_limit), 50), 500),
     )
 
 
@@ -179,7 +179,28 @@ def stage_contexts(state: BuildState) -> None:
     from leaderboard.site import format as fmt
 
     # the template globals every page (the explorer's too, rendered before the others) uses
-    state.env.globals.update(icons=icons, fmt=fmt, tz=snap.tz)
+    from leaderboard.site.charts import SPARK_DEFS
+
+    state.env.globals.update(icons=icons, fmt=fmt, tz=snap.tz, spark_defs=SPARK_DEFS)
+
+
+def _brand_images(state: BuildState) -> dict[str, str | None]:
+    """Images the pages show from config and badge definitions, by a label for warnings."""
+    cfg = state.options.config
+    images: dict[str, str | None] = {
+        "org.logo_url": cfg.org.logo_url,
+        "meta.favicon_url": cfg.meta.favicon_url,
+        "meta.image_url": cfg.meta.image_url,
+    }
+    model, features = state.model, state.features
+    # with `avatars: remote`, images stay where the data says (WEB-02)
+    if model is not None and features is not None and features.avatars != "remote":
+        for badge in model.snap.badges.values():
+            for key, data in badge.variants:
+                url = data.get("svg_url")
+                if isinstance(url, str):
+                    images.setdefault(f"badge {badge.slug}/{key}", url)
+    return images
 
 
 def stage_static(state: BuildState) -> None:
@@ -200,11 +221,7 @@ def stage_static(state: BuildState) -> None:
         data_dir=o.data_dir,
         cache_dir=cache_dir_of(o),
         theme_url=cfg.leaderboard.theme,
-        images={
-            "org.logo_url": cfg.org.logo_url,
-            "meta.favicon_url": cfg.meta.favicon_url,
-            "meta.image_url": cfg.meta.image_url,
-        },
+        images=_brand_images(state),
         builtin_css=css,
         offline=o.offline,
         warn=warn,

@@ -41,7 +41,8 @@ def coord(value: float) -> str:
 
 def chart_colour(index: int) -> str:
     """`var(--chart-1)` … `var(--chart-10)`, cycling."""
-    return f"var(--chart-{index % CHART_COLOURS + 1})"
+    n = index % CHART_COLOURS + 1
+    return f"var(--chart-{n}, var(--lb-chart-{n}))"
 
 
 def nice_ticks(maximum: float, *, integer: bool = True, intervals: int = 4) -> list[float]:
@@ -153,7 +154,7 @@ def activity_trend_chart(
     )
     out.append(
         f'<svg class="chart-svg" viewBox="0 0 {TREND_W} {TREND_H}" width="100%" role="img" '
-        f'aria-label="{escape(label)}" style="color:var(--primary)">'
+        f'aria-label="{escape(label)}" style="color:var(--primary, var(--lb-primary))">'
     )
     gid = f"{uid}-area"
     out.append(_gradient(gid, 0.3, 0.02))
@@ -162,11 +163,11 @@ def activity_trend_chart(
         gy = coord(y_at(t))
         dash = "" if t == 0 else ' stroke-dasharray="4 4"'
         out.append(
-            f'<line x1="{left}" x2="{left + width}" y1="{gy}" y2="{gy}" stroke="var(--border)"{dash}/>'
+            f'<line x1="{left}" x2="{left + width}" y1="{gy}" y2="{gy}" stroke="var(--border, var(--lb-border))"{dash}/>'
         )
         out.append(
             f'<text x="{left - 8}" y="{coord(y_at(t) + 4)}" text-anchor="end" font-size="11" '
-            f'fill="var(--muted-foreground)">{_tick_label(t)}</text>'
+            f'fill="var(--muted-foreground, var(--lb-muted-foreground))">{_tick_label(t)}</text>'
         )
     out.append("</g>")
     step = max(1, n // 6)
@@ -174,7 +175,7 @@ def activity_trend_chart(
     for i in range(0, n, step):
         out.append(
             f'<text x="{coord(x_at(i))}" y="{coord(baseline + 20)}" text-anchor="middle" '
-            f'font-size="11" fill="var(--muted-foreground)">{format_axis_date(days[i].day)}</text>'
+            f'font-size="11" fill="var(--muted-foreground, var(--lb-muted-foreground))">{format_axis_date(days[i].day)}</text>'
         )
     out.append("</g>")
     if n == 1:
@@ -297,9 +298,9 @@ def activity_donut(
         angle += sweep
     svg.append(
         f'<text x="{DONUT_C}" y="{DONUT_C}" text-anchor="middle" font-size="22" font-weight="bold" '
-        f'fill="var(--foreground)">{format_int(total)}</text>'
+        f'fill="var(--foreground, var(--lb-foreground))">{format_int(total)}</text>'
         f'<text x="{DONUT_C}" y="{DONUT_C + 18}" text-anchor="middle" font-size="12" '
-        f'fill="var(--muted-foreground)">{pluralize("activity", total)}</text></svg>'
+        f'fill="var(--muted-foreground, var(--lb-muted-foreground))">{pluralize("activity", total)}</text></svg>'
     )
     legend = ['<ul class="donut-legend">']
     for i, t in enumerate(rows):
@@ -339,11 +340,21 @@ def downsample(values: Sequence[float], limit: int = SPARK_MAX_POINTS) -> list[f
     return [sum(values[i : i + size]) / len(values[i : i + size]) for i in range(0, n, size)]
 
 
-def sparkline(values: Sequence[float], *, label: str, uid: str = "spark") -> Markup:
+SPARK_FILL = "spark-fill"
+# the one gradient every sparkline of a page fills with (in base.html; `color` is the primary
+# colour, as on the sparklines themselves, because `currentColor` resolves where it is defined)
+SPARK_DEFS = Markup(
+    '<svg width="0" height="0" style="position:absolute;color:var(--primary, var(--lb-primary))" '
+    f'aria-hidden="true" focusable="false">{_gradient(SPARK_FILL, 0.5, 0.05)}</svg>'
+)
+
+
+def sparkline(values: Sequence[float], *, label: str) -> Markup:
     """A 120×24 trend line (points on leaderboards, counts on profiles); '' for no values.
 
-    `label` is the accessible summary (e.g. "120 points over 7 days"); `uid` makes the
-    gradient id unique on the page.
+    `label` is the accessible summary (e.g. "120 points over 7 days"). A `polyline` with integer
+    coordinates and the page's shared gradient (WEB-63): a board of thousands of rows repeated
+    a smooth path and a gradient per row, most of its weight.
     """
     if not values:
         return Markup("")
@@ -356,32 +367,27 @@ def sparkline(values: Sequence[float], *, label: str, uid: str = "spark") -> Mar
         f'height="{SPARK_H}" role="img" aria-label="{escape(label)}">'
     )
     if all(v == 0 for v in series):
-        mid = SPARK_H / 2
+        mid = SPARK_H // 2
         return Markup(
-            f'{head}<line x1="{SPARK_PAD}" x2="{SPARK_W - SPARK_PAD}" y1="{coord(mid)}" '
-            f'y2="{coord(mid)}" stroke="currentColor" stroke-width="1.5" stroke-dasharray="3 3" '
+            f'{head}<line x1="{SPARK_PAD}" x2="{SPARK_W - SPARK_PAD}" y1="{mid}" '
+            f'y2="{mid}" stroke="currentColor" stroke-width="1.5" stroke-dasharray="3 3" '
             'stroke-opacity="0.3"/></svg>'
         )
     top = max(max(series), 1)
 
-    def x_at(i: int) -> float:
-        return SPARK_PAD + inner_w / 2 if n == 1 else SPARK_PAD + i * inner_w / (n - 1)
+    def x_at(i: int) -> int:
+        return SPARK_PAD + inner_w // 2 if n == 1 else round(SPARK_PAD + i * inner_w / (n - 1))
 
-    pts = [(x_at(i), SPARK_PAD + inner_h * (1 - v / top)) for i, v in enumerate(series)]
+    pts = [(x_at(i), round(SPARK_PAD + inner_h * (1 - v / top))) for i, v in enumerate(series)]
     if n == 1:
         x, y = pts[0]
-        return Markup(
-            f'{head}<circle cx="{coord(x)}" cy="{coord(y)}" r="2" fill="currentColor"/></svg>'
-        )
-    line = smooth_path(pts, 0.3)
-    base = coord(SPARK_H - SPARK_PAD)
-    area = f"{line} L {coord(pts[-1][0])} {base} L {coord(pts[0][0])} {base} Z"
-    gid = f"{uid}-fill"
+        return Markup(f'{head}<circle cx="{x}" cy="{y}" r="2" fill="currentColor"/></svg>')
+    line = " ".join(f"{x},{y}" for x, y in pts)
+    base = SPARK_H - SPARK_PAD
     return Markup(
-        f"{head}{_gradient(gid, 0.5, 0.05)}"
-        f'<path d="{area}" fill="url(#{escape(gid)})" stroke="none"/>'
-        f'<path d="{line}" fill="none" stroke="currentColor" stroke-width="1.5" '
-        'stroke-linecap="round" stroke-linejoin="round"/></svg>'
+        f'{head}<polygon points="{line} {pts[-1][0]},{base} {pts[0][0]},{base}" '
+        f'fill="url(#{SPARK_FILL})"/><polyline points="{line}" fill="none" '
+        'stroke="currentColor" stroke-width="1.5" stroke-linejoin="round"/></svg>'
     )
 
 
@@ -441,7 +447,8 @@ def activity_heatmap(
         f'role="img" aria-label="{escape(label)}">',
         _heatmap_axes(first, start, end, weeks),
     ]
-    rows: list[list[str]] = []
+    by_month: dict[str, int] = {}  # the hidden table sums months: a row per day doubled the titles
+    newest: int | None = None
     cells = list(_empty_cells(first, start, end))  # chronological = week-major column order
     for d in sorted(days):
         if not start <= d <= end:
@@ -450,18 +457,21 @@ def activity_heatmap(
         count = sum(c for _, c in types)
         if not count:
             continue
-        rows.append([format_date(d), format_int(count)])
+        month = f"{MONTHS[d.month - 1]} {d.year}"
+        by_month[month] = by_month.get(month, 0) + count
         w, i = divmod((d - first).days, 7)
         cells[(d - start).days] = (
-            f'<rect class="heatmap-cell" x="{HEAT_LEFT + w * HEAT_PITCH}" '
-            f'y="{HEAT_TOP + i * HEAT_PITCH}" width="{HEAT_CELL}" height="{HEAT_CELL}" '
-            f'rx="2" fill="var(--activity-graph-{heat_level(count)})" '
-            f'data-date="{d.isoformat()}">'
+            f'<rect class="c hl-{heat_level(count)}" x="{HEAT_LEFT + w * HEAT_PITCH}" '
+            f'y="{HEAT_TOP + i * HEAT_PITCH}" tabindex="-1" data-date="{d.isoformat()}">'
             f"<title>{escape(heatmap_cell_title(d, types))}</title></rect>"
         )
+        newest = (d - start).days
+    if newest is not None:  # one tab stop per grid; arrow keys move between days (site.js)
+        cells[newest] = cells[newest].replace('tabindex="-1"', 'tabindex="0"', 1)
     out.extend(cells)
     out.append("</svg>")
-    table = _hidden_table(caption, ["Date", "Activities"], rows)
+    rows = [[m, format_int(c)] for m, c in by_month.items()]
+    table = _hidden_table(caption, ["Month", "Activities"], rows)
     return Markup(
         f'<figure class="chart chart-heatmap"><figcaption class="chart-caption">'
         f"{escape(caption)}</figcaption>{''.join(out)}{table}</figure>"
@@ -471,16 +481,15 @@ def activity_heatmap(
 @functools.lru_cache(maxsize=64)
 def _empty_cells(first: date, start: date, end: date) -> tuple[str, ...]:
     """Every cell of [start, end] without activity, in date order: the same on every profile
-    showing that range, so only the active days are drawn per profile."""
+    showing that range, so only the active days are drawn per profile. An empty day is a bare
+    `rect.c` (size, corners and colour come from the stylesheet) without a `<title>`: a year of
+    "No activities" titles was a third of a long-tail profile's weight (CORE-80, WEB-63)."""
     cells = []
     d = start
     while d <= end:
         w, i = divmod((d - first).days, 7)
         cells.append(
-            f'<rect class="heatmap-cell" x="{HEAT_LEFT + w * HEAT_PITCH}" '
-            f'y="{HEAT_TOP + i * HEAT_PITCH}" width="{HEAT_CELL}" height="{HEAT_CELL}" rx="2" '
-            f'fill="var(--activity-graph-0)" data-date="{d.isoformat()}">'
-            f"<title>{escape(heatmap_cell_title(d, ()))}</title></rect>"
+            f'<rect class="c" x="{HEAT_LEFT + w * HEAT_PITCH}" y="{HEAT_TOP + i * HEAT_PITCH}"/>'
         )
         d += timedelta(days=1)
     return tuple(cells)
@@ -497,24 +506,19 @@ def _heatmap_axes(first: date, start: date, end: date, weeks: int) -> str:
         if in_range and (in_range[0].year, in_range[0].month) != last_month:
             last_month = (in_range[0].year, in_range[0].month)
             out.append(
-                f'<text x="{HEAT_LEFT + w * HEAT_PITCH}" y="10" font-size="10" '
-                f'fill="var(--muted-foreground)">{MONTHS[in_range[0].month - 1][:3]}</text>'
+                f'<text class="hm-label" x="{HEAT_LEFT + w * HEAT_PITCH}" y="10">'
+                f"{MONTHS[in_range[0].month - 1][:3]}</text>"
             )
     for row, name in ((1, "Mon"), (3, "Wed"), (5, "Fri")):
         out.append(
-            f'<text x="0" y="{HEAT_TOP + row * HEAT_PITCH + 9}" font-size="10" '
-            f'fill="var(--muted-foreground)">{name}</text>'
+            f'<text class="hm-label" x="0" y="{HEAT_TOP + row * HEAT_PITCH + 9}">{name}</text>'
         )
     return "".join(out)
 
 
 def heatmap_legend() -> Markup:
     """`Less ■■■■■ More`."""
-    cells = "".join(
-        f'<rect class="heatmap-cell" x="{i * HEAT_PITCH}" y="0" width="{HEAT_CELL}" '
-        f'height="{HEAT_CELL}" rx="2" fill="var(--activity-graph-{i})"/>'
-        for i in range(5)
-    )
+    cells = "".join(f'<rect class="c hl-{i}" x="{i * HEAT_PITCH}" y="0"/>' for i in range(5))
     width = 5 * HEAT_PITCH - HEAT_GAP
     return Markup(
         f'<div class="heatmap-legend"><span>Less</span><svg viewBox="0 0 {width} {HEAT_CELL}" '

@@ -94,6 +94,8 @@ class PageMeta:
     keywords: list[str] = field(default_factory=list)
     json_ld: Any = None
     noindex: bool = False
+    prev_url: str | None = None  # rel="prev"/"next" of numbered pages (WEB-63)
+    next_url: str | None = None
 
 
 @dataclass
@@ -161,6 +163,7 @@ class HomeContext:
     mosaic_total: int
     mosaic_more: int
     recent_activities: list[ActivityView]
+    has_badges: bool = True  # badge definitions exist: the achievements card and link show
 
 
 @dataclass
@@ -209,6 +212,22 @@ class LeaderboardContext:
     bot_label: str
     bot_rows: list[RowView]
     show_changes: bool
+    pager: Pager | None = None  # set when the ranking needs more than one page
+    api_url: str | None = None  # the whole ranking as JSON ("Show more", search over all rows)
+
+
+@dataclass
+class Pager:
+    """Numbered static pages of a long list (WEB-63): every row reachable without JavaScript."""
+
+    page: int  # 1-based
+    pages: int
+    links: list[Link]  # numbered links (active = this page); gaps are `Link("…", "")`
+    prev: str | None
+    next: str | None
+    first_item: int  # 1-based position of this page's first row
+    last_item: int
+    total: int
 
 
 @dataclass
@@ -227,6 +246,8 @@ class PeopleContext:
     hidden_count: int
     gallery: list[PersonView]
     hidden_gallery: list[PersonView]
+    pager: Pager | None = None  # more than one page of cards (WEB-63)
+    api_url: str | None = None  # everyone as JSON, for the search box
 
 
 @dataclass
@@ -249,6 +270,9 @@ class ProfileContext:
     achievements: list[dict[str, Any]]
     badge_count: int
     embed: dict[str, str] | None
+    # months not (fully) rendered, newest first: key, label, count, url (WEB-42, WEB-63)
+    timeline_more: list[dict[str, Any]] = field(default_factory=list)
+    timeline_types: list[str] = field(default_factory=list)  # definition names of all activities
 
 
 @dataclass

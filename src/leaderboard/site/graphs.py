@@ -39,8 +39,8 @@ def donut_chart(slices: list[tuple[str, int, int]]) -> Markup:
     return charts.activity_donut([charts.TypeTotal(n, c, p) for n, c, p in slices])
 
 
-def sparkline(values: Sequence[float], label: str, key: str = "spark") -> Markup:
-    return charts.sparkline(values, label=label, uid=uid("spark", key))
+def sparkline(values: Sequence[float], label: str) -> Markup:
+    return charts.sparkline(values, label=label)
 
 
 def heatmap(

@@ -176,3 +176,46 @@ class Icons:
     ) -> Markup:
         """Template shorthand for a fixed icon: `{{ icon("trophy", size=20) }}`."""
         return render_icon(name, size=size, cls=cls, label=label)
+
+
+_INLINE_ICON = re.compile(
+    r"<svg " + re.escape(_SVG_ATTRS) + r' class="([^"]*)" width="(\d+)" height="(\d+)" '
+    r'(aria-hidden="true"|role="img" aria-label="[^"]*") focusable="false" '
+    r'data-icon="([\w-]+)">(.*?)</svg>',
+    re.S,
+)
+
+
+def use_sprite(html: str) -> str:
+    """Icons drawn more than once on a page become one `<symbol>` each, referenced with
+    `<use href="#i-…">` (WEB-63): a profile repeats the same few icons on every timeline item,
+    and the inline copies dominated its weight. Icons drawn once stay inline."""
+    counts: dict[str, int] = {}
+    bodies: dict[str, str] = {}
+    for m in _INLINE_ICON.finditer(html):
+        counts[m.group(5)] = counts.get(m.group(5), 0) + 1
+        bodies[m.group(5)] = m.group(6)
+    shared = {name for name, n in counts.items() if n > 1}
+    if not shared or "</body>" not in html:
+        return html
+
+    def short(m: re.Match[str]) -> str:
+        cls, w, h, a11y, name, _ = m.groups()
+        if name not in shared:
+            return m.group(0)
+        return (
+            f'<svg class="{cls}" width="{w}" height="{h}" {a11y} focusable="false">'
+            f'<use href="#i-{name}"/></svg>'
+        )
+
+    out = _INLINE_ICON.sub(short, html)
+    attrs = _SVG_ATTRS.replace('xmlns="http://www.w3.org/2000/svg" ', "")
+    symbols = "".join(
+        f'<symbol id="i-{name}" {attrs}>{bodies[name]}</symbol>' for name in sorted(shared)
+    )
+    sprite = (
+        '<svg xmlns="http://www.w3.org/2000/svg" width="0" height="0" '
+        f'style="position:absolute" aria-hidden="true" focusable="false">{symbols}</svg>'
+    )
+    at = out.rindex("</body>")
+    return out[:at] + sprite + "\n" + out[at:]

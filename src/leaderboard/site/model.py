@@ -143,9 +143,15 @@ class SiteModel:
             return ""
         for key, data in b.variants:
             if key == variant:
-                url = data.get("svg_url")
-                return str(url) if isinstance(url, str) else ""
+                return self.image_url(data.get("svg_url"))
         return ""
+
+    def image_url(self, url: object) -> str:
+        """An image URL from data: the copy downloaded at build time when there is one."""
+        if not isinstance(url, str) or not url:
+            return ""
+        local = self.local_assets.get(url)
+        return self.urls.path(local) if local else url
 
     def variant_description(self, badge: str, variant: str) -> str:
         b = self.snap.badges.get(badge)

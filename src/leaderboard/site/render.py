@@ -23,6 +23,7 @@ from markupsafe import Markup
 from leaderboard import __version__
 from leaderboard.site.contexts import PageMeta, SiteContext
 from leaderboard.site.env import PACKAGE_TEMPLATES, template_digest
+from leaderboard.site.icons import use_sprite
 from leaderboard.site.model import PERIOD_LABELS
 from leaderboard.site.output import Stat, write_if_changed, write_known
 from leaderboard.site.pages import badges, chrome, home, leaderboard, misc, people, profile
@@ -93,7 +94,9 @@ class PageRenderer:
             known = self.file_state.verify(rel, root / rel, prev)
             if known is not None:
                 return prev, False, 0, known
-        html = self.env.get_template(template).render(site=self.site, page=page, ctx=ctx)
+        html = use_sprite(
+            self.env.get_template(template).render(site=self.site, page=page, ctx=ctx)
+        )
         digest, written, st = write_known(self.file_state, root, rel, html.encode("utf-8"))
         return digest, written, 1, st
 
@@ -276,29 +279,34 @@ def render_all(state: BuildState) -> None:
         "all-time": "of all time",
     }
     for period in leaderboard.periods(model):
-        ctx = leaderboard.build_leaderboard(model, period)
-        meta = cm(
-            model,
-            f"leaderboard/{period}/",
-            f"{PERIOD_LABELS[period]} Leaderboard - {title}",
-            f"Top contributors to {org} {phrases[period]}.",
-            nav="leaderboard",
-        )
-        r.page(f"leaderboard/{period}/", "leaderboard.html", meta, ctx)
+        base = f"leaderboard/{period}/"
+        for n, ctx in enumerate(leaderboard.build_leaderboard_pages(model, period), start=1):
+            meta = cm(
+                model,
+                leaderboard.page_path(base, n),
+                f"{PERIOD_LABELS[period]} Leaderboard - {title}"
+                + (f" (page {n})" if n > 1 else ""),
+                f"Top contributors to {org} {phrases[period]}.",
+                nav="leaderboard",
+            )
+            meta.canonical = model.urls.absolute(base)  # numbered pages point at page 1
+            if ctx.pager is not None:
+                meta.prev_url, meta.next_url = ctx.pager.prev, ctx.pager.next
+            r.page(leaderboard.page_path(base, n), "leaderboard.html", meta, ctx)
     # people
-    pctx = people.build_people(model)
-    r.page(
-        "people/",
-        "people.html",
-        cm(
+    for n, pctx in enumerate(people.build_people_pages(model), start=1):
+        path = leaderboard.page_path("people/", n)
+        pmeta = cm(
             model,
-            "people/",
-            f"People - {title}",
+            path,
+            f"People - {title}" + (f" (page {n})" if n > 1 else ""),
             f"Meet the {pctx.count} contributors who make {org} possible. View all community members and their contributions.",
             nav="people",
-        ),
-        pctx,
-    )
+        )
+        pmeta.canonical = model.urls.absolute("people/")
+        if pctx.pager is not None:
+            pmeta.prev_url, pmeta.next_url = pctx.pager.prev, pctx.pager.next
+        r.page(path, "people.html", pmeta, pctx)
     # badges
     r.page(
         "badges/",
@@ -369,8 +377,33 @@ def write_files(state: BuildState) -> None:
     from leaderboard.site import media
 
     media.write_api(state)
+    if model.features.api:
+        write_timeline_months(state)
     media.write_feeds(state)
     media.write_rank_badges(state)
+
+
+def write_timeline_months(state: BuildState) -> None:
+    """`api/v1/contributors/<u>/activities/<yyyy-mm>.json` for the months a profile does not
+    render (WEB-42, WEB-63): only contributors with more than `timeline_limit` activities have
+    any, so the file count follows the very active few, not the whole organisation."""
+    from leaderboard.site.api import dumps
+
+    model, writer = state.model, state.writer
+    assert model is not None and writer is not None
+    log, limit = model.snap.log, model.features.timeline_limit
+    for username in model.snap.people:
+        positions = log.of(username)
+        if len(positions) <= limit:
+            continue
+        for key, items in profile.older_months(model, positions, limit).items():
+            acts = log.details(items)
+            doc = {
+                "username": username,
+                "month": key,
+                "activities": [profile.month_item(model, a) for a in acts],
+            }
+            writer.write(profile.month_api_path(model, username, key), dumps(doc))
 
 
 __all__ = ["PACKAGE_TEMPLATES", "render_all"]

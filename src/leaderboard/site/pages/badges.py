@@ -34,7 +34,7 @@ def build_badges(model: SiteModel) -> BadgesContext:
     collection: list[dict[str, Any]] = []
     for b in snap.badges.values():
         highest = b.variants[-1] if b.variants else None
-        image = str(highest[1].get("svg_url") or "") if highest else ""
+        image = model.image_url(highest[1].get("svg_url")) if highest else ""
         if len(hero) < 5:
             hero.append({"slug": b.slug, "name": b.name, "image": image})
         collection.append(
@@ -49,7 +49,7 @@ def build_badges(model: SiteModel) -> BadgesContext:
                         "key": key,
                         "label": capitalise(key),
                         "description": str(data.get("description") or ""),
-                        "image": str(data.get("svg_url") or ""),
+                        "image": model.image_url(data.get("svg_url")),
                         "earners": per_variant.get((b.slug, key), 0),
                     }
                     for key, data in b.variants

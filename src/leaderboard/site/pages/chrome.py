@@ -70,8 +70,9 @@ def site_context(model: SiteModel, css_url: str, js_url: str) -> SiteContext:
         Link("Home", urls.path(""), "house"),
         Link("Leaderboard", urls.path("leaderboard/week/"), "trophy"),
         Link("People", urls.path("people/"), "users"),
-        Link("Badges", urls.path("badges/"), "award"),
     ]
+    if model.snap.badges:  # no badge definitions: the (empty) page stays, out of the navigation
+        nav.append(Link("Badges", urls.path("badges/"), "award"))
     socials: list[Link] = []
     raw = {k: v for k, v in cfg.org.socials.items() if isinstance(v, str) and v.strip()}
     keys = [k for k in SOCIAL_ORDER if k in raw] + [k for k in raw if k not in SOCIAL_ORDER]
@@ -90,7 +91,8 @@ def site_context(model: SiteModel, css_url: str, js_url: str) -> SiteContext:
     pages = [Link("Home", urls.path("")), Link("People", urls.path("people/"))]
     if f.explorer:
         pages.append(Link("Data Explorer", urls.path("data/")))
-    pages.append(Link("Badges", urls.path("badges/")))
+    if model.snap.badges:
+        pages.append(Link("Badges", urls.path("badges/")))
     if f.docs:
         pages.append(Link("Docs", urls.path("docs/")))
     if f.scoring:

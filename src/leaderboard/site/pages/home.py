@@ -187,4 +187,5 @@ def build_home(model: SiteModel) -> HomeContext:
         mosaic_total=len(ranked_people),
         mosaic_more=max(len(ranked_people) - len(mosaic), 0),
         recent_activities=recent,
+        has_badges=bool(snap.badges),
     )

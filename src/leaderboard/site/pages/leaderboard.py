@@ -2,10 +2,19 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 
 from leaderboard.site import graphs
-from leaderboard.site.contexts import Kpi, LeaderboardContext, Link, PodiumSpot, RowView, TopCard
+from leaderboard.site.contexts import (
+    Kpi,
+    LeaderboardContext,
+    Link,
+    Pager,
+    PodiumSpot,
+    RowView,
+    TopCard,
+)
 from leaderboard.site.format import format_int
 from leaderboard.site.model import PERIOD_LABELS, PERIOD_TABS, SiteModel, trend
 from leaderboard.site.ranking import (
@@ -73,9 +82,7 @@ def _row(model: SiteModel, e: Entry, columns: list[dict[str, object]], period: s
         )
     daily = e.daily_points  # computed here and dropped with the row's sparkline (CORE-80)
     spark = (
-        graphs.sparkline(daily, f"{format_int(e.points)} points over the period", e.person.username)
-        if daily
-        else None
+        graphs.sparkline(daily, f"{format_int(e.points)} points over the period") if daily else None
     )
     return RowView(
         person=model.view(e.person.username),
@@ -99,12 +106,49 @@ def _first_seen_in(snap: Snapshot, days: ThirtyDays) -> set[str]:
     return {u for u in log.names if log.first(u) in positions}
 
 
+PAGE_SIZE = 100  # ranked rows per HTML page (WEB-63)
+
+
+def page_path(base: str, n: int) -> str:
+    """`<base>` for page 1, `<base>page/<n>/` after it (base ends with `/`)."""
+    return base if n == 1 else f"{base}page/{n}/"
+
+
+def pager(model: SiteModel, base: str, n: int, pages: int, total: int, size: int) -> Pager:
+    """Links to the first, last and nearby pages, with `…` gaps (a board may have 150 pages)."""
+    shown = sorted({1, pages, *range(max(1, n - 2), min(pages, n + 2) + 1)})
+    links: list[Link] = []
+    for k, number in enumerate(shown):
+        if k and number - shown[k - 1] > 1:
+            links.append(Link("…", ""))
+        links.append(
+            Link(str(number), model.urls.path(page_path(base, number)), active=number == n)
+        )
+    return Pager(
+        page=n,
+        pages=pages,
+        links=links,
+        prev=model.urls.path(page_path(base, n - 1)) if n > 1 else None,
+        next=model.urls.path(page_path(base, n + 1)) if n < pages else None,
+        first_item=(n - 1) * size + 1,
+        last_item=min(n * size, total),
+        total=total,
+    )
+
+
 def build_leaderboard(model: SiteModel, period: str) -> LeaderboardContext:
+    """Page 1 of a period's board (see `build_leaderboard_pages`)."""
+    return build_leaderboard_pages(model, period)[0]
+
+
+def build_leaderboard_pages(model: SiteModel, period: str) -> list[LeaderboardContext]:
+    """A period's board as numbered pages of `PAGE_SIZE` rows: page 1 has the podium, KPIs,
+    sidebar and bot track; later pages only their slice of the table (WEB-63)."""
     snap = model.snap
     win = window(snap, period)
     main = entries(snap, win, ranked)
     columns = _columns(model)
-    rows = [_row(model, e, columns, period) for e in main]
+    rows = [_row(model, e, columns, period) for e in main[:PAGE_SIZE]]
     word = PERIOD_WORDS[period]
     kpis: list[Kpi] = []
     new_now = sum(1 for e in main if e.is_new)
@@ -170,7 +214,8 @@ def build_leaderboard(model: SiteModel, period: str) -> LeaderboardContext:
         else []
     )
     roles = sorted(
-        {(r.person.role, r.person.role_name) for r in rows}, key=lambda x: (x[1].lower(), x[0])
+        {(e.person.role, model.role_name(e.person.role)) for e in main},
+        key=lambda x: (x[1].lower(), x[0]),
     )
     span = snap.log.span(win.start_text, win.end_text)
     cards: list[TopCard] = []
@@ -200,7 +245,10 @@ def build_leaderboard(model: SiteModel, period: str) -> LeaderboardContext:
         for p in periods(model)
     ]
     first = date.fromordinal(snap.log.day[0]).isoformat() if len(snap.log) else None
-    return LeaderboardContext(
+    base = f"leaderboard/{period}/"
+    pages = max(1, -(-len(main) // PAGE_SIZE))
+    api_url = model.urls.path(f"api/v1/leaderboard/{period}.json") if model.features.api else None
+    first_page = LeaderboardContext(
         period=period,
         period_label=PERIOD_LABELS[period],
         period_word=word,
@@ -218,4 +266,22 @@ def build_leaderboard(model: SiteModel, period: str) -> LeaderboardContext:
         bot_label=model.config.leaderboard.bots.label,
         bot_rows=bot_rows,
         show_changes=period != "all-time",
+        pager=pager(model, base, 1, pages, len(main), PAGE_SIZE) if pages > 1 else None,
+        api_url=api_url,
     )
+    result = [first_page]
+    for n in range(2, pages + 1):
+        chunk = main[(n - 1) * PAGE_SIZE : n * PAGE_SIZE]
+        result.append(
+            replace(
+                first_page,
+                podium=[],
+                kpis=[],
+                top_cards=[],
+                top_json={},
+                bot_rows=[],
+                rows=[_row(model, e, columns, period) for e in chunk],
+                pager=pager(model, base, n, pages, len(main), PAGE_SIZE),
+            )
+        )
+    return result

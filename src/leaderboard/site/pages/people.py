@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from leaderboard.site.contexts import PeopleContext, PeopleSection
 from leaderboard.site.model import SiteModel
+from leaderboard.site.pages.leaderboard import pager
 from leaderboard.site.ranking import sort_key
 from leaderboard.site.snapshot import Person
 
@@ -12,7 +13,49 @@ def _by_points(model: SiteModel, people: list[Person]) -> list[Person]:
     return sorted(people, key=lambda p: (-model.points(p.username), *sort_key(p.username)))
 
 
+PAGE_SIZE = 200  # cards per People page (WEB-63)
+
+
 def build_people(model: SiteModel) -> PeopleContext:
+    """Page 1 of the People list (see `build_people_pages`)."""
+    return build_people_pages(model)[0]
+
+
+def build_people_pages(model: SiteModel) -> list[PeopleContext]:
+    """The People list as numbered pages of `PAGE_SIZE` cards, role sections kept in order (a
+    section spanning two pages appears on both); hidden roles only on page 1 (WEB-63)."""
+    whole = _build_people(model)
+    cards = [(k, item) for k, sec in enumerate(whole.sections) for item in sec.people]
+    pages = max(1, -(-len(cards) // PAGE_SIZE))
+    api_url = model.urls.path("api/v1/contributors.json") if model.features.api else None
+    if pages == 1:
+        whole.api_url = api_url
+        return [whole]
+    result = []
+    for n in range(1, pages + 1):
+        chunk = cards[(n - 1) * PAGE_SIZE : n * PAGE_SIZE]
+        sections: list[PeopleSection] = []
+        for k, item in chunk:
+            if not sections or sections[-1].key != whole.sections[k].key:
+                sec = whole.sections[k]
+                sections.append(PeopleSection(sec.key, sec.name, sec.description, []))
+            sections[-1].people.append(item)
+        result.append(
+            PeopleContext(
+                count=whole.count,
+                sections=sections,
+                hidden_sections=whole.hidden_sections if n == 1 else [],
+                hidden_count=whole.hidden_count if n == 1 else 0,
+                gallery=whole.gallery[(n - 1) * PAGE_SIZE : n * PAGE_SIZE],
+                hidden_gallery=whole.hidden_gallery if n == 1 else [],
+                pager=pager(model, "people/", n, pages, len(cards), PAGE_SIZE),
+                api_url=api_url,
+            )
+        )
+    return result
+
+
+def _build_people(model: SiteModel) -> PeopleContext:
     roles = model.config.leaderboard.roles
     everyone = list(model.snap.people.values())
     visible = [p for p in everyone if not p.hidden_role]

@@ -119,9 +119,7 @@ def _breakdown(model: SiteModel, mine: History) -> dict[str, Any]:
                 "count": d["count"],
                 "share": f"{graphs.one_decimal(d['count'] / total_count * 100)}%",
                 "points": d["points"],
-                "sparkline": graphs.sparkline(
-                    series, f"{format_int(d['count'])} {item.name}", "type-" + slug
-                ),
+                "sparkline": graphs.sparkline(series, f"{format_int(d['count'])} {item.name}"),
             }
         )
     avg = graphs.one_decimal(total_points / total_count) if total_count else "0"
@@ -158,6 +156,44 @@ def _timeline(model: SiteModel, acts: list[Act]) -> list[dict[str, Any]]:
     return months
 
 
+def month_api_path(model: SiteModel, username: str, key: str) -> str:
+    """`api/v1/contributors/<username>/activities/<yyyy-mm>.json` (relative to the base)."""
+    rel = model.urls.profile_rel(username).removeprefix("people/").rstrip("/")
+    return f"api/v1/contributors/{rel}/activities/{key}.json"
+
+
+def older_months(model: SiteModel, positions: Sequence[int], limit: int) -> dict[str, list[int]]:
+    """Log positions by month (`yyyy-mm`, newest first) of the months the page does not show in
+    full: those older than the newest `limit` activities, and the month the limit cuts."""
+    if not limit or len(positions) <= limit:
+        return {}
+    day = model.snap.log.day
+    cut = date.fromordinal(day[positions[-limit]]).strftime("%Y-%m")
+    months: dict[str, list[int]] = {}
+    for i in reversed(positions):
+        key = date.fromordinal(day[i]).strftime("%Y-%m")
+        if key > cut:
+            continue
+        months.setdefault(key, []).append(i)
+    return months
+
+
+def month_item(model: SiteModel, a: Act) -> dict[str, Any]:
+    """One timeline item as the month JSON carries it (text already sanitised, WEB-57)."""
+    d = model.snap.definitions.get(a.definition)
+    return {
+        "slug": a.slug,
+        "definition_name": model.definition_name(a.definition),
+        "icon": model.icons.name_for(d.icon if d else None, "star", "activity icon"),
+        "occurred_at": a.occurred_at,
+        "day": a.day.isoformat(),
+        "points": a.points,
+        "title": a.title,
+        "link": safe_link(a.link),
+        "text_html": str(sanitize_activity_text(a.text)),
+    }
+
+
 def _achievements(model: SiteModel, username: str) -> list[dict[str, Any]]:
     snap = model.snap
     earned: dict[str, dict[str, str]] = {}
@@ -186,7 +222,7 @@ def _achievements(model: SiteModel, username: str) -> list[dict[str, Any]]:
                     {
                         "key": k,
                         "label": capitalise(k),
-                        "image": str(v.get("svg_url") or ""),
+                        "image": model.image_url(v.get("svg_url")),
                         "description": str(v.get("description") or ""),
                         "achieved_on": got.get(k),
                     }
@@ -301,6 +337,14 @@ def build_profile(
             )
     limit = model.features.timeline_limit
     shown = snap.log.details(positions[-limit:] if limit else positions)
+    more = []
+    if model.features.api:
+        for key, items in older_months(model, positions, limit).items():
+            first = date.fromordinal(snap.log.day[items[0]])
+            more.append({"key": key, "label": format_month(first), "count": len(items),
+                         "url": model.urls.path(month_api_path(model, username, key))})  # fmt: skip
+    kinds = snap.log.kinds
+    types = sorted({model.definition_name(kinds[snap.log.kind[i]]) for i in positions})
     awards = _achievements(model, username)
     points = sum(mine.points)
     profile_url = model.urls.profile_absolute(username)
@@ -332,6 +376,8 @@ def build_profile(
         timeline=_timeline(model, shown),
         timeline_total=len(positions),
         timeline_shown=len(shown),
+        timeline_more=more,
+        timeline_types=types,
         api_url=model.urls.absolute(
             "api/v1/contributors/"
             + model.urls.profile_rel(username).removeprefix("people/").rstrip("/")

@@ -30,7 +30,6 @@ COMMANDS = [
 ]
 LATER = [
     "mcp",
-    "new-plugin",
     "migrate-legacy",
 ]
 

@@ -209,7 +209,6 @@ import httpx
 
 from leaderboard.plugins.hooks import run_hook
 from leaderboard.testing import RecordingTransport, make_context
-
 from {a.module} import plugin
 
 EVENTS = [

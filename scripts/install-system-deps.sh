@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Installs what the test suite needs beyond Python packages: Debian's Chromium for the browser
 # tests (Playwright drives it through executable_path; it never downloads a browser) and the
-# npm-pinned explorer assets (verified against package-lock.json integrity hashes).
+# explorer's pinned JavaScript assets, fetched by our own Python code from the pinned tarball
+# and checked against its integrity hash (npm is not needed). Fails loudly when either is
+# missing: the test suite never skips for lack of a prerequisite.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -16,6 +18,4 @@ if ! command -v chromium >/dev/null 2>&1; then
   fi
 fi
 
-if [ -f package-lock.json ] && command -v npm >/dev/null 2>&1; then
-  npm ci --no-audit --no-fund --ignore-scripts --silent
-fi
+"${PYTHON:-.venv/bin/python}" scripts/fetch-explorer-assets.py

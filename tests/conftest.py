@@ -1,12 +1,18 @@
-"""Fixtures for every test."""
+"""Fixtures and rules for every test.
+
+With LEADERBOARD_FORBID_SKIPS=1 (set by `.ci/run`) any skipped test fails the session, so a
+missing prerequisite can never pass CI silently."""
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 
 import pytest
 
 from leaderboard.logs import MASK
+
+_skipped: list[str] = []
 
 
 @pytest.fixture(autouse=True)
@@ -16,3 +22,20 @@ def _forget_registered_secrets() -> Iterator[None]:
     saved = MASK.registered
     yield
     MASK.set(saved)
+
+
+def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+    if report.skipped and not hasattr(report, "wasxfail"):
+        _skipped.append(report.nodeid)
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    if os.environ.get("LEADERBOARD_FORBID_SKIPS") == "1" and _skipped:
+        reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+        if reporter is not None:
+            reporter.write_line(
+                f"{len(_skipped)} test(s) skipped while LEADERBOARD_FORBID_SKIPS=1: "
+                + ", ".join(_skipped[:10]),
+                red=True,
+            )
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED

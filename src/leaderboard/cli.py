@@ -494,10 +494,30 @@ def init_cmd(
 
 
 @cli.command("new-plugin")
-@click.argument("directory", required=False)
-def new_plugin_cmd(directory: str | None) -> None:
-    """Scaffold a plugin project (not available yet)."""
-    not_available("new-plugin")
+@click.argument("directory", required=False, default=".")
+@click.option("--name", default=None, help="Plugin name (^[a-z0-9-]+$).")
+@click.option("--description", default=None, help="One-line description.")
+@click.option("--author", default=None, help="Author (default: git config user.name).")
+@click.option("--no-input", is_flag=True, help="Never prompt; take every value from flags.")
+def new_plugin_cmd(
+    directory: str, name: str | None, description: str | None, author: str | None, no_input: bool
+) -> None:
+    """Scaffold a plugin project with tests that pass out of the box."""
+
+    def body(common: Common) -> int:
+        from pathlib import Path
+
+        from leaderboard.scaffold.plugin import is_interactive, run_new_plugin
+
+        return run_new_plugin(
+            Path(directory),
+            name=name,
+            description=description,
+            author=author,
+            interactive=is_interactive(no_input),
+        )
+
+    guarded(body, {})
 
 
 @cli.command("plugins")
@@ -661,11 +681,6 @@ def config_schema_cmd() -> None:
     from leaderboard.config.jsonschema import render_schema
 
     click.echo(render_schema(), nl=False)
-
-
-def not_available(name: str) -> NoReturn:
-    click.echo(f"leaderboard {name}: not available yet in this version", err=True)
-    sys.exit(2)
 
 
 def main(argv: list[str] | None = None) -> None:

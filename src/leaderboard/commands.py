@@ -247,6 +247,10 @@ def build_command(common: Common, **opts: Any) -> int:
     if not site_url:
         raise InvalidInputError("meta.site_url is required to build the site (or pass --site-url)")
     now = now_of(common, config.leaderboard.timezone)
+    db_path = Path(db_path_of(common, data_dir))
+    hint = empty_site_hint(data_dir, db_path, from_files=bool(opts.get("from_files")))
+    if hint:
+        log.warning("%s", hint)
     with lock.locked(
         data_dir, "build", started_at=common.started, break_lock=opts.get("break_lock", False)
     ):
@@ -254,7 +258,7 @@ def build_command(common: Common, **opts: Any) -> int:
             BuildOptions(
                 data_dir=data_dir,
                 config=config,
-                db_path=Path(db_path_of(common, data_dir)),
+                db_path=db_path,
                 out=Path(opts.get("out") or "_site").resolve(),
                 site_url=site_url,
                 base_path=opts.get("base_path"),
@@ -277,6 +281,34 @@ def build_command(common: Common, **opts: Any) -> int:
         log.error("Build finished with %d warning(s) and --strict is set", len(result.warnings))
         return 1
     return 0
+
+
+def empty_site_hint(data_dir: Path, db_path: Path, *, from_files: bool) -> str | None:
+    """A newcomer's `build` before any `run` gives an empty site: say why and what to do."""
+    import sqlite3
+
+    people: int | None = None
+    if db_path.is_file() and not from_files:
+        try:
+            with sqlite3.connect(f"{db_path.resolve().as_uri()}?mode=ro", uri=True) as conn:
+                people = int(conn.execute("SELECT COUNT(*) FROM contributor").fetchone()[0])
+        except sqlite3.Error:
+            return None  # the build reports a damaged DB itself
+    else:
+        folder = data_dir / "contributors"
+        people = sum(1 for _ in folder.glob("*.md")) if folder.is_dir() else 0
+    if people:
+        return None
+    if not db_path.exists() and not from_files:
+        return (
+            f"No working DB at {db_path} and no contributors in the data files yet: the site will "
+            "be empty. Run `leaderboard run` first to collect contributions (configure plugins "
+            "under leaderboard.plugins in config.yaml), then build again."
+        )
+    return (
+        "No contributors yet: the site will be empty. Run `leaderboard run` to collect "
+        "contributions (configure plugins under leaderboard.plugins in config.yaml)."
+    )
 
 
 # -- serve -------------------------------------------------------------------------------------

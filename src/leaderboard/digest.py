@@ -116,8 +116,7 @@ def inactivity(pub: Database, config: Config, now: datetime) -> Inactivity:
     bounds = [*config.leaderboard.digest["inactivity_days"], DORMANT_AFTER_DAYS]
     result = Inactivity(
         buckets=[
-            {"from_days": lo, "to_days": hi, "people": []}
-            for lo, hi in itertools.pairwise(bounds)
+            {"from_days": lo, "to_days": hi, "people": []} for lo, hi in itertools.pairwise(bounds)
         ]
     )
     seen: set[str] = set()

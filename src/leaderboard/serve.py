@@ -8,6 +8,7 @@ file outside the site directory, whatever the URL or a symlink says.
 
 from __future__ import annotations
 
+import errno
 import io
 import json
 import logging
@@ -361,7 +362,16 @@ def make_server(
     if not directory.is_dir():
         raise LeaderboardError(f"Site directory {directory} not found; run leaderboard build first")
     base = manifest_base_path(directory) if base_path is None else normalize_base_path(base_path)
-    return SiteServer((host, port), directory, base)
+    try:
+        return SiteServer((host, port), directory, base)
+    except OSError as exc:
+        if exc.errno in (errno.EADDRINUSE, errno.EACCES):
+            reason = "already in use" if exc.errno == errno.EADDRINUSE else "not allowed"
+            raise LeaderboardError(
+                f"Port {port} on {host} is {reason}; choose another with --port "
+                f"(for example --port {port + 1 if port else 8001})"
+            ) from None
+        raise
 
 
 def serve(

@@ -82,19 +82,22 @@ class RunSummary:
         }
 
     def log(self, log: logging.Logger) -> None:
-        level = logging.INFO if self.ok else logging.WARNING
+        """Routine lines (timings, counts) at INFO even after a failure, so WARN and above
+        show only what went wrong: failed or skipped hooks and the closing line."""
+        info = logging.INFO
         for phase in self.phases:
-            log.log(level, "Phase %s: %.2fs", phase, self.phase_seconds.get(phase, 0.0))
+            log.log(info, "Phase %s: %.2fs", phase, self.phase_seconds.get(phase, 0.0))
         for h in self.hooks:
             extra = f", {h.requests} request{'s' if h.requests != 1 else ''}" if h.requests else ""
             if h.error:
                 extra += f" ({h.error})"
             if h.rolled_back_to_checkpoint:
                 extra += " rolled back to last checkpoint"
+            level = info if h.status == "ok" else logging.WARNING
             log.log(level, "Plugin %s %s: %s %.2fs%s", h.plugin, h.hook, h.status, h.seconds, extra)
         c = self.counts
         log.log(
-            level,
+            info,
             "Activities inserted %d, updated %d; contributors created %d; aggregates changed %d; "
             "badges awarded %d; files written %d, deleted %d, unchanged %d",
             c["activities_inserted"],
@@ -107,5 +110,5 @@ class RunSummary:
             c["files_unchanged"],
         )
         for note in self.notes:
-            log.log(level, "%s", note)
-        log.log(level, "%s", self.last_line())
+            log.log(info, "%s", note)
+        log.log(info if self.ok else logging.WARNING, "%s", self.last_line())

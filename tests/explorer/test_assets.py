@@ -235,7 +235,7 @@ def test_web_48_vendor_dir(tmp_path: Path) -> None:
 def test_web_48_real_pins_match_npm_ci_files() -> None:
     real = REPO / "node_modules" / "sql.js-httpvfs"
     if not real.is_dir():
-        pytest.skip("node_modules/sql.js-httpvfs not installed (npm ci)")
+        pytest.fail("node_modules/sql.js-httpvfs is missing: run `make system-deps`")
     files = obtain_assets(
         Path("/nonexistent"), offline=True, env={"LEADERBOARD_VENDOR_DIR": str(real)}
     )

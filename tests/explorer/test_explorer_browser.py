@@ -1,7 +1,7 @@
 """WEB-49, NEW-20, CORE-80: the Data Explorer in headless Chromium against `leaderboard serve`.
 
-Needs Debian's chromium (/usr/bin/chromium) and the real sql.js-httpvfs files (`npm ci` puts
-them in node_modules/); skipped otherwise.
+Needs Debian's chromium (/usr/bin/chromium) and the real sql.js-httpvfs files in node_modules/
+(`make system-deps` fetches both); fails loudly when either is missing.
 """
 
 from __future__ import annotations
@@ -35,9 +35,9 @@ N_ACTIVITIES = 20000
 @pytest.fixture(scope="module")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]:
     if not CHROMIUM.exists():
-        pytest.skip("chromium is not installed (apt-get install chromium)")
+        pytest.fail("chromium is not installed: run `make system-deps` (apt-get install chromium)")
     if not (REAL_VENDOR / "dist" / "index.js").is_file():
-        pytest.skip("sql.js-httpvfs is not installed (npm ci)")
+        pytest.fail("sql.js-httpvfs is not in node_modules/: run `make system-deps`")
     out = tmp_path_factory.mktemp("explorer") / "site"
     outcome = write_site(out, n_activities=N_ACTIVITIES)
     assert outcome.available
@@ -51,8 +51,9 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]
 
 @pytest.fixture(scope="module")
 def browser(site: tuple[str, Path]) -> Iterator[Any]:
-    playwright_api = pytest.importorskip("playwright.sync_api")
-    with playwright_api.sync_playwright() as p:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
         instance = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
         yield instance
         instance.close()

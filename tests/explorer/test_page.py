@@ -16,9 +16,14 @@ from siteasm import REAL_VENDOR, write_site
 from leaderboard.config.model import DataExplorerConfig
 from leaderboard.explorer.page import EXAMPLES, format_size, schema_listing, source_location
 
-needs_vendor = pytest.mark.skipif(
-    not (REAL_VENDOR / "dist" / "index.js").is_file(), reason="npm ci not run"
-)
+needs_vendor = pytest.mark.usefixtures("real_vendor")
+
+
+@pytest.fixture
+def real_vendor() -> None:
+    """The real sql.js-httpvfs files; a missing prerequisite fails, it never skips."""
+    if not (REAL_VENDOR / "dist" / "index.js").is_file():
+        pytest.fail("sql.js-httpvfs is not in node_modules/: run `make system-deps`")
 
 
 def config_block(html: str) -> dict[str, object]:

@@ -30,7 +30,7 @@ def scrape(ctx):
 @pytest.fixture(scope="module")
 def https_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]:
     if not shutil.which("openssl"):
-        pytest.skip("openssl is needed to make a test certificate")
+        pytest.fail("openssl is needed to make a test certificate (apt-get install openssl)")
     root = tmp_path_factory.mktemp("https")
     (root / "plugin.py").write_bytes(PLUGIN)
     cert, key = root / "cert.pem", root / "key.pem"

@@ -28,7 +28,7 @@ PAGES = [
 @pytest.fixture
 def served(site_inputs: BuildOptions, tmp_path: Path) -> Iterator[str]:
     if not CHROMIUM.exists():
-        pytest.skip("Debian chromium is not installed")
+        pytest.fail("Debian chromium is not installed: run `make system-deps`")
     root = tmp_path / "root"
     site_inputs.out = root / "board"
     build_site(site_inputs)
@@ -42,8 +42,9 @@ def served(site_inputs: BuildOptions, tmp_path: Path) -> Iterator[str]:
 
 
 def _browser():  # type: ignore[no-untyped-def]
-    sync_api = pytest.importorskip("playwright.sync_api")
-    return sync_api.sync_playwright()
+    from playwright.sync_api import sync_playwright
+
+    return sync_playwright()
 
 
 def _offline(page) -> None:  # type: ignore[no-untyped-def]

@@ -116,10 +116,15 @@ class Checker:
         return None
 
     def unknown_keys(self, m: Mapping[str, Any], path: PathKey, allowed: Iterable[str]) -> None:
-        known = set(allowed)
+        known = list(dict.fromkeys(allowed))
         for key in m:
             if key not in known:
-                self.warning(path, "unknown-config-key", f"unknown key '{key}'", at=(*path, key))
+                self.warning(
+                    path,
+                    "unknown-config-key",
+                    f"unknown key '{key}'{did_you_mean(key, known)}",
+                    at=(*path, key),
+                )
 
     def section(
         self, parent: Mapping[str, Any], path: PathKey, key: str, allowed: Iterable[str]
@@ -237,6 +242,19 @@ class Checker:
             else:
                 out.append(item)
         return out if ok else None
+
+
+def did_you_mean(key: Any, known: Iterable[str]) -> str:
+    """` (did you mean 'timezone'?)` for a near miss such as `timezon`, else empty."""
+    import difflib
+
+    if not isinstance(key, str):
+        return ""
+    close = difflib.get_close_matches(key, list(known), n=1, cutoff=0.75)
+    if not close:
+        lowered = {k.lower(): k for k in known}
+        close = [lowered[key.lower()]] if key.lower() in lowered else []
+    return f" (did you mean '{close[0]}'?)" if close else ""
 
 
 def nan_issues(value: Any, path: PathKey = ()) -> list[Issue]:

@@ -42,6 +42,15 @@ def resolve_data_dir(option: str | None, env: Mapping[str, str], cwd: Path) -> P
     else:
         directory = cwd / "data"
     directory = Path(os.path.abspath(directory))
+    if not directory.exists():
+        # CORE-04's message first, then what a newcomer needs to know: the dir itself is missing.
+        origin = "given by --data-dir / LEADERBOARD_DATA_DIR" if raw else "the default ./data"
+        raise ConfigNotFoundError(
+            f"{CONFIG_NAME} not found in {directory}: the directory does not exist ({origin}); "
+            f"create a data repository with `leaderboard init {directory}` or pass --data-dir"
+        )
+    if not directory.is_dir():
+        raise ConfigNotFoundError(f"{CONFIG_NAME} not found in {directory}: it is not a directory")
     if not _has_exact(directory, CONFIG_NAME):
         message = f"{CONFIG_NAME} not found in {directory}"
         if _has_exact(directory, "config.yml"):

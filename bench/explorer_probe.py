@@ -31,7 +31,13 @@ def probe(site: Path, chromium: str = "/usr/bin/chromium") -> str | None:
     server = make_server(site, host="127.0.0.1", port=0)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     url = f"http://127.0.0.1:{server.server_address[1]}"
-    size = (site / "data.db").stat().st_size
+    chunked = site / "data.db.json"  # WEB-47: shipped in chunks above the threshold
+    if chunked.is_file():
+        import json
+
+        size = int(json.loads(chunked.read_text())["databaseLengthBytes"])
+    else:
+        size = (site / "data.db").stat().st_size
     parts = []
     try:
         with sync_playwright() as p:

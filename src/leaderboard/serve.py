@@ -3,7 +3,8 @@
 It exists so a built site — the Data Explorer in particular, which reads `data.db` with HTTP Range
 requests — can be tried locally exactly as it will run on GitHub Pages or Netlify: base path,
 `_redirects`, directory redirects, `404.html`, Range/206/416 and CORS headers. It never serves a
-file outside the site directory, whatever the URL or a symlink says.
+file outside the site directory, whatever the URL or a symlink says. A database shipped in
+chunks (WEB-47) is also served whole at its own path, for the explorer's download link.
 """
 
 from __future__ import annotations
@@ -201,6 +202,46 @@ class SiteServer(ThreadingHTTPServer):
             return None
         return real if real.exists() else None
 
+    def chunked_database(self, rel: str) -> ChunkedFile | None:
+        """A database shipped as chunks (WEB-47: `<rel>.json` beside `<rel>.000`, …), served
+        whole at `rel` for the download link; None when `rel` is not one."""
+        config = self.resolve(rel + ".json")
+        if config is None or not config.is_file() or not rel or rel.endswith("/"):
+            return None
+        try:
+            settings = json.loads(config.read_text(encoding="utf-8"))
+            size = int(settings["databaseLengthBytes"])
+            chunk_size = int(settings["serverChunkSize"])
+            digits = int(settings["suffixLength"])
+        except (OSError, ValueError, KeyError, TypeError):
+            return None
+        if settings.get("serverMode") != "chunked" or size < 0 or chunk_size <= 0:
+            return None
+        count = -(-size // chunk_size)
+        chunks = [self.resolve(f"{rel}.{i:0{digits}d}") for i in range(count)]
+        if any(c is None or not c.is_file() for c in chunks):
+            return None
+        return ChunkedFile(Path(rel).name, [c for c in chunks if c is not None], chunk_size, size)
+
+
+@dataclass(frozen=True)
+class ChunkedFile:
+    """The database reassembled from its chunks: the first `chunk_size` bytes of each."""
+
+    name: str
+    chunks: list[Path]
+    chunk_size: int
+    size: int
+
+    def copy(self, sink: io.BufferedIOBase, offset: int, length: int) -> None:
+        while length > 0:
+            index, start = divmod(offset, self.chunk_size)
+            part = min(length, self.chunk_size - start)
+            with self.chunks[index].open("rb") as source:
+                _copy(source, sink, start, part)
+            offset += part
+            length -= part
+
 
 class SiteHandler(BaseHTTPRequestHandler):
     server: SiteServer
@@ -251,6 +292,10 @@ class SiteHandler(BaseHTTPRequestHandler):
             return
         found = self.server.resolve(path[len(base) :])
         if found is None:
+            chunked = self.server.chunked_database(path[len(base) :])
+            if chunked is not None:
+                self._send_chunked(chunked, head)
+                return
             self._not_found(head)
             return
         if found.is_dir():
@@ -297,6 +342,30 @@ class SiteHandler(BaseHTTPRequestHandler):
         self.end_headers()
         if not head:
             self.wfile.write(body)
+
+    def _send_chunked(self, chunked: ChunkedFile, head: bool) -> None:
+        size = chunked.size
+        chosen = parse_range(self.headers.get("Range"), size)
+        if chosen == "unsatisfiable":
+            self.send_response(HTTPStatus.REQUESTED_RANGE_NOT_SATISFIABLE)
+            self._common_headers()
+            self.send_header("Accept-Ranges", "bytes")
+            self.send_header("Content-Range", f"bytes */{size}")
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return
+        first, last = chosen if isinstance(chosen, tuple) else (0, size - 1)
+        length = max(0, last - first + 1)
+        self.send_response(HTTPStatus.PARTIAL_CONTENT if isinstance(chosen, tuple) else 200)
+        self._common_headers()
+        self.send_header("Accept-Ranges", "bytes")
+        if isinstance(chosen, tuple):
+            self.send_header("Content-Range", f"bytes {first}-{last}/{size}")
+        self.send_header("Content-Type", content_type(Path(chunked.name)))
+        self.send_header("Content-Length", str(length))
+        self.end_headers()
+        if not head:
+            chunked.copy(self.wfile, first, length)
 
     def _send_file(self, path: Path, status: int, head: bool, *, ranged: bool) -> None:
         try:

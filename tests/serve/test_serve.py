@@ -245,3 +245,32 @@ def test_parse_redirects() -> None:
     assert rules == [RedirectRule("/a", "/b", 301), RedirectRule("/x/:id", "/y/:id/", 302)]
     assert rules[1].apply("/x/7") == "/y/7/"
     assert rules[1].apply("/x/7/") is None
+
+
+def test_web_47_chunked_database_is_served_whole(tmp_path: Path) -> None:
+    """Chunks of 4,096 bytes, each carrying the next bytes as read-ahead (explorer/page.py):
+    the download link's path gives the database itself, with Range support."""
+    site = make_site(tmp_path)
+    (site / "data.db").unlink()
+    db = bytes(range(256)) * 50  # 12,800 bytes: chunks of 4,096, 4,096, 4,096 and 512
+    for i in range(4):
+        (site / f"data.db.{i:03d}").write_bytes(db[i * 4096 : (i + 1) * 4096 + 1000])
+    settings = {
+        "serverMode": "chunked",
+        "requestChunkSize": 4096,
+        "databaseLengthBytes": len(db),
+        "serverChunkSize": 4096,
+        "urlPrefix": "/data.db.",
+        "suffixLength": 3,
+    }
+    (site / "data.db.json").write_text(json.dumps(settings))
+    for _server, client in _run(site, None):
+        r = client.get("/data.db")
+        assert r.status_code == 200 and r.content == db
+        assert r.headers["content-type"] == "application/vnd.sqlite3"
+        r = client.get("/data.db", headers={"Range": "bytes=4000-8200"})
+        assert r.status_code == 206 and r.content == db[4000:8201]
+        assert r.headers["content-range"] == f"bytes 4000-8200/{len(db)}"
+        assert client.get("/data.db.001").content == db[4096 : 8192 + 1000]
+        (site / "data.db.003").unlink()  # an incomplete set is not a database
+        assert client.get("/data.db").status_code == 404

@@ -92,7 +92,9 @@ def check_leaderboard(
             f"role '{default_role}' is not a key of leaderboard.roles",
         )
     aggregates = ch.section(lb, LB, "aggregates", ("global", "contributor"))
-    explorer = ch.section(lb, LB, "data_explorer", ("enabled", "source"))
+    explorer = ch.section(
+        lb, LB, "data_explorer", ("enabled", "source", "chunk_threshold", "chunk_size")
+    )
     nested = ch.section(lb, LB, "leaderboard", ("all_contributors",))
     all_contributors = ch.section(
         nested, (*LB, "leaderboard"), "all_contributors", ("activity_definitions",)
@@ -205,9 +207,27 @@ def _explorer(ch: Checker, m: dict[str, Any]) -> DataExplorerConfig:
             f"must be a site path starting with / or an absolute URL (got {ch.got(source)})",
         )
         source = None
+    threshold = ch.integer(m, p, "chunk_threshold", minimum=0)
+    chunk_size = ch.integer(m, p, "chunk_size", minimum=PAGE)
+    if chunk_size is not None and (chunk_size % PAGE or chunk_size > MAX_CHUNK):
+        ch.error(
+            (*p, "chunk_size"),
+            "invalid-value",
+            f"must be a multiple of {PAGE} (the database page size) and at most {MAX_CHUNK} "
+            f"(20 MiB: each chunk also carries 5 MiB of read-ahead) (got {chunk_size})",
+        )
+        chunk_size = None
+    default = DataExplorerConfig()
     return DataExplorerConfig(
-        enabled=True if enabled is None else enabled, source=source or "/data.db"
+        enabled=True if enabled is None else enabled,
+        source=source or "/data.db",
+        chunk_threshold=default.chunk_threshold if threshold is None else threshold,
+        chunk_size=chunk_size or default.chunk_size,
     )
+
+
+PAGE = 4096  # the public DB's page size (publicdb.PAGE_SIZE): chunks hold whole pages
+MAX_CHUNK = 20 * 1024 * 1024  # + 5 MiB of read-ahead: no shipped file above 25 MiB (WEB-47)
 
 
 def _badges(ch: Checker, lb: dict[str, Any]) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:

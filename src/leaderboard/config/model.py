@@ -88,6 +88,8 @@ class SiteConfig:
 class DataExplorerConfig:
     enabled: bool = True
     source: str = "/data.db"
+    chunk_threshold: int = 20 * 1024 * 1024  # WEB-47: larger public DBs ship as chunks
+    chunk_size: int = 8 * 1024 * 1024
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,7 @@ explorer is a nice-to-have, a published site is not.
 
 from __future__ import annotations
 
+import json
 import logging
 import sqlite3
 from collections.abc import Callable, Mapping
@@ -84,6 +85,43 @@ class ExplorerOutcome:
     available: bool
     db_path: str | None  # output path of the DB file, None when uploaded elsewhere
     warnings: list[str] = field(default_factory=list)
+    chunks: int = 0  # files the DB was split into (0: one file)
+
+
+SUFFIX_LENGTH = 3  # chunk names: `<db>.000`, `<db>.001`, …
+# sql.js-httpvfs reads ahead up to 5 MiB in one request (its `maxReadSpeed`) and maps a request
+# to the chunk holding its first byte; a request running past that chunk's end would come back
+# short and fail ("doXHR failed"). So each chunk file also carries the next READ_AHEAD bytes.
+READ_AHEAD = 5 * 1024 * 1024
+
+
+def write_chunks(
+    write: Callable[[str, bytes], Any], public_db: Path, rel: str, url: str, chunk_size: int
+) -> dict[str, Any]:
+    """Ship the public DB as `<rel>.000`, `<rel>.001`, … and `<rel>.json`, the sql.js-httpvfs
+    configuration of its chunked server mode (WEB-47: static hosts refuse files above 25 MiB).
+
+    Chunk `i` starts at byte `i × chunk_size` and holds `chunk_size` bytes plus the next
+    READ_AHEAD ones (see above); the database is the first `chunk_size` bytes of each chunk,
+    concatenated. One chunk in memory at a time.
+    """
+    size = public_db.stat().st_size
+    count = 0
+    with public_db.open("rb") as source:
+        while count * chunk_size < size:
+            source.seek(count * chunk_size)
+            write(f"{rel}.{count:0{SUFFIX_LENGTH}d}", source.read(chunk_size + READ_AHEAD))
+            count += 1
+    settings = {
+        "serverMode": "chunked",
+        "requestChunkSize": REQUEST_CHUNK_SIZE,
+        "databaseLengthBytes": size,
+        "serverChunkSize": chunk_size,
+        "urlPrefix": url + ".",
+        "suffixLength": SUFFIX_LENGTH,
+    }
+    write(f"{rel}.json", (json.dumps(settings, indent=2) + "\n").encode())
+    return {"config": settings, "chunks": count}
 
 
 def format_size(size: int) -> str:
@@ -160,8 +198,17 @@ def write_explorer(
     outcome = ExplorerOutcome(available=False, db_path=None)
     size = public_db.stat().st_size
     url, rel = source_location(config, base_path)
+    chunked: dict[str, Any] | None = None
     if rel is not None:
-        if copy is not None:
+        settings = config.leaderboard.data_explorer
+        if size > settings.chunk_threshold:
+            chunked = write_chunks(write, public_db, rel, url, settings.chunk_size)
+            outcome.chunks = chunked["chunks"]
+            logger.info(
+                "The public database (%s) is shipped as %d chunks of at most %s",
+                format_size(size), outcome.chunks, format_size(settings.chunk_size),
+            )  # fmt: skip
+        elif copy is not None:
             copy(rel, public_db)
         else:
             write(rel, public_db.read_bytes())
@@ -170,7 +217,7 @@ def write_explorer(
         upload_path.parent.mkdir(parents=True, exist_ok=True)
         copy_if_changed(public_db, upload_path)
         logger.info("Upload %s to %s", upload_path, url)
-    if size > SIZE_WARNING_BYTES:
+    if size > SIZE_WARNING_BYTES and chunked is None:
         message = (
             f"The public database is {format_size(size)}, above 25 MiB: many static hosts "
             "refuse files that large"
@@ -207,6 +254,7 @@ def write_explorer(
             "workerUrl": vendor + "sqlite.worker.js",
             "wasmUrl": vendor + "sql-wasm.wasm",
             "requestChunkSize": REQUEST_CHUNK_SIZE,
+            "chunked": chunked["config"] if chunked else None,
             "maxBytesToRead": READ_CAP_BYTES,
             "rowLimit": 1000,
             "historyKey": "leaderboard_sql_history",

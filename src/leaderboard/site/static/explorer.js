@@ -432,7 +432,16 @@
       return createDbWorker(
         [{
           from: "inline",
-          config: {
+          // WEB-47: a large public DB is shipped as numbered chunks (serverMode "chunked").
+          config: config.chunked ? {
+            serverMode: "chunked",
+            requestChunkSize: config.chunked.requestChunkSize,
+            databaseLengthBytes: config.chunked.databaseLengthBytes,
+            serverChunkSize: config.chunked.serverChunkSize,
+            urlPrefix: absolute(config.chunked.urlPrefix),
+            suffixLength: config.chunked.suffixLength,
+            cacheBust: config.cacheBust,
+          } : {
             serverMode: "full",
             requestChunkSize: config.requestChunkSize,
             url: absolute(config.sourceUrl),

@@ -16,9 +16,15 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 _TS = re.compile(
     r"^(\d{4})-(\d{2})-(\d{2})"
     r"(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d+))?)?)?"
-    r"(Z|z|[+-]\d{2}:?\d{2})?$"
+    r"(Z|z|[+-]\d{2}:?\d{2})?$",
+    # ASCII only: `\d` would otherwise read Arabic-Indic and other Unicode digits as a year.
+    re.ASCII,
 )
-_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
+_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$", re.ASCII)
+_CANONICAL_SHAPE = re.compile(
+    r"\d{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12]\d|3[01])T(?:[01]\d|2[0-3]):[0-5]\d:[0-5]\d\.\d{3}Z",
+    re.ASCII,
+)
 PERIODS = ("week", "month", "year", "all-time")
 
 
@@ -105,16 +111,26 @@ def parse_timestamp(text: str, tz: tzinfo) -> ParsedTime:
     else:
         sign = 1 if off[0] == "+" else -1
         digits = off[1:].replace(":", "")
-        delta = timedelta(hours=int(digits[:2]), minutes=int(digits[2:]))
-        if delta >= timedelta(hours=24):
-            raise ValueError(f"invalid timestamp '{text}'")
+        hours, minutes = int(digits[:2]), int(digits[2:])
+        # RFC 3339: hours 00-23, minutes 00-59; `+05:99` is not a shifted `+06:39`.
+        if hours > 23 or minutes > 59:
+            raise ValueError(f"invalid timestamp '{text}' (offset out of range)")
+        delta = timedelta(hours=hours, minutes=minutes)
         inst = (naive - sign * delta).replace(tzinfo=UTC)
     return ParsedTime(inst, truncated, hh is None)
 
 
 def canonicalize(text: str, tz: tzinfo) -> str:
-    """Parse and return the canonical text; the fast path keeps canonical input as is."""
-    if is_canonical(text):
+    """Parse and return the canonical text; the fast path keeps canonical input as is.
+
+    The fast path checks digits (ASCII only) and ranges, not just the shape: plugin input such
+    as `٢٠٢٤-…` or `2024-13-45T…` must not be stored as if it were canonical.
+    """
+    if _CANONICAL_SHAPE.fullmatch(text):
+        try:
+            from_canonical(text)
+        except ValueError:
+            raise ValueError(f"invalid timestamp '{text}'") from None
         return text
     return canonical(parse_timestamp(text, tz).instant)
 

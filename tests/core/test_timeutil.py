@@ -44,11 +44,43 @@ def test_core_12_fraction_truncation_is_reported() -> None:
 
 
 @pytest.mark.parametrize(
-    "bad", ["2024-13-01", "yesterday", "2024-01-02T25:00", "2024/01/02", "1700000000"]
+    "bad",
+    [
+        "2024-13-01",
+        "yesterday",
+        "2024-01-02T25:00",
+        "2024/01/02",
+        "1700000000",
+        # Offsets out of range are not shifted times (issue 15).
+        "2024-01-02T03:04:05+05:99",
+        "2024-01-02T03:04:05-05:60",
+        "2024-01-02T03:04:05+2400",
+        "2024-01-02T03:04:05+24:00",
+        # Non-ASCII digits (Arabic-Indic, fullwidth) are not digits of a timestamp.
+        "\u0662\u0660\u0662\u0664-01-02",
+        "\u0662\u0660\u0662\u0664-01-02T03:04:05.000Z",
+        "2024-01-02T03:04:05+\u0660\u0665:00",
+        "\uff12\uff10\uff12\uff14-01-02",
+    ],
 )
 def test_core_12_invalid(bad: str) -> None:
     with pytest.raises(ValueError):
         parse_timestamp(bad, UTC)
+    with pytest.raises(ValueError):
+        canonicalize(bad, UTC)
+
+
+@pytest.mark.parametrize(
+    "bad", ["2024-13-01T00:00:00.000Z", "2024-02-30T00:00:00.000Z", "2024-01-01T24:00:00.000Z"]
+)
+def test_core_12_canonicalize_fast_path_checks_ranges(bad: str) -> None:
+    with pytest.raises(ValueError):
+        canonicalize(bad, UTC)
+
+
+def test_core_12_offset_edges_still_accepted() -> None:
+    assert canonicalize("2024-01-02T03:04:05+23:59", UTC) == "2024-01-01T03:05:05.000Z"
+    assert canonicalize("2024-01-02T03:04:05-0000", UTC) == "2024-01-02T03:04:05.000Z"
 
 
 def test_core_12_now_bare_date_is_end_of_day_in_tz() -> None:

@@ -249,7 +249,12 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     repo = args.work / f"git-{args.commits}" / "repo"
     generated = generate(repo, args.commits)
-    print(f"generated {args.commits:,} commits in {generated:.1f} s", flush=True)
+    made = (
+        f"generated with `git fast-import` in {generated:.1f} s"
+        if generated
+        else "generated with `git fast-import` by an earlier run and reused"
+    )
+    print(f"{args.commits:,} commits {made}", flush=True)
     rows, ok = measure(repo, args.runs)
     for row in rows:
         print(row, flush=True)
@@ -257,11 +262,18 @@ def main(argv: list[str] | None = None) -> int:
     lines = [
         f"Command: `python bench/gitread.py --commits {args.commits} --runs {args.runs}` "
         f"(`make bench`); {os.cpu_count()} cores, Python {platform.python_version()}, "
-        f"{git_version.strip()}. Repository generated with `git fast-import` in "
-        f"{generated:.1f} s (300 authors with a long tail, no-reply addresses, two bots, a "
-        f".mailmap, co-author trailers on 1 commit in 20).",
+        f"{git_version.strip()}. Repository {made} (300 authors with a long tail, no-reply "
+        "addresses, two bots, a .mailmap, co-author trailers on 1 commit in 20, 1–3 files per "
+        "commit).",
         "",
         *rows,
+        "",
+        "The budget applies to the empty-DB scrape. Its floor is git itself: `--numstat` makes git "
+        "read and diff the trees and blobs of every commit, which is most of the CPU time above; "
+        "the plugin runs the same walk as parallel slices (one per usable core, up to four) to "
+        "use both cores, then parses, attributes and persists through the plugin runner "
+        "(about 45 µs of CPU per activity, most of it the runner's per-record upsert). Later runs "
+        "read only new commits (the last two rows).",
     ]
     write_section(args.out, lines)
     print(f"wrote the git section of {args.out}")

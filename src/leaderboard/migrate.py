@@ -196,27 +196,22 @@ def _copy_profiles(
     """Legacy profiles go to `contributors/` unless a current one exists; returns the legacy
     files whose content differs from the current profile (kept even with --remove-legacy)."""
     differing: set[str] = set()
+    directory = scratch / layout.CONTRIBUTORS_DIR
+    # Usernames are unique ASCII-case-insensitively (CORE-57): `Bob.md` is `bob.md`'s profile.
+    current = {ascii_lower(p.name): p for p in directory.glob("*.md")} if directory.is_dir() else {}
     for rel in legacy.profile_files:
         name = rel.rsplit("/", 1)[-1]
-        target = scratch / layout.CONTRIBUTORS_DIR / name
         raw = (data_dir / rel).read_bytes()
-        same_name = (
-            [
-                p
-                for p in (scratch / layout.CONTRIBUTORS_DIR).glob("*.md")
-                if p.name.lower() == name.lower()
-            ]
-            if (scratch / layout.CONTRIBUTORS_DIR).is_dir()
-            else []
-        )
-        if not same_name:
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_bytes(raw)
+        there = current.get(ascii_lower(name))
+        if there is None:
+            directory.mkdir(parents=True, exist_ok=True)
+            (directory / name).write_bytes(raw)
+            current[ascii_lower(name)] = directory / name
             report.profiles_copied.append(name)
-        elif same_name[0].read_bytes() != raw:
+        elif there.read_bytes() != raw:
             differing.add(rel)
             report.conflicts.append(
-                f"{rel}: differs from {layout.CONTRIBUTORS_DIR}/{same_name[0].name}; that one is kept"
+                f"{rel}: differs from {layout.CONTRIBUTORS_DIR}/{there.name}; that one is kept"
             )
     return differing
 

@@ -365,13 +365,21 @@ def test_dry_run_writes_nothing_and_lists_what_it_would_do(tmp_path: Path) -> No
 
 def test_remove_legacy_keeps_files_with_conflicts(tmp_path: Path) -> None:
     data = build_legacy(tmp_path)
+    # An older copy of Alice's profile: the current one wins, the legacy one is kept.
+    (data / "data/contributors/Alice-Maintainer.md").write_text("---\nrole: contributor\n---\n")
     done = run("migrate-legacy", "--remove-legacy", "-d", str(data))
     assert done.returncode == 0, done.stderr
+    assert (
+        "data/contributors/Alice-Maintainer.md: differs from contributors/alice-maintainer.md; "
+        "that one is kept"
+    ) in done.stdout
+    assert (data / "contributors/alice-maintainer.md").read_text().startswith("---\nname: Alice")
     legacy_left = sorted(
         p.relative_to(data).as_posix() for p in (data / "data").rglob("*") if p.is_file()
     )
     # Alice's GitHub file holds the conflicting PR #2; the template was never converted.
     assert legacy_left == [
+        "data/contributors/Alice-Maintainer.md",
         "data/contributors/_sample.md",
         "data/github/activities/alice-maintainer.json",
     ]

@@ -10,6 +10,7 @@ import time
 from pathlib import Path
 
 import httpx
+import jsonschema
 import pytest
 import yaml
 from scaffoldkit import ORG_FLAGS, run_cli, tool
@@ -307,7 +308,13 @@ def test_end_to_end_init_validate_run_build_serve(tmp_path: Path) -> None:
     for args in (["validate"], ["run"], ["build", "--out", str(target / "_site")]):
         step = run_cli(*args, "-d", str(target), timeout=600)
         assert step.returncode == 0, (args, step.stdout, step.stderr)
-    assert (target / "contributors").glob("*.md")
+    assert list((target / "contributors").glob("*.md"))
+    # The generated config also validates against `config-schema`'s JSON Schema.
+    schema = json.loads(run_cli("config-schema").stdout)
+    from leaderboard.yaml12 import load
+
+    config = load((target / "config.yaml").read_text(encoding="utf-8")).value
+    assert list(jsonschema.Draft202012Validator(schema).iter_errors(config)) == []
     server = subprocess.Popen(
         [
             sys.executable,

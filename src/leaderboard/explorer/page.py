@@ -124,6 +124,16 @@ def write_chunks(
     return {"config": settings, "chunks": count}
 
 
+def _bytes_per_activity(public_db: Path, size: int) -> int:
+    """The public DB's size over its activities (WEB-47: the build reports it)."""
+    conn = sqlite3.connect(f"{public_db.resolve().as_uri()}?mode=ro", uri=True)
+    try:
+        count = int(conn.execute("SELECT count(*) FROM activity").fetchone()[0])
+    finally:
+        conn.close()
+    return size // max(1, count)
+
+
 def format_size(size: int) -> str:
     """B / KB / MB with one decimal, 1024-based (the same rule as the REPL's statistics)."""
     if size < 1024:
@@ -205,8 +215,9 @@ def write_explorer(
             chunked = write_chunks(write, public_db, rel, url, settings.chunk_size)
             outcome.chunks = chunked["chunks"]
             logger.info(
-                "The public database (%s) is shipped as %d chunks of at most %s",
-                format_size(size), outcome.chunks, format_size(settings.chunk_size),
+                "The public database (%s, %d bytes per activity) is shipped as %d chunks, "
+                "one every %s", format_size(size), _bytes_per_activity(public_db, size),
+                outcome.chunks, format_size(settings.chunk_size),
             )  # fmt: skip
         elif copy is not None:
             copy(rel, public_db)

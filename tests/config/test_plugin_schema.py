@@ -102,3 +102,26 @@ def test_core_21_model_raising_plain_exception() -> None:
     assert problem.message == (
         "leaderboard.plugins.p.config: config_schema rejected the config: bad config"
     )
+
+
+def test_runner_passes_substituted_secrets_to_the_plugin_config_check(tmp_path: Any) -> None:
+    """Issue 15 item 1: `pipeline.plugin_problems` masks what a `config_schema` quotes."""
+    from leaderboard.config import load_config
+    from leaderboard.pipeline import plugin_problems
+
+    (tmp_path / "config.yaml").write_text(
+        "org: {name: Org, description: d, url: 'https://example.org', logo_url: /l.svg}\n"
+        "leaderboard:\n  plugins:\n    api:\n      source: dummy\n"
+        "      config: {token: '${{ env.API_TOKEN }}'}\n"
+    )
+    config = load_config(tmp_path, env={"API_TOKEN": "tok_1234567890"}).config
+    assert config is not None
+
+    def schema(cfg: dict[str, Any]) -> list[str]:
+        return [f"token {cfg['token']} has the wrong prefix (expected ghp_)"]
+
+    loaded = SimpleNamespace(id="api", plugin=SimpleNamespace(name="api", config_schema=schema))
+    problems = plugin_problems(config, [loaded], selected=())
+    assert [p.message for p in problems] == [
+        "leaderboard.plugins.api.config: token *** has the wrong prefix (expected ghp_)"
+    ]

@@ -169,3 +169,52 @@ def test_url_offline_without_cache_marks_declarations_unchecked(tmp_path: Path) 
     assert isinstance(failure, PluginLoadFailure)
     assert failure.message == "Plugin u: not cached and --offline is set"
     assert collect_declarations(cfg, [failure]).unchecked_plugins == ["u"]
+
+
+def test_https_url_redirecting_to_http_is_refused(tmp_path: Path) -> None:
+    """Issue 15 item 10: the downgrade is refused before the http URL is requested."""
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        if request.url.scheme == "https" and request.url.path == "/p.py":
+            return httpx.Response(302, headers={"Location": "/moved/p.py"})
+        if request.url.scheme == "https":
+            return httpx.Response(301, headers={"Location": "http://plugins.example.org/p.py"})
+        return httpx.Response(200, content=BODY)
+
+    transport = RecordingTransport(answer)
+    with pytest.raises(PluginError) as info:
+        fetch_pinned(
+            "remote",
+            "https://plugins.example.org/p.py",
+            PIN,
+            cache_dir=tmp_path,
+            offline=False,
+            transport=transport,
+        )
+    assert info.value.message == (
+        "Plugin remote: https://plugins.example.org/p.py redirects to "
+        "http://plugins.example.org/p.py, which is not https; plugin URLs must use https, "
+        "redirects included"
+    )
+    assert transport.urls() == [
+        "https://plugins.example.org/p.py",
+        "https://plugins.example.org/moved/p.py",
+    ]
+    assert not cache_path(tmp_path, PIN).exists()
+
+
+def test_https_to_https_redirect_is_followed(tmp_path: Path) -> None:
+    def answer(request: httpx.Request) -> httpx.Response:
+        if request.url.host == "plugins.example.org":
+            return httpx.Response(302, headers={"Location": "https://cdn.example.org/p.py"})
+        return httpx.Response(200, content=BODY)
+
+    path = fetch_pinned(
+        "remote",
+        "https://plugins.example.org/p.py",
+        PIN,
+        cache_dir=tmp_path,
+        offline=False,
+        transport=RecordingTransport(answer),
+    )
+    assert path.read_bytes() == BODY

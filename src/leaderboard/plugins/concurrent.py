@@ -24,7 +24,6 @@ import threading
 import time
 from collections import deque
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -121,16 +120,20 @@ class _Scheduler:
     async def run(self) -> None:
         loop = self.loop = asyncio.get_running_loop()
         queue = deque(self.slots)
-        with ThreadPoolExecutor(self.concurrency, thread_name_prefix="scrape") as pool:
 
-            async def worker() -> None:
-                while queue:
-                    slot = queue.popleft()
-                    if slot.position > self.stop_after:
-                        continue
-                    await self._run_slot(slot, loop, pool)
+        async def worker() -> None:
+            while queue:
+                slot = queue.popleft()
+                if slot.position > self.stop_after:
+                    continue
+                await self._run_slot(slot, loop)
 
+        try:
             await asyncio.gather(*(worker() for _ in range(self.concurrency)))
+        except BaseException:  # Ctrl-C, SIGTERM: staged hooks stop at their next ctx.db call
+            for slot in self.slots:
+                slot.log.stop_reason = "the run was interrupted"
+            raise
         self.pump()
 
     def _prepare(self, slot: _Slot) -> None:
@@ -155,14 +158,14 @@ class _Scheduler:
             ctx._file_writer = lambda path, payload: self._write_file(slot, path, payload)
         slot.ctx = ctx
 
-    async def _run_slot(self, slot: _Slot, loop: asyncio.AbstractEventLoop, pool: Any) -> None:
+    async def _run_slot(self, slot: _Slot, loop: asyncio.AbstractEventLoop) -> None:
         self._prepare(slot)
         assert slot.ctx is not None and slot.sink is not None
         fn = slot.loaded.plugin.scrape
         before = slot.ctx.requests_made()
         start = time.perf_counter()
         slot.started = True
-        slot.task = asyncio.ensure_future(_drive(fn, slot.ctx, slot.sink, loop, pool))
+        slot.task = asyncio.ensure_future(_drive(fn, slot.ctx, slot.sink, loop))
         try:
             await slot.task
         except asyncio.CancelledError:
@@ -325,12 +328,36 @@ def _read(path: Path) -> bytes | None:
         return None
 
 
+def _in_thread(loop: asyncio.AbstractEventLoop, call: Callable[[], Any]) -> asyncio.Future[Any]:
+    """Run `call` in a daemon thread: an interrupted run (Ctrl-C) exits at once instead of
+    waiting at interpreter exit for a plugin that may scrape for another hour."""
+    future: asyncio.Future[Any] = loop.create_future()
+
+    def settle(result: Any, error: BaseException | None) -> None:
+        if future.done():
+            return
+        if error is not None:
+            future.set_exception(error)
+        else:
+            future.set_result(result)
+
+    def body() -> None:
+        try:
+            result = call()
+        except BaseException as exc:
+            loop.call_soon_threadsafe(settle, None, exc)
+        else:
+            loop.call_soon_threadsafe(settle, result, None)
+
+    threading.Thread(target=body, name="scrape", daemon=True).start()
+    return future
+
+
 async def _drive(
     fn: Callable[[PluginContext], Any],
     ctx: PluginContext,
     sink: RecordSink,
     loop: asyncio.AbstractEventLoop,
-    pool: Any,
 ) -> None:
     """Async hooks run on the shared loop; sync hooks in a worker thread. What a sync hook
     returns that needs the loop (an awaitable, an async iterable) is consumed back on the loop."""
@@ -345,7 +372,7 @@ async def _drive(
         consume_sync(value, sink)
         return None
 
-    pending = await loop.run_in_executor(pool, call)
+    pending = await _in_thread(loop, call)
     if pending is not None:
         await consume_async(pending, sink)
 

@@ -1,8 +1,8 @@
 """Pinned remote plugin files (CORE-23 step 4): download once, verify, cache, re-verify.
 
 The https-only rule is checked where the source is classified (`config.sources`); this module
-fetches whatever URL it is given over the transport it is given, which keeps it testable against
-a server on 127.0.0.1.
+fetches the URL it is given over the transport it is given, which keeps it testable against a
+server on 127.0.0.1 — but never lets an https URL redirect to http.
 """
 
 from __future__ import annotations
@@ -43,6 +43,31 @@ def cached_copy(plugin_id: str, cache_dir: Path, pin: str) -> Path | None:
     return target
 
 
+MAX_REDIRECTS = 10
+
+
+def _get_following_secure_redirects(
+    plugin_id: str, client: httpx.Client, url: str
+) -> httpx.Response:
+    """GET `url`, following redirects one by one; from an https URL, a redirect to anything but
+    https is refused before it is requested (the docs promise http is never used)."""
+    current = httpx.URL(url)
+    for _ in range(MAX_REDIRECTS + 1):
+        response = client.get(current)
+        if not response.is_redirect:
+            return response
+        target = current.join(response.headers["location"])
+        if current.scheme == "https" and target.scheme != "https":
+            raise PluginError(
+                f"Plugin {plugin_id}: {url} redirects to {target}, which is not https; "
+                "plugin URLs must use https, redirects included"
+            )
+        current = target
+    raise PluginError(
+        f"Plugin {plugin_id}: cannot download {url}: more than {MAX_REDIRECTS} redirects"
+    )
+
+
 def fetch_pinned(
     plugin_id: str,
     url: str,
@@ -63,11 +88,11 @@ def fetch_pinned(
     try:
         with httpx.Client(
             transport=transport,
-            follow_redirects=True,
+            follow_redirects=False,
             timeout=timeout,
             headers={"User-Agent": USER_AGENT},
         ) as client:
-            response = client.get(url)
+            response = _get_following_secure_redirects(plugin_id, client, url)
             response.raise_for_status()
             data = response.content
     except httpx.HTTPError as exc:

@@ -236,3 +236,14 @@ def scrape_failing(server: GitHubServer, tmp_path: Path) -> Any:
     db = memory_db()
     results = run_plugin(db, config(server), tmp_path, sleeps=Sleeps(), clock=lambda: CLOCK)
     return db, results, None
+
+
+def test_endless_retry_after_zero_ends_at_max_rate_limit_wait(
+    server: GitHubServer, tmp_path: Path
+) -> None:
+    server.inject(retry_after(0), path=COMMENTS, times=None)
+    sleeps = Sleeps()
+    db, _, progress = scrape(server, tmp_path, sleeps, maxRateLimitWait=10)
+    assert sleeps.calls == [2.0] * 5  # (park 1 s + 1 s) each, until 10 s would be exceeded
+    assert progress["repos"]["care-platform"]["sources"]["comments"]["status"] == "failed"
+    assert count(db, "pr_opened_%") == 3

@@ -17,7 +17,7 @@ from leaderboard.builtin.github import aggregates
 from leaderboard.builtin.github.definitions import AGGREGATE_DEFINITIONS, activity_definitions
 from leaderboard.builtin.github.scrape import Scraper
 from leaderboard.builtin.github.settings import GithubSettings, parse
-from leaderboard.plugins.api import Activity
+from leaderboard.plugins.api import Record
 from leaderboard.plugins.context import PluginContext
 
 
@@ -45,7 +45,7 @@ class GithubPlugin:
         for definition in activity_definitions(settings):
             ctx.queries.activity_definitions.insert_or_ignore(ctx.db, definition)
 
-    def scrape(self, ctx: PluginContext) -> AsyncIterator[Activity]:
+    def scrape(self, ctx: PluginContext) -> AsyncIterator[Record]:
         """Every repository of every configured organisation, as activity records (see
         `scrape.Scraper`); settings errors surface when the runner starts iterating."""
         return Scraper(ctx, self.settings(ctx), clock=self.clock).run()

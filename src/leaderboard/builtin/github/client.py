@@ -277,7 +277,9 @@ class GitHubClient:
                 attempt += 1
                 continue
             if self._rate_limited(response, method):
-                until = _rate_limit_until(response, self.clock())
+                # At least a second: a `Retry-After: 0` answered forever must end in waits that
+                # count against maxRateLimitWait, not in a busy loop.
+                until = max(_rate_limit_until(response, self.clock()), self.clock() + 1.0)
                 self.tokens.park(index, until)
                 self.logger.info(
                     f"GitHub rate limit (HTTP {response.status_code}); token #{index + 1} of "

@@ -45,6 +45,7 @@ check: install
 
 bench: install
 	$(BIN)/python bench/run.py
+	$(BIN)/python bench/mcp_load.py
 
 update-golden: install
 	$(BIN)/python tests/site/update_golden.py

@@ -203,3 +203,35 @@ def test_no_hidden_or_pseudonymous_contributor_in_any_answer(
     blob = "\n".join(texts)
     for secret in secrets:
         assert secret not in blob, f"{secret!r} leaked into an answer of the public view"
+
+
+def test_include_bots_and_exclude_roles_change_the_population(
+    demo: Demo, http_server: ServerProcess
+) -> None:
+    api = _load(demo.api / "leaderboard" / "all-time.json")
+    people = {e["username"] for e in api["entries"]}
+    bots = {e["username"] for e in api["bots"]}
+    assert bots, "the demo has bots"
+
+    async def main() -> tuple[set[str], set[str], dict[str, Any]]:
+        async with client("http", demo, http_server) as c:  # type: ignore[attr-defined]
+            everyone = await _value(
+                c, "get_leaderboard", {"limit": 1000, "include_bots": True, "exclude_roles": []}
+            )
+            no_bots = await _value(c, "get_leaderboard", {"limit": 1000, "exclude_roles": []})
+            bot = sorted(bots)[0]
+            ranked_bot = await _value(
+                c,
+                "get_contributor_ranking",
+                {"username": bot, "include_bots": True, "exclude_roles": []},
+            )
+        return (
+            {e["username"] for e in everyone["leaderboard"]},
+            {e["username"] for e in no_bots["leaderboard"]},
+            ranked_bot,
+        )
+
+    everyone, no_bots, ranked_bot = anyio.run(main)
+    assert everyone == people | bots
+    assert no_bots == people  # bots stay out unless asked for, whatever their role
+    assert isinstance(ranked_bot["rank"], int) and ranked_bot["percentile"] is not None

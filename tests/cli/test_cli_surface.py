@@ -30,7 +30,6 @@ COMMANDS = [
 ]
 LATER = [
     "doctor",
-    "mcp",
     "init",
     "new-plugin",
     "plugins",

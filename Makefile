@@ -48,6 +48,7 @@ bench: install
 	$(BIN)/python bench/github.py
 	$(BIN)/python bench/network_plugins.py
 	$(BIN)/python bench/gitread.py
+	$(BIN)/python bench/mcp_load.py
 
 update-golden: install
 	$(BIN)/python tests/site/update_golden.py

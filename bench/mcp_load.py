@@ -89,6 +89,13 @@ def start_server(data: Path) -> tuple[subprocess.Popen[str], str, float]:
     raise SystemExit(f"server did not start (exit {proc.wait()})")
 
 
+def tree_cpu_seconds(pid: int) -> float:
+    """utime + stime of a process (Linux /proc; the server runs queries in its own threads)."""
+    with open(f"/proc/{pid}/stat") as fh:
+        fields = fh.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 class Sampler(threading.Thread):
     def __init__(self, pid: int) -> None:
         super().__init__(daemon=True)
@@ -109,7 +116,9 @@ def usernames(data: Path, count: int, seed: int) -> list[str]:
     return random.Random(seed).sample(names, min(count, len(names)))
 
 
-async def load(url: str, clients: int, seconds: float, people: list[str]) -> dict[str, Any]:
+async def load(
+    url: str, clients: int, seconds: float, people: list[str], pid: int
+) -> dict[str, Any]:
     from mcp import Client
 
     samples: dict[str, list[float]] = {"first": [], "cached": [], "stats": [], "window": []}
@@ -140,6 +149,7 @@ async def load(url: str, clients: int, seconds: float, people: list[str]) -> dic
             await timed(c, "window", "get_leaderboard", window)
 
     connected = 0
+    cpu: dict[str, float] = {}
     go = anyio.Event()
     clock: list[float] = []
 
@@ -150,6 +160,8 @@ async def load(url: str, clients: int, seconds: float, people: list[str]) -> dic
             connected += 1
             if connected == clients:  # the clock starts once every client is connected
                 clock.append(time.monotonic() + seconds)
+                cpu["server"] = tree_cpu_seconds(pid)
+                cpu["client"] = time.process_time()
                 go.set()
             await go.wait()
             while time.monotonic() < clock[0]:
@@ -160,7 +172,9 @@ async def load(url: str, clients: int, seconds: float, people: list[str]) -> dic
     async with anyio.create_task_group() as tg:
         for i in range(clients):
             tg.start_soon(one, i)
-    return {"samples": samples, "errors": errors}
+    cpu["server"] = tree_cpu_seconds(pid) - cpu["server"]
+    cpu["client"] = time.process_time() - cpu["client"]
+    return {"samples": samples, "errors": errors, "cpu": cpu, "load": os.getloadavg()[0]}
 
 
 def pct(values: list[float], q: float) -> float:
@@ -197,7 +211,7 @@ def main(argv: list[str] | None = None) -> int:
     sampler = Sampler(proc.pid)
     sampler.start()
     try:
-        result = anyio.run(load, url, args.clients, args.seconds, people)
+        result = anyio.run(load, url, args.clients, args.seconds, people, proc.pid)
     finally:
         sampler.stop.set()
         proc.send_signal(signal.SIGINT)
@@ -250,6 +264,11 @@ def main(argv: list[str] | None = None) -> int:
             "",
             f"- calls: {calls} in {args.seconds:g} s ({calls / args.seconds:.0f}/s), errors: {len(errors)}"
             + (f" (first: {errors[0]})" if errors else ""),
+            f"- CPU during the timed phase: server {result['cpu']['server']:.1f} s "
+            f"({result['cpu']['server'] / max(calls, 1) * 1000:.1f} ms per call), clients "
+            f"{result['cpu']['client']:.1f} s ({result['cpu']['client'] / max(calls, 1) * 1000:.1f} "
+            f"ms per call); 1-minute load average at the end {result['load']:.1f} on "
+            f"{os.cpu_count()} cores (other jobs share the machine)",
             f"- server peak RSS (process tree): {sampler.peak:.0f} MB (budget ≤ {BUDGET_RSS_MB} MB) "
             f"{rss_verdict}",
             f"- server start-up (public view built from the working DB): {startup:.1f} s"

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import signal
 import sqlite3
 import subprocess
 from datetime import UTC, datetime
@@ -245,3 +246,20 @@ def test_a_directly_served_db_starts_a_new_generation_when_it_changes(
         assert served.generation == 1  # cached answers of generation 0 are no longer used
     finally:
         served.close()
+
+
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT])
+def test_the_private_copy_is_removed_when_the_server_stops(
+    demo: Demo, tmp_path: Path, sig: int
+) -> None:
+    server = start_server(
+        "--data-dir", str(demo.data_dir), "--now", NOW, env={"TMPDIR": str(tmp_path)}
+    )
+    try:
+        copies = list(tmp_path.glob("leaderboard-mcp-*"))
+        assert len(copies) == 1 and (copies[0].stat().st_mode & 0o777) == 0o700
+        server.proc.send_signal(sig)
+        server.proc.wait(timeout=30)
+    finally:
+        server.stop()
+    assert list(tmp_path.glob("leaderboard-mcp-*")) == []

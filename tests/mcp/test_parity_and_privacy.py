@@ -203,3 +203,40 @@ def test_no_hidden_or_pseudonymous_contributor_in_any_answer(
     blob = "\n".join(texts)
     for secret in secrets:
         assert secret not in blob, f"{secret!r} leaked into an answer of the public view"
+
+
+def test_include_bots_and_exclude_roles_change_the_population(
+    demo: Demo, http_server: ServerProcess
+) -> None:
+    api = _load(demo.api / "leaderboard" / "all-time.json")
+    people = {e["username"]: e["role"] for e in api["entries"]}
+    bots = {e["username"] for e in api["bots"]}  # the bot track (may be empty in the demo)
+    maintainers = {u for u, role in people.items() if role == "maintainer"}
+    assert maintainers, "the demo has maintainers"
+
+    async def main() -> tuple[set[str], set[str], dict[str, Any]]:
+        async with client("http", demo, http_server) as c:  # type: ignore[attr-defined]
+            everyone = await _value(
+                c, "get_leaderboard", {"limit": 1000, "include_bots": True, "exclude_roles": []}
+            )
+            no_maintainers = await _value(
+                c, "get_leaderboard", {"limit": 1000, "exclude_roles": ["maintainer", "bot"]}
+            )
+            excluded = await _value(
+                c,
+                "get_contributor_ranking",
+                {"username": sorted(maintainers)[0], "exclude_roles": ["maintainer"]},
+            )
+        return (
+            {e["username"] for e in everyone["leaderboard"]},
+            {e["username"] for e in no_maintainers["leaderboard"]},
+            excluded,
+        )
+
+    everyone, no_maintainers, excluded = anyio.run(main)
+    assert everyone == set(people) | bots
+    assert no_maintainers == set(people) - maintainers
+    assert excluded["rank"] is None and excluded["percentile"] is None
+    assert excluded["message"] == (
+        "Contributor is excluded from this ranking (role 'maintainer' is excluded)"
+    )

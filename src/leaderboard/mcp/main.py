@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import logging
+import signal
+import sys
 from collections.abc import Mapping
+from types import FrameType
 
 import anyio
 
@@ -18,6 +21,9 @@ log = logging.getLogger("leaderboard")
 def run(options: McpOptions, env: Mapping[str, str]) -> int:
     """Serve until the client disconnects (stdio) or the process is interrupted (HTTP)."""
     served = open_served(options, env)
+    # SIGTERM (a client or service manager stopping us) exits through `finally`, so the private
+    # temporary copy is removed; uvicorn installs its own graceful handlers for HTTP.
+    signal.signal(signal.SIGTERM, _terminate)
     try:
         view = "public view" if served.public_view else "as is"
         log.info("Serving %s (%s)", served.source, view)
@@ -36,3 +42,7 @@ def run(options: McpOptions, env: Mapping[str, str]) -> int:
     finally:
         served.close()
     return 0
+
+
+def _terminate(signum: int, frame: FrameType | None) -> None:
+    sys.exit(128 + signum)

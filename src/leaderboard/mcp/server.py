@@ -220,7 +220,7 @@ def build_server(served: ServedDatabase) -> Server[Any]:
     ) -> types.ReadResourceResult:
         return await anyio.to_thread.run_sync(partial(read_resource, served, str(params.uri)))
 
-    return Server(
+    server: Server[Any] = Server(
         SERVER_NAME,
         version=__version__,
         instructions=instructions(served),
@@ -230,6 +230,10 @@ def build_server(served: ServedDatabase) -> Server[Any]:
         on_list_resource_templates=on_list_templates,
         on_read_resource=on_read_resource,
     )
+    # The SDK's default OpenTelemetry middleware wraps every message in a span; with no exporter
+    # configured here it only costs time on each request.
+    server.middleware.clear()
+    return server
 
 
 async def run_stdio(served: ServedDatabase) -> None:

@@ -14,6 +14,7 @@ Every request opens its own read-only connection (`mode=ro`, `PRAGMA query_only 
 
 from __future__ import annotations
 
+import atexit
 import logging
 import shutil
 import sqlite3
@@ -39,6 +40,15 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("leaderboard")
 REFRESH_SECONDS = 10.0
+# Covering indexes for the server's private copy only (the published public DB is untouched):
+# window sums read the narrow index instead of the wide activity rows, and one contributor's
+# newest activities and dates are an index range.
+SERVING_INDEXES = (
+    "CREATE INDEX IF NOT EXISTS mcp_activity_window ON activity"
+    "(occurred_at, contributor, activity_definition, effective_points, slug)",
+    "CREATE INDEX IF NOT EXISTS mcp_activity_person ON activity"
+    "(contributor, occurred_at, activity_definition, effective_points, slug)",
+)
 
 
 @dataclass(frozen=True)
@@ -111,6 +121,7 @@ class ServedDatabase:
         self.config = config
         self.fixed_now = now
         self.workdir = workdir or Path(tempfile.mkdtemp(prefix="leaderboard-mcp-"))
+        atexit.register(self.close)  # also on SystemExit from a signal handler
         self.generation = 0
         self._lock = threading.Lock()
         self._checked = time.monotonic()
@@ -142,6 +153,13 @@ class ServedDatabase:
             )
         finally:
             working.close()
+        conn = sqlite3.connect(target, isolation_level=None)
+        try:
+            for statement in SERVING_INDEXES:
+                conn.execute(statement)
+            conn.execute("ANALYZE")
+        finally:
+            conn.close()
         old = self.path if self.path != self.source else None
         self.path = target
         self.generation += 1

@@ -358,6 +358,15 @@ def search_activities(call: Call, args: dict[str, Any]) -> dict[str, Any]:
 # -- rankings -----------------------------------------------------------------------------------
 
 
+# A lower bound below every canonical timestamp: an "all time" window then reads the serving
+# copy's narrow covering index (mcp_activity_window) instead of scanning the wide activity rows.
+EARLIEST = "0000-01-01T00:00:00.000Z"
+
+
+def _start(w: Bounds) -> str:
+    return w.start or EARLIEST
+
+
 def _end(call: Call, w: Bounds) -> str:
     return w.end or call.now_text
 
@@ -366,7 +375,7 @@ def get_leaderboard(call: Call, args: dict[str, Any]) -> dict[str, Any]:
     w = window(call, args)
     pop = population(call, args)
     entries = leaderboards.entries(
-        call.db, w.start, _end(call, w), pop, now=call.now_text, tz=call.org.tz, daily=False
+        call.db, _start(w), _end(call, w), pop, now=call.now_text, tz=call.org.tz, daily=False
     )
     return {
         "leaderboard": [
@@ -400,7 +409,7 @@ def get_contributor_ranking(call: Call, args: dict[str, Any]) -> dict[str, Any]:
     w = window(call, args)
     pop = population(call, args)
     end = _end(call, w)
-    place = standing.standing(call.db, who, w.start, end, pop, now=call.now_text, tz=call.org.tz)
+    place = standing.standing(call.db, who, _start(w), end, pop, now=call.now_text, tz=call.org.tz)
     if place is None:
         members = contributors.count(call.db, pop)
         points = activities.total_points(
@@ -432,7 +441,7 @@ def get_top_by_activity(call: Call, args: dict[str, Any]) -> dict[str, Any]:
     w = window(call, args, default=None)
     pop = population(call, args)
     rows = leaderboards.top_for_definition(
-        call.db, slug, w.start, _end(call, w), pop, now=call.now_text, tz=call.org.tz
+        call.db, slug, _start(w), _end(call, w), pop, now=call.now_text, tz=call.org.tz
     )
     return {
         "activity_type": slug,
@@ -460,7 +469,7 @@ def get_active_contributors(call: Call, args: dict[str, Any]) -> dict[str, Any]:
     pop = population(call, args)
     end = _end(call, w)
     rows = leaderboards.active_contributors(
-        call.db, w.start, end, pop, now=call.now_text, tz=call.org.tz
+        call.db, _start(w), end, pop, now=call.now_text, tz=call.org.tz
     )
     return {
         "active_contributors": [

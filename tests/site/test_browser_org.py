@@ -329,7 +329,9 @@ def test_web_60_phone_details(org_site: str) -> None:
         before = page.evaluate("document.activeElement.getAttribute('x')")
         page.keyboard.press("ArrowLeft")
         after = page.evaluate("document.activeElement.getAttribute('x')")
-        assert page.evaluate("document.activeElement.tagName") == "rect" and int(after) <= int(before)
+        assert page.evaluate("document.activeElement.tagName") == "rect" and int(after) <= int(
+            before
+        )
         assert page.evaluate("document.activeElement.getAttribute('tabindex')") == "0"
         # People list/gallery toggle shows its state in light mode (≥ 3:1 against the other)
         page.goto(org_site + "people/")

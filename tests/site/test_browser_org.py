@@ -126,7 +126,7 @@ FOCUS_JS = r"""
     return (Math.max(x, y) + 0.05) / (Math.min(x, y) + 0.05); };
   const over = (top, under) => { const a = top[3];
     return [0, 1, 2].map(i => top[i] * a + under[i] * (1 - a)).concat([1]); };
-  const name = el.tagName + (el.id ? '#' + el.id : '') + '.' + (el.getAttribute('class') || '') +
+  const name = el.tagName + (el.id ? '#' + el.id : '') + (el.type ? '[' + el.type + ']' : '') + '.' + (el.getAttribute('class') || '') +
     ' «' + (el.getAttribute('aria-label') || el.textContent || '').trim().slice(0, 30) + '»';
   let target = el;
   if (el.matches('input') && parseFloat(getComputedStyle(el).opacity) === 0) target = el.nextElementSibling;

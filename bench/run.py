@@ -352,6 +352,10 @@ def bench_scale(scale: int, runs: int, work: Path, og: bool) -> tuple[list[Measu
         m.note = f"{len(diff)} files rewritten"
     measures.append(m)
 
+    from pageweight import measure  # type: ignore[import-not-found]
+
+    weight, _ = measure(site)
+    notes.extend(f"x{scale} page weight: {line}" for line in weight)
     explorer = explorer_bytes(site)
     if explorer:
         notes.append(f"x{scale} explorer: {explorer}")

@@ -241,7 +241,7 @@ def test_core_17_defaults(load_yaml: Loader) -> None:
     assert lb.bots.roles == ("bot",) and lb.bots.track is True and lb.bots.label == "Bots"
     assert lb.privacy.default_visibility == "public" and lb.privacy.salt == "Acme"
     assert lb.identity.primary == "github" and lb.identity.from_social_profiles is True
-    assert lb.site.avatars == "cache" and lb.site.timeline_limit == 1000
+    assert lb.site.avatars == "cache" and lb.site.timeline_limit == 100  # WEB-42 revised
     assert lb.site.docs == "auto" and lb.site.og_font is None
     assert lb.daily_caps == {}
     assert lb.digest == {"top": 3, "inactivity_days": [7, 14, 30], "webhook_url": None}

@@ -49,7 +49,9 @@ def _add(db: Database) -> None:
     people += [(u, None, "contributor", None) for u in LONG]
     people += [(u, u.title(), "core", None) for u in CORE]
     people += [("dependabot[bot]", "Dependabot", "contributor", 1)]
-    people += [(f"tail-{i:03d}", f"Occasional Contributor {i}", "contributor", None) for i in range(250)]
+    people += [
+        (f"tail-{i:03d}", f"Occasional Contributor {i}", "contributor", None) for i in range(250)
+    ]
     with db.transaction():
         for username, name, role, bot in people:
             db.execute(
@@ -102,6 +104,8 @@ def make_org_data_dir(root: Path, badge_host: str) -> tuple[Path, Path]:
     with db.transaction():
         for row in db.query("SELECT slug, variants FROM badge_definition"):
             variants = row["variants"].replace("https://example.org", badge_host)
-            db.execute("UPDATE badge_definition SET variants = ? WHERE slug = ?", (variants, row["slug"]))
+            db.execute(
+                "UPDATE badge_definition SET variants = ? WHERE slug = ?", (variants, row["slug"])
+            )
     db.close()
     return data, db_path

@@ -126,7 +126,7 @@ FOCUS_JS = r"""
     return (Math.max(x, y) + 0.05) / (Math.min(x, y) + 0.05); };
   const over = (top, under) => { const a = top[3];
     return [0, 1, 2].map(i => top[i] * a + under[i] * (1 - a)).concat([1]); };
-  const name = el.tagName + (el.id ? '#' + el.id : '') + '.' + (el.getAttribute('class') || '') +
+  const name = el.tagName + (el.id ? '#' + el.id : '') + (el.type ? '[' + el.type + ']' : '') + '.' + (el.getAttribute('class') || '') +
     ' «' + (el.getAttribute('aria-label') || el.textContent || '').trim().slice(0, 30) + '»';
   let target = el;
   if (el.matches('input') && parseFloat(getComputedStyle(el).opacity) === 0) target = el.nextElementSibling;
@@ -326,10 +326,13 @@ def test_web_60_phone_details(org_site: str) -> None:
             "e => e.scrollLeft > 0 && e.scrollLeft + e.clientWidth >= e.scrollWidth - 1"
         )
         page.focus("svg.heatmap:visible rect[tabindex='0']")
-        before = page.evaluate("document.activeElement.getAttribute('data-date')")
+        before = page.evaluate("document.activeElement.getAttribute('x')")
         page.keyboard.press("ArrowLeft")
-        after = page.evaluate("document.activeElement.getAttribute('data-date')")
-        assert after < before
+        after = page.evaluate("document.activeElement.getAttribute('x')")
+        assert page.evaluate("document.activeElement.tagName") == "rect" and int(after) <= int(
+            before
+        )
+        assert page.evaluate("document.activeElement.getAttribute('tabindex')") == "0"
         # People list/gallery toggle shows its state in light mode (≥ 3:1 against the other)
         page.goto(org_site + "people/")
         bg = page.evaluate(

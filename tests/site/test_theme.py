@@ -13,6 +13,7 @@ from typing import ClassVar
 
 import pytest
 
+from leaderboard.db.database import Database
 from leaderboard.site import BuildOptions, build_site
 from leaderboard.site import theme as th
 from leaderboard.site.env import PACKAGE_STATIC
@@ -22,6 +23,11 @@ PNG = (
     b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f"
     b"\x15\xc4\x89\x00\x00\x00\rIDATx\x9cc\xf8\x0f\x00\x00\x01\x01\x00\x05\x18\xd8N\x00\x00\x00"
     b"\x00IEND\xaeB`\x82"
+)
+
+
+SVG = (
+    b'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 8 8"><circle cx="4" cy="4" r="4"/></svg>'
 )
 
 
@@ -121,6 +127,8 @@ def brand_host() -> Iterator[str]:
         "/theme.css": (FIXTURE_THEME.read_bytes(), "text/css"),
         "/logo": (PNG, "image/png"),
         "/og.png": (PNG, "image/png"),
+        "/b/bronze.svg": (SVG, "image/svg+xml"),
+        "/b/silver.svg": (SVG, "image/svg+xml"),
     }
     _Files.hits = []
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Files)
@@ -131,6 +139,15 @@ def brand_host() -> Iterator[str]:
 
 
 def _brand_build(site_inputs: BuildOptions, host: str, *, offline: bool) -> BuildOptions:
+    assert site_inputs.db_path is not None
+    db = Database.open(site_inputs.db_path)  # the badge art lives on the brand host too
+    with db.transaction():
+        for row in db.query("SELECT slug, variants FROM badge_definition"):
+            db.execute(
+                "UPDATE badge_definition SET variants = ? WHERE slug = ?",
+                (row["variants"].replace("https://example.org", host), row["slug"]),
+            )
+    db.close()
     cfg = site_inputs.config
     cfg = dataclasses.replace(
         cfg,
@@ -159,7 +176,15 @@ def test_remote_theme_logo_and_image_are_served_from_the_site(
     assert "--color-sage-700: #3d573d;" in css and "@theme" not in css
     assert not any("Could not fetch" in w for w in result.warnings)
     assert sum(w.count("dropped Tailwind-only") for w in result.warnings) == 8
-    assert sorted(set(_Files.hits)) == ["/logo", "/og.png", "/theme.css"]
+    assert sorted(set(_Files.hits)) == [
+        "/b/bronze.svg",
+        "/b/silver.svg",
+        "/logo",
+        "/og.png",
+        "/theme.css",
+    ]
+    badges = (options.out / "badges" / "index.html").read_text()
+    assert re.search(r'src="/board/static/media/[0-9a-f]{12}\.svg"', badges)
     # the host goes away: the cached copies keep the site whole (offline and online alike)
     _Files.files = {}
     for offline in (True, False):

@@ -179,9 +179,7 @@ def stage_contexts(state: BuildState) -> None:
     from leaderboard.site import format as fmt
 
     # the template globals every page (the explorer's too, rendered before the others) uses
-    from leaderboard.site.charts import SPARK_DEFS
-
-    state.env.globals.update(icons=icons, fmt=fmt, tz=snap.tz, spark_defs=SPARK_DEFS)
+    state.env.globals.update(icons=icons, fmt=fmt, tz=snap.tz)
 
 
 def _brand_images(state: BuildState) -> dict[str, str | None]:

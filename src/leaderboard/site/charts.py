@@ -341,12 +341,20 @@ def downsample(values: Sequence[float], limit: int = SPARK_MAX_POINTS) -> list[f
 
 
 SPARK_FILL = "spark-fill"
-# the one gradient every sparkline of a page fills with (in base.html; `color` is the primary
+# the one gradient every sparkline of a page fills with (added by `with_spark_defs`; `color` is the primary
 # colour, as on the sparklines themselves, because `currentColor` resolves where it is defined)
 SPARK_DEFS = Markup(
     '<svg width="0" height="0" style="position:absolute;color:var(--primary, var(--lb-primary))" '
     f'aria-hidden="true" focusable="false">{_gradient(SPARK_FILL, 0.5, 0.05)}</svg>'
 )
+
+
+def with_spark_defs(html: str) -> str:
+    """The page with the shared sparkline gradient added once, when a sparkline uses it."""
+    if f"url(#{SPARK_FILL})" not in html or "</body>" not in html:
+        return html
+    at = html.rindex("</body>")
+    return html[:at] + SPARK_DEFS + "\n" + html[at:]
 
 
 def sparkline(values: Sequence[float], *, label: str) -> Markup:
@@ -462,12 +470,12 @@ def activity_heatmap(
         w, i = divmod((d - first).days, 7)
         cells[(d - start).days] = (
             f'<rect class="c hl-{heat_level(count)}" x="{HEAT_LEFT + w * HEAT_PITCH}" '
-            f'y="{HEAT_TOP + i * HEAT_PITCH}" tabindex="-1" data-date="{d.isoformat()}">'
+            f'y="{HEAT_TOP + i * HEAT_PITCH}">'
             f"<title>{escape(heatmap_cell_title(d, types))}</title></rect>"
         )
         newest = (d - start).days
     if newest is not None:  # one tab stop per grid; arrow keys move between days (site.js)
-        cells[newest] = cells[newest].replace('tabindex="-1"', 'tabindex="0"', 1)
+        cells[newest] = cells[newest].replace("<rect ", '<rect tabindex="0" ', 1)
     out.extend(cells)
     out.append("</svg>")
     rows = [[m, format_int(c)] for m, c in by_month.items()]
@@ -539,10 +547,12 @@ class Segment:
 
 def breakdown_order(items: Sequence[TypeTotal]) -> list[tuple[TypeTotal, str]]:
     """Legend order and colours: types with points (points desc, count desc, name), then the
-    zero-point types (count desc, name); colours follow that order so bar and legend agree."""
+    zero-point types (count desc, name). Colours follow that order so bar and legend agree; the
+    zero-point types, which the points bar leaves out, get no colour ('') rather than a colour
+    that appears nowhere in the bar."""
     scored = sorted((t for t in items if t.points > 0), key=lambda t: (-t.points, -t.count, t.name))
     rest = sorted((t for t in items if t.points <= 0), key=lambda t: (-t.count, t.name))
-    return [(t, chart_colour(i)) for i, t in enumerate([*scored, *rest])]
+    return [(t, chart_colour(i)) for i, t in enumerate(scored)] + [(t, "") for t in rest]
 
 
 def breakdown_segments(items: Sequence[TypeTotal]) -> list[Segment]:

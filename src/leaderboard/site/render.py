@@ -387,7 +387,7 @@ def write_timeline_months(state: BuildState) -> None:
     """`api/v1/contributors/<u>/activities/<yyyy-mm>.json` for the months a profile does not
     render (WEB-42, WEB-63): only contributors with more than `timeline_limit` activities have
     any, so the file count follows the very active few, not the whole organisation."""
-    from leaderboard.site.api import dumps
+    import orjson
 
     model, writer = state.model, state.writer
     assert model is not None and writer is not None
@@ -396,14 +396,17 @@ def write_timeline_months(state: BuildState) -> None:
         positions = log.of(username)
         if len(positions) <= limit:
             continue
-        for key, items in profile.older_months(model, positions, limit).items():
-            acts = log.details(items)
+        months = profile.older_months(model, positions, limit)
+        acts = iter(log.details([i for items in months.values() for i in items]))  # one query
+        for key, items in months.items():
             doc = {
                 "username": username,
                 "month": key,
-                "activities": [profile.month_item(model, a) for a in acts],
+                "activities": [profile.month_item(model, next(acts)) for _ in items],
             }
-            writer.write(profile.month_api_path(model, username, key), dumps(doc))
+            # orjson: these files are read by the page only; canonical formatting (CORE-40)
+            # cost half of this step
+            writer.write(profile.month_api_path(model, username, key), orjson.dumps(doc) + b"\n")
 
 
 __all__ = ["PACKAGE_TEMPLATES", "render_all"]

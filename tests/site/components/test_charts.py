@@ -121,7 +121,11 @@ def test_web_18_empty_and_all_zero_and_single_point() -> None:
 def test_web_19_donut_slices_gap_and_titles() -> None:
     fig = _parse(c.activity_donut([c.TypeTotal("Issue", 1, 0), c.TypeTotal("PR", 3, 30)]))
     paths = fig.findall("svg/path")
-    assert [p.get("fill") for p in paths] == ["var(--chart-1)", "var(--chart-2)"]
+    # with the built-in colour as fallback: a theme leaving one undefined never paints black
+    assert [p.get("fill") for p in paths] == [
+        "var(--chart-1, var(--lb-chart-1))",
+        "var(--chart-2, var(--lb-chart-2))",
+    ]
     assert paths[0].get("d") == (
         "M 91.6 10.02 A 80 80 0 1 1 10.02 91.6 L 38.01 91.04 A 52 52 0 1 0 91.04 38.01 Z"
     )
@@ -160,18 +164,26 @@ def test_web_19_empty() -> None:
 
 
 def test_web_31_sparkline_geometry() -> None:
-    svg = _parse(c.sparkline([0, 1, 2], label="3 points over 3 days", uid="u1"))
+    """WEB-63: integer polylines filled with the page's one shared gradient."""
+    svg = _parse(c.sparkline([0, 1, 2], label="3 points over 3 days"))
     assert svg.get("viewBox") == "0 0 120 24" and svg.get("aria-label") == "3 points over 3 days"
-    paths = svg.findall("path")
-    assert paths[1].get("d") == "M 2 22 C 19.4 22, 42.6 12, 60 12 C 77.4 12, 100.6 2, 118 2"
-    assert paths[0].get("fill") == "url(#u1-fill)"
-    assert paths[1].get("stroke-width") == "1.5"
+    area, line = svg.find("polygon"), svg.find("polyline")
+    assert area is not None and line is not None
+    assert line.get("points") == "2,22 60,12 118,2"
+    assert area.get("points") == "2,22 60,12 118,2 118,22 2,22"
+    assert area.get("fill") == f"url(#{c.SPARK_FILL})"
+    assert line.get("stroke-width") == "1.5"
+    page = c.with_spark_defs(
+        f"<body>{c.sparkline([1, 2], label='x')}{c.sparkline([2, 1], label='y')}</body>"
+    )
+    assert page.count(f'id="{c.SPARK_FILL}"') == 1
+    assert c.with_spark_defs("<body></body>") == "<body></body>"
 
 
 def test_web_31_sparkline_scales_to_at_least_one() -> None:
     svg = _parse(c.sparkline([0.5, 0], label="x"))
-    line = svg.findall("path")[1].get("d", "")
-    assert line.startswith("M 2 12 ")  # 0.5 of a max of 1 is mid-height
+    line = svg.find("polyline")
+    assert line is not None and line.get("points", "").startswith("2,12 ")  # mid-height
 
 
 def test_web_31_sparkline_all_zero_single_and_empty() -> None:
@@ -207,11 +219,13 @@ def test_web_40_heatmap_grid() -> None:
     cells = svg.findall("rect")
     assert len(cells) == 14  # out-of-range cells omitted
     first = cells[0]
-    assert (first.get("x"), first.get("y"), first.get("data-date")) == ("30", "61", "2026-04-01")
+    # an empty day is a bare cell styled by the stylesheet (no title: page weight, WEB-63)
+    assert (first.get("x"), first.get("y"), first.get("class")) == ("30", "61", "c")
+    assert first.find("title") is None
     busy = cells[1]
-    assert busy.get("fill") == "var(--activity-graph-2)"
+    assert busy.get("class") == "c hl-2" and busy.get("tabindex") == "0"  # the newest active day
     assert busy.findtext("title") == "Thu, 2 Apr 2026: 3 activities (2 PR Merged, 1 Issue Opened)"
-    assert cells[2].findtext("title") == "Fri, 3 Apr 2026: No activities"
+    assert cells[2].find("title") is None
     assert [t.text for t in svg.findall("text")] == ["Apr", "Mon", "Wed", "Fri"]
 
 
@@ -239,9 +253,9 @@ def test_web_41_breakdown_bar_order_and_shares() -> None:
     items = [c.TypeTotal("C", 5, 0), c.TypeTotal("Issue", 1, 10), c.TypeTotal("PR", 3, 30)]
     order = c.breakdown_order(items)
     assert [(t.name, colour) for t, colour in order] == [
-        ("PR", "var(--chart-1)"),
-        ("Issue", "var(--chart-2)"),
-        ("C", "var(--chart-3)"),
+        ("PR", "var(--chart-1, var(--lb-chart-1))"),
+        ("Issue", "var(--chart-2, var(--lb-chart-2))"),
+        ("C", ""),  # no points: not in the bar, so no colour of the bar (issue 13)
     ]
     svg = _parse(c.breakdown_bar(items))
     rects = svg.findall("rect")

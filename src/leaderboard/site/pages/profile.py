@@ -57,6 +57,9 @@ class History:
         )  # fmt: skip
 
 
+YEAR_GRIDS = 5
+
+
 def heatmaps(model: SiteModel, mine: History) -> list[dict[str, Any]]:
     """WEB-40: "Last year" then each calendar year with activity, newest first."""
     snap = model.snap
@@ -72,7 +75,9 @@ def heatmaps(model: SiteModel, mine: History) -> list[dict[str, Any]]:
     today = snap.today
     start = minus_months(snap.now, 12, snap.tz).astimezone(snap.tz).date() + timedelta(days=1)
     ranges = [("last-year", "Last year", "in the last year", start, today)]
-    for year in sorted({d.year for d in days}, reverse=True):
+    # the five most recent calendar years: a grid of a busy year weighs ~40 KB, and a profile
+    # stays within its page budget however long the history (CORE-80, WEB-63)
+    for year in sorted({d.year for d in days}, reverse=True)[:YEAR_GRIDS]:
         ranges.append((str(year), str(year), f"in {year}", date(year, 1, 1), date(year, 12, 31)))
     grids = []
     for key, label, phrase, first, last in ranges:
@@ -179,7 +184,7 @@ def older_months(model: SiteModel, positions: Sequence[int], limit: int) -> dict
 
 
 def month_item(model: SiteModel, a: Act) -> dict[str, Any]:
-    """One timeline item as the month JSON carries it (text already sanitised, WEB-57)."""
+    """One timeline item as the month JSON carries it."""
     d = model.snap.definitions.get(a.definition)
     return {
         "slug": a.slug,
@@ -190,7 +195,9 @@ def month_item(model: SiteModel, a: Act) -> dict[str, Any]:
         "points": a.points,
         "title": a.title,
         "link": safe_link(a.link),
-        "text_html": str(sanitize_activity_text(a.text)),
+        # as stored: the page shows it as plain text. Rendering Markdown for every older
+        # activity of every busy contributor cost more than the rest of the build (CORE-80)
+        "text": a.text or "",
     }
 
 

@@ -271,7 +271,7 @@
   function initHeatmapKeys() {
     /* one tab stop per grid; arrow keys step through the days with activity */
     $all("svg.heatmap").forEach(function (svg) {
-      var cells = $all("rect[data-date]", svg);
+      var cells = $all("rect", svg).filter(function (r) { return r.querySelector("title"); });
       svg.addEventListener("keydown", function (ev) {
         var i = cells.indexOf(ev.target), step = { ArrowLeft: -1, ArrowUp: -1, ArrowRight: 1, ArrowDown: 1, Home: -1e9, End: 1e9 }[ev.key];
         if (i < 0 || !step) return;
@@ -349,7 +349,7 @@
         if (a.link) { var link = el("a", null, a.title); link.href = a.link; link.target = "_blank"; link.rel = "noopener nofollow"; p.appendChild(link); } else p.textContent = a.title;
         body.appendChild(p);
       }
-      if (a.text_html) { var text = el("div", "tl-text prose"); text.innerHTML = a.text_html; body.appendChild(text); }  /* sanitised at build (WEB-57) */
+      if (a.text) body.appendChild(el("div", "tl-text prose", a.text));  /* plain text: never parsed as HTML (WEB-57) */
       li.appendChild(body);
       return li;
     }
@@ -400,7 +400,7 @@
   function initTooltips() {
     var tip = null;
     function hide() { if (tip) tip.hidden = true; }
-    $all("svg [data-tip], svg rect.hit, svg rect[data-date]").forEach(function (el) {
+    $all("svg [data-tip], svg rect.hit, svg.heatmap rect").forEach(function (el) {
       var t = el.querySelector("title");
       if (!t) return;
       function show(ev) {

@@ -63,29 +63,70 @@
     });
   }
 
-  /* Leaderboard search and role filter (WEB-32) */
+  /* Leaderboard search, role filter and sort (WEB-32); "Show more" and filters over the whole
+     ranking, loaded once from the JSON API when the page holds only the first rows (WEB-63) */
+  function el(tag, cls, text) { var e = doc.createElement(tag); if (cls) e.className = cls; if (text != null) e.textContent = text; return e; }
   function initLeaderboard() {
     var box = $("[data-leaderboard]");
     if (!box) return;
     var filters = $("[data-filters]", box), table = $("#lb-main");
     if (!filters || !table) return;
     filters.hidden = false;
+    var body = $("tbody", table);
     var rows = $all("tr[data-row]", table), search = $("[data-search]", filters);
     var roleBtn = $("[data-role-button]", filters), pop = $("[data-role-popover]", filters);
     var roleBoxes = $all("[data-role-option]", filters), roleCount = $("[data-role-count]", filters);
-    var count = $("[data-count]", box), noMatch = $("[data-no-match]", box);
-    var total = rows.length;
+    var count = $("[data-count]", box), noMatch = $("[data-no-match]", box), sorter = $("[data-sort]", filters);
+    var more = $("[data-show-more]", box), pager = $("[data-pager]", box);
+    var total = Number(count && count.getAttribute("data-total")) || rows.length;
+    var api = box.getAttribute("data-api"), firstRank = rows.length ? Number(rows[0].getAttribute("data-rank")) : 1;
+    var limit = rows.length, loaded = !api || rows.length >= total || firstRank !== 1, loading = null;
+    var roleNames = {}, fetched = false, initialCount = count ? count.textContent : "";
+    roleBoxes.forEach(function (b) { roleNames[b.value] = b.parentNode.textContent.trim(); });
+    function rowOf(e) {
+      var tr = el("tr", e.rank <= 3 ? "top-row" : "");
+      tr.setAttribute("data-row", ""); tr.setAttribute("data-rank", String(e.rank));
+      tr.setAttribute("data-name", (e.name || e.username).toLowerCase()); tr.setAttribute("data-username", e.username.toLowerCase());
+      tr.setAttribute("data-role", e.role || ""); tr.setAttribute("data-points", String(e.points)); tr.setAttribute("data-activities", String(e.activity_count));
+      var rank = el("td", "rank-cell"), num = el("span", "rank-num", String(e.rank)); num.setAttribute("data-rank-num", ""); rank.appendChild(num);
+      var who = el("td", "who-cell"), a = el("a", "who stretched"); a.href = e.profile_url;
+      var img = el("img", "avatar"); img.src = e.avatar_url || ""; img.alt = e.name || e.username; img.width = 36; img.height = 36; img.loading = "lazy";
+      var text = el("span", "who-text"), name = el("span", "name nm", e.name || e.username), user = el("span", "muted nm", "@" + e.username);
+      name.title = name.textContent; user.title = user.textContent;
+      text.appendChild(name); text.appendChild(user); a.appendChild(img); a.appendChild(text); who.appendChild(a);
+      if (e.role) { var badge = el("span", "role-badge", roleNames[e.role] || e.role); badge.setAttribute("data-contributor-role", e.role); who.appendChild(badge); }
+      tr.appendChild(rank); tr.appendChild(who);
+      if ($("th.defs-col", table)) tr.appendChild(el("td", "defs-cell"));
+      var pts = el("td", "num points-cell"); pts.appendChild(el("span", "points", e.points.toLocaleString("en-US"))); tr.appendChild(pts);
+      tr.appendChild(el("td", "spark-cell"));
+      return tr;
+    }
+    function loadAll() {
+      if (loaded) return Promise.resolve();
+      if (!loading) loading = fetch(api).then(function (r) { return r.json(); }).then(function (doc_) {
+        var have = {};
+        rows.forEach(function (r) { have[r.getAttribute("data-username")] = true; });
+        (doc_.entries || []).forEach(function (e) {
+          if (e.points > 0 && !have[e.username.toLowerCase()]) body.appendChild(rowOf(e));
+        });
+        rows = $all("tr[data-row]", table); total = rows.length; loaded = true; fetched = true;
+        if (pager) pager.hidden = true;
+      }).catch(function () { loading = null; });
+      return loading;
+    }
     function selectedRoles() { return roleBoxes.filter(function (b) { return b.checked; }).map(function (b) { return b.value; }); }
     function apply(sync) {
       var q = (search.value || "").trim().toLowerCase();
       var roles = selectedRoles();
       var subset = roles.length > 0 && roles.length < roleBoxes.length;
-      var rank = 0, shown = 0;
-      rows.forEach(function (r) {
+      var filtering = subset || !!q;
+      var rank = 0, shown = 0, matched = 0;
+      rows.forEach(function (r, i) {
         var roleOk = !subset || roles.indexOf(r.getAttribute("data-role")) >= 0;
         if (roleOk) rank++;
         var textOk = !q || r.getAttribute("data-name").indexOf(q) >= 0 || r.getAttribute("data-username").indexOf(q) >= 0;
-        var visible = roleOk && textOk;
+        var visible = roleOk && textOk && (filtering || i < limit);
+        if (roleOk && textOk) matched++;
         r.hidden = !visible;
         if (visible) shown++;
         var num = $("[data-rank-num]", r), medal = $(".medal", r), change = $("[data-rank-change]", r);
@@ -94,8 +135,9 @@
         if (medal) medal.hidden = subset;
         if (change) change.hidden = subset;
       });
-      if (count) count.textContent = shown === total ? String(total) : shown + " of " + total;
+      if (count) count.textContent = !filtering && shown === total ? String(total) : !filtering && !fetched ? initialCount : (filtering ? matched : shown) + " of " + total;
       if (noMatch) noMatch.hidden = shown !== 0;
+      if (more) more.hidden = filtering || (loaded && limit >= rows.length) || !api;
       table.hidden = shown === 0;
       if (roleCount) { roleCount.hidden = !subset; roleCount.textContent = String(roles.length); }
       filterTopCards(subset ? roles : null);
@@ -121,23 +163,42 @@
         card.hidden = n === 0;
       });
     }
+    function sortRows() {
+      /* order only: ranks stay the ones computed at build (WEB-02) */
+      var key = sorter ? sorter.value : "rank";
+      var sorted = rows.slice().sort(function (a, b) {
+        if (key === "name") return a.getAttribute("data-name").localeCompare(b.getAttribute("data-name"));
+        if (key === "activities") return Number(b.getAttribute("data-activities")) - Number(a.getAttribute("data-activities")) || Number(a.getAttribute("data-rank")) - Number(b.getAttribute("data-rank"));
+        return Number(a.getAttribute("data-rank")) - Number(b.getAttribute("data-rank"));
+      });
+      sorted.forEach(function (r) { body.appendChild(r); });
+      rows = sorted;
+    }
+    function whole(then) { return function () { var done = function () { then(); }; if (loaded) done(); else loadAll().then(done); }; }
     var params = new URLSearchParams(window.location.search);
     if (params.get("q")) search.value = params.get("q");
     if (params.get("roles")) {
       var wanted = params.get("roles").split(",");
       roleBoxes.forEach(function (b) { b.checked = wanted.indexOf(b.value) >= 0; });
     }
-    search.addEventListener("input", function () { apply(true); });
-    roleBoxes.forEach(function (b) { b.addEventListener("change", function () { apply(true); }); });
+    search.addEventListener("input", function () { apply(true); whole(function () { apply(true); })(); });
+    roleBoxes.forEach(function (b) { b.addEventListener("change", whole(function () { apply(true); })); });
+    if (sorter) sorter.addEventListener("change", function () { sortRows(); apply(false); });
+    if (more) more.addEventListener("click", whole(function () { limit += 100; if (sorter && sorter.value !== "rank") sortRows(); apply(false); }));
+    function closePop(focus) { if (pop && !pop.hidden) { pop.hidden = true; roleBtn.setAttribute("aria-expanded", "false"); if (focus) roleBtn.focus(); } }
     if (roleBtn) roleBtn.addEventListener("click", function (ev) {
       ev.stopPropagation();
       pop.hidden = !pop.hidden;
       roleBtn.setAttribute("aria-expanded", String(!pop.hidden));
     });
-    doc.addEventListener("click", function (ev) { if (pop && !pop.hidden && !pop.contains(ev.target)) { pop.hidden = true; roleBtn.setAttribute("aria-expanded", "false"); } });
+    doc.addEventListener("click", function (ev) { if (pop && !pop.contains(ev.target)) closePop(false); });
+    doc.addEventListener("keydown", function (ev) { if (ev.key === "Escape") closePop(true); });
     $("[data-clear]", filters).addEventListener("click", function () {
-      search.value = ""; roleBoxes.forEach(function (b) { b.checked = true; }); apply(true);
+      search.value = ""; roleBoxes.forEach(function (b) { b.checked = true; });
+      if (sorter) { sorter.value = "rank"; sortRows(); }
+      apply(true);
     });
+    if (params.get("q") || params.get("roles")) whole(function () { apply(false); })();
     apply(false);
   }
 
@@ -156,6 +217,39 @@
     });
   }
 
+  /* People search over everyone (WEB-24, WEB-63): the list itself is paged */
+  function initPeopleSearch() {
+    var box = $("[data-people-search]");
+    if (!box) return;
+    box.hidden = false;
+    var input = $("[data-people-query]", box), results = $("[data-people-results]", box);
+    var status = $("[data-people-status]", box), views = $("[data-people-views]"), all = null, pending = null;
+    function card(p) {
+      var li = el("li"), a = el("a", "person-card"); a.href = p.profile_url;
+      var img = el("img", "avatar"); img.src = p.avatar_url || ""; img.alt = p.name || p.username; img.width = 64; img.height = 64; img.loading = "lazy";
+      var name = el("span", "name nm", p.name || p.username), user = el("span", "muted small nm", "@" + p.username);
+      name.title = name.textContent; user.title = user.textContent;
+      a.appendChild(img); a.appendChild(name); a.appendChild(user);
+      if (p.points > 0) a.appendChild(el("span", "pts small", p.points.toLocaleString("en-US") + " pts"));
+      li.appendChild(a); return li;
+    }
+    function show() {
+      var q = input.value.trim().toLowerCase();
+      if (!q) { results.hidden = true; if (views) views.hidden = false; status.textContent = ""; return; }
+      if (!all) return;
+      var found = all.filter(function (p) { return p.username.toLowerCase().indexOf(q) >= 0 || (p.name || "").toLowerCase().indexOf(q) >= 0; });
+      results.textContent = "";
+      found.slice(0, 200).forEach(function (p) { results.appendChild(card(p)); });
+      results.hidden = false; if (views) views.hidden = true;
+      status.textContent = found.length ? (found.length > 200 ? "Showing 200 of " + found.length + " matches" : found.length + (found.length === 1 ? " match" : " matches")) : "No people match “" + input.value.trim() + "”";
+    }
+    input.addEventListener("input", function () {
+      if (!all && !pending) pending = fetch(box.getAttribute("data-people-search")).then(function (r) { return r.json(); })
+        .then(function (d) { all = d.contributors || []; show(); }).catch(function () { pending = null; status.textContent = "Search is unavailable offline"; });
+      show();
+    });
+  }
+
   /* Heatmap year buttons (WEB-40) */
   function initHeatmaps() {
     var wrap = $("[data-heatmaps]");
@@ -167,24 +261,138 @@
       grids.forEach(function (g) { g.hidden = g.getAttribute("data-heatmap") !== key; });
       buttons.forEach(function (b) { b.setAttribute("aria-pressed", String(b.getAttribute("data-year") === key)); });
     }
-    buttons.forEach(function (b) { b.addEventListener("click", function () { show(b.getAttribute("data-year")); }); });
+    buttons.forEach(function (b) { b.addEventListener("click", function () { show(b.getAttribute("data-year")); recent(); }); });
     show(buttons[0].getAttribute("data-year"));
   }
+  function recent() {
+    /* below lg the grids scroll: start at the newest weeks, which matter most (WEB-60) */
+    $all("[data-heatmap-scroll]").forEach(function (s) { s.scrollLeft = s.scrollWidth; });
+  }
+  function initHeatmapKeys() {
+    /* one tab stop per grid; arrow keys step through the days with activity */
+    $all("svg.heatmap").forEach(function (svg) {
+      var cells = $all("rect", svg).filter(function (r) { return r.querySelector("title"); });
+      svg.addEventListener("keydown", function (ev) {
+        var i = cells.indexOf(ev.target), step = { ArrowLeft: -1, ArrowUp: -1, ArrowRight: 1, ArrowDown: 1, Home: -1e9, End: 1e9 }[ev.key];
+        if (i < 0 || !step) return;
+        ev.preventDefault();
+        var next = cells[Math.max(0, Math.min(cells.length - 1, i + step))];
+        cells.forEach(function (c) { c.setAttribute("tabindex", c === next ? "0" : "-1"); });
+        next.focus();
+      });
+    });
+  }
 
-  /* Timeline: one month at a time with "Load More" (WEB-42) */
+  /* Timeline (WEB-42): one month at a time with "Load More", older months fetched from the
+     JSON API (WEB-63); activity-type and date filters over the loaded months */
+  var TYPE_KEY = "leaderboard_activity_type_filter";
   function initTimeline() {
     var tl = $("[data-timeline]");
     if (!tl) return;
-    var months = $all("[data-month]", tl), more = $("[data-load-more]", tl), visible = 1;
-    if (months.length <= 1 || !more) return;
-    function render() {
-      months.forEach(function (m, i) { m.hidden = i >= visible; });
-      if (visible < months.length) {
-        more.hidden = false;
-        more.textContent = "Load More (" + $(".tl-month-head span", months[visible]).textContent + ")";
-      } else more.hidden = true;
+    var more = $("[data-load-more]", tl), status = $("[data-tl-status]", tl), empty = $("[data-tl-empty]", tl);
+    var bar = $("[data-tl-filters]", tl), remote = [], visible = 1, busy = false;
+    var moreJson = $("[data-tl-more]", tl);
+    if (moreJson) { try { remote = JSON.parse(moreJson.textContent); } catch (e) { remote = []; } }
+    var typeBoxes = $all("[data-tl-type]", tl), typeBtn = $("[data-tl-type-button]", tl), typePop = $("[data-tl-type-popover]", tl);
+    var typeCount = $("[data-tl-type-count]", tl), from = $("[data-tl-from]", tl), to = $("[data-tl-to]", tl);
+    var preset = $("[data-tl-preset]", tl), clear = $("[data-tl-clear]", tl);
+    if (!more) return;
+    if (bar) bar.hidden = false;
+    try { var saved = JSON.parse(localStorage.getItem(TYPE_KEY) || "[]"); typeBoxes.forEach(function (b) { b.checked = saved.indexOf(b.value) >= 0; }); } catch (e) { /* none */ }
+    function months() { return $all("[data-month]", tl); }
+    function types() { return typeBoxes.filter(function (b) { return b.checked; }).map(function (b) { return b.value; }); }
+    function isoDay(d) { return d.getFullYear() + "-" + String(d.getMonth() + 1).padStart(2, "0") + "-" + String(d.getDate()).padStart(2, "0"); }
+    function matches(li, t) {
+      var day = li.getAttribute("data-day");
+      return (!t.length || t.indexOf(li.getAttribute("data-type")) >= 0) && (!from.value || day >= from.value) && (!to.value || day <= to.value);
     }
-    more.addEventListener("click", function () { visible++; render(); });
+    function render() {
+      var t = types(), filtering = t.length > 0 || !!from.value || !!to.value;
+      var shownMonths = 0, matchedMonths = 0, shownItems = 0, matchedItems = 0;
+      months().forEach(function (m) {
+        var n = 0;
+        $all(".tl-item", m).forEach(function (li) { var ok = matches(li, t); li.hidden = !ok; if (ok) n++; });
+        var head = $(".tl-month-head .muted", m);
+        if (head) head.textContent = n + (n === 1 ? " activity" : " activities");
+        if (n) matchedMonths++;
+        var show = n > 0 && matchedMonths <= visible;
+        m.hidden = !show;
+        matchedItems += n;
+        if (show) { shownMonths++; shownItems += n; }
+      });
+      var pending = filtering ? 0 : remote.reduce(function (acc, r) { return acc + r.count; }, 0);
+      var totalMonths = matchedMonths + (filtering ? 0 : remote.length);
+      if (status) status.textContent = shownItems + " of " + (matchedItems + pending) + " activities · " + shownMonths + " of " + totalMonths + " months" + (filtering ? " (filtered)" : "");
+      if (empty) empty.hidden = matchedItems > 0;  /* older months may still be loaded with "Load More" */
+      var next = matchedMonths > visible ? months().filter(function (m) { return $all(".tl-item:not([hidden])", m).length; })[visible] : null;
+      if (next) { more.hidden = false; more.textContent = "Load More (" + $(".tl-month-head span", next).textContent + ")"; }
+      else if (remote.length) { more.hidden = false; more.textContent = "Load More (" + remote[0].label + ")"; }
+      else more.hidden = true;
+      if (typeCount) { typeCount.hidden = !t.length; typeCount.textContent = String(t.length); }
+      if (clear) clear.hidden = !filtering;
+    }
+    function itemOf(a) {
+      var li = el("li", "tl-item"); li.setAttribute("data-type", a.definition_name); li.setAttribute("data-day", a.day); li.setAttribute("data-slug", a.slug);
+      var dot = el("span", "tl-dot"); dot.setAttribute("aria-hidden", "true"); li.appendChild(dot);
+      var body = el("div", "tl-body"), meta = el("div", "tl-meta");
+      if (doc.getElementById("i-" + a.icon)) {
+        var svg = doc.createElementNS("http://www.w3.org/2000/svg", "svg"), use = doc.createElementNS("http://www.w3.org/2000/svg", "use");
+        svg.setAttribute("class", "icon"); svg.setAttribute("width", "16"); svg.setAttribute("height", "16"); svg.setAttribute("aria-hidden", "true");
+        use.setAttribute("href", "#i-" + a.icon); svg.appendChild(use); meta.appendChild(svg);
+      }
+      meta.appendChild(el("span", null, a.definition_name));
+      var time = el("time", "muted small", new Date(a.occurred_at).toLocaleString("en-US", { dateStyle: "medium", timeStyle: "short" })); time.setAttribute("datetime", a.occurred_at); meta.appendChild(time);
+      if (a.points > 0) meta.appendChild(el("span", "pill", "+" + a.points));
+      body.appendChild(meta);
+      if (a.title) {
+        var p = el("p", "tl-title");
+        if (a.link) { var link = el("a", null, a.title); link.href = a.link; link.target = "_blank"; link.rel = "noopener nofollow"; p.appendChild(link); } else p.textContent = a.title;
+        body.appendChild(p);
+      }
+      if (a.text) body.appendChild(el("div", "tl-text prose", a.text));  /* plain text: never parsed as HTML (WEB-57) */
+      li.appendChild(body);
+      return li;
+    }
+    function fetchNext() {
+      var r = remote.shift();
+      busy = true; more.disabled = true;
+      return fetch(r.url).then(function (res) { return res.json(); }).then(function (d) {
+        var section = $("[data-month='" + r.key + "']", tl), list;
+        if (!section) {
+          section = el("section", "tl-month"); section.setAttribute("data-month", r.key);
+          var head = el("h3", "tl-month-head"); head.appendChild(el("span", null, r.label)); head.appendChild(doc.createTextNode(" ")); head.appendChild(el("span", "muted small"));
+          list = el("ol", "tl-items"); section.appendChild(head); section.appendChild(list);
+          more.parentNode.insertBefore(section, empty || more);
+        } else list = $(".tl-items", section);
+        var have = {};
+        $all(".tl-item", section).forEach(function (li) { have[li.getAttribute("data-slug")] = true; });
+        (d.activities || []).forEach(function (a) { if (!have[a.slug]) list.appendChild(itemOf(a)); });
+      }).catch(function () { remote.unshift(r); }).then(function () { busy = false; more.disabled = false; });
+    }
+    more.addEventListener("click", function () {
+      if (busy) return;
+      var t = types(), matched = months().filter(function (m) { return $all(".tl-item", m).some(function (li) { return matches(li, t); }); }).length;
+      if (visible < matched) { visible++; render(); return; }
+      if (remote.length) fetchNext().then(function () { visible++; render(); });
+    });
+    function changed() {
+      try { var t = types(); if (t.length) localStorage.setItem(TYPE_KEY, JSON.stringify(t)); else localStorage.removeItem(TYPE_KEY); } catch (e) { /* private mode */ }
+      visible = 1; render();
+    }
+    typeBoxes.forEach(function (b) { b.addEventListener("change", changed); });
+    if (from) from.addEventListener("change", function () { if (to) to.min = from.value; preset.value = ""; changed(); });
+    if (to) to.addEventListener("change", function () { if (from) from.max = to.value; preset.value = ""; changed(); });
+    if (preset) preset.addEventListener("change", function () {
+      var days = Number(preset.value);
+      if (days) { var d = new Date(); to.value = isoDay(d); d.setDate(d.getDate() - days); from.value = isoDay(d); } else { from.value = ""; to.value = ""; }
+      changed();
+    });
+    if (clear) clear.addEventListener("click", function () { typeBoxes.forEach(function (b) { b.checked = false; }); from.value = ""; to.value = ""; preset.value = ""; changed(); });
+    if (typeBtn) {
+      typeBtn.addEventListener("click", function (ev) { ev.stopPropagation(); typePop.hidden = !typePop.hidden; typeBtn.setAttribute("aria-expanded", String(!typePop.hidden)); });
+      doc.addEventListener("click", function (ev) { if (!typePop.hidden && !typePop.contains(ev.target)) { typePop.hidden = true; typeBtn.setAttribute("aria-expanded", "false"); } });
+      doc.addEventListener("keydown", function (ev) { if (ev.key === "Escape" && !typePop.hidden) { typePop.hidden = true; typeBtn.setAttribute("aria-expanded", "false"); typeBtn.focus(); } });
+    }
     render();
   }
 
@@ -192,7 +400,7 @@
   function initTooltips() {
     var tip = null;
     function hide() { if (tip) tip.hidden = true; }
-    $all("svg [data-tip], svg rect.hit").forEach(function (el) {
+    $all("svg [data-tip], svg rect.hit, svg.heatmap rect").forEach(function (el) {
       var t = el.querySelector("title");
       if (!t) return;
       function show(ev) {
@@ -221,7 +429,7 @@
 
   function init() {
     initTheme(); updateTimes(); setInterval(updateTimes, 60000);
-    initLeaderboard(); initPeople(); initHeatmaps(); initTimeline(); initTooltips(); initScroll();
+    initLeaderboard(); initPeople(); initPeopleSearch(); initHeatmaps(); recent(); initHeatmapKeys(); initTimeline(); initTooltips(); initScroll();
   }
   if (doc.readyState === "loading") doc.addEventListener("DOMContentLoaded", init); else init();
 })();

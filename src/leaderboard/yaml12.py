@@ -203,6 +203,11 @@ def _prescan(text: str) -> None:
         return  # a syntax error before any limit: composing reports it with its position
 
 
+def _position(event: Any) -> tuple[int | None, int | None]:
+    mark = event.start_mark
+    return (None, None) if mark is None else (mark.line + 1, mark.column + 1)
+
+
 def _walk_events(loader: Any) -> None:
     """The walk of `_prescan` over one loader's events; raises YamlError at a limit."""
     # Open collections: (anchor, node count when it opened).
@@ -218,8 +223,7 @@ def _walk_events(loader: Any) -> None:
                     raise YamlError(
                         f"aliases expand the document to more than {MAX_YAML_NODES} values "
                         f"(at alias *{event.anchor}); write the values out or use fewer aliases",
-                        event.start_mark.line + 1,
-                        event.start_mark.column + 1,
+                        *_position(event),
                         CODE_TOO_LARGE,
                     )
             elif isinstance(event, (SequenceStartEvent, MappingStartEvent)):
@@ -228,8 +232,7 @@ def _walk_events(loader: Any) -> None:
                 if len(stack) > MAX_DEPTH:
                     raise YamlError(
                         too_deep_message(),
-                        event.start_mark.line + 1,
-                        event.start_mark.column + 1,
+                        *_position(event),
                         CODE_TOO_DEEP,
                     )
             elif isinstance(event, CollectionEndEvent):

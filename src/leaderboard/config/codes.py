@@ -13,7 +13,7 @@ CODES: dict[str, str] = {
     "duplicate-key": "a mapping repeats a key",
     "too-large": "the file is larger than 1 MiB, or its aliases expand to more than 100,000 values",
     "too-deep": "values are nested more than 64 levels deep",
-    "invalid-string": "a string holds a lone UTF-16 surrogate (e.g. \"\\ud800\"), which is not text",
+    "invalid-string": 'a string holds a lone UTF-16 surrogate (e.g. "\\ud800"), which is not text',
     "yaml-tag": "an explicit tag other than the standard !!str, !!int, … is used",
     "env-unset": "a ${{ env.NAME }} placeholder names an unset variable",
     "missing-key": "a required key is absent",

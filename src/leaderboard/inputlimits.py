@@ -15,6 +15,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
+import orjson
+
 # Nesting of arrays/objects (JSON) or sequences/mappings (YAML), counted from the top level.
 MAX_DEPTH = 64
 # Bytes in one line of a JSONL file (one activity, aggregate or award per line).
@@ -72,12 +74,22 @@ def has_lone_surrogate(value: Any) -> bool:
     at validation rather than failing later at import with a codec error naming no file. A
     proper surrogate pair decodes to one code point and is fine. `value` is depth-checked.
     """
+    try:
+        orjson.dumps(value)  # C speed: refuses exactly strings that are not valid UTF-8
+        return False
+    except orjson.JSONEncodeError as exc:
+        if "surrogates not allowed" in str(exc):
+            return True
+    return _walk_for_surrogate(value)  # orjson refused something else (e.g. a huge integer)
+
+
+def _walk_for_surrogate(value: Any) -> bool:
     if isinstance(value, str):
         return _SURROGATE.search(value) is not None
     if isinstance(value, dict):
-        return any(has_lone_surrogate(k) or has_lone_surrogate(v) for k, v in value.items())
+        return any(_walk_for_surrogate(k) or _walk_for_surrogate(v) for k, v in value.items())
     if isinstance(value, list):
-        return any(has_lone_surrogate(v) for v in value)
+        return any(_walk_for_surrogate(v) for v in value)
     return False
 
 

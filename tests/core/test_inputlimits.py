@@ -113,3 +113,11 @@ def test_definitions_file_surrogate_names_the_element_line() -> None:
     assert complete
     assert [(p.line, p.code) for p in problems] == [(3, "invalid-string")]
     assert [(u.key, u.valid) for u in units] == [("a", True), ("b", False)]
+
+
+def test_lone_surrogate_found_beside_huge_integers() -> None:
+    from leaderboard.inputlimits import has_lone_surrogate
+
+    assert has_lone_surrogate({"n": 2**70, "s": ["\ud800"]})
+    assert not has_lone_surrogate({"n": 2**70, "s": ["\U0001f600"]})
+    assert has_lone_surrogate({"\udc00": 1})

@@ -14,18 +14,57 @@ from typing import Any
 
 import orjson
 
+from leaderboard.inputlimits import (
+    CODE_INVALID_STRING,
+    CODE_TOO_DEEP,
+    has_lone_surrogate,
+    json_depth_exceeded,
+    may_hold_surrogate,
+    surrogate_message,
+    too_deep_message,
+)
+
 _SURROGATE = re.compile("[\ud800-\udfff]")
 _encode_string = json.encoder.encode_basestring
 
 
 class JsonError(ValueError):
-    """Invalid JSON; `line`/`column` are 1-based relative to the parsed text."""
+    """Invalid JSON; `line`/`column` are 1-based relative to the parsed text.
 
-    def __init__(self, message: str, line: int | None = None, column: int | None = None) -> None:
+    `code` is the validation code (CORE-56): `json-syntax`, `duplicate-key`, or one of the
+    input limits (`too-deep`, `invalid-string`, see inputlimits.py).
+    """
+
+    def __init__(
+        self,
+        message: str,
+        line: int | None = None,
+        column: int | None = None,
+        code: str | None = None,
+    ) -> None:
         super().__init__(message)
         self.message = message
         self.line = line
         self.column = column
+        self.code = code or (
+            "duplicate-key" if message.startswith("duplicate key") else "json-syntax"
+        )
+
+
+def check_limits(text: str) -> None:
+    """Raise JsonError when `text` nests deeper than the input limit (before decoding it: the
+    decoders recurse per level and would die with "maximum recursion depth exceeded")."""
+    index = json_depth_exceeded(text)
+    if index is not None:
+        line = text.count("\n", 0, index) + 1
+        column = index - (text.rfind("\n", 0, index) + 1) + 1
+        raise JsonError(too_deep_message(), line, column, CODE_TOO_DEEP)
+
+
+def check_strings(text: str, value: Any, line: int | None = None) -> None:
+    """Raise JsonError when a decoded value holds a lone surrogate (see inputlimits)."""
+    if may_hold_surrogate(text) and has_lone_surrogate(value):
+        raise JsonError(surrogate_message(), line, None, CODE_INVALID_STRING)
 
 
 def format_number(value: int | float) -> str:
@@ -218,12 +257,16 @@ _decoder = json.JSONDecoder(object_pairs_hook=_pairs_no_duplicates, parse_consta
 
 
 def loads(text: str) -> Any:
-    """Parse JSON; duplicate keys, NaN and Infinity are errors. Big integers stay exact."""
+    """Parse JSON; duplicate keys, NaN and Infinity, nesting beyond the input limit and lone
+    surrogates are errors. Big integers stay exact."""
+    check_limits(text)
     try:
-        return _decoder.decode(text)
+        value = _decoder.decode(text)
     except _DuplicateKey as exc:
         raise JsonError(f"duplicate key '{exc.key}'") from None
     except json.JSONDecodeError as exc:
         raise JsonError(f"invalid JSON: {exc.msg}", exc.lineno, exc.colno) from None
     except ValueError as exc:
         raise JsonError(f"invalid JSON: {exc}") from None
+    check_strings(text, value)
+    return value

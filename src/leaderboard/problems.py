@@ -12,6 +12,23 @@ from typing import Literal
 
 Severity = Literal["error", "warning"]
 
+_ESCAPES = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+
+
+def printable(text: str) -> str:
+    """`text` with control, bidi and other invisible characters escaped (`\\n`, `\\u202e`).
+
+    Paths and messages quote file names, and a file name may hold a newline (which would split
+    one problem into two lines of output) or U+202E (which would reorder what the terminal
+    shows). Ordinary text, non-ASCII letters included, is kept as is.
+    """
+    if text.isprintable():
+        return text
+    return "".join(
+        ch if ch.isprintable() or ch == " " else _ESCAPES.get(ch) or f"\\u{ord(ch):04x}"
+        for ch in text
+    )
+
 
 @dataclass(frozen=True, slots=True)
 class Problem:
@@ -33,12 +50,12 @@ class Problem:
 
     def format(self) -> str:
         """`<path>:<line>[:<column>]: <severity>: <message> [<code>]` (CORE-56)."""
-        where = self.path
+        where = printable(self.path)
         if self.line is not None:
             where += f":{self.line}"
             if self.column is not None:
                 where += f":{self.column}"
-        return f"{where}: {self.severity}: {self.message} [{self.code}]"
+        return f"{where}: {self.severity}: {printable(self.message)} [{self.code}]"
 
     def to_json(self) -> dict[str, object]:
         return {

@@ -6,6 +6,7 @@ keeping both safe; reservation is about not colliding with the site's own top-le
 
 from __future__ import annotations
 
+import unicodedata
 from urllib.parse import quote, urlsplit
 
 MAX_LENGTH = 100
@@ -36,6 +37,10 @@ RESERVED_SEGMENTS = frozenset(
 )
 
 
+# Format (bidi overrides, zero-width), surrogate, private-use and unassigned code points.
+_INVISIBLE = frozenset(("Cf", "Cs", "Co", "Cn"))
+
+
 def username_problem(name: str) -> str | None:
     """Why `name` is not a valid username (CORE-57), or None when it is valid."""
     if not isinstance(name, str) or name == "":
@@ -51,6 +56,10 @@ def username_problem(name: str) -> str | None:
             return "username must not contain whitespace"
         if ord(ch) < 0x20 or 0x7F <= ord(ch) < 0xA0:
             return "username must not contain control characters"
+        if unicodedata.category(ch) in _INVISIBLE:
+            # U+202E reverses how the rest of a line is shown, U+200B is invisible: two
+            # names that look the same, or a name that disguises another (issue 15).
+            return f"username must not contain invisible or formatting characters (U+{ord(ch):04X})"
         if ch in _FORBIDDEN:
             return f"username must not contain '{ch}' (forbidden: / \\ : * ? \" < > |)"
     return None

@@ -14,7 +14,26 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import yaml
+from yaml.events import (
+    AliasEvent,
+    CollectionEndEvent,
+    MappingStartEvent,
+    NodeEvent,
+    SequenceStartEvent,
+)
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+
+from leaderboard.inputlimits import (
+    CODE_INVALID_STRING,
+    CODE_TOO_DEEP,
+    CODE_TOO_LARGE,
+    MAX_DEPTH,
+    MAX_YAML_BYTES,
+    MAX_YAML_NODES,
+    surrogate_message,
+    too_deep_message,
+    yaml_too_large_message,
+)
 
 PathKey = tuple[str | int, ...]
 
@@ -40,13 +59,24 @@ _NAN = re.compile(r"^\.(nan|NaN|NAN)$")
 
 
 class YamlError(ValueError):
-    """A YAML document could not be loaded; `line`/`column` are 1-based when known."""
+    """A YAML document could not be loaded; `line`/`column` are 1-based when known.
 
-    def __init__(self, message: str, line: int | None = None, column: int | None = None) -> None:
+    `code` is set when the problem has its own validation code (a resource limit, a duplicate
+    key); otherwise callers report it as a syntax error.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        line: int | None = None,
+        column: int | None = None,
+        code: str | None = None,
+    ) -> None:
         super().__init__(message)
         self.message = message
         self.line = line
         self.column = column
+        self.code = code
 
 
 @dataclass
@@ -139,9 +169,88 @@ def _compose(text: str) -> Node | None:
         loader.dispose()
 
 
+_SURROGATE = re.compile("[\ud800-\udfff]")
+_INDICATORS = re.compile(r"[-:?\[{*&]")
+
+
+def _prescan(text: str) -> None:
+    """Bound nesting depth and alias expansion before anything recursive runs (inputlimits).
+
+    PyYAML's composer and our `_construct` recurse per level, and aliases are expanded by
+    construction; so a few KB can exhaust the stack or memory. The event stream is produced
+    without recursion, so walking it first is safe: depth is the open collections, and the size
+    of each anchored node is known when it closes, so every alias adds its expanded size.
+    Skipped when the text cannot nest deeply or use aliases: each level needs one of
+    `- : ? [ {` and an alias needs `*`.
+    """
+    if "*" not in text and len(_INDICATORS.findall(text)) <= MAX_DEPTH:
+        return
+    if _CSafeLoader is not None:
+        try:
+            _walk_events(_CLoader(text))
+            return
+        except yaml.MarkedYAMLError as exc:
+            mark = exc.problem_mark or exc.context_mark
+            if "nesting depth" in str(exc.problem) and mark is not None:
+                # libyaml's own limit (1000) is met while scanning ahead, before it emits the
+                # events we count; walking again in Python would cost seconds per document.
+                raise YamlError(too_deep_message(), mark.line + 1, None, CODE_TOO_DEEP) from None
+        except yaml.YAMLError:
+            pass
+    try:
+        _walk_events(_Loader(text))
+    except yaml.YAMLError:
+        return  # a syntax error before any limit: composing reports it with its position
+
+
+def _position(event: Any) -> tuple[int | None, int | None]:
+    mark = event.start_mark
+    return (None, None) if mark is None else (mark.line + 1, mark.column + 1)
+
+
+def _walk_events(loader: Any) -> None:
+    """The walk of `_prescan` over one loader's events; raises YamlError at a limit."""
+    # Open collections: (anchor, node count when it opened).
+    stack: list[tuple[str | None, int]] = []
+    sizes: dict[str, int] = {}
+    count = 0
+    try:
+        while loader.check_event():
+            event = loader.get_event()
+            if isinstance(event, AliasEvent):
+                count += sizes.get(event.anchor or "", 1)
+                if count > MAX_YAML_NODES:
+                    raise YamlError(
+                        f"aliases expand the document to more than {MAX_YAML_NODES} values "
+                        f"(at alias *{event.anchor}); write the values out or use fewer aliases",
+                        *_position(event),
+                        CODE_TOO_LARGE,
+                    )
+            elif isinstance(event, (SequenceStartEvent, MappingStartEvent)):
+                count += 1
+                stack.append((event.anchor, count))
+                if len(stack) > MAX_DEPTH:
+                    raise YamlError(
+                        too_deep_message(),
+                        *_position(event),
+                        CODE_TOO_DEEP,
+                    )
+            elif isinstance(event, CollectionEndEvent):
+                anchor, opened = stack.pop()
+                if anchor:
+                    sizes[anchor] = count - opened + 1
+            elif isinstance(event, NodeEvent):  # a scalar
+                count += 1
+                if event.anchor:
+                    sizes[event.anchor] = 1
+    finally:
+        loader.dispose()
+
+
 def _construct(node: Node, path: PathKey, lines: dict[PathKey, int], depth: int = 0) -> Any:
-    if depth > 200:
-        raise YamlError("document nests too deeply", node.start_mark.line + 1)
+    if depth > MAX_DEPTH:
+        # Defence in depth: `_prescan` refuses such documents first.
+        raise YamlError(too_deep_message(), node.start_mark.line + 1, None, CODE_TOO_DEEP)
     lines[path] = node.start_mark.line + 1
     tag = node.tag
     if tag != _PLAIN and tag not in _STANDARD_TAGS:
@@ -149,6 +258,14 @@ def _construct(node: Node, path: PathKey, lines: dict[PathKey, int], depth: int 
             f"unsupported tag {tag}", node.start_mark.line + 1, node.start_mark.column + 1
         )
     if isinstance(node, ScalarNode):
+        if _SURROGATE.search(node.value):
+            # `"\ud800"` in a double-quoted scalar: not text, cannot be stored as UTF-8.
+            raise YamlError(
+                surrogate_message(),
+                node.start_mark.line + 1,
+                node.start_mark.column + 1,
+                CODE_INVALID_STRING,
+            )
         if tag == _PLAIN:
             return resolve_scalar(node.value, plain=True)
         return _apply_tag(tag, node)
@@ -159,7 +276,7 @@ def _construct(node: Node, path: PathKey, lines: dict[PathKey, int], depth: int 
     if isinstance(node, MappingNode):
         result: dict[str, Any] = {}
         key_lines: dict[str, int] = {}
-        for key_node, value_node in _flatten_merge(node):
+        for key_node, value_node in _flatten_merge(node, depth):
             key = _construct(key_node, (*path, "\0key"), lines, depth + 1)
             if isinstance(key, (dict, list)):
                 raise YamlError(
@@ -173,6 +290,7 @@ def _construct(node: Node, path: PathKey, lines: dict[PathKey, int], depth: int 
                     f"duplicate key '{skey}' (first at line {key_lines[skey]})",
                     key_node.start_mark.line + 1,
                     key_node.start_mark.column + 1,
+                    "duplicate-key",
                 )
             key_lines[skey] = key_node.start_mark.line + 1
             result[skey] = _construct(value_node, (*path, skey), lines, depth + 1)
@@ -202,8 +320,10 @@ def _apply_tag(tag: str, node: ScalarNode) -> Any:
     return value
 
 
-def _flatten_merge(node: MappingNode) -> list[tuple[Node, Node]]:
+def _flatten_merge(node: MappingNode, depth: int = 0) -> list[tuple[Node, Node]]:
     """Resolve `<<` merge keys (anchors and aliases are allowed by CORE-13)."""
+    if depth > MAX_DEPTH:
+        raise YamlError(too_deep_message(), node.start_mark.line + 1, None, CODE_TOO_DEEP)
     pairs: list[tuple[Node, Node]] = []
     merged: list[tuple[Node, Node]] = []
     for key_node, value_node in node.value:
@@ -212,7 +332,7 @@ def _flatten_merge(node: MappingNode) -> list[tuple[Node, Node]]:
             for src in sources:
                 if not isinstance(src, MappingNode):
                     raise YamlError("merge key needs a mapping", src.start_mark.line + 1)
-                for pair in _flatten_merge(src):
+                for pair in _flatten_merge(src, depth + 1):
                     merged.append(pair)
         else:
             pairs.append((key_node, value_node))
@@ -237,12 +357,46 @@ def _key_text(key: Any) -> str:
     return str(key)
 
 
-def load(text: str) -> Loaded:
-    """Load one YAML document. An empty document loads as `None`."""
+def load(text: str, line_offset: int = 0) -> Loaded:
+    """Load one YAML document. An empty document loads as `None`.
+
+    `line_offset` is added to every line a YamlError reports, in its message too (front matter
+    starts on line 2 of its file); the lines of `Loaded` stay relative to `text`.
+    """
+    try:
+        return _load(text)
+    except YamlError as exc:
+        if not line_offset:
+            raise
+        message = _FIRST_AT.sub(
+            lambda m: f"(first at line {int(m.group(1)) + line_offset})", exc.message
+        )
+        line = exc.line + line_offset if exc.line is not None else None
+        raise YamlError(message, line, exc.column, exc.code) from None
+
+
+_FIRST_AT = re.compile(r"\(first at line (\d+)\)")
+
+
+def _load(text: str) -> Loaded:
     if text.startswith("\ufeff"):
         text = text[1:]
+    if len(text) > MAX_YAML_BYTES // 4:
+        size = len(text.encode("utf-8", "surrogatepass"))
+        if size > MAX_YAML_BYTES:
+            raise YamlError(yaml_too_large_message(size), 1, None, CODE_TOO_LARGE)
     try:
+        _prescan(text)
         node = _compose(text)
+    except yaml.reader.ReaderError as exc:
+        # A NUL or other control character: PyYAML gives a character index, not a mark.
+        line = text.count("\n", 0, exc.position) + 1
+        column = exc.position - (text.rfind("\n", 0, exc.position) + 1) + 1
+        raise YamlError(
+            f"invalid YAML: control character U+{exc.character:04X} is not allowed",
+            line,
+            column,
+        ) from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         msg = exc.problem or str(exc)

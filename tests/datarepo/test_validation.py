@@ -205,11 +205,13 @@ def test_core_57_hostile_file_names(tmp_path: Path) -> None:
         "contributors/Alice.MD: warning: ignored file: only *.md files are read in contributors/ "
         "[ignored-file]",
         "contributors/Bob.md: error: contributors/Bob.md and contributors/bob.md name the same "
-        "contributor (usernames differ only in case); merge them into one file [duplicate-username]",
+        "contributor (usernames differ only in case or "
+        "Unicode normalisation); merge them into one file [duplicate-username]",
         "contributors/a:b.md: error: invalid username 'a:b': username must not contain ':' "
         '(forbidden: / \\ : * ? " < > |); rename the file [invalid-username]',
         "contributors/bob.md: error: contributors/Bob.md and contributors/bob.md name the same "
-        "contributor (usernames differ only in case); merge them into one file [duplicate-username]",
+        "contributor (usernames differ only in case or "
+        "Unicode normalisation); merge them into one file [duplicate-username]",
         "contributors/docs.md: warning: username 'docs' collides with a site page; its profile is "
         "published under /people/docs/ [reserved-username]",
     ]

@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from leaderboard.config.checker import Checker, Issue, PathKey, render_path
+from leaderboard.config.values import unsafe_scheme
 
 RULE_TYPES = ("threshold", "streak", "growth", "composite")
 STREAK_TYPES = ("daily", "weekly", "monthly")
@@ -69,7 +70,15 @@ def check_badge_definition_into(
         if warn_unknown_keys:
             ch.unknown_keys(v, p, ("description", "svg_url", "order"))
         ch.string(v, p, "description", required=True)
-        ch.string(v, p, "svg_url", required=True)
+        svg_url = ch.string(v, p, "svg_url", required=True)
+        scheme = unsafe_scheme(svg_url) if isinstance(svg_url, str) else None
+        if scheme:
+            # An image source and link on the badge pages (WEB-57, issue 15).
+            ch.error(
+                (*p, "svg_url"),
+                "invalid-value",
+                f"must not be a {scheme}: URL (got {ch.got(svg_url)}); use an http(s) URL or a path",
+            )
         ch.number(v, p, "order")
     return slug
 

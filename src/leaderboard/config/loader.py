@@ -98,7 +98,8 @@ def validate_text(
     try:
         loaded = load(text)
     except YamlError as exc:
-        problems.error(CONFIG_NAME, exc.line, _yaml_code(exc.message), exc.message, exc.column)
+        code = exc.code or _yaml_code(exc.message)
+        problems.error(CONFIG_NAME, exc.line, code, exc.message, exc.column)
         return ConfigResult(None, _finish(problems, strict=strict))
     effective = dict(env)
     if data_dir is not None and ENV_VAR not in effective:

@@ -12,6 +12,7 @@ from leaderboard.config.values import (
     is_email,
     is_http_url,
     is_url_or_site_path,
+    unsafe_scheme,
 )
 
 ORG_KEYS = ("name", "description", "url", "logo_url", "start_date", "socials")
@@ -77,6 +78,15 @@ def _socials(ch: Checker, org: dict[str, Any]) -> dict[str, str]:
             continue
         if key == "email" and not is_email(value):
             ch.error((*p, key), "invalid-value", f"must be an e-mail address (got {ch.got(value)})")
+            continue
+        scheme = unsafe_scheme(value)
+        if scheme:
+            # Free-form, but rendered as a link on every page (WEB-57, issue 15).
+            ch.error(
+                (*p, key),
+                "invalid-value",
+                f"must not be a {scheme}: link (got {ch.got(value)}); use an http(s) URL",
+            )
             continue
         out[key] = value
     return out

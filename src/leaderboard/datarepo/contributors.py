@@ -86,10 +86,9 @@ def parse_profile(
             error(1, body, "unterminated front matter: add a closing line '---'")
         return result
     try:
-        loaded = load(yaml_text)
+        loaded = load(yaml_text, line_offset=1)  # the front matter starts on line 2
     except YamlError as exc:
-        code = "duplicate-key" if exc.message.startswith("duplicate key") else "yaml-syntax"
-        error((exc.line or 0) + 1, code, exc.message, exc.column)
+        error(exc.line or 1, exc.code or "yaml-syntax", exc.message, exc.column)
         return result
     data = loaded.value if loaded.value is not None else {}
     if not isinstance(data, dict):

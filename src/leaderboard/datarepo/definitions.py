@@ -19,6 +19,12 @@ from leaderboard.datarepo.values import (
     iter_array,
     parse_column,
 )
+from leaderboard.inputlimits import (
+    CODE_INVALID_STRING,
+    has_lone_surrogate,
+    may_hold_surrogate,
+    surrogate_message,
+)
 from leaderboard.jsonfmt import JsonError, dumps_pretty
 from leaderboard.problems import Problem
 
@@ -185,10 +191,18 @@ def parse_array_file(kind: str, path: str, text: str) -> tuple[list[Unit], list[
                 )
             )
         else:
-            code = "duplicate-key" if exc.message.startswith("duplicate key") else "json-syntax"
-            problems.append(Problem(path, exc.line, exc.column, "error", code, exc.message))
+            problems.append(Problem(path, exc.line, exc.column, "error", exc.code, exc.message))
         return units, problems, False
+    strings_to_check = may_hold_surrogate(text)
     for index, (obj, line) in enumerate(elements):
+        if strings_to_check and has_lone_surrogate(obj):
+            problems.append(
+                Problem(path, line, None, "error", CODE_INVALID_STRING, surrogate_message())
+            )
+            slug = obj.get("slug") if isinstance(obj, dict) else None
+            if isinstance(slug, str) and slug and not has_lone_surrogate(slug):
+                units.append(Unit(kind, path, line, slug, (slug,), valid=False))
+            continue
         if not isinstance(obj, dict):
             problems.append(
                 Problem(

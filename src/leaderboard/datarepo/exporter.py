@@ -39,6 +39,7 @@ from leaderboard.datarepo.syncstate import (
 )
 from leaderboard.datarepo.values import column_text
 from leaderboard.db import Database
+from leaderboard.errors import InvalidInputError
 from leaderboard.problems import Problem
 from leaderboard.usernames import username_problem
 
@@ -294,6 +295,11 @@ class _Exporter:
             self.writer.close()
 
     def _run(self) -> ExportStats:
+        unsafe = layout.unsafe_dirs(self.data_dir)
+        if unsafe:  # CORE-82: never create, rewrite or delete files outside the data dir
+            raise InvalidInputError(
+                "refusing to export through a symlink out of the data dir", unsafe
+            )
         for rel_dir in layout.MANAGED_DIRS:
             (self.data_dir / rel_dir).mkdir(parents=True, exist_ok=True)
             removed = remove_stale_temp_files(self.data_dir / rel_dir)

@@ -8,6 +8,7 @@ are never followed (CORE-82).
 from __future__ import annotations
 
 import os
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -103,15 +104,70 @@ class Discovered:
         ]
 
 
-def _entries(data_dir: Path, rel_dir: str, problems: list[Problem]) -> list[tuple[str, bool]]:
-    """(name, is_regular_file) of the non-dot entries of a directory, sorted by name."""
+def _kind(entry: os.DirEntry[str]) -> str:
+    """`file`, `directory`, or what else the entry is (never follows a symlink out)."""
+    if entry.is_file():
+        return "file"
+    if entry.is_dir():
+        return "directory"
+    try:
+        mode = entry.stat().st_mode
+    except OSError:
+        return "broken symlink" if entry.is_symlink() else "unreadable entry"
+    if stat.S_ISFIFO(mode):
+        return "FIFO (named pipe)"
+    if stat.S_ISSOCK(mode):
+        return "socket"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "device"
+    return "special file"
+
+
+def unsafe_dirs(data_dir: Path) -> list[Problem]:
+    """Managed directories that are symlinks leaving the data dir (CORE-82), as errors.
+
+    Such a directory is neither read nor written: export would otherwise create, rewrite and
+    delete files outside the data dir (issue 15). A symlink to a directory inside the data dir
+    is fine. Only the outermost offending directory is reported.
+    """
+    root = data_dir.resolve()
+    problems: list[Problem] = []
+    flagged: list[str] = []
+    for rel_dir in MANAGED_DIRS:
+        if any(rel_dir.startswith(f + "/") for f in flagged):
+            continue
+        path = data_dir / rel_dir
+        if not os.path.lexists(path):
+            continue
+        target = path.resolve()
+        if target.is_relative_to(root):
+            continue
+        flagged.append(rel_dir)
+        problems.append(
+            Problem(
+                rel_dir,
+                None,
+                None,
+                "error",
+                "unsafe-path",
+                f"{rel_dir} leads outside the data dir (to {target}); it is neither read nor "
+                "written through. Replace the symlink with a directory",
+            )
+        )
+    return problems
+
+
+def _entries(
+    data_dir: Path, rel_dir: str, problems: list[Problem], outside: tuple[str, ...]
+) -> list[tuple[str, str]]:
+    """(name, kind) of the non-dot entries of a directory, sorted by name (see `_kind`)."""
     directory = data_dir / rel_dir
-    if not directory.is_dir():
+    if not directory.is_dir() or any(rel_dir == o or rel_dir.startswith(o + "/") for o in outside):
         return []
     root = data_dir.resolve()
-    out: list[tuple[str, bool]] = []
+    out: list[tuple[str, str]] = []
     for entry in os.scandir(directory):
-        if entry.name.startswith("."):
+        if entry.name.startswith(".") or f"{rel_dir}/{entry.name}" in outside:
             continue
         if entry.is_symlink():
             target = Path(entry.path).resolve()
@@ -127,7 +183,7 @@ def _entries(data_dir: Path, rel_dir: str, problems: list[Problem]) -> list[tupl
                     )
                 )
                 continue
-        out.append((entry.name, entry.is_file()))
+        out.append((entry.name, _kind(entry)))
     return sorted(out)
 
 
@@ -138,15 +194,32 @@ def _collect(
     problems: list[Problem],
     known: dict[str, str] | None = None,
     subdirs: tuple[str, ...] = (),
+    outside: tuple[str, ...] = (),
 ) -> tuple[list[str], dict[str, str]]:
     """Files ending in `suffix` (case-sensitive) plus the `known` fixed names found."""
     files: list[str] = []
     found: dict[str, str] = {}
     known = known or {}
-    for name, is_file in _entries(data_dir, rel_dir, problems):
+    for name, kind in _entries(data_dir, rel_dir, problems, outside):
         rel = f"{rel_dir}/{name}"
-        if not is_file:
-            if name not in subdirs:
+        data_name = name in known or (name.endswith(suffix) and len(name) > len(suffix))
+        if kind != "file":
+            if kind == "directory" and name in subdirs:
+                continue
+            if data_name:
+                # Named like a data file but not one: export would fail to replace it, and a
+                # FIFO would block the reader; refuse it up front.
+                problems.append(
+                    Problem(
+                        rel,
+                        None,
+                        None,
+                        "error",
+                        "not-a-file",
+                        f"{rel} is a {kind}, not a regular file; data files must be files",
+                    )
+                )
+            else:
                 problems.append(
                     Problem(
                         rel,
@@ -154,13 +227,13 @@ def _collect(
                         None,
                         "warning",
                         "ignored-file",
-                        "ignored file: directories are not read here",
+                        f"ignored file: a {kind} is not read here",
                     )
                 )
             continue
         if name in known:
             found[known[name]] = rel
-        elif name.endswith(suffix) and len(name) > len(suffix):
+        elif data_name:
             files.append(rel)
         else:
             problems.append(
@@ -180,12 +253,22 @@ def discover(data_dir: Path) -> Discovered:
     """Find every data file of CORE-38 under `data_dir`."""
     d = Discovered()
     p = d.problems
-    d.contributors, _ = _collect(data_dir, CONTRIBUTORS_DIR, ".md", p)
+    unsafe = unsafe_dirs(data_dir)
+    p.extend(unsafe)
+    # Nothing is read through a directory that leads outside, nor below it.
+    outside = tuple(u.path for u in unsafe)
+    d.contributors, _ = _collect(data_dir, CONTRIBUTORS_DIR, ".md", p, outside=outside)
     d.flat_activity_files, found = _collect(
-        data_dir, ACTIVITIES_DIR, ".jsonl", p, {"definitions.json": "defs"}, ("contributors",)
+        data_dir,
+        ACTIVITIES_DIR,
+        ".jsonl",
+        p,
+        {"definitions.json": "defs"},
+        ("contributors",),
+        outside,
     )
     d.activity_definitions = found.get("defs")
-    d.activity_files, _ = _collect(data_dir, ACTIVITY_FILES_DIR, ".jsonl", p)
+    d.activity_files, _ = _collect(data_dir, ACTIVITY_FILES_DIR, ".jsonl", p, outside=outside)
     _, found = _collect(
         data_dir,
         AGGREGATES_DIR,
@@ -193,15 +276,16 @@ def discover(data_dir: Path) -> Discovered:
         p,
         {"global.json": "global", "definitions.json": "defs"},
         ("contributors",),
+        outside,
     )
     d.global_aggregates = found.get("global")
     d.aggregate_definitions = found.get("defs")
-    d.aggregate_files, _ = _collect(data_dir, AGGREGATE_FILES_DIR, ".jsonl", p)
+    d.aggregate_files, _ = _collect(data_dir, AGGREGATE_FILES_DIR, ".jsonl", p, outside=outside)
     _, found = _collect(
-        data_dir, BADGES_DIR, "\0", p, {"definitions.json": "defs"}, ("contributors",)
+        data_dir, BADGES_DIR, "\0", p, {"definitions.json": "defs"}, ("contributors",), outside
     )
     d.badge_definitions = found.get("defs")
-    d.badge_files, _ = _collect(data_dir, BADGE_FILES_DIR, ".jsonl", p)
+    d.badge_files, _ = _collect(data_dir, BADGE_FILES_DIR, ".jsonl", p, outside=outside)
     return d
 
 

@@ -24,7 +24,13 @@ from leaderboard.datarepo.values import (
     loads_line,
     parse_column,
 )
-from leaderboard.jsonfmt import JsonError, dumps_compact, encode_string
+from leaderboard.inputlimits import (
+    CODE_TOO_LARGE,
+    MAX_LINE_BYTES,
+    bytes_may_nest_too_deep,
+    line_too_long_message,
+)
+from leaderboard.jsonfmt import JsonError, check_limits, dumps_compact, encode_string
 from leaderboard.problems import Problem
 from leaderboard.timeutil import (
     canonical,
@@ -345,6 +351,14 @@ def parse_lines_file(
             if export_form is not None and number < len(lines):
                 export_form.append(False)
             continue
+        if len(raw) > MAX_LINE_BYTES or bytes_may_nest_too_deep(raw):
+            limit = _limit_problem(path, number, raw)
+            if limit is not None:
+                problems.append(limit)
+                complete = False
+                if export_form is not None:
+                    export_form.append(False)
+                continue
         obj = parse_line(raw)
         if export_form is not None and (type(obj) is not dict or tuple(obj) != _ACTIVITY_ORDER):
             export_form.append(False)
@@ -355,8 +369,7 @@ def parse_lines_file(
             try:
                 obj = loads_line(line)
             except JsonError as exc:
-                code = "duplicate-key" if exc.message.startswith("duplicate key") else "json-syntax"
-                problems.append(Problem(path, number, exc.column, "error", code, exc.message))
+                problems.append(Problem(path, number, exc.column, "error", exc.code, exc.message))
                 complete = False
                 continue
         elif fast is not None and type(obj) is dict:
@@ -394,6 +407,18 @@ def parse_lines_file(
             problems.append(Problem(path, number, None, "warning", code, message))
         out.append(Unit(kind, path, number, unit_key(kind, row), row))
     return complete
+
+
+def _limit_problem(path: str, number: int, raw: bytes) -> Problem | None:
+    """A line longer than the input limit, or nesting deeper (inputlimits.py); checked before
+    parsing, which would otherwise hold the whole line's values or exhaust the stack."""
+    if len(raw) > MAX_LINE_BYTES:
+        return Problem(path, number, None, "error", CODE_TOO_LARGE, line_too_long_message(len(raw)))
+    try:
+        check_limits(raw.decode("utf-8"))
+    except JsonError as exc:
+        return Problem(path, number, exc.column, "error", exc.code, exc.message)
+    return None
 
 
 _ACTIVITY_ORDER = (

@@ -8,6 +8,7 @@ config badge definitions and plugin static declarations.
 from __future__ import annotations
 
 import gc
+import unicodedata
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
@@ -147,6 +148,13 @@ def _read_repo(
                 state.files.get(kind), snap.file_states[kind], paths
             ):
                 snap.files_match.add(kind)
+    _collapse_follow_on(
+        snap, "activity_definition", found.activity_definitions, "unknown-definition"
+    )
+    _collapse_follow_on(
+        snap, "aggregate_definition", found.aggregate_definitions, "unknown-aggregate"
+    )
+    _collapse_follow_on(snap, "badge_definition", found.badge_definitions, "unknown-badge")
     if snap.problems:
         for kind in list(snap.deferred):
             load_deferred(snap, kind, check=False)
@@ -160,6 +168,34 @@ def _read_repo(
     if strict:
         _apply_strict(snap)
     return snap
+
+
+def _collapse_follow_on(snap: RepoSnapshot, kind: str, path: str | None, code: str) -> None:
+    """One problem instead of one per line when a definitions file could not be read at all.
+
+    Every record naming one of its definitions would otherwise be reported as unknown (1,521
+    lines for a real repository), burying the one error that matters. The records stay invalid;
+    the summary sits on the definitions file, next to its cause.
+    """
+    if path is None or path not in snap.invalid_files or snap.units[kind]:
+        return
+    follow = [p for p in snap.problems if p.code == code and p.is_error]
+    if not follow:
+        return
+    dropped = set(map(id, follow))
+    snap.problems = [p for p in snap.problems if id(p) not in dropped]
+    files = len({p.path for p in follow})
+    snap.problems.append(
+        Problem(
+            path,
+            None,
+            None,
+            "error",
+            "depends-on-invalid",
+            f"{len(follow)} records in {files} file(s) name definitions from this file, which "
+            "cannot be read (see its error); they are checked once it is fixed",
+        )
+    )
 
 
 _NOUNS = {
@@ -356,9 +392,14 @@ def _json(text: str | None) -> Any:
 
 
 def _check_case_collisions(snap: RepoSnapshot, units: list[Unit]) -> None:
+    """Profiles whose names are one file on some file system: equal ASCII-case-insensitively
+    (CORE-57), or after Unicode case folding and NFC normalisation (`José.md` / `JOSÉ.md`, or
+    a decomposed `é`: one file on macOS and Windows, so a checkout there loses one)."""
     groups: dict[str, list[Unit]] = {}
     for unit in units:
-        groups.setdefault(unit.key, []).append(unit)
+        username = layout.username_of(unit.path, ".md")
+        # Equal ASCII-case-insensitively implies equal folded: one grouping covers both.
+        groups.setdefault(unicodedata.normalize("NFC", username).casefold(), []).append(unit)
     for group in groups.values():
         if len(group) < 2:
             continue
@@ -372,8 +413,8 @@ def _check_case_collisions(snap: RepoSnapshot, units: list[Unit]) -> None:
                     None,
                     "error",
                     "duplicate-username",
-                    f"{names} name the same contributor (usernames differ only in case); "
-                    "merge them into one file",
+                    f"{names} name the same contributor (usernames differ only in case or "
+                    "Unicode normalisation); merge them into one file",
                 )
             )
 

@@ -11,7 +11,7 @@ import math
 from collections.abc import Iterator
 from typing import Any
 
-from leaderboard.jsonfmt import JsonError, dumps_compact, loads
+from leaderboard.jsonfmt import JsonError, check_limits, check_strings, dumps_compact, loads
 
 INT64_MAX = 2**63 - 1
 
@@ -166,6 +166,7 @@ def iter_array(text: str) -> Iterator[tuple[Any, int]]:
     Raises JsonError (with line and column) for invalid JSON, duplicate keys and a top level
     that is not an array (message `not-an-array`).
     """
+    check_limits(text)
     i = 0
     n = len(text)
     while i < n and text[i] in _WS:
@@ -231,15 +232,19 @@ def _decode_whole(text: str) -> Iterator[tuple[Any, int]]:
 
 
 def loads_line(text: str) -> Any:
-    """One JSONL line; duplicate keys, NaN and Infinity are errors; big integers stay exact."""
+    """One JSONL line; duplicate keys, NaN and Infinity, nesting beyond the input limit and lone
+    surrogates are errors; big integers stay exact."""
+    check_limits(text)
     try:
-        return _DECODER.decode(text)
+        value = _DECODER.decode(text)
     except _Duplicate as exc:
         raise JsonError(f"duplicate key '{exc.key}'") from None
     except json.JSONDecodeError as exc:
         raise JsonError(f"invalid JSON: {exc.msg}", exc.lineno, exc.colno) from None
     except ValueError as exc:
         raise JsonError(f"invalid JSON: {exc}") from None
+    check_strings(text, value)
+    return value
 
 
 def parse_column(value: Any) -> Any:

@@ -22,6 +22,8 @@ from jinja2 import (
 )
 from markupsafe import Markup
 
+from leaderboard.site.model import safe_href
+
 PACKAGE_TEMPLATES = Path(__file__).parent / "templates"
 PACKAGE_STATIC = Path(__file__).parent / "static"
 
@@ -52,6 +54,7 @@ def make_environment(override_dir: Path | None = None) -> Environment:
         auto_reload=False,
     )
     env.filters["script_json"] = _tojson_script
+    env.filters["safe_href"] = safe_href
     return env
 
 

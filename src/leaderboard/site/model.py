@@ -180,6 +180,21 @@ def capitalise(key: str) -> str:
     return key[:1].upper() + key[1:]
 
 
+def safe_href(url: object) -> str:
+    """The `safe_href` template filter: `url` when it is an http(s) or mailto: link or a site
+    path, else `#`. Config values are validated already (WEB-57); this is defence in depth for
+    the chrome's links, so that no `javascript:`/`data:` link is ever rendered from config."""
+    if not isinstance(url, str):
+        return "#"
+    text = url.strip()
+    lowered = text.lower()
+    if lowered.startswith(("http://", "https://", "mailto:")):
+        return text
+    if text.startswith("/") and not text.startswith(("//", "/\\")):
+        return text
+    return "#"
+
+
 def safe_link(url: str | None) -> str | None:
     """Only absolute http(s) links from data become `href`s (CORE-82); others are dropped."""
     if not url:

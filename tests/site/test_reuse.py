@@ -240,3 +240,23 @@ def test_reuse_key_is_deterministic_and_free_of_plugin_secrets(tmp_path: Path) -
     assert key("2", "ghp_first_token_value") == first  # another hash seed
     assert key("3", "ghp_rotated_token_value") == first  # the token is no input of the build
     assert key("1", "ghp_first_token_value", host="other.example.org") != first  # published
+
+
+def test_reuse_key_follows_the_parsed_config_not_only_the_file(site_inputs: BuildOptions) -> None:
+    """A config changed in code (as `serve --build` overrides or tests do) is another key; a
+    plugin's own `config` map (where tokens live) never enters it."""
+    import dataclasses
+
+    from leaderboard.config.model import PluginEntry
+    from leaderboard.site.reuse import config_material
+
+    cfg = site_inputs.config
+    moved = dataclasses.replace(cfg, org=dataclasses.replace(cfg.org, logo_url="/elsewhere.png"))
+    assert config_material(moved) != config_material(cfg)
+    token = "ghp_" + "q" * 36
+    entry = PluginEntry(id="github", source="github", config={"token": token})
+    with_plugin = dataclasses.replace(
+        cfg, leaderboard=dataclasses.replace(cfg.leaderboard, plugins={"github": entry})
+    )
+    assert token.encode() not in config_material(with_plugin)
+    assert config_material(with_plugin) != config_material(cfg)

@@ -27,13 +27,14 @@ from __future__ import annotations
 
 import hashlib
 import os
-from dataclasses import asdict
+from dataclasses import asdict, fields, is_dataclass
 from pathlib import Path
 from typing import Any
 
 import orjson
 
 from leaderboard import __version__
+from leaderboard.config.model import PluginEntry
 from leaderboard.site.options import BuildOptions, BuildResult
 from leaderboard.site.output import (
     MANIFEST,
@@ -100,36 +101,42 @@ def config_material(config: Any) -> bytes:
     whatever PYTHONHASHSEED is (no set or repr ordering), and no plugin `config` map — the build
     never reads them, and that is where tokens substituted from the environment live (CORE-82).
     Other substituted values stay: the build publishes them (a site URL, an organisation name),
-    so a change must rebuild."""
-    raw = dict(getattr(config, "raw", None) or {})
-    board = raw.get("leaderboard")
-    if isinstance(board, dict) and isinstance(board.get("plugins"), dict):
-        plugins = {
-            pid: {k: v for k, v in entry.items() if k != "config"}
-            if isinstance(entry, dict)
-            else entry
-            for pid, entry in board["plugins"].items()
-        }
-        raw["leaderboard"] = {**board, "plugins": plugins}
-    runner = getattr(config, "runner", None)
-    material: dict[str, Any] = {"path": getattr(config, "path", ""), "raw": _canonical(raw)}
-    if runner is not None:
-        material["runner"] = asdict(runner)
+    so a change must rebuild. The parsed sections are hashed, not `raw`, so a config changed in
+    code (not only in the file) is a different key too."""
+    material = {
+        name: _canonical(getattr(config, name))
+        for name in ("path", "org", "meta", "leaderboard", "runner")
+        if hasattr(config, name)
+    }
     return orjson.dumps(material, option=orjson.OPT_SORT_KEYS)
 
 
 def _canonical(value: Any) -> Any:
-    """JSON-safe and ordered: mapping keys typed and sorted, floats as their repr (nan, inf)."""
+    """JSON-safe and ordered: dataclass fields and mapping keys typed and sorted, sets sorted,
+    floats as their repr (nan, inf); a plugin entry's `config` map is left out."""
+    if is_dataclass(value) and not isinstance(value, type):
+        skip = {"config"} if isinstance(value, PluginEntry) else set()
+        return [
+            [f.name, _canonical(getattr(value, f.name))]
+            for f in sorted(fields(value), key=lambda f: f.name)
+            if f.name not in skip
+        ]
     if isinstance(value, dict):
         return [
             [f"{type(k).__name__}:{k}", _canonical(v)]
             for k, v in sorted(value.items(), key=lambda kv: (type(kv[0]).__name__, str(kv[0])))
         ]
+    if isinstance(value, frozenset | set):
+        return sorted((_canonical(v) for v in value), key=repr)
     if isinstance(value, list | tuple):
         return [_canonical(v) for v in value]
     if isinstance(value, float):
         return ["float", repr(value)]
-    return value
+    if isinstance(value, Path):
+        return str(value)
+    if value is None or isinstance(value, str | int | bool):
+        return value
+    return repr(value)
 
 
 def inputs_digest(options: BuildOptions) -> str | None:

@@ -106,4 +106,4 @@ def line_too_long_message(size: int) -> str:
 
 
 def yaml_too_large_message(size: int) -> str:
-    return f"YAML document is {size} bytes long, more than the limit of {MAX_YAML_BYTES} bytes"
+    return f"YAML document is at least {size} bytes long, more than the limit of {MAX_YAML_BYTES}"

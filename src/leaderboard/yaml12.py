@@ -382,7 +382,8 @@ def _load(text: str) -> Loaded:
     if text.startswith("\ufeff"):
         text = text[1:]
     if len(text) > MAX_YAML_BYTES // 4:
-        size = len(text.encode("utf-8", "surrogatepass"))
+        # Characters ≤ bytes: only a text of at most the limit in characters needs encoding.
+        size = len(text) if len(text) > MAX_YAML_BYTES else len(text.encode("utf-8", "replace"))
         if size > MAX_YAML_BYTES:
             raise YamlError(yaml_too_large_message(size), 1, None, CODE_TOO_LARGE)
     try:

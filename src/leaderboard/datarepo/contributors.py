@@ -46,15 +46,21 @@ class ParsedProfile:
     key_lines: dict[str, int] = field(default_factory=dict)
 
 
+_CLOSING = re.compile(r"^(?:---|\.\.\.)[^\S\n]*$", re.MULTILINE)
+
+
 def split_front_matter(text: str) -> tuple[str, str] | tuple[None, str]:
     """(yaml, body) or (None, error code) — front matter is between `---` and `---`/`...`."""
-    lines = text.split("\n")
-    if not lines or lines[0].rstrip() != "---":
+    # Searched, not split into lines: a 50 MB hostile profile must not become a million strings.
+    end = text.find("\n")
+    first = text if end < 0 else text[:end]
+    if first.rstrip() != "---":
         return None, "front-matter-missing"
-    for i in range(1, len(lines)):
-        if lines[i].rstrip() in ("---", "..."):
-            return "\n".join(lines[1:i]) + "\n", "\n".join(lines[i + 1 :])
-    return None, "front-matter-unterminated"
+    start = len(text) if end < 0 else end + 1
+    close = _CLOSING.search(text, start)
+    if close is None:
+        return None, "front-matter-unterminated"
+    return text[start : close.start()] or "\n", text[close.end() + 1 :]
 
 
 def _json_compatible(value: Any) -> bool:

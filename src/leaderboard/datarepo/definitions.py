@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from leaderboard.config.values import unsafe_scheme
 from leaderboard.datarepo.snapshot import Row, Unit
 from leaderboard.datarepo.values import (
     aggregate_value_problem,
@@ -141,6 +142,9 @@ def variants_problem(variants: Any) -> str | None:
         for field_name in ("description", "svg_url"):
             if not isinstance(variant.get(field_name), str):
                 return f"variant '{key}' needs a string '{field_name}'"
+        scheme = unsafe_scheme(variant["svg_url"])
+        if scheme:  # an image source and link on the badge pages (WEB-57, issue 15)
+            return f"variant '{key}': svg_url must not be a {scheme}: URL; use an http(s) URL"
         order = variant.get("order")
         if order is not None and (isinstance(order, bool) or not isinstance(order, (int, float))):
             return f"variant '{key}': order must be a number (got {describe(order)})"

@@ -9,10 +9,15 @@ import os
 from collections.abc import Iterator
 
 import pytest
+from hypothesis import HealthCheck, settings
 
 from leaderboard.logs import MASK
 
 _skipped: list[str] = []
+
+# Property tests judge results, never speed: a busy CI machine must not fail them on timing.
+settings.register_profile("leaderboard", deadline=None, suppress_health_check=[HealthCheck.too_slow])
+settings.load_profile("leaderboard")
 
 
 @pytest.fixture(autouse=True)

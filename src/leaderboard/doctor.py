@@ -509,7 +509,7 @@ def check_site(
             Check(
                 "site",
                 "warn",
-                f"public DB estimate is {format_size(public_estimate)}, above 25 MiB, as one file",
+                f"public DB estimate is {format_size(public_estimate)}, shipped in files above 25 MiB",
                 "Many static hosts refuse such files: use a site path for data_explorer.source "
                 "and a chunk_threshold below 25 MiB so the build ships it in chunks",
             )

@@ -320,5 +320,5 @@ def test_new_15_public_db_estimate_above_25_mib_warns_unless_chunked(tmp_path: P
     [estimate] = [c for c in found["site"] if "public DB" in c.message]
     assert estimate.status == "warn"
     assert estimate.message.startswith("public DB estimate is 26.")
-    assert "above 25 MiB, as one file" in estimate.message
+    assert "shipped in files above 25 MiB" in estimate.message
     assert "chunk" in estimate.hint

@@ -465,7 +465,9 @@ def check_site(
     cache_dir: Path,
     public_estimate: int | None,
     icons: list[str] | None = None,
+    activities: int = 0,
 ) -> list[Check]:
+    """`public_estimate` in bytes (None: no working DB); `activities` for bytes per activity."""
     from leaderboard.explorer.assets import PINS, cache_path
     from leaderboard.explorer.page import format_size, source_location
 
@@ -499,12 +501,8 @@ def check_site(
         and explorer.chunk_size <= PUBLIC_DB_WARN_BYTES
         and (public_estimate or 0) > explorer.chunk_threshold
     )
-    if (
-        explorer.enabled
-        and public_estimate is not None
-        and public_estimate > PUBLIC_DB_WARN_BYTES
-        and not chunked
-    ):
+    too_big = public_estimate is not None and public_estimate > PUBLIC_DB_WARN_BYTES
+    if explorer.enabled and public_estimate is not None and too_big and not chunked:
         out.append(
             Check(
                 "site",
@@ -526,6 +524,18 @@ def check_site(
         )
     if not out:
         out.append(Check("site", "ok", "site settings look complete"))
+    if explorer.enabled and public_estimate is not None and (chunked or not too_big):
+        # WEB-47: doctor reports the size, bytes per activity and chunk count, like the build.
+        chunks = -(-public_estimate // explorer.chunk_size) if chunked else 1
+        out.append(
+            Check(
+                "site",
+                "ok",
+                f"public DB estimate {format_size(public_estimate)}, "
+                f"{public_estimate // max(1, activities)} bytes per activity, "
+                + (f"{chunks} chunks" if chunked else "one file"),
+            )
+        )
     return out
 
 
@@ -686,6 +696,7 @@ def run_checks(
             cache_dir,
             estimate_public_db(conn, data_dir / ".leaderboard-public.db"),
             unknown_icons(config, conn, db_path),
+            conn.execute("SELECT COUNT(*) FROM activity").fetchone()[0] if conn else 0,
         )
         checks += check_freshness(conn, config, now(config))
         checks += check_repository(data_dir)

@@ -305,7 +305,10 @@ def test_new_15_public_db_estimate_above_25_mib_warns_unless_chunked(tmp_path: P
     db.close()
     # A site-path source above chunk_threshold ships in chunks (WEB-47): nothing to warn about.
     found = checks(root)
-    assert not [c for c in found["site"] if "public DB" in c.message]
+    [estimate] = [c for c in found["site"] if "public DB" in c.message]
+    assert estimate.status == "ok"  # WEB-47: size, bytes per activity, chunk count
+    assert estimate.message.startswith("public DB estimate 26.")
+    assert estimate.message.endswith("bytes per activity, 4 chunks")
     # Uploaded whole to an absolute URL: hosts refusing files above 25 MiB would refuse it.
     config = (
         (root / "config.yaml")

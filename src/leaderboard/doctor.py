@@ -420,17 +420,18 @@ def check_identities(problems: list[Any], unresolved: int) -> list[Check]:
     return out
 
 
-def estimate_public_db(conn: sqlite3.Connection | None, public_db: Path) -> int | None:
+def estimate_public_db(conn: sqlite3.Connection | None, public_db: Path) -> tuple[int, str] | None:
     """Bytes the public DB will take: the last one written to `public_db` when present, else
-    the working DB's used pages (the public DB is a subset of its rows, so an upper bound)."""
+    the working DB's used pages (the public DB is a subset of its rows, so an upper bound).
+    Returns (bytes, where the figure comes from), or None without either."""
     if public_db.is_file():
-        return public_db.stat().st_size
+        return public_db.stat().st_size, "last public DB written"
     if conn is None:
         return None
     pages = conn.execute("PRAGMA page_count").fetchone()[0]
     free = conn.execute("PRAGMA freelist_count").fetchone()[0]
     size = conn.execute("PRAGMA page_size").fetchone()[0]
-    return int((pages - free) * size)
+    return int((pages - free) * size), "upper bound from the working DB"
 
 
 def unknown_icons(config: Config, conn: sqlite3.Connection | None, db_path: str) -> list[str]:
@@ -463,11 +464,12 @@ def unknown_icons(config: Config, conn: sqlite3.Connection | None, db_path: str)
 def check_site(
     config: Config,
     cache_dir: Path,
-    public_estimate: int | None,
+    estimate: tuple[int, str] | None,
     icons: list[str] | None = None,
     activities: int = 0,
 ) -> list[Check]:
-    """`public_estimate` in bytes (None: no working DB); `activities` for bytes per activity."""
+    """`estimate`: the public DB's bytes and their source (None: no working DB, no public DB);
+    `activities` (in the working DB) gives bytes per activity."""
     from leaderboard.explorer.assets import PINS, cache_path
     from leaderboard.explorer.page import format_size, source_location
 
@@ -494,6 +496,7 @@ def check_site(
             )
         )
     explorer = config.leaderboard.data_explorer
+    public_estimate, source = estimate if estimate is not None else (None, "")
     # The build ships a site-path DB above chunk_threshold as chunks (WEB-47); only a DB that
     # would be shipped or uploaded whole is a problem for hosts refusing files over 25 MiB.
     chunked = (
@@ -507,7 +510,8 @@ def check_site(
             Check(
                 "site",
                 "warn",
-                f"public DB estimate is {format_size(public_estimate)}, shipped in files above 25 MiB",
+                f"public DB estimate is {format_size(public_estimate)} ({source}), "
+                "shipped in files above 25 MiB",
                 "Many static hosts refuse such files: use a site path for data_explorer.source "
                 "and a chunk_threshold below 25 MiB so the build ships it in chunks",
             )
@@ -531,7 +535,7 @@ def check_site(
             Check(
                 "site",
                 "ok",
-                f"public DB estimate {format_size(public_estimate)}, "
+                f"public DB estimate {format_size(public_estimate)} ({source}), "
                 f"{public_estimate // max(1, activities)} bytes per activity, "
                 + (f"{chunks} chunks" if chunked else "one file"),
             )

@@ -325,3 +325,10 @@ def test_new_15_public_db_estimate_above_25_mib_warns_unless_chunked(tmp_path: P
     assert estimate.message.startswith("public DB estimate is 26.")
     assert "shipped in files above 25 MiB" in estimate.message
     assert "chunk" in estimate.hint
+    assert "(upper bound from the working DB)" in estimate.message
+    # The last public DB written for upload is measured itself (a sparse file: no disk used).
+    with (root / ".leaderboard-public.db").open("wb") as public:
+        public.truncate(30 * 1024 * 1024)
+    found = checks(root)
+    [estimate] = [c for c in found["site"] if "public DB" in c.message]
+    assert estimate.message.startswith("public DB estimate is 30.0 MB (last public DB written)")

@@ -240,9 +240,41 @@ def check_db(conn: sqlite3.Connection | None, db_path: str) -> list[Check]:
                 "The next `leaderboard run` migrates it",
             )
         )
-    else:
+    out += check_timestamps(conn)
+    if not out:
         out.append(Check("working-db", "ok", f"working DB {db_path}"))
     return out
+
+
+def check_timestamps(conn: sqlite3.Connection) -> list[Check]:
+    """Activities whose `occurred_at` is not canonical UTC (`YYYY-MM-DDTHH:MM:SS.sssZ`).
+
+    Migration 002 rewrites every parseable upstream value and leaves the unparseable ones in
+    place (CORE-12); they sort and compare wrongly as text, so they are worth a warning.
+    """
+    from leaderboard.timeutil import is_canonical
+
+    try:
+        rows = conn.execute(
+            "SELECT slug, occurred_at FROM activity WHERE length(occurred_at) != 24 "
+            "OR occurred_at NOT LIKE '____-__-__T__:__:__.___Z' ORDER BY slug"
+        ).fetchall()
+    except sqlite3.OperationalError:
+        return []
+    bad = [(slug, value) for slug, value in rows if not is_canonical(str(value))]
+    if not bad:
+        return []
+    slug, value = bad[0]
+    return [
+        Check(
+            "working-db",
+            "warn",
+            f"{len(bad)} activit{'y' if len(bad) == 1 else 'ies'} with a non-canonical "
+            f"occurred_at left by migration, e.g. {slug}: {value!r}",
+            "Correct them to UTC like 2025-01-15T12:00:00.000Z (or delete the working DB and "
+            "`leaderboard run` to rebuild it from the files)",
+        )
+    ]
 
 
 def check_db_vs_files(conn: sqlite3.Connection | None, counts: Mapping[str, int]) -> list[Check]:
@@ -388,8 +420,58 @@ def check_identities(problems: list[Any], unresolved: int) -> list[Check]:
     return out
 
 
-def check_site(config: Config, cache_dir: Path, public_db: Path) -> list[Check]:
+def estimate_public_db(conn: sqlite3.Connection | None, public_db: Path) -> tuple[int, str] | None:
+    """Bytes the public DB will take: the last one written to `public_db` when present, else
+    the working DB's used pages (the public DB is a subset of its rows, so an upper bound).
+    Returns (bytes, where the figure comes from), or None without either."""
+    if public_db.is_file():
+        return public_db.stat().st_size, "last public DB written"
+    if conn is None:
+        return None
+    pages = conn.execute("PRAGMA page_count").fetchone()[0]
+    free = conn.execute("PRAGMA freelist_count").fetchone()[0]
+    size = conn.execute("PRAGMA page_size").fetchone()[0]
+    return int((pages - free) * size), "upper bound from the working DB"
+
+
+def unknown_icons(config: Config, conn: sqlite3.Connection | None, db_path: str) -> list[str]:
+    """Data icon names the site cannot resolve (WEB-08: it falls back to `star` / `link`):
+    activity definitions' `icon`, `org.socials` keys and `social_profiles.<key>.icon`."""
+    from leaderboard.site.icons import resolve_icon_name
+
+    named: list[tuple[str, str]] = []
+    if conn is not None:
+        from leaderboard.db import Database
+        from leaderboard.queries import activity_definitions
+
+        try:
+            definitions = activity_definitions.get_all(Database(conn, db_path))
+        except sqlite3.OperationalError:
+            definitions = []
+        named += [(str(d["icon"]), f"activity {d['slug']}") for d in definitions if d["icon"]]
+    named += [
+        (key, "org.socials")
+        for key, value in config.org.socials.items()
+        if isinstance(value, str) and value.strip()
+    ]
+    for key, profile in config.leaderboard.social_profiles.items():
+        icon = (profile or {}).get("icon")
+        if isinstance(icon, str) and icon:
+            named.append((icon, f"social_profiles.{key}"))
+    return [f"'{name}' ({where})" for name, where in named if resolve_icon_name(name) is None]
+
+
+def check_site(
+    config: Config,
+    cache_dir: Path,
+    estimate: tuple[int, str] | None,
+    icons: list[str] | None = None,
+    activities: int = 0,
+) -> list[Check]:
+    """`estimate`: the public DB's bytes and their source (None: no working DB, no public DB);
+    `activities` (in the working DB) gives bytes per activity."""
     from leaderboard.explorer.assets import PINS, cache_path
+    from leaderboard.explorer.page import format_size, source_location
 
     out: list[Check] = []
     if not config.meta.site_url:
@@ -413,18 +495,51 @@ def check_site(config: Config, cache_dir: Path, public_db: Path) -> list[Check]:
                 "The first online `leaderboard build` fetches and verifies them",
             )
         )
-    if public_db.is_file() and public_db.stat().st_size > PUBLIC_DB_WARN_BYTES:
-        size = public_db.stat().st_size // (1024 * 1024)
+    explorer = config.leaderboard.data_explorer
+    public_estimate, source = estimate if estimate is not None else (None, "")
+    # The build ships a site-path DB above chunk_threshold as chunks (WEB-47); only a DB that
+    # would be shipped or uploaded whole is a problem for hosts refusing files over 25 MiB.
+    chunked = (
+        source_location(config, "")[1] is not None
+        and explorer.chunk_size <= PUBLIC_DB_WARN_BYTES
+        and (public_estimate or 0) > explorer.chunk_threshold
+    )
+    too_big = public_estimate is not None and public_estimate > PUBLIC_DB_WARN_BYTES
+    if explorer.enabled and public_estimate is not None and too_big and not chunked:
         out.append(
             Check(
                 "site",
                 "warn",
-                f"public DB is {size} MiB",
-                "Large files load slowly in the Data Explorer on static hosts",
+                f"public DB estimate is {format_size(public_estimate)} ({source}), "
+                "shipped in files above 25 MiB",
+                "Many static hosts refuse such files: use a site path for data_explorer.source "
+                "and a chunk_threshold below 25 MiB so the build ships it in chunks",
+            )
+        )
+    if icons:
+        out.append(
+            Check(
+                "site",
+                "warn",
+                f"{len(icons)} unknown icon name(s): {', '.join(icons[:5])}",
+                "Use Lucide names (https://lucide.dev/icons); the site draws 'star' or 'link' "
+                "instead",
             )
         )
     if not out:
         out.append(Check("site", "ok", "site settings look complete"))
+    if explorer.enabled and public_estimate is not None and (chunked or not too_big):
+        # WEB-47: doctor reports the size, bytes per activity and chunk count, like the build.
+        chunks = -(-public_estimate // explorer.chunk_size) if chunked else 1
+        out.append(
+            Check(
+                "site",
+                "ok",
+                f"public DB estimate {format_size(public_estimate)} ({source}), "
+                f"{public_estimate // max(1, activities)} bytes per activity, "
+                + (f"{chunks} chunks" if chunked else "one file"),
+            )
+        )
     return out
 
 
@@ -580,7 +695,13 @@ def run_checks(
                 "usernames", reserved, "Rename the profile file", "no reserved usernames"
             )
         )
-        checks += check_site(config, cache_dir, data_dir / ".leaderboard-public.db")
+        checks += check_site(
+            config,
+            cache_dir,
+            estimate_public_db(conn, data_dir / ".leaderboard-public.db"),
+            unknown_icons(config, conn, db_path),
+            conn.execute("SELECT COUNT(*) FROM activity").fetchone()[0] if conn else 0,
+        )
         checks += check_freshness(conn, config, now(config))
         checks += check_repository(data_dir)
         if online:

@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -199,3 +200,135 @@ def test_new_15_online_token_quota_and_invalid_token(tmp_path: Path, github: str
     )
     found = checks(root, online=True)
     assert found["online"][0].message == "gh: GitHub token is invalid"
+
+
+def test_new_15_online_slack_auth_test(tmp_path: Path, fake_slack: Any) -> None:
+    workspace = json.loads(
+        (Path(__file__).parents[1] / "fixtures" / "slack" / "workspace.json").read_text()
+    )
+    slack = fake_slack(workspace, token="xoxb-doctor-valid")
+    plugin = (
+        "  plugins:\n    chat:\n      source: dummy\n      config:\n"
+        "        slackApiToken: {token}\n        apiUrl: {url}\n"
+    )
+    root = make_repo(tmp_path, plugins=plugin.format(token="xoxb-doctor-valid", url=slack.api_url))
+    found = checks(root, online=True)
+    assert [(c.status, c.message) for c in found["online"]] == [("ok", "chat: Slack auth.test ok")]
+    [call] = slack.calls("auth.test")
+    assert call.method == "POST" and call.headers["authorization"] == "Bearer xoxb-doctor-valid"
+    (root / "config.yaml").write_text(
+        CONFIG.replace("{plugins}", plugin.format(token="xoxb-revoked", url=slack.api_url))
+    )
+    found = checks(root, online=True)
+    assert [(c.status, c.message) for c in found["online"]] == [
+        ("warn", "chat: Slack auth.test failed")
+    ]
+    assert "Slack token" in found["online"][0].hint
+
+
+def _working_db(root: Path) -> Database:
+    db = Database.open(root / ".leaderboard.db")
+    for user in ("kwame-mensah", "li-wei-zhang"):
+        db.execute("INSERT INTO contributor(username, role) VALUES (?, 'core')", (user,))
+    return db
+
+
+def test_new_15_non_canonical_timestamps_left_by_migration_warn(tmp_path: Path) -> None:
+    root = make_repo(tmp_path)
+    db = _working_db(root)
+    db.execute(
+        "INSERT INTO activity_definition(slug, name, description, icon) "
+        "VALUES ('pr_merged', 'PR merged', 'A pull request was merged', 'git-merge')"
+    )
+    for slug, when in (
+        ("pr-1", "2025-01-14T09:30:00.000Z"),
+        ("pr-2", "14/01/2025 09:30"),  # unparseable: migration 002 leaves it in place
+        ("pr-3", "last tuesday"),
+    ):
+        db.execute(
+            "INSERT INTO activity(slug, contributor, activity_definition, occurred_at) "
+            "VALUES (?, 'kwame-mensah', 'pr_merged', ?)",
+            (slug, when),
+        )
+    db.close()
+    found = checks(root)
+    assert statuses(found, "working-db") == ["warn"]
+    message = found["working-db"][0].message
+    assert message.startswith("2 activities with a non-canonical occurred_at left by migration")
+    assert "pr-2: '14/01/2025 09:30'" in message
+
+
+def test_new_15_unknown_icon_names_warn(tmp_path: Path) -> None:
+    root = make_repo(tmp_path)
+    config = (root / "config.yaml").read_text()
+    config = config.replace(
+        "  url: https://example.org\n",
+        "  url: https://example.org\n  socials:\n    github: https://github.com/doctor-org\n"
+        "    matrix: https://matrix.to/#/#doctor:matrix.org\n",
+    ).replace(
+        "leaderboard:\n",
+        "leaderboard:\n  social_profiles:\n    mastodon: {icon: mastodonn}\n"
+        "    gitlab: {icon: globe}\n",
+    )
+    (root / "config.yaml").write_text(config)
+    db = _working_db(root)
+    for slug, icon in (
+        ("pr_merged", "GitMerge"),  # resolves after normalisation
+        ("issue_opened", "circle-dot"),
+        ("review_given", "pull-reqest"),
+        ("standup", None),
+    ):
+        db.execute(
+            "INSERT INTO activity_definition(slug, name, description, icon) VALUES (?, ?, '', ?)",
+            (slug, slug, icon),
+        )
+    db.close()
+    found = checks(root)
+    assert statuses(found, "config") == ["ok"]
+    [icons] = [c for c in found["site"] if "icon" in c.message]
+    assert icons.status == "warn"
+    assert icons.message == (
+        "3 unknown icon name(s): 'pull-reqest' (activity review_given), "
+        "'matrix' (org.socials), 'mastodonn' (social_profiles.mastodon)"
+    )
+    assert "lucide.dev" in icons.hint
+
+
+def test_new_15_public_db_estimate_above_25_mib_warns_unless_chunked(tmp_path: Path) -> None:
+    root = make_repo(tmp_path)
+    db = _working_db(root)
+    db.set_meta("doctor_padding", "x")
+    db.execute(
+        "UPDATE _leaderboard_meta SET value = zeroblob(26 * 1024 * 1024) "
+        "WHERE key = 'doctor_padding'"
+    )
+    db.close()
+    # A site-path source above chunk_threshold ships in chunks (WEB-47): nothing to warn about.
+    found = checks(root)
+    [estimate] = [c for c in found["site"] if "public DB" in c.message]
+    assert estimate.status == "ok"  # WEB-47: size, bytes per activity, chunk count
+    assert estimate.message.startswith("public DB estimate 26.")
+    assert estimate.message.endswith("bytes per activity, 4 chunks")
+    # Uploaded whole to an absolute URL: hosts refusing files above 25 MiB would refuse it.
+    config = (
+        (root / "config.yaml")
+        .read_text()
+        .replace(
+            "leaderboard:\n",
+            "leaderboard:\n  data_explorer: {source: 'https://files.example.org/board.db'}\n",
+        )
+    )
+    (root / "config.yaml").write_text(config)
+    found = checks(root)
+    [estimate] = [c for c in found["site"] if "public DB" in c.message]
+    assert estimate.status == "warn"
+    assert estimate.message.startswith("public DB estimate is 26.")
+    assert "shipped in files above 25 MiB" in estimate.message
+    assert "chunk" in estimate.hint
+    assert "(upper bound from the working DB)" in estimate.message
+    # The last public DB written for upload is measured itself (a sparse file: no disk used).
+    with (root / ".leaderboard-public.db").open("wb") as public:
+        public.truncate(30 * 1024 * 1024)
+    found = checks(root)
+    [estimate] = [c for c in found["site"] if "public DB" in c.message]
+    assert estimate.message.startswith("public DB estimate is 30.0 MB (last public DB written)")

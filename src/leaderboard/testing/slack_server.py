@@ -1,6 +1,7 @@
 """A fake Slack Web API on 127.0.0.1 for tests (ECO-52, NEW-26): a real HTTP server.
 
-It answers `POST /api/conversations.history` and `POST /api/users.info` from a workspace
+It answers `POST /api/conversations.history`, `POST /api/users.info` and `POST /api/auth.test`
+(doctor's `--online` token check) from a workspace
 dictionary (the shape of `tests/fixtures/slack/workspace.json`), the way Slack does: form bodies,
 `ok`/`error` JSON, `oldest`/`latest` exclusive, newest first, opaque `next_cursor` pagination (the
 server may return fewer messages than `limit`, as Slack does), `invalid_auth` / `not_authed`,
@@ -235,7 +236,24 @@ class FakeSlack:
             return 200, self._history(request.form)
         if request.api_method == "users.info":
             return 200, self._user_info(request.form)
+        if request.api_method == "auth.test":
+            return 200, self._auth_test()
         return 404, {"ok": False, "error": "unknown_method"}
+
+    def _auth_test(self) -> dict[str, Any]:
+        """Who the token belongs to, in Slack's shape (the workspace's `team`, a bot user)."""
+        team = self.workspace.get("team") or {}
+        name = str(team.get("name") or "Fake Workspace")
+        domain = str(team.get("domain") or "fake")
+        return {
+            "ok": True,
+            "url": f"https://{domain}.slack.com/",
+            "team": name,
+            "user": "leaderboard",
+            "team_id": str(team.get("id") or "T00000000"),
+            "user_id": "U00LEADERBOT",
+            "bot_id": "B00LEADERBOT",
+        }
 
     def _missing(self, needed: str) -> dict[str, Any] | None:
         if needed in self.scopes:

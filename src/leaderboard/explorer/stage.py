@@ -54,4 +54,4 @@ def build_stage(state: BuildState) -> None:
         copy=writer.copy,
     )
     state.result.warnings.extend(outcome.warnings)
-    state.extra["explorer"] = outcome
+    state.explorer = outcome

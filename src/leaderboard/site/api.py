@@ -13,7 +13,7 @@ import io
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, tzinfo
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from leaderboard import jsonfmt
 from leaderboard.badges.variants import ordered_variants
@@ -28,6 +28,9 @@ from leaderboard.site.format import format_aggregate_value
 from leaderboard.site.markdown import render_bio
 from leaderboard.site.urls import Urls, segment
 from leaderboard.timeutil import PERIODS, canonical, period_window
+
+if TYPE_CHECKING:
+    from leaderboard.site.builder import BuildState
 
 API_ROOT = "api/v1/"
 CSV_HEADER = (
@@ -479,8 +482,9 @@ def write_api(db: Database, ctx: ApiContext, write: Write) -> list[str]:
     return list(files)
 
 
-def build_stage(state: Any) -> None:
+def build_stage(state: BuildState) -> None:
     """Builder step (WEB-02 step 9): write `api/v1/**` from the build's public DB."""
+    assert state.public is not None and state.urls is not None and state.writer is not None
     o, urls, db, writer = state.options, state.urls, state.public, state.writer
     config = o.config
     mode = state.features.avatars if state.features is not None else "cache"

@@ -19,13 +19,17 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit, urlunsplit
 
 import httpx
 from PIL import Image, ImageDraw, ImageFont
 
 from leaderboard.site.output import replace_file
+
+if TYPE_CHECKING:
+    from leaderboard.site.builder import BuildState
+    from leaderboard.site.options import BuildOptions
 
 SIZE = 256
 MAX_BYTES = 5 * 1024 * 1024
@@ -553,16 +557,16 @@ def avatar_href(
     return absolute(f"avatars/{segment(username)}.webp")
 
 
-def _cache_dir(options: Any) -> Path:
+def _cache_dir(options: BuildOptions) -> Path:
     return Path(options.cache_dir or (Path(options.data_dir) / ".leaderboard-cache"))
 
 
-def _font_path(options: Any) -> str | None:
+def _font_path(options: BuildOptions) -> str | None:
     font = options.config.leaderboard.site.og_font
     return str(Path(options.data_dir) / font) if font else None
 
 
-def start_prefetch(state: Any) -> FallbackPrefetch | None:
+def start_prefetch(state: BuildState) -> FallbackPrefetch | None:
     """Builder hook: start drawing the fallback avatars of the working DB's published people."""
     o = state.options
     mode = state.features.avatars if state.features is not None else "cache"
@@ -581,12 +585,13 @@ def start_prefetch(state: Any) -> FallbackPrefetch | None:
     return FallbackPrefetch(requests, cache_dir=cache, font_path=_font_path(o))
 
 
-def build_stage(state: Any) -> None:
+def build_stage(state: BuildState) -> None:
     """Builder step (WEB-02 step 7): `avatars/<u>.webp` for every contributor of the public DB.
 
     Pseudonymous contributors have no `avatar_url` in the public DB and get generated images.
-    The processed bytes are kept in `state.extra["avatars"]` for the OG images.
+    The processed bytes are kept in `state.avatars` for the OG images.
     """
+    assert state.public is not None and state.urls is not None and state.writer is not None
     o = state.options
     mode = state.features.avatars if state.features is not None else "cache"
     rows = state.public.query(
@@ -596,10 +601,11 @@ def build_stage(state: Any) -> None:
         AvatarRequest(r["username"], r["name"] or r["username"], r["avatar_url"]) for r in rows
     ]
     produced: dict[str, bytes] = {}
+    writer = state.writer
 
     def write(relpath: str, data: bytes) -> None:
         produced[relpath] = data
-        state.writer.write(relpath, data)
+        writer.write(relpath, data)
 
     def warn(message: str) -> None:
         state.result.warnings.append(message)
@@ -615,6 +621,6 @@ def build_stage(state: Any) -> None:
     finally:
         if client is not None:
             client.close()
-    state.extra["avatars"] = {p[len("avatars/") : -len(".webp")]: d for p, d in produced.items()}
-    state.extra["avatar_failures"] = stats.failed  # a failed download makes the build volatile
+    state.avatars = {p[len("avatars/") : -len(".webp")]: d for p, d in produced.items()}
+    state.avatar_failures = stats.failed  # a failed download makes the build volatile
     o.logger.info("%s", stats.summary())

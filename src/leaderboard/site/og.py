@@ -17,7 +17,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import astuple, dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import PIL
 from PIL import Image, ImageChops, ImageDraw, ImageFont
@@ -27,6 +27,9 @@ from leaderboard.site.avatars import initials, load_font
 from leaderboard.site.format import format_int
 from leaderboard.site.output import replace_file
 from leaderboard.timeutil import canonical
+
+if TYPE_CHECKING:
+    from leaderboard.site.builder import BuildState
 
 WIDTH, HEIGHT, PADDING = 1200, 630, 60
 RENDERER_VERSION = "2"  # 2: palette PNG composed as indices
@@ -415,12 +418,13 @@ def render_og_images(
     return stats
 
 
-def build_stage(state: Any) -> None:
+def build_stage(state: BuildState) -> None:
     """Builder step (WEB-02 step 7): `<u>/opengraph-image.png` for every contributor, using the
-    avatars produced by the avatar step (`state.extra["avatars"]`) when present."""
+    avatars produced by the avatar step (`state.avatars`) when present."""
+    assert state.public is not None and state.urls is not None and state.writer is not None
     o = state.options
     db = state.public
-    avatars: dict[str, bytes] = state.extra.get("avatars", {})
+    avatars = state.avatars
     end = canonical(o.now)
     totals = {
         u: (int(p), int(n))

@@ -225,8 +225,9 @@ class ProfileBatch:
 
 def finish_profiles(state: BuildState) -> None:
     """Collect the profiles started by `render_all` and save the page fingerprints."""
-    batch: ProfileBatch | None = state.extra.pop("profiles", None)
-    r: PageRenderer = state.extra["renderer"]
+    batch, state.profiles = state.profiles, None
+    r = state.renderer
+    assert r is not None
     if batch is not None:
         batch.finish()
     state.result.rendered = r.rendered
@@ -249,10 +250,9 @@ def render_all(state: BuildState) -> None:
     for period in ("week", "month", "year", "all-time"):
         rows = entries(model.snap, window(model.snap, period), ranked, with_daily=False)
         boards[period] = Standings.of(rows)
-    state.extra["boards"] = boards
     model.awards_of("")  # group the awards once, before the renderers fork
-    state.extra["renderer"] = r
-    state.extra["profiles"] = ProfileBatch(r, boards)
+    state.renderer = r
+    state.profiles = ProfileBatch(r, boards)
     # home
     r.page(
         "",
@@ -342,7 +342,7 @@ def _render_optional(state: BuildState, r: PageRenderer) -> None:
             f"How {model.config.org.name} counts activities, points and badges.",
         )
         r.page("scoring/", "scoring.html", meta, scoring.build_scoring(model))
-    docs_set = state.extra.get("docs")
+    docs_set = state.docs
     if model.features.docs and docs_set is not None:
         state.docs_paths = docs.render_docs(r, docs_set)
 

@@ -23,6 +23,8 @@ import PIL
 from PIL import Image, ImageChops, ImageDraw, ImageFont
 
 from leaderboard.forkmap import fork_map
+from leaderboard.queries import activities
+from leaderboard.queries.types import ContributorTotals
 from leaderboard.site.avatars import initials, load_font
 from leaderboard.site.format import format_int
 from leaderboard.site.output import replace_file
@@ -426,18 +428,12 @@ def build_stage(state: BuildState) -> None:
     db = state.public
     avatars = state.avatars
     end = canonical(o.now)
-    totals = {
-        u: (int(p), int(n))
-        for u, p, n in db.execute(
-            "SELECT contributor, SUM(effective_points), COUNT(*) FROM activity WHERE occurred_at <= ? "
-            "GROUP BY contributor",
-            (end,),
-        )
-    }
+    totals = activities.totals_by_contributor(db, end=end, active_days=False)
     cards = []
     for r in db.query("SELECT username, name FROM contributor ORDER BY username"):
         user = r["username"]
-        points, count = totals.get(user, (0, 0))
+        total = totals.get(user) or ContributorTotals()
+        points, count = total.points, total.activity_count
         cards.append(
             OgCard(
                 relpath=f"{state.urls.profile_dir(user)}/opengraph-image.png",

@@ -42,7 +42,7 @@ def test_prefetched_avatars_are_the_drawn_ones(
     monkeypatch.setattr(av, "PARALLEL_MIN", 1)
     requests = [r for r in REQUESTS if r.avatar_url is None]
     prefetch = av.FallbackPrefetch(requests, cache_dir=tmp_path / "cache", font_path=None)
-    assert prefetch.pool is not None
+    assert prefetch.job is not None and prefetch.job.children
     prefetch.join()
     written: dict[str, bytes] = {}
     stats = av.build_avatars(

@@ -9,7 +9,6 @@ is fetched again. Network access only goes through the injected `httpx.Client`.
 from __future__ import annotations
 
 import colorsys
-import contextlib
 import hashlib
 import io
 import os
@@ -25,6 +24,7 @@ from urllib.parse import urlsplit, urlunsplit
 import httpx
 from PIL import Image, ImageDraw, ImageFont
 
+from leaderboard.forkmap import ForkMapJob, start_fork_map
 from leaderboard.site.output import replace_file
 
 if TYPE_CHECKING:
@@ -458,17 +458,14 @@ def needs_fallback(
 
 class FallbackPrefetch:
     """Draws the generated avatars a build will need into the avatar cache, in forked processes
-    started before the public DB is built (the costliest part of a first build's avatar step runs
-    while the parent is busy with SQLite); `build_avatars` then finds them in the cache. `join`
-    must be called before anything else forks."""
+    (`start_fork_map`) started before the public DB is built (the costliest part of a first
+    build's avatar step runs while the parent is busy with SQLite); `build_avatars` then finds
+    them in the cache. `join` must be called before anything else forks."""
 
     def __init__(
         self, requests: Sequence[AvatarRequest], *, cache_dir: Path, font_path: str | None
     ) -> None:
-        from concurrent.futures import Future, ProcessPoolExecutor
-
-        self.pool: ProcessPoolExecutor | None = None
-        self.futures: list[Future[int]] = []
+        self.job: ForkMapJob[list[tuple[str, str, str | None, str]], int] | None = None
         font_digest = _font_digest(font_path)
         items = []
         for r in requests:
@@ -478,32 +475,22 @@ class FallbackPrefetch:
         workers = min(os.cpu_count() or 1, 4)
         if len(items) < PARALLEL_MIN or workers < 2 or not _can_fork():
             return
-        import multiprocessing
-
         size = -(-len(items) // (workers * 4))
-        self.pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"))
-        self.futures = [
-            self.pool.submit(_draw_and_store, items[i : i + size])
-            for i in range(0, len(items), size)
-        ]
+        chunks = [items[i : i + size] for i in range(0, len(items), size)]
+        self.job = start_fork_map(_draw_and_store, chunks, children=workers)
 
     def join(self) -> None:
         """Wait for the drawings (a failure only means `build_avatars` draws that one itself)."""
-        if self.pool is None:
-            return
-        for future in self.futures:
-            with contextlib.suppress(Exception):  # the avatar step redraws whatever is missing
-                future.result()
-        self.pool.shutdown(wait=True)
-        self.pool = None
+        if self.job is not None:
+            self.job.wait()
+            self.job = None
 
 
 def _can_fork() -> bool:
-    import multiprocessing
     import threading
 
-    # forking is only safe without other threads (a pool's manager thread may be running)
-    return threading.active_count() == 1 and "fork" in multiprocessing.get_all_start_methods()
+    # forking is only safe without other threads (another job's collecting thread may run)
+    return threading.active_count() == 1
 
 
 def _font_digest(font_path: str | None) -> str:
@@ -516,18 +503,14 @@ def _font_digest(font_path: str | None) -> str:
 
 
 def _draw_in_parallel(items: list[tuple[str, str, str | None]]) -> list[bytes]:
-    import multiprocessing
-
     workers = min(os.cpu_count() or 1, 4)
-    # when another pool runs (profiles), the cores are busy anyway: draw here
+    # when another job runs (profiles), the cores are busy anyway: draw here
     if len(items) < PARALLEL_MIN or workers < 2 or not _can_fork():
         return _fallback_job(items)
-    from concurrent.futures import ProcessPoolExecutor
-
     size = -(-len(items) // (workers * 4))
     chunks = [items[i : i + size] for i in range(0, len(items), size)]
-    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
-        return [data for part in pool.map(_fallback_job, chunks) for data in part]
+    job = start_fork_map(_fallback_job, chunks, children=workers - 1)
+    return [data for part in job.results() for data in part]
 
 
 def _fail(

@@ -22,8 +22,8 @@ from leaderboard.logs import MASK
 from leaderboard.timeutil import get_zone, parse_now
 
 if TYPE_CHECKING:
-    from leaderboard.cli import Common
     from leaderboard.config.model import Config
+    from leaderboard.invocation import Common
 
 log = logging.getLogger("leaderboard")
 
@@ -311,6 +311,22 @@ def empty_site_hint(data_dir: Path, db_path: Path, *, from_files: bool) -> str |
     )
 
 
+# -- plugins ---------------------------------------------------------------------------------
+
+
+def plugins_command(common: Common, *, fmt: str, installed: bool) -> int:
+    """`leaderboard plugins`: print the plugin report; exit 1 when a plugin failed to load."""
+    from leaderboard.plugins.report import installed_rows, plugin_rows, render_json, render_text
+
+    data_dir = data_dir_of(common)
+    config = load_config_for(common, data_dir)
+    rows = plugin_rows(config, data_dir=data_dir, cache_dir=cache_dir_of(common, data_dir))
+    extra = installed_rows() if installed else None
+    render = render_json if fmt == "json" else render_text
+    sys.stdout.write(render(rows, extra))
+    return 1 if any(r.failed for r in rows) else 0
+
+
 # -- serve -------------------------------------------------------------------------------------
 
 
@@ -321,32 +337,6 @@ def serve_command(
     from leaderboard.serve import serve
 
     return serve(Path(directory).resolve(), host=host, port=port, base_path=base_path)
-
-
-# -- demo --------------------------------------------------------------------------------------
-
-
-def demo_command(
-    common: Common,
-    *,
-    directory: str,
-    contributors: int,
-    days: int,
-    seed: int,
-    force: bool,
-    build: bool,
-) -> int:
-    from leaderboard.demo import create_demo
-
-    return create_demo(
-        common,
-        directory=Path(directory),
-        contributors=contributors,
-        days=days,
-        seed=seed,
-        force=force,
-        build=build,
-    )
 
 
 # -- migrate-legacy ----------------------------------------------------------------------------

@@ -21,7 +21,7 @@ from leaderboard.errors import InvalidInputError, UsageError
 from leaderboard.identities import normalise, rebuild_index
 
 if TYPE_CHECKING:
-    from leaderboard.cli import Common
+    from leaderboard.invocation import Common
 
 log = logging.getLogger("leaderboard.merge")
 

@@ -7,7 +7,6 @@ CORE-12, CORE-24), takes the lock where the command writes (CORE-08) and calls t
 from __future__ import annotations
 
 import logging
-import os
 import sys
 from datetime import datetime
 from pathlib import Path
@@ -29,14 +28,10 @@ log = logging.getLogger("leaderboard")
 
 
 def data_dir_of(common: Common) -> Path:
-    env = dict(common.env)
-    path = resolve_data_dir(common.data_dir, env, Path.cwd())
-    # CORE-04: upstream configs use ${{ env.LEADERBOARD_DATA_DIR }}.
-    if not common.env.get("LEADERBOARD_DATA_DIR"):
-        os.environ["LEADERBOARD_DATA_DIR"] = str(path)
-        if isinstance(common.env, dict):
-            common.env["LEADERBOARD_DATA_DIR"] = str(path)
-    return path
+    """CORE-04 steps 1-3. Step 4 (`${{ env.LEADERBOARD_DATA_DIR }}` in upstream configs) is
+    `load_config`'s: it substitutes with the data dir when the variable is unset, so nothing
+    here writes the process environment or the invocation's."""
+    return resolve_data_dir(common.data_dir, dict(common.env), Path.cwd())
 
 
 def db_path_of(common: Common, data_dir: Path) -> str:
@@ -151,18 +146,18 @@ def execute_run(settings: Any, *, started: datetime) -> int:
 
     from leaderboard import pipeline
 
-    prepared = pipeline.prepare(settings)
-    for problem in prepared.warnings:
-        log.warning("%s", problem.format())
-    db = Database.open(settings.db_path)
-    try:
-        summary = pipeline.run_phases(settings, prepared, db)
-        summary.log(log)
-        pipeline.record_run(
-            db, settings.command, settings.phases, started, datetime.now(UTC), summary
-        )
-    finally:
-        db.close()
+    with pipeline.prepare(settings) as prepared:
+        for problem in prepared.warnings:
+            log.warning("%s", problem.format())
+        db = Database.open(settings.db_path)
+        try:
+            summary = pipeline.run_phases(settings, prepared, db)
+            summary.log(log)
+            pipeline.record_run(
+                db, settings.command, settings.phases, started, datetime.now(UTC), summary
+            )
+        finally:
+            db.close()
     return 0 if summary.ok else 1
 
 

@@ -272,3 +272,4 @@ def merge_command(common: Common, *, source: str, target: str, dry_run: bool) ->
             return 0
         finally:
             db.close()
+            prepared.release()  # the GC freeze of `prepare`

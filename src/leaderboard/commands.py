@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote, urlparse
 
 from leaderboard import lock, progress
-from leaderboard.config import resolve_data_dir
+from leaderboard.config import default_cache_dir, resolve_data_dir
 from leaderboard.db import Database
 from leaderboard.errors import InvalidInputError, UsageError
 from leaderboard.logs import MASK
@@ -57,7 +57,7 @@ def db_path_of(common: Common, data_dir: Path) -> str:
 
 def cache_dir_of(common: Common, data_dir: Path) -> Path:
     raw = common.env.get("LEADERBOARD_CACHE_DIR")
-    return Path(raw).expanduser().resolve() if raw else data_dir / ".leaderboard-cache"
+    return Path(raw).expanduser().resolve() if raw else default_cache_dir(data_dir)
 
 
 def now_of(common: Common, tz_name: str) -> datetime:

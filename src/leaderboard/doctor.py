@@ -19,6 +19,8 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
+from leaderboard.config.datadir import PUBLIC_DB_NAME
+
 if TYPE_CHECKING:
     import httpx
 
@@ -698,7 +700,7 @@ def run_checks(
         checks += check_site(
             config,
             cache_dir,
-            estimate_public_db(conn, data_dir / ".leaderboard-public.db"),
+            estimate_public_db(conn, data_dir / PUBLIC_DB_NAME),
             unknown_icons(config, conn, db_path),
             conn.execute("SELECT COUNT(*) FROM activity").fetchone()[0] if conn else 0,
         )

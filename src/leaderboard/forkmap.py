@@ -32,13 +32,15 @@ fork from a process holding 1 GB adds 1 GB to the process tree's peak (the CORE-
 from __future__ import annotations
 
 import contextlib
-import gc
 import os
 import pickle
 import struct
 import threading
 from collections.abc import Callable, Iterator, Sequence
+from contextlib import ExitStack
 from typing import Any, Generic, TypeVar
+
+from leaderboard.gcpause import gc_frozen
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -237,13 +239,12 @@ class ForkMapJob(Generic[T, R]):
         self.items = items
         self.children: list[_Child] = []
         self.queue_fd: int | None = None
-        self.frozen = False
+        self.resources = ExitStack()  # the GC freeze, undone by `close`
         if children < 1 or len(items) < 2 or not _can_fork():
             return
         self.queue_fd = _queue(len(items))
         if freeze:
-            gc.freeze()
-            self.frozen = True
+            self.resources.enter_context(gc_frozen())
         queue_fd = self.queue_fd
         for _ in range(min(children, len(items) - 1)):
             self.children.append(
@@ -289,9 +290,7 @@ class ForkMapJob(Generic[T, R]):
         if self.queue_fd is not None:
             os.close(self.queue_fd)
             self.queue_fd = None
-        if self.frozen:
-            gc.unfreeze()
-            self.frozen = False
+        self.resources.close()
 
 
 def _queue(count: int) -> int:

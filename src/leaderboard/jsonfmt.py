@@ -238,12 +238,14 @@ def _pairs_no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
         seen: set[str] = set()
         for key, _ in pairs:
             if key in seen:
-                raise _DuplicateKey(key)
+                raise DuplicateKey(key)
             seen.add(key)
     return result
 
 
-class _DuplicateKey(ValueError):
+class DuplicateKey(ValueError):
+    """Raised by `STRICT_DECODER` for an object with a key twice (`key` names it)."""
+
     def __init__(self, key: str) -> None:
         super().__init__(key)
         self.key = key
@@ -253,7 +255,11 @@ def _reject_constant(name: str) -> Any:
     raise ValueError(f"{name} is not valid JSON")
 
 
-_decoder = json.JSONDecoder(object_pairs_hook=_pairs_no_duplicates, parse_constant=_reject_constant)
+# The one strict decoder (duplicate keys and NaN/Infinity refused); `datarepo.values` uses it
+# for the element-by-element array reader, with its own positions in the messages.
+STRICT_DECODER = json.JSONDecoder(
+    object_pairs_hook=_pairs_no_duplicates, parse_constant=_reject_constant
+)
 
 
 def loads(text: str) -> Any:
@@ -261,8 +267,8 @@ def loads(text: str) -> Any:
     surrogates are errors. Big integers stay exact."""
     check_limits(text)
     try:
-        value = _decoder.decode(text)
-    except _DuplicateKey as exc:
+        value = STRICT_DECODER.decode(text)
+    except DuplicateKey as exc:
         raise JsonError(f"duplicate key '{exc.key}'") from None
     except json.JSONDecodeError as exc:
         raise JsonError(f"invalid JSON: {exc.msg}", exc.lineno, exc.colno) from None

@@ -14,7 +14,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from leaderboard.aggregates.standard import CONTRIBUTOR_DEFINITIONS, PER_DEFINITION_PREFIX
+from leaderboard.aggregates.standard import PER_DEFINITION_PREFIX
+from leaderboard.catalogue import CONTRIBUTOR_DEFINITIONS
 from leaderboard.config.model import IdentityConfig
 from leaderboard.db import Database
 from leaderboard.errors import InvalidInputError, UsageError

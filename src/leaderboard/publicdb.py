@@ -24,9 +24,11 @@ from pathlib import Path
 from typing import Any
 
 from leaderboard import __version__
+from leaderboard.catalogue import GLOBAL_SLUGS
 from leaderboard.config.model import Config
 from leaderboard.db.database import Database
 from leaderboard.db.migrations import SCHEMA_VERSION
+from leaderboard.db.schema import ACTIVITY_FIELDS
 from leaderboard.errors import InvalidInputError
 from leaderboard.jsonfmt import dumps_compact, loads
 from leaderboard.points import apply_daily_caps, effective_points
@@ -142,9 +144,7 @@ PUBLIC_TABLES: tuple[str, ...] = (
     "contributor_badge",
 )
 
-STANDARD_GLOBAL_SLUGS = frozenset(
-    {"total_contributors", "total_activities", "active_contributors_last_30d"}
-)
+STANDARD_GLOBAL_SLUGS = frozenset(GLOBAL_SLUGS)
 
 
 # -- visibility (NEW-04) ---------------------------------------------------------------------
@@ -421,18 +421,7 @@ def _copy_contributors(
     _insert(conn, "contributor", _CONTRIBUTOR_COLUMNS, rows)
 
 
-_ACTIVITY_COLUMNS = (
-    "slug",
-    "contributor",
-    "activity_definition",
-    "title",
-    "occurred_at",
-    "link",
-    "text",
-    "points",
-    "meta",
-    "effective_points",
-)
+_ACTIVITY_COLUMNS = (*ACTIVITY_FIELDS, "effective_points")
 
 
 def _attachable(working: Database) -> str | None:

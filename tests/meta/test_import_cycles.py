@@ -3,7 +3,9 @@ plugins/records ↔ plugins/resolver were cycles hidden by function-level import
 
 Every import counts, at module level or inside a function: a cycle through a function-level
 import is still two modules that cannot be understood (or changed) one without the other. Only
-imports under `if TYPE_CHECKING:` are allowed to point back, since they never run.
+imports under `if TYPE_CHECKING:` are allowed to point back, since they never run. Importing
+`a.b.c` also runs the `__init__` of the packages `a.b` (unless the importer is inside it), so
+those count as imported too: a cycle through a package's `__init__` fails at runtime as well.
 """
 
 from __future__ import annotations
@@ -68,8 +70,15 @@ def imports_of(module: str, path: Path, modules: dict[str, Path]) -> set[str]:
                 full = f"{base}.{alias.name}"
                 found.add(resolve(full) if full in modules else resolve(base))
     found.discard(None)
-    found.discard(module)
-    return {m for m in found if m is not None}
+    own_packages = _ancestors(module) | {module}
+    packages = {p for m in found if m is not None for p in _ancestors(m) if p in modules}
+    return {m for m in found | packages if m is not None} - own_packages
+
+
+def _ancestors(module: str) -> set[str]:
+    """`a.b.c` → {`a`, `a.b`}: the packages whose `__init__` runs before it."""
+    parts = module.split(".")
+    return {".".join(parts[:i]) for i in range(1, len(parts))}
 
 
 def import_cycles(graph: dict[str, set[str]]) -> list[list[str]]:
@@ -136,3 +145,7 @@ def test_the_cycle_finder_finds_cycles_and_ignores_type_checking(tmp_path: Path)
         "leaderboard.commands",
         "leaderboard.jsonfmt",
     }
+    nested = tmp_path / "n.py"
+    nested.write_text("from leaderboard.datarepo.values import type_name\n", encoding="utf-8")
+    found = imports_of("leaderboard.queries.n", nested, {"leaderboard.queries.n": nested, **modules})
+    assert found == {"leaderboard.datarepo.values", "leaderboard.datarepo"}  # its package runs

@@ -19,29 +19,12 @@ from typing import Any, NamedTuple
 
 from leaderboard.aggregates.rounding import round2
 from leaderboard.aggregates.snapshot import ActivitySnapshot
+from leaderboard.catalogue import CONTRIBUTOR_DEFINITIONS
 from leaderboard.jsonfmt import dumps_compact, encode_string, format_number
 from leaderboard.timeutil import canonical, date_text, local_date, minus_days
 
 CALCULATED_AT = "calculated_at"
 PER_DEFINITION_PREFIX = "activity_count:"
-
-# CORE-60: slug → (name, description), in the spec's order.
-CONTRIBUTOR_DEFINITIONS: dict[str, tuple[str, str]] = {
-    "total_activity_points": (
-        "Total Activity Points",
-        "Sum of all activity points for the contributor",
-    ),
-    "activity_count": ("Activity Count", "Total number of activities by the contributor"),
-    "first_activity_date": ("First Activity Date", "Date of the contributor's first activity"),
-    "last_activity_date": ("Last Activity Date", "Date of the contributor's most recent activity"),
-    "active_days": ("Active Days", "Number of unique days with activity"),
-    "avg_points_per_activity": (
-        "Average Points Per Activity",
-        "Average points earned per activity",
-    ),
-}
-GLOBAL_SLUGS = ("total_contributors", "total_activities", "active_contributors_last_30d")
-
 
 _SENTINEL = "\x00calculated_at\x00"
 _ENCODED_SENTINEL = encode_string(_SENTINEL)

@@ -14,14 +14,13 @@ from typing import Any
 
 from leaderboard.aggregates.standard import (
     CALCULATED_AT,
-    CONTRIBUTOR_DEFINITIONS,
-    GLOBAL_SLUGS,
     PER_DEFINITION_PREFIX,
     ContributorRow,
     DefinitionRow,
     GlobalRow,
     MetaShape,
 )
+from leaderboard.catalogue import CONTRIBUTOR_DEFINITIONS, GLOBAL_SLUGS
 from leaderboard.db import Database
 from leaderboard.jsonfmt import JsonError, dumps_compact, loads
 

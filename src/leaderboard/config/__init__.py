@@ -10,7 +10,7 @@ from leaderboard.config.badges import (
     check_badge_definition,
     check_badge_rule,
 )
-from leaderboard.config.datadir import export_data_dir, resolve_data_dir
+from leaderboard.config.datadir import default_cache_dir, export_data_dir, resolve_data_dir
 from leaderboard.config.env import mask, substitute
 from leaderboard.config.loader import ConfigResult, load_config, validate_text
 from leaderboard.config.model import (
@@ -55,6 +55,7 @@ __all__ = [
     "check_badge_rule",
     "check_plugin_config",
     "classify_source",
+    "default_cache_dir",
     "export_data_dir",
     "load_config",
     "mask",

@@ -9,6 +9,9 @@ from pathlib import Path
 from leaderboard.errors import ConfigNotFoundError
 
 ENV_VAR = "LEADERBOARD_DATA_DIR"
+# Inside the data dir, ignored by git (the scaffolded .gitignore and workflow use these names).
+CACHE_DIR_NAME = ".leaderboard-cache"
+PUBLIC_DB_NAME = ".leaderboard-public.db"
 CONFIG_NAME = "config.yaml"
 
 
@@ -63,3 +66,9 @@ def export_data_dir(environ: MutableMapping[str, str], data_dir: Path) -> None:
     """CORE-04 step 4: make `${{ env.LEADERBOARD_DATA_DIR }}` resolve in upstream configs."""
     if ENV_VAR not in environ:
         environ[ENV_VAR] = str(data_dir)
+
+
+def default_cache_dir(data_dir: Path) -> Path:
+    """Where a data dir's cache lives unless `LEADERBOARD_CACHE_DIR` / `cache_dir` says otherwise
+    (plugin caches, avatars, fingerprints, vendored assets): the one definition of it."""
+    return data_dir / CACHE_DIR_NAME

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from operator import itemgetter
 from typing import Any
 
+from leaderboard.catalogue import CONTRIBUTOR_DEFINITIONS
 from leaderboard.config.model import Config
 from leaderboard.datarepo.definitions import (
     build_activity_definition,
@@ -41,20 +42,6 @@ _KEYS = {
     "contributor_badge": ("slug",),
 }
 
-STANDARD_DEFINITIONS = {
-    "total_activity_points": (
-        "Total Activity Points",
-        "Sum of all activity points for the contributor",
-    ),
-    "activity_count": ("Activity Count", "Total number of activities by the contributor"),
-    "first_activity_date": ("First Activity Date", "Date of the contributor's first activity"),
-    "last_activity_date": ("Last Activity Date", "Date of the contributor's most recent activity"),
-    "active_days": ("Active Days", "Number of unique days with activity"),
-    "avg_points_per_activity": (
-        "Average Points Per Activity",
-        "Average points earned per activity",
-    ),
-}
 
 
 @dataclass
@@ -298,7 +285,7 @@ def _standard_rows(db: Database, snapshot: RepoSnapshot) -> list[Row]:
     rows: list[Row] = []
     for slug in wanted:
         if slug in STANDARD_AGGREGATES:
-            name, description = STANDARD_DEFINITIONS[slug]
+            name, description = CONTRIBUTOR_DEFINITIONS[slug]
             rows.append((slug, name, description, 0, None))
         elif slug.startswith("activity_count:") and slug[15:] in names:
             def_name = names[slug[15:]]

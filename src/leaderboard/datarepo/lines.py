@@ -24,6 +24,7 @@ from leaderboard.datarepo.values import (
     loads_line,
     parse_column,
 )
+from leaderboard.db.schema import ACTIVITY_FIELDS
 from leaderboard.inputlimits import (
     CODE_TOO_LARGE,
     MAX_LINE_BYTES,
@@ -421,30 +422,8 @@ def _limit_problem(path: str, number: int, raw: bytes) -> Problem | None:
     return None
 
 
-_ACTIVITY_ORDER = (
-    "slug",
-    "contributor",
-    "activity_definition",
-    "title",
-    "occurred_at",
-    "link",
-    "text",
-    "points",
-    "meta",
-)
-_ACTIVITY_FAST_KEYS = frozenset(
-    (
-        "slug",
-        "contributor",
-        "activity_definition",
-        "title",
-        "occurred_at",
-        "link",
-        "text",
-        "points",
-        "meta",
-    )
-)
+_ACTIVITY_ORDER = ACTIVITY_FIELDS
+_ACTIVITY_FAST_KEYS = frozenset(ACTIVITY_FIELDS)
 _INT64_MAX = 2**63 - 1
 
 

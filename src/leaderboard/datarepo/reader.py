@@ -13,6 +13,7 @@ from functools import partial
 from pathlib import Path
 from typing import Any, NamedTuple
 
+from leaderboard.catalogue import CONTRIBUTOR_DEFINITIONS
 from leaderboard.config.model import Config
 from leaderboard.datarepo import layout
 from leaderboard.datarepo.contributors import parse_profile
@@ -43,14 +44,7 @@ PARALLEL_PROFILE_BYTES = 128 << 10
 # The child's share of the bytes: it also pickles what it read (measured best at 1x).
 CHILD_READ_SHARE = 0.42
 
-STANDARD_AGGREGATES = (
-    "total_activity_points",
-    "activity_count",
-    "first_activity_date",
-    "last_activity_date",
-    "active_days",
-    "avg_points_per_activity",
-)
+STANDARD_AGGREGATES = tuple(CONTRIBUTOR_DEFINITIONS)  # CORE-60, in the spec's order
 
 
 def read_repo(

@@ -11,7 +11,14 @@ import math
 from collections.abc import Iterator
 from typing import Any
 
-from leaderboard.jsonfmt import JsonError, check_limits, check_strings, dumps_compact, loads
+from leaderboard.jsonfmt import (
+    STRICT_DECODER,
+    DuplicateKey,
+    JsonError,
+    check_limits,
+    dumps_compact,
+    loads,
+)
 
 INT64_MAX = 2**63 - 1
 
@@ -130,28 +137,6 @@ def aggregate_value_problem(value: Any) -> tuple[str, str] | None:
 # --- JSON array files -----------------------------------------------------------------------
 
 
-class _Duplicate(ValueError):
-    def __init__(self, key: str) -> None:
-        super().__init__(key)
-        self.key = key
-
-
-def _pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    result = dict(pairs)
-    if len(result) != len(pairs):
-        seen: set[str] = set()
-        for key, _ in pairs:
-            if key in seen:
-                raise _Duplicate(key)
-            seen.add(key)
-    return result
-
-
-def _constant(name: str) -> Any:
-    raise ValueError(f"{name} is not valid JSON")
-
-
-_DECODER = json.JSONDecoder(object_pairs_hook=_pairs, parse_constant=_constant)
 _WS = " \t\n\r"
 
 
@@ -174,7 +159,7 @@ def iter_array(text: str) -> Iterator[tuple[Any, int]]:
     if i >= n or text[i] != "[":
         # Distinguish "valid JSON but not an array" from a syntax error.
         try:
-            _DECODER.decode(text)
+            STRICT_DECODER.decode(text)
         except (json.JSONDecodeError, ValueError):
             pass
         else:
@@ -200,8 +185,8 @@ def iter_array(text: str) -> Iterator[tuple[Any, int]]:
             continue
         line, column = _position(text, i)
         try:
-            value, i = _DECODER.raw_decode(text, i)
-        except _Duplicate as exc:
+            value, i = STRICT_DECODER.raw_decode(text, i)
+        except DuplicateKey as exc:
             raise JsonError(
                 f"duplicate key '{exc.key}' in the element starting here", line, column
             ) from None
@@ -220,8 +205,8 @@ def iter_array(text: str) -> Iterator[tuple[Any, int]]:
 
 def _decode_whole(text: str) -> Iterator[tuple[Any, int]]:
     try:
-        _DECODER.decode(text)
-    except _Duplicate as exc:
+        STRICT_DECODER.decode(text)
+    except DuplicateKey as exc:
         raise JsonError(f"duplicate key '{exc.key}'", 1, 1) from None
     except json.JSONDecodeError as exc:
         raise JsonError(f"invalid JSON: {exc.msg}", exc.lineno, exc.colno) from None
@@ -231,20 +216,9 @@ def _decode_whole(text: str) -> Iterator[tuple[Any, int]]:
     yield  # pragma: no cover - makes this a generator
 
 
-def loads_line(text: str) -> Any:
-    """One JSONL line; duplicate keys, NaN and Infinity, nesting beyond the input limit and lone
-    surrogates are errors; big integers stay exact."""
-    check_limits(text)
-    try:
-        value = _DECODER.decode(text)
-    except _Duplicate as exc:
-        raise JsonError(f"duplicate key '{exc.key}'") from None
-    except json.JSONDecodeError as exc:
-        raise JsonError(f"invalid JSON: {exc.msg}", exc.lineno, exc.colno) from None
-    except ValueError as exc:
-        raise JsonError(f"invalid JSON: {exc}") from None
-    check_strings(text, value)
-    return value
+# One JSONL line: the strict JSON reading of `jsonfmt.loads` (duplicate keys, NaN/Infinity,
+# nesting beyond the input limit and lone surrogates are errors; big integers stay exact).
+loads_line = loads
 
 
 def parse_column(value: Any) -> Any:

@@ -174,6 +174,9 @@ COLUMNS: dict[str, tuple[str, ...]] = {
 }
 
 # Columns holding JSON text (CORE-36); the query layer parses them on the way out.
+# An activity's own fields (upstream's columns; `extra` holds the rest), in file and table order.
+ACTIVITY_FIELDS: tuple[str, ...] = tuple(c for c in COLUMNS["activity"] if c != "extra")
+
 JSON_COLUMNS: dict[str, frozenset[str]] = {
     "contributor": frozenset({"social_profiles", "meta", "identities", "extra"}),
     "activity_definition": frozenset({"extra"}),

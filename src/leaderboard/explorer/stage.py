@@ -44,12 +44,12 @@ def build_stage(state: BuildState) -> None:
         public_db=state.public_path,
         config=o.config,
         page_context={"site": site, "page": page, "ctx": None},
-        cache_dir=o.cache_dir or (o.data_dir / ".leaderboard-cache"),
+        cache_dir=o.effective_cache_dir,
         offline=o.offline,
         logger=o.logger,
         base_path=state.urls.base_path,
         script_url=state.assets.get("explorer_js"),
-        upload_path=o.public_db_path or (o.data_dir / ".leaderboard-public.db"),
+        upload_path=o.effective_public_db_path,
         env=dict(o.env),  # the build's environment, as `reuse` keys it (never os.environ)
         copy=writer.copy,
     )

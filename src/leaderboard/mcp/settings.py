@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import unquote, urlparse
 
+from leaderboard.config.datadir import default_cache_dir
 from leaderboard.errors import InvalidInputError, UsageError
 from leaderboard.mcp.source import ServedDatabase, check_source, is_public_file
 from leaderboard.timeutil import get_zone, parse_now
@@ -173,7 +174,7 @@ def _import_files(
             db,
             now=now or datetime.now(UTC),
             env=env,
-            cache_dir=data_dir / ".leaderboard-cache",
+            cache_dir=default_cache_dir(data_dir),
             offline=True,
         )
     finally:

@@ -15,6 +15,7 @@ from datetime import tzinfo
 from typing import Any
 
 from leaderboard.datarepo.values import type_name
+from leaderboard.db.schema import ACTIVITY_FIELDS
 from leaderboard.errors import ValidationError
 from leaderboard.jsonfmt import dumps_compact
 from leaderboard.models import as_dict
@@ -222,10 +223,7 @@ def activity_definition(record: Any) -> Columns:
     }
 
 
-ACTIVITY_KEYS = (
-    "slug", "contributor", "activity_definition", "title", "occurred_at", "link", "text",
-    "points", "meta",
-)  # fmt: skip
+ACTIVITY_KEYS = ACTIVITY_FIELDS
 
 
 def activity(record: Any, tz: tzinfo) -> Columns:

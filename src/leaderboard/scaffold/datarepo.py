@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from leaderboard.config.datadir import CACHE_DIR_NAME, PUBLIC_DB_NAME
 from leaderboard.errors import LeaderboardError
 from leaderboard.scaffold.answers import InitAnswers, all_roles, github_owner
 from leaderboard.scaffold.workflow import (
@@ -31,9 +32,9 @@ GITIGNORE = (
     ".leaderboard.db-journal",
     ".leaderboard.db-wal",
     ".leaderboard.db-shm",
-    ".leaderboard-public.db",
+    PUBLIC_DB_NAME,
     ".leaderboard.lock",
-    ".leaderboard-cache/",
+    f"{CACHE_DIR_NAME}/",
     ".scrape-progress.json",
     "scrape-status.md",
     "_site/",

@@ -16,6 +16,7 @@ import re
 from dataclasses import dataclass
 
 from leaderboard import __version__
+from leaderboard.config.datadir import CACHE_DIR_NAME
 
 # Action pins: full commit SHA and the release it is (update them together).
 CHECKOUT = "actions/checkout@08c6903cd8c0fde910a37f88322edcfb5dd907a8 # v5.0.0"
@@ -112,7 +113,7 @@ def render_workflow(opts: WorkflowOptions) -> str:
         "      - name: Cache",
         f"        uses: {CACHE}",
         "        with:",
-        "          path: .leaderboard-cache",
+        f"          path: {CACHE_DIR_NAME}",
         "          key: leaderboard-cache-${{ github.run_id }}",
         "          restore-keys: leaderboard-cache-",
         "      - name: Validate",

@@ -421,11 +421,11 @@ def fallback_avatars(
 ) -> dict[str, bytes]:
     """username → generated avatar, cached like downloads (encoding 1,500 WebP images took
     seconds on every build); misses are drawn in parallel processes when there are many."""
-    font_digest = _font_digest(font_path)
+    digest = font_digest(font_path)
     out: dict[str, bytes] = {}
     misses: list[tuple[AvatarRequest, Path]] = []
     for r in requests:
-        path = cache_path(cache_dir, _fallback_key(r, font_digest))
+        path = cache_path(cache_dir, _fallback_key(r, digest))
         try:
             out[r.username] = path.read_bytes()
         except OSError:
@@ -466,10 +466,10 @@ class FallbackPrefetch:
         self, requests: Sequence[AvatarRequest], *, cache_dir: Path, font_path: str | None
     ) -> None:
         self.job: ForkMapJob[list[tuple[str, str, str | None, str]], int] | None = None
-        font_digest = _font_digest(font_path)
+        digest = font_digest(font_path)
         items = []
         for r in requests:
-            path = cache_path(cache_dir, _fallback_key(r, font_digest))
+            path = cache_path(cache_dir, _fallback_key(r, digest))
             if not path.exists():
                 items.append((r.username, r.display_name, font_path, str(path)))
         workers = min(os.cpu_count() or 1, 4)
@@ -493,7 +493,10 @@ def _can_fork() -> bool:
     return threading.active_count() == 1
 
 
-def _font_digest(font_path: str | None) -> str:
+def font_digest(font_path: str | None) -> str:
+    """What a drawing depends on of the font (part of the avatar and OG cache keys): its bytes'
+    digest, "" for the built-in font, "unreadable" when it cannot be read (drawing then falls
+    back as `load_font` does)."""
     if not font_path:
         return ""
     try:
@@ -541,7 +544,7 @@ def avatar_href(
 
 
 def _cache_dir(options: BuildOptions) -> Path:
-    return Path(options.cache_dir or (Path(options.data_dir) / ".leaderboard-cache"))
+    return options.effective_cache_dir
 
 
 def _font_path(options: BuildOptions) -> str | None:

@@ -83,7 +83,7 @@ class BuildState:
 
 def cache_dir_of(options: BuildOptions) -> Path:
     """Fingerprints, file state, avatars and vendored assets live here."""
-    return options.cache_dir or (options.data_dir / ".leaderboard-cache")
+    return options.effective_cache_dir
 
 
 def features_for(options: BuildOptions) -> Features:
@@ -138,7 +138,7 @@ def stage_working_db(state: BuildState) -> None:
         db,
         now=o.now,
         env=o.env,
-        cache_dir=o.cache_dir or (o.data_dir / ".leaderboard-cache"),
+        cache_dir=o.effective_cache_dir,
         offline=True,
     )
     state.working = db
@@ -425,7 +425,7 @@ def _extra_outputs(state: BuildState) -> list[Path]:
     if outcome is None or outcome.db_path is not None:
         return []
     o = state.options
-    return [o.public_db_path or (o.data_dir / ".leaderboard-public.db")]
+    return [o.effective_public_db_path]
 
 
 def _volatile(state: BuildState) -> bool:

@@ -30,7 +30,7 @@ def write_og_images(state: BuildState) -> None:
 
 def write_explorer(state: BuildState) -> None:
     assert state.features is not None
-    _run(state, "leaderboard.explorer", state.features.explorer)
+    _run(state, "leaderboard.explorer.stage", state.features.explorer)
 
 
 def write_api(state: BuildState) -> None:

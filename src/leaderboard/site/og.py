@@ -25,7 +25,7 @@ from PIL import Image, ImageChops, ImageDraw, ImageFont
 from leaderboard.forkmap import fork_map
 from leaderboard.queries import activities
 from leaderboard.queries.types import ContributorTotals
-from leaderboard.site.avatars import initials, load_font
+from leaderboard.site.avatars import font_digest, initials, load_font
 from leaderboard.site.format import format_int
 from leaderboard.site.output import replace_file
 from leaderboard.timeutil import canonical
@@ -339,12 +339,6 @@ def _footer(
     _text(canvas, (x + font.getlength(org) + gap, y), tail, 24, font_path, FOOTER, "lt")
 
 
-def _font_digest(font_path: str | None) -> str:
-    if not font_path:
-        return "default"
-    return hashlib.sha256(Path(font_path).read_bytes()).hexdigest()
-
-
 def card_key(card: OgCard, font_digest: str) -> str:
     """Content hash of everything that changes the pixels (not the output path)."""
     h = hashlib.sha256()
@@ -397,7 +391,7 @@ def render_og_images(
     order by relpath.
     """
     stats = OgStats()
-    digest = _font_digest(font_path)
+    digest = font_digest(font_path)
     keyed = [(card, card_key(card, digest)) for card in sorted(cards, key=lambda c: c.relpath)]
     seen: set[str] = set()
     misses: list[tuple[OgCard, str | None, Path]] = []
@@ -449,7 +443,7 @@ def build_stage(state: BuildState) -> None:
     stats = render_og_images(
         cards,
         write=state.writer.write,
-        cache_dir=Path(o.cache_dir or (Path(o.data_dir) / ".leaderboard-cache")),
+        cache_dir=o.effective_cache_dir,
         font_path=str(Path(o.data_dir) / font) if font else None,
     )
     o.logger.info("Open Graph images: %d rendered, %d cached", stats.rendered, stats.cached)

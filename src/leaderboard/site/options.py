@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
+from leaderboard.config.datadir import PUBLIC_DB_NAME, default_cache_dir
 from leaderboard.config.model import Config
 
 
@@ -41,6 +42,17 @@ class BuildOptions:
     # import_only, the explorer's vendored assets, and the reuse key; os.environ is never read
     env: Mapping[str, str] = field(default_factory=dict)
     logger: logging.Logger = field(default_factory=lambda: logging.getLogger("leaderboard.site"))
+
+    @property
+    def effective_cache_dir(self) -> Path:
+        """`cache_dir`, else the data dir's default cache (`config.default_cache_dir`)."""
+        return self.cache_dir or default_cache_dir(self.data_dir)
+
+    @property
+    def effective_public_db_path(self) -> Path:
+        """Where the public DB to upload is written (WEB-47): `public_db_path`, else the data
+        dir's default file."""
+        return self.public_db_path or (self.data_dir / PUBLIC_DB_NAME)
 
 
 @dataclass

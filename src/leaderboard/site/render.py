@@ -109,7 +109,7 @@ def _previous_files(state: BuildState) -> dict[str, str]:
 
 
 def _cache_dir(options: BuildOptions) -> Path:
-    return options.cache_dir or (options.data_dir / ".leaderboard-cache")
+    return options.effective_cache_dir
 
 
 def _load_fingerprints(options: BuildOptions) -> dict[str, str]:

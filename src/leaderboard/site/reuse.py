@@ -183,7 +183,7 @@ def inputs_digest(options: BuildOptions) -> str | None:
     # the Data Explorer's vendored assets come from LEADERBOARD_VENDOR_DIR or the cache
     from leaderboard.explorer.assets import cache_path
 
-    cache = o.cache_dir or (o.data_dir / ".leaderboard-cache")
+    cache = o.effective_cache_dir
     for directory in (cache_path(cache), Path(env_all.get("LEADERBOARD_VENDOR_DIR", "") or "/-")):
         h.update(str(directory).encode())
         if directory.is_dir():

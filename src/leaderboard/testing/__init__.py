@@ -15,6 +15,7 @@ from typing import Any
 
 import httpx
 
+from leaderboard.config.datadir import default_cache_dir
 from leaderboard.config.model import (
     Config,
     LeaderboardConfig,
@@ -141,7 +142,7 @@ def make_context(
         config=cfg,
         now=when,
         data_dir=root,
-        cache_dir=Path(cache_dir) if cache_dir is not None else root / ".leaderboard-cache",
+        cache_dir=Path(cache_dir) if cache_dir is not None else default_cache_dir(root),
         offline=offline,
         http=http,
         sleep=sleep or (lambda seconds: None),

@@ -13,12 +13,12 @@ from __future__ import annotations
 import json
 import logging
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from leaderboard import jsonfmt
 from leaderboard.aggregates.shared import forget_snapshot
@@ -29,14 +29,19 @@ from leaderboard.declarations import Declarations
 from leaderboard.errors import InvalidInputError, UsageError
 from leaderboard.gcpause import gc_frozen
 from leaderboard.logs import MASK
+from leaderboard.plugins.loader import LoadedPlugin, PluginLoadFailure
 from leaderboard.problems import Problem, ProblemList
 from leaderboard.progress import steps
 from leaderboard.queries import store_config
-from leaderboard.summary import RunSummary
+from leaderboard.summary import HookOutcome, RunSummary
 from leaderboard.timeutil import canonical
 
 if TYPE_CHECKING:
     import httpx
+
+    from leaderboard.datarepo.snapshot import RepoSnapshot
+    from leaderboard.plugins.context import PluginContext
+    from leaderboard.plugins.hooks import HookResult
 
 PHASES = ("import", "setup", "scrape", "aggregate", "evaluate", "export")
 HOOK_PHASES = {"setup": "setup", "scrape": "scrape", "aggregate": "aggregate"}
@@ -69,9 +74,9 @@ class Prepared:
     """The result of `prepare`: validated config, loaded plugins, parsed data files."""
 
     config: Config
-    plugins: list[Any] = field(default_factory=list)  # LoadedPlugin | PluginLoadFailure
+    plugins: list[LoadedPlugin | PluginLoadFailure] = field(default_factory=list)
     declarations: Declarations = field(default_factory=Declarations)
-    snapshot: Any = None  # datarepo RepoSnapshot when import runs
+    snapshot: RepoSnapshot | None = None  # when import runs
     failed_setup: set[str] = field(default_factory=set)  # skipped by later hooks (CORE-11)
     warnings: list[Problem] = field(default_factory=list)
     resources: ExitStack = field(default_factory=ExitStack)  # undone by `release`
@@ -164,7 +169,11 @@ def prepare(settings: RunSettings) -> Prepared:
 
 
 def plugin_problems(
-    config: Config, plugins: list[Any], *, selected: tuple[str, ...], for_run: bool = False
+    config: Config,
+    plugins: Sequence[LoadedPlugin | PluginLoadFailure],
+    *,
+    selected: tuple[str, ...],
+    for_run: bool = False,
 ) -> list[Problem]:
     """Problems of the configured plugins as config problems: invalid or unloadable plugins,
     URL plugins that are not cached (warning, CORE-56), and `config_schema` findings (CORE-18).
@@ -178,11 +187,10 @@ def plugin_problems(
     for loaded in plugins:
         entry = config.leaderboard.plugins[loaded.id]
         as_warning = not entry.enabled or bool(chosen and loaded.id not in chosen)
-        plugin = getattr(loaded, "plugin", None)
-        if plugin is None:
-            if for_run and not getattr(loaded, "config_error", False):
+        if isinstance(loaded, PluginLoadFailure):
+            if for_run and not loaded.config_error:
                 continue
-            if getattr(loaded, "not_cached", False):
+            if loaded.not_cached:
                 problems.append(
                     Problem(
                         "config.yaml",
@@ -208,7 +216,7 @@ def plugin_problems(
         problems.extend(
             check_plugin_config(
                 loaded.id,
-                plugin,
+                loaded.plugin,
                 entry.config,
                 line=entry.line,
                 as_warning=as_warning,
@@ -222,7 +230,7 @@ def _config_declarations(config: Config) -> Declarations:
     return Declarations(badge_definitions=list(config.leaderboard.badge_definitions))
 
 
-def read_data(settings: RunSettings, config: Config, declarations: Declarations) -> Any:
+def read_data(settings: RunSettings, config: Config, declarations: Declarations) -> RepoSnapshot:
     """Parse and validate every data file; refuse (exit 3) on errors unless --skip-invalid."""
     from leaderboard.datarepo import read_repo
     from leaderboard.datarepo.syncstate import load_state
@@ -275,7 +283,7 @@ def run_phases(settings: RunSettings, prepared: Prepared, db: Database) -> RunSu
         # Time zone, caps and population rules for plugins using ctx.queries (CORE-30).
         store_config(db, prepared.config)
     changes_before = _data_fingerprint(db)
-    for failure in (p for p in prepared.plugins if getattr(p, "plugin", None) is None):
+    for failure in (p for p in prepared.plugins if isinstance(p, PluginLoadFailure)):
         summary.fail(failure.id, "load", failure.message)
     try:
         with steps(len(settings.phases), enabled=settings.progress) as bar:
@@ -327,6 +335,7 @@ def _phase_import(
 ) -> None:
     from leaderboard.datarepo import import_snapshot
 
+    assert prepared.snapshot is not None  # `prepare` reads the data files when import runs
     try:
         stats = import_snapshot(
             db, prepared.snapshot, declarations=prepared.declarations, config=prepared.config
@@ -336,18 +345,14 @@ def _phase_import(
         summary.fail("import", "import", str(exc))
         raise
     prepared.snapshot.release_rows()  # export needs paths, not rows (CORE-80 peak memory)
-    summary.add("activities_inserted", getattr(stats, "activities_inserted", 0))
-    summary.add("activities_updated", getattr(stats, "activities_updated", 0))
-    summary.add("contributors_created", getattr(stats, "contributors_created", 0))
+    summary.add("activities_inserted", stats.activities_inserted)
+    summary.add("activities_updated", stats.activities_updated)
+    summary.add("contributors_created", stats.contributors_created)
 
 
-def _hook_targets(settings: RunSettings, prepared: Prepared) -> list[Any]:
+def _hook_targets(settings: RunSettings, prepared: Prepared) -> list[LoadedPlugin]:
     selected = set(settings.selected_plugins)
-    return [
-        p
-        for p in prepared.plugins
-        if getattr(p, "plugin", None) is not None and (not selected or p.id in selected)
-    ]
+    return [p for p in _hook_targets_all(prepared) if not selected or p.id in selected]
 
 
 def _phase_hooks(
@@ -383,13 +388,13 @@ def _phase_scrape(
     prepared: Prepared,
     db: Database,
     summary: RunSummary,
-    targets: list[Any],
+    targets: list[LoadedPlugin],
 ) -> None:
     """Scrape hooks side by side, persisted in config order (CORE-25); summary in config order."""
     from leaderboard.plugins.concurrent import run_scrape
     from leaderboard.plugins.context_factory import build_context
 
-    def make_context(loaded: Any, handle: Database) -> Any:
+    def make_context(loaded: LoadedPlugin, handle: Database) -> PluginContext:
         return build_context(
             loaded,
             db=handle,
@@ -420,29 +425,25 @@ def _phase_scrape(
             raise _FailFast
 
 
-def _skipped(plugin_id: str, phase: str) -> Any:
-    from leaderboard.summary import HookOutcome
-
+def _skipped(plugin_id: str, phase: str) -> HookOutcome:
     return HookOutcome(plugin_id, phase, "skipped")
 
 
-def _record_hook(summary: RunSummary, plugin_id: str, phase: str, result: Any) -> None:
-    from leaderboard.summary import HookOutcome
-
+def _record_hook(summary: RunSummary, plugin_id: str, phase: str, result: HookResult) -> None:
     summary.hooks.append(
         HookOutcome(
             plugin_id,
             phase,
             result.status,
-            getattr(result, "duration", 0.0),
-            getattr(result, "error", None),
-            bool(getattr(result, "rolled_back_to_checkpoint", False)),
-            int(getattr(result, "requests", 0) or 0),
+            result.duration,
+            result.error,
+            result.rolled_back_to_checkpoint,
+            result.requests,
         )
     )
-    summary.add("activities_inserted", getattr(result, "activities_inserted", 0))
-    summary.add("activities_updated", getattr(result, "activities_updated", 0))
-    summary.add("contributors_created", getattr(result, "contributors_created", 0))
+    summary.add("activities_inserted", result.activities_inserted)
+    summary.add("activities_updated", result.activities_updated)
+    summary.add("contributors_created", result.contributors_created)
     if result.status == "failed":
         summary.fail(plugin_id, phase, result.error or "failed")
 
@@ -455,8 +456,8 @@ def _upsert_static_definitions(db: Database, prepared: Prepared) -> None:
         upsert_static_definitions(db, prepared.config, _hook_targets_all(prepared))
 
 
-def _hook_targets_all(prepared: Prepared) -> list[Any]:
-    return [p for p in prepared.plugins if getattr(p, "plugin", None) is not None]
+def _hook_targets_all(prepared: Prepared) -> list[LoadedPlugin]:
+    return [p for p in prepared.plugins if isinstance(p, LoadedPlugin)]
 
 
 def _standard_aggregation(
@@ -470,7 +471,7 @@ def _standard_aggregation(
             stats = run_standard_aggregation(
                 db, now=settings.now, tz=tz, daily_caps=prepared.config.leaderboard.daily_caps
             )
-        summary.add("aggregates_changed", getattr(stats, "changed", 0))
+        summary.add("aggregates_changed", stats.changed)
     except Exception as exc:  # recorded; the run goes on (CORE-11)
         log.error("Standard aggregation failed", exc_info=exc, extra={"meta": {"error": str(exc)}})
         summary.fail("standard", "aggregate", str(exc))
@@ -493,7 +494,7 @@ def _phase_evaluate(
                 source="config",
                 daily_caps=prepared.config.leaderboard.daily_caps,
             )
-        summary.add("badges_awarded", getattr(stats, "awards", 0))
+        summary.add("badges_awarded", stats.awards)
     except Exception as exc:
         log.error("Badge evaluation failed", exc_info=exc, extra={"meta": {"error": str(exc)}})
         summary.fail("config", "evaluate", str(exc))
@@ -508,7 +509,7 @@ def _phase_evaluate(
             continue
         result = run_badge_rules(db, loaded, now=settings.now, tz=tz)
         _record_hook(summary, loaded.id, "evaluate", result)
-        summary.add("badges_awarded", getattr(result, "awards", 0))
+        summary.add("badges_awarded", result.awards)
         if result.status == "failed" and settings.fail_fast:
             raise _FailFast
 

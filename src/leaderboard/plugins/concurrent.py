@@ -26,7 +26,7 @@ from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from leaderboard.db import Database
 from leaderboard.plugins.context import PluginContext
@@ -46,6 +46,9 @@ from leaderboard.plugins.staging import (
     copy_database,
     local_db,
 )
+
+if TYPE_CHECKING:
+    from leaderboard.plugins.loader import LoadedPlugin
 
 _LOG = logging.getLogger("leaderboard.plugins")
 STOPPED = "stopped: an earlier plugin failed and --fail-fast is set"
@@ -72,7 +75,7 @@ class _Slot:
     """One plugin's scrape in this phase."""
 
     position: int
-    loaded: Any
+    loaded: LoadedPlugin
     direct: bool
     ctx: PluginContext | None = None
     sink: RecordSink | None = None
@@ -379,12 +382,12 @@ async def _drive(
 
 def run_scrape(
     db: Database,
-    targets: list[Any],
-    make_context: Callable[[Any, Database], PluginContext],
+    targets: list[LoadedPlugin],
+    make_context: Callable[[LoadedPlugin, Database], PluginContext],
     *,
     concurrency: int,
     fail_fast: bool = False,
-) -> list[tuple[Any, HookResult]]:
+) -> list[tuple[LoadedPlugin, HookResult]]:
     """Run the `scrape` hooks of `targets` (config order) and return `(loaded, result)` in config
     order. Under --fail-fast the list ends at the first failed plugin."""
     slots = [_Slot(i, loaded, direct=(i == 0)) for i, loaded in enumerate(targets)]

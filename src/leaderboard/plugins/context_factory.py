@@ -6,7 +6,7 @@ import logging
 from collections.abc import Awaitable, Callable
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Protocol
 
 from leaderboard.config.model import Config
 from leaderboard.db import Database
@@ -16,8 +16,19 @@ from leaderboard.plugins.logger import PluginLogger
 from leaderboard.plugins.resolver import IdentityResolver
 
 
+class ContextSource(Protocol):
+    """What a context is built from: a `LoadedPlugin`, or a test's stand-in with the same two
+    attributes (`leaderboard.testing.make_context`)."""
+
+    @property
+    def id(self) -> str: ...
+
+    @property
+    def http(self) -> HttpFactory | None: ...
+
+
 def build_context(
-    loaded: Any,
+    loaded: ContextSource,
     *,
     db: Database,
     config: Config,
@@ -30,9 +41,9 @@ def build_context(
     sleep: Callable[[float], None] | None = None,
     async_sleep: Callable[[float], Awaitable[None]] | None = None,
 ) -> PluginContext:
-    """A fresh context for one hook call of `loaded` (a `LoadedPlugin`)."""
+    """A fresh context for one hook call of `loaded`."""
     entry = config.leaderboard.plugins.get(loaded.id)
-    factory = http or getattr(loaded, "http", None) or HttpFactory(offline=offline)
+    factory = http or loaded.http or HttpFactory(offline=offline)
     return PluginContext(
         plugin_id=loaded.id,
         db=db,

@@ -15,12 +15,15 @@ import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, tzinfo
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from leaderboard.db import Database
 from leaderboard.plugins.api import HOOKS
 from leaderboard.plugins.context import PluginContext
 from leaderboard.plugins.records import RecordSink, RecordWriter
+
+if TYPE_CHECKING:
+    from leaderboard.plugins.loader import LoadedPlugin
 
 _LOG = logging.getLogger("leaderboard.plugins")
 
@@ -120,7 +123,7 @@ def drive_hook(fn: Callable[[PluginContext], Any], ctx: PluginContext, writer: R
 
 
 def _context_from_settings(
-    db: Database, loaded: Any, *, settings: Any, config: Any, now: datetime
+    db: Database, loaded: LoadedPlugin, *, settings: Any, config: Any, now: datetime
 ) -> PluginContext:
     from leaderboard.plugins.context_factory import build_context
 
@@ -137,7 +140,7 @@ def _context_from_settings(
 
 def run_hook(
     db: Database,
-    loaded: Any,
+    loaded: LoadedPlugin,
     hook_name: str,
     ctx: PluginContext | None = None,
     *,
@@ -215,7 +218,7 @@ def primary_namespace(ctx: PluginContext) -> str:
 
 def run_badge_rules(
     db: Database,
-    loaded: Any,
+    loaded: LoadedPlugin,
     *,
     now: datetime,
     tz: tzinfo,

@@ -53,20 +53,33 @@ def all_text(path: Path) -> str:
 
 
 def test_new_05_tables_and_columns(public: Path) -> None:
-    tables = [
-        r[0]
-        for r in rows(public, "SELECT name FROM sqlite_master WHERE type='table' ORDER BY name")
+    objects = rows(
+        public,
+        "SELECT name, type FROM sqlite_master WHERE type IN ('table', 'view') ORDER BY name",
+    )
+    assert objects == [
+        ("_activity", "table"),
+        ("_leaderboard_public", "table"),
+        ("activity", "view"),
+        ("activity_definition", "table"),
+        ("badge_definition", "table"),
+        ("contributor", "table"),
+        ("contributor_aggregate", "table"),
+        ("contributor_aggregate_definition", "table"),
+        ("contributor_badge", "table"),
+        ("global_aggregate", "table"),
     ]
-    assert tables == [
-        "_leaderboard_public",
-        "activity",
-        "activity_definition",
-        "badge_definition",
-        "contributor",
-        "contributor_aggregate",
-        "contributor_aggregate_definition",
-        "contributor_badge",
-        "global_aggregate",
+    assert rows(public, "PRAGMA table_info(activity)") == [
+        (0, "slug", "TEXT", 0, None, 0),
+        (1, "contributor", "TEXT", 0, None, 0),
+        (2, "activity_definition", "TEXT", 0, None, 0),
+        (3, "title", "TEXT", 0, None, 0),
+        (4, "occurred_at", "TEXT", 0, None, 0),
+        (5, "link", "TEXT", 0, None, 0),
+        (6, "text", "TEXT", 0, None, 0),
+        (7, "points", "INTEGER", 0, None, 0),
+        (8, "meta", "JSON", 0, None, 0),
+        (9, "effective_points", "INTEGER", 0, None, 0),
     ]
     cols = [r[1] for r in rows(public, "PRAGMA table_info(contributor)")]
     assert cols == [
@@ -81,7 +94,6 @@ def test_new_05_tables_and_columns(public: Path) -> None:
         "meta",
         "is_bot",
     ]
-    assert [r[1] for r in rows(public, "PRAGMA table_info(activity)")][-1] == "effective_points"
     for table in ("activity", "activity_definition", "global_aggregate", "contributor_badge"):
         assert "extra" not in [r[1] for r in rows(public, f"PRAGMA table_info({table})")]
 

@@ -691,12 +691,14 @@ def _write_global_aggregates(
             "total_activities",
             "Total Activities",
             "Total number of activities",
-            _number(scalar("SELECT COUNT(*) FROM activity")),
+            _number(scalar("SELECT COUNT(*) FROM _activity")),
             {},
         )
     )
+    # these read `_activity`'s integer keys (one key per name), not the view's joined names
     active = scalar(
-        "SELECT COUNT(DISTINCT contributor) FROM activity WHERE occurred_at >= ? AND occurred_at <= ?",
+        "SELECT COUNT(DISTINCT contributor) FROM _activity "
+        "WHERE occurred_at >= ? AND occurred_at <= ?",
         (canonical(start), canonical(now)),
     )
     wanted.append(
@@ -713,7 +715,8 @@ def _write_global_aggregates(
     )
     counts = dict(
         conn.execute(
-            "SELECT activity_definition, COUNT(*) FROM activity GROUP BY activity_definition"
+            "SELECT d.slug, n FROM (SELECT activity_definition AS k, COUNT(*) AS n FROM _activity "
+            "GROUP BY activity_definition) JOIN activity_definition d ON d.rowid = k"
         )
     )
     for slug, name in conn.execute(

@@ -473,8 +473,8 @@ def _copy_activities_sql(conn: sqlite3.Connection, plan: Visibility) -> None:
     Without daily caps a public activity is copied as is, with `COALESCE(points, definition
     points, 0)` as its effective points (`points.effective_points`). Hidden contributors
     (NOCASE, like `Visibility.is_hidden`) are left out, pseudonymous ones (exact username, like
-    `Visibility.pseudonyms`) are rewritten in Python. Everything is staged and inserted in slug
-    order, as before, so the file's bytes do not change.
+    `Visibility.pseudonyms`) are rewritten in Python. Everything is staged and stored by
+    `_store_staged`, like the row copy, so both give the same bytes.
     """
     # the working DB is attached as `w` by `populate_public`
     conn.execute("CREATE TEMP TABLE skip_hidden (u TEXT PRIMARY KEY COLLATE NOCASE)")

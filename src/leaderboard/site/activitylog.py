@@ -4,7 +4,7 @@ At 1.3 million activities one Python object per activity (with its slug, title, 
 strings) took about 0.9 GB, and every forked render process counted those pages again. The
 site only needs, for rankings, charts and totals, who did what kind of thing on which local day
 for how many points, and when: six `array` columns, 36 bytes an activity. The strings a page
-shows (timeline items, recent activity) are read back from the public DB by rowid for the few
+shows (timeline items, recent activity) are read back from the public DB by row key for the few
 activities on that page (`details`), by a connection of the process asking, so forked workers
 never share a SQLite connection.
 

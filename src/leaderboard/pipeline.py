@@ -74,6 +74,7 @@ class Prepared:
     snapshot: Any = None  # datarepo RepoSnapshot when import runs
     failed_setup: set[str] = field(default_factory=set)  # skipped by later hooks (CORE-11)
     warnings: list[Problem] = field(default_factory=list)
+    exported: Any = None  # the export phase's ExportStats (runmemo.py)
 
 
 def ordered_phases(requested: tuple[str, ...]) -> tuple[str, ...]:
@@ -515,6 +516,7 @@ def _phase_export(
     except Exception as exc:
         summary.fail("export", "export", str(exc))
         raise
+    prepared.exported = stats
     summary.add("files_written", len(stats.written))
     summary.add("files_deleted", len(stats.deleted))
     summary.add("files_unchanged", len(stats.unchanged))

@@ -22,7 +22,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from leaderboard import jsonfmt
-from leaderboard.aggregates.shared import forget_snapshot
 from leaderboard.config import load_config
 from leaderboard.config.model import Config
 from leaderboard.db import Database
@@ -31,7 +30,6 @@ from leaderboard.errors import InvalidInputError, UsageError
 from leaderboard.logs import MASK
 from leaderboard.problems import Problem, ProblemList
 from leaderboard.progress import steps
-from leaderboard.queries import store_config
 from leaderboard.summary import RunSummary
 from leaderboard.timeutil import canonical
 
@@ -257,6 +255,10 @@ class _FailFast(Exception):
 
 def run_phases(settings: RunSettings, prepared: Prepared, db: Database) -> RunSummary:
     """Run the selected phases on an open, migrated DB and return the summary (CORE-10, CORE-11)."""
+    # Imported here, not at the top: `validate` and a run with nothing to do never need the
+    # query layer and aggregation (a third of start-up, CORE-80).
+    from leaderboard.queries import store_config
+
     summary = RunSummary(phases=list(settings.phases))
     with db.transaction():
         # Time zone, caps and population rules for plugins using ctx.queries (CORE-30).
@@ -294,6 +296,8 @@ def _run_phase(
     elif phase in HOOK_PHASES:
         _phase_hooks(settings, prepared, db, summary, phase)
     elif phase == "evaluate":
+        from leaderboard.aggregates.shared import forget_snapshot
+
         _phase_evaluate(settings, prepared, db, summary)
         # The activity snapshot shared by aggregation and evaluation is not needed by export.
         forget_snapshot(db)

@@ -19,6 +19,7 @@ from leaderboard.models import (
     ContributorAggregate,
     ContributorBadge,
     GlobalAggregate,
+    RecordBatch,
 )
 from leaderboard.timeutil import canonical, local_date, minus_days, minus_months, start_of_day
 
@@ -82,6 +83,7 @@ __all__ = [
     "HookReturn",
     "Plugin",
     "Record",
+    "RecordBatch",
     # time helpers (CORE-12): canonical timestamps and calendar arithmetic in tz
     "canonical",
     "local_date",

@@ -52,7 +52,13 @@ REQUIRED: dict[str, str] = {
 RECORD_KINDS: tuple[str, ...] = ("contributor", "activity_definition", "activity")
 
 Record = Contributor | ActivityDefinition | Activity | dict[str, Any]
-HookReturn = Iterable[Record] | AsyncIterable[Record] | Awaitable[Iterable[Record] | None] | None
+# A hook may yield `RecordBatch`es among its records: persisted in order, activities in bulk.
+HookReturn = (
+    Iterable[Record | RecordBatch]
+    | AsyncIterable[Record | RecordBatch]
+    | Awaitable[Iterable[Record | RecordBatch] | None]
+    | None
+)
 
 
 @runtime_checkable

@@ -27,6 +27,7 @@ _CONTRIBUTOR_KEYS = COLUMNS["contributor"]
 _DEFINITION_KEYS = COLUMNS["activity_definition"]
 _ACTIVITY_KEYS = COLUMNS["activity"]
 _KEYSETS = {keys: frozenset(keys) for keys in (_CONTRIBUTOR_KEYS, _DEFINITION_KEYS, _ACTIVITY_KEYS)}
+_PLAIN_ACTIVITY = _KEYSETS[_ACTIVITY_KEYS] | {"kind"}
 _LOOKUP_CHUNK = 500  # slugs per `IN (…)` lookup, well under SQLite's bound-parameter limit
 _UPSERT_ACTIVITY = (
     "INSERT INTO activity(slug, contributor, activity_definition, title, occurred_at, link, "
@@ -162,32 +163,42 @@ def normalise_definition(record: Any) -> dict[str, Any]:
 
 
 def normalise_activity(record: Any, tz: tzinfo) -> dict[str, Any]:
-    data = _plain(record)
-    if "occurred_at" not in data and "occured_at" in data:  # upstream's legacy spelling
-        data["occurred_at"] = data.pop("occured_at")
-    data = _split_extra(data, _ACTIVITY_KEYS)
+    if type(record) is dict and record.keys() <= _PLAIN_ACTIVITY and record.get("extra") is None:
+        data = {k: record.get(k) for k in _ACTIVITY_KEYS}  # most records: one copy, no extras
+    else:
+        data = _plain(record)
+        if "occurred_at" not in data and "occured_at" in data:  # upstream's legacy spelling
+            data["occurred_at"] = data.pop("occured_at")
+        data = _split_extra(data, _ACTIVITY_KEYS)
     slug = data["slug"]
     if not isinstance(slug, str) or not slug:
         raise ValidationError(f"activity: slug must be a non-empty string (got {slug!r})")
-    where = f"activity {slug}"
+    # The checks below run for every record a plugin returns (100,000 for a large first scrape):
+    # the message naming the record is only built when one fails.
     for key in ("contributor", "activity_definition"):
         if not isinstance(data[key], str) or not data[key]:
-            raise ValidationError(f"{where}: {key} must be a non-empty string (got {data[key]!r})")
+            raise ValidationError(
+                f"activity {slug}: {key} must be a non-empty string (got {data[key]!r})"
+            )
     when = data["occurred_at"]
     try:
-        if isinstance(when, datetime):
-            data["occurred_at"] = canonical(when)
-        elif isinstance(when, str):
+        if isinstance(when, str):
             data["occurred_at"] = canonicalize(when, tz)
+        elif isinstance(when, datetime):
+            data["occurred_at"] = canonical(when)
         else:
             raise ValueError
     except ValueError:
         raise ValidationError(
-            f"{where}: occurred_at must be a timestamp such as 2024-05-01T12:00:00Z (got {when!r})"
+            f"activity {slug}: occurred_at must be a timestamp such as 2024-05-01T12:00:00Z "
+            f"(got {when!r})"
         ) from None
     for key in ("title", "link", "text"):
-        _str_or_none(where, key, data[key])
-    data["points"] = _points(where, data["points"])
+        if data[key] is not None and type(data[key]) is not str:
+            _str_or_none(f"activity {slug}", key, data[key])
+    points = data["points"]
+    if points is not None and type(points) is not int:
+        data["points"] = _points(f"activity {slug}", points)
     return data
 
 

@@ -13,11 +13,12 @@ import functools
 import os
 import re
 import subprocess
+import tempfile
 from collections.abc import Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import NamedTuple
+from typing import IO, NamedTuple
 
 from leaderboard.errors import PluginError
 from leaderboard.timeutil import canonical
@@ -68,14 +69,20 @@ def git_env() -> dict[str, str]:
 
 
 def run_git(
-    path: Path, *args: str, check: bool = True, stdin: bytes | None = None
+    path: Path,
+    *args: str,
+    check: bool = True,
+    stdin: bytes | None = None,
+    stdout: IO[bytes] | None = None,
 ) -> subprocess.CompletedProcess[bytes]:
-    """`git -C <path> <args>` with `git_env()`; a missing git executable is a PluginError."""
+    """`git -C <path> <args>` with `git_env()`; a missing git executable is a PluginError.
+    Output is captured, or written to `stdout` when given (its `.stdout` is then None)."""
     try:
         done = subprocess.run(
             ["git", "-C", str(path), *_CONFIG, *args],
             input=stdin,
-            capture_output=True,
+            stdout=subprocess.PIPE if stdout is None else stdout,
+            stderr=subprocess.PIPE,
             env=git_env(),
             check=False,
         )
@@ -272,8 +279,13 @@ def _sliced(
     slices = [order[i : i + size] for i in range(0, len(order), size)]
 
     def read(part: list[tuple[str, str]]) -> bytes:
+        # Output goes to a file, not a pipe: while this process is busy with earlier slices,
+        # a pipe would fill up and stall git until a thread got the GIL to drain it.
         shas = "".join(f"{sha}\n" for _, sha in part).encode("ascii")
-        return run_git(path, *options, "--no-walk=unsorted", "--stdin", stdin=shas).stdout
+        with tempfile.TemporaryFile() as out:
+            run_git(path, *options, "--no-walk=unsorted", "--stdin", stdin=shas, stdout=out)
+            out.seek(0)
+            return out.read()
 
     pool = ThreadPoolExecutor(max_workers=workers)
     try:

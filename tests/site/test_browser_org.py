@@ -222,8 +222,11 @@ def test_web_60_every_page_type_at_every_width_and_scheme(
         for name, path in PAGES.items():
             page.goto(org_site + path)
             page.wait_for_load_state("load")
-            if name == "explorer":  # its console (Run, examples, editor) shows once loaded
+            if name == "explorer":  # its console shows once loaded; checked with results
                 page.wait_for_selector(READY, timeout=30000)
+                page.click("[data-example] >> nth=0")
+                page.click("[data-run]")
+                page.wait_for_selector("[data-results] table tbody tr", timeout=30000)
             assert page.evaluate("document.documentElement.classList.contains(arguments[0])"
                                  .replace("arguments[0]", repr(scheme)))  # fmt: skip
             page.screenshot(path=str(ARTIFACTS / f"{width}-{scheme}-{name}.png"))

@@ -18,6 +18,7 @@ from leaderboard.config import default_cache_dir, resolve_data_dir
 from leaderboard.db import Database
 from leaderboard.errors import InvalidInputError, UsageError
 from leaderboard.logs import MASK
+from leaderboard.summary import RunSummary
 from leaderboard.timeutil import get_zone, parse_now
 
 if TYPE_CHECKING:
@@ -144,21 +145,74 @@ def execute_run(settings: Any, *, started: datetime) -> int:
     """prepare → open DB → phases → summary → `_run` row. Returns the exit code."""
     from datetime import UTC
 
-    from leaderboard import pipeline
+    from leaderboard import pipeline, runmemo
 
+    config, warnings = pipeline.load_valid_config(
+        settings.data_dir, settings.env, strict=settings.strict
+    )
+    key = None if warnings else runmemo.unchanged_since_last_run(settings, config)
+    if key is not None:
+        # Same data files, config, version and now, and no write to the DB since the last
+        # run, which ended without any problem: this run would change nothing (CORE-80).
+        summary = RunSummary(phases=list(settings.phases))
+        summary.notes.append(
+            "Nothing changed since the last run (same data files, config, version and now): "
+            "nothing to do"
+        )
+        _record(settings, started, summary, key)
+        return 0
+    before = None if warnings else runmemo.digests_before_reading(settings, config)
     with pipeline.prepare(settings) as prepared:
         for problem in prepared.warnings:
             log.warning("%s", problem.format())
         db = Database.open(settings.db_path)
         try:
             summary = pipeline.run_phases(settings, prepared, db)
-            summary.log(log)
-            pipeline.record_run(
-                db, settings.command, settings.phases, started, datetime.now(UTC), summary
-            )
-        finally:
+        except BaseException:
             db.close()
-    return 0 if summary.ok else 1
+            raise
+        clean = (
+            before is not None
+            and summary.ok
+            and not prepared.warnings
+            and prepared.exported is not None
+            and not getattr(prepared.snapshot, "problems", True)
+            and runmemo.eligible(settings, prepared.config)
+        )
+        if not clean:
+            try:
+                summary.log(log)
+                pipeline.record_run(
+                    db, settings.command, settings.phases, started, datetime.now(UTC), summary
+                )
+            finally:
+                db.close()
+            return 0 if summary.ok else 1
+        db.close()  # the change counter is read with no connection open (runmemo.change_counter)
+        assert before is not None
+        key = runmemo.key_after_run(
+            settings, prepared.config, before, prepared.snapshot, prepared.exported
+        )
+    _record(settings, started, summary, key)
+    return 0
+
+
+def _record(settings: Any, started: datetime, summary: RunSummary, key: str | None) -> None:
+    """Log the summary and write the `_run` row, with what lets the next run see that nothing
+    changed (runmemo.py) when `key` is known."""
+    from datetime import UTC
+
+    from leaderboard import pipeline, runmemo
+
+    summary.memo = None if key is None else runmemo.memo_for(key, settings.db_path)
+    summary.log(log)
+    db = Database.open(settings.db_path)
+    try:
+        pipeline.record_run(
+            db, settings.command, settings.phases, started, datetime.now(UTC), summary
+        )
+    finally:
+        db.close()
 
 
 # -- validate ----------------------------------------------------------------------------------

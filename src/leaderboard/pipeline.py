@@ -21,7 +21,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from leaderboard import jsonfmt
-from leaderboard.aggregates.shared import forget_snapshot
 from leaderboard.config import load_config
 from leaderboard.config.model import Config
 from leaderboard.db import Database
@@ -32,13 +31,13 @@ from leaderboard.logs import MASK
 from leaderboard.plugins.loader import LoadedPlugin, PluginLoadFailure
 from leaderboard.problems import Problem, ProblemList
 from leaderboard.progress import steps
-from leaderboard.queries import store_config
 from leaderboard.summary import HookOutcome, RunSummary
 from leaderboard.timeutil import canonical
 
 if TYPE_CHECKING:
     import httpx
 
+    from leaderboard.datarepo.exporter import ExportStats
     from leaderboard.datarepo.snapshot import RepoSnapshot
     from leaderboard.plugins.context import PluginContext
     from leaderboard.plugins.hooks import HookResult
@@ -79,6 +78,7 @@ class Prepared:
     snapshot: RepoSnapshot | None = None  # when import runs
     failed_setup: set[str] = field(default_factory=set)  # skipped by later hooks (CORE-11)
     warnings: list[Problem] = field(default_factory=list)
+    exported: ExportStats | None = None  # the export phase's (runmemo.py)
     resources: ExitStack = field(default_factory=ExitStack)  # undone by `release`
 
     def release(self) -> None:
@@ -278,6 +278,10 @@ class _FailFast(Exception):
 
 def run_phases(settings: RunSettings, prepared: Prepared, db: Database) -> RunSummary:
     """Run the selected phases on an open, migrated DB and return the summary (CORE-10, CORE-11)."""
+    # Imported here, not at the top: `validate` and a run with nothing to do never need the
+    # query layer and aggregation (a third of start-up, CORE-80).
+    from leaderboard.queries import store_config
+
     summary = RunSummary(phases=list(settings.phases))
     with db.transaction():
         # Time zone, caps and population rules for plugins using ctx.queries (CORE-30).
@@ -315,6 +319,8 @@ def _run_phase(
     elif phase in HOOK_PHASES:
         _phase_hooks(settings, prepared, db, summary, phase)
     elif phase == "evaluate":
+        from leaderboard.aggregates.shared import forget_snapshot
+
         _phase_evaluate(settings, prepared, db, summary)
         # The activity snapshot shared by aggregation and evaluation is not needed by export.
         forget_snapshot(db)
@@ -530,6 +536,7 @@ def _phase_export(
     except Exception as exc:
         summary.fail("export", "export", str(exc))
         raise
+    prepared.exported = stats
     summary.add("files_written", len(stats.written))
     summary.add("files_deleted", len(stats.deleted))
     summary.add("files_unchanged", len(stats.unchanged))

@@ -469,9 +469,7 @@ def _read_lines(snap: RepoSnapshot, kind: str, paths: list[str], ctx: LineContex
         if result.state is not None:
             states[path] = result.state
         snap.problems.extend(result.problems)
-        units.extend(
-            Unit(kind, path, line, key, row, valid) for line, key, row, valid in result.units
-        )
+        units.extend(result.units)
         if not result.complete:
             snap.invalid_files.add(path)
         elif result.export_form:
@@ -479,11 +477,11 @@ def _read_lines(snap: RepoSnapshot, kind: str, paths: list[str], ctx: LineContex
 
 
 class _FileLines(NamedTuple):
-    """What reading one JSONL file produced; plain tuples, cheap to pickle (forkmap.py)."""
+    """What reading one JSONL file produced; cheap to pickle (forkmap.py, `Unit.__reduce__`)."""
 
     path: str
     state: FileState | None
-    units: list[tuple[int | None, str, Row, bool]]
+    units: list[Unit]
     problems: list[Problem]
     complete: bool  # every line could be read (else the file is invalid as a whole)
     export_form: bool  # bytes exactly as export writes them (syncstate.py)
@@ -511,8 +509,7 @@ def _read_lines_file(data_dir: Path, kind: str, ctx: LineContext, path: str) -> 
         and path.startswith(layout.ACTIVITY_FILES_DIR + "/")
         and in_export_form(layout.username_of(path, ".jsonl"), [u.row for u in out])
     )
-    rows = [(u.line, u.key, u.row, u.valid) for u in out]
-    return _FileLines(path, state, rows, problems, complete, export_form)
+    return _FileLines(path, state, out, problems, complete, export_form)
 
 
 def _size(data_dir: Path, path: str) -> int:

@@ -315,11 +315,17 @@ def serve_cmd(
 @click.option("--transport", default="stdio", show_default=True, metavar="stdio|http")
 @click.option("--host", default="127.0.0.1", show_default=True, help="HTTP bind address.")
 @click.option("--port", "port_text", default="3001", show_default=True, metavar="PORT")
-@click.option("--path", "http_path", default="/mcp", show_default=True, help="Streamable HTTP path.")
-@click.option("--data-dir", "-d", "data_dir", metavar="PATH", help="Data dir (env LEADERBOARD_DATA_DIR).")
+@click.option(
+    "--path", "http_path", default="/mcp", show_default=True, help="Streamable HTTP path."
+)
+@click.option(
+    "--data-dir", "-d", "data_dir", metavar="PATH", help="Data dir (env LEADERBOARD_DATA_DIR)."
+)
 @click.option("--db", "db", metavar="PATH", help="DB to serve (env LEADERBOARD_DB).")
 @click.option("--db-url", "db_url", metavar="URL", help="A file: URL or path (alias of --db).")
-@click.option("--now", "now", metavar="TIMESTAMP", help="Fixed reference instant (env LEADERBOARD_NOW).")
+@click.option(
+    "--now", "now", metavar="TIMESTAMP", help="Fixed reference instant (env LEADERBOARD_NOW)."
+)
 @click.option("--include-private", is_flag=True, help="Serve the working DB unfiltered.")
 @click.option("--token", metavar="TOKEN", help="Bearer token for HTTP (env LEADERBOARD_MCP_TOKEN).")
 @click.option("--debug", is_flag=True, default=None, help="DEBUG-level logging.")

@@ -104,6 +104,12 @@ class ContributorBadge:
     extra: dict[str, Any] | None = None
 
 
+class RecordBatch(list[Any]):
+    """Records a hook yields together: persisted in order, exactly as if yielded one by one, but
+    with runs of activities written in bulk (CORE-26). A streaming scrape that yields thousands
+    of activities at a time uses it; a hook that returns a plain list gets the same path."""
+
+
 def as_dict(record: Any) -> dict[str, Any]:
     """A record (dataclass or dict) as a plain dict without the `kind` tag."""
     if isinstance(record, dict):

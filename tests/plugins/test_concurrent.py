@@ -321,3 +321,30 @@ def test_replay_failure_fails_the_plugin_and_keeps_earlier_chunks(tmp_path: Path
     assert results["second"].rolled_back_to_checkpoint
     assert h.usernames() == ["mine", "taken"]
     assert h.db.scalar("SELECT role FROM contributor WHERE username='taken'") == "contributor"
+
+
+def test_staged_record_batches_replay_like_sequential_records(tmp_path: Path) -> None:
+    from leaderboard.plugins import RecordBatch
+
+    def batched(ctx: PluginContext) -> Any:
+        yield RecordBatch([DEF, _person("ann"), *_activities("ann", 3)])
+        ctx.checkpoint()
+        yield RecordBatch([*_activities("ann", 2), _person("bob"), *_activities("bob", 2)])
+
+    def other(ctx: PluginContext) -> list[Any]:
+        return [DEF, _person("cat"), *_activities("cat", 2)]
+
+    (tmp_path / "seq").mkdir()
+    h = Harness(tmp_path)
+    staged = h.run({"other": other, "batched": batched}, concurrency=2)
+    sequential_h = Harness(tmp_path / "seq")
+    sequential = sequential_h.run({"other": other, "batched": batched}, concurrency=1)
+    assert [r.status for r in staged.values()] == ["ok", "ok"]
+    for name in ("other", "batched"):
+        a, b = staged[name], sequential[name]
+        assert (a.activities_inserted, a.contributors_created) == (
+            b.activities_inserted,
+            b.contributors_created,
+        )
+    assert staged["batched"].activities_inserted == 5
+    assert h.dump() == sequential_h.dump()

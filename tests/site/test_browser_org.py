@@ -42,8 +42,11 @@ PAGES = {
     "profile-bot": "dependabot[bot]/",
     "docs": "docs/site/",
     "scoring": "scoring/",
+    "explorer": "data/",
     "404": "404.html",
 }
+VENDOR = Path(__file__).resolve().parents[2] / "node_modules" / "sql.js-httpvfs"
+READY = "[data-explorer][data-ready]"  # the Data Explorer has loaded the database
 TABS = 40  # Tab presses per page: header, main controls and the first content links
 
 # Measures in the page; colours are normalised through a canvas so oklch(), color-mix() and
@@ -157,6 +160,8 @@ class _Quiet(http.server.SimpleHTTPRequestHandler):
 def org_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     if not CHROMIUM.exists():
         pytest.fail("Debian chromium is not installed (scripts/install-system-deps.sh)")
+    if not (VENDOR / "dist" / "index.js").is_file():
+        pytest.fail("sql.js-httpvfs is not in node_modules/ (scripts/install-system-deps.sh)")
     tmp = tmp_path_factory.mktemp("org")
     art = tmp / "art" / "b"
     art.mkdir(parents=True)
@@ -173,9 +178,11 @@ def org_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     options = BuildOptions(
         data_dir=data, config=org_config(), now=NOW, out=root / "board", db_path=db,
         cache_dir=tmp / "cache", offline=False, workers=1, logger=logging.getLogger("test.org"),
-        avatars="none", og=False, explorer=False,
+        avatars="none", og=False, explorer=True,
     )  # fmt: skip
-    build_site(options)
+    with pytest.MonkeyPatch.context() as patch:  # the explorer's verified files, offline
+        patch.setenv("LEADERBOARD_VENDOR_DIR", str(VENDOR))
+        build_site(options)
     handler = functools.partial(_Quiet, directory=str(root))
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     threading.Thread(target=server.serve_forever, daemon=True).start()
@@ -215,6 +222,11 @@ def test_web_60_every_page_type_at_every_width_and_scheme(
         for name, path in PAGES.items():
             page.goto(org_site + path)
             page.wait_for_load_state("load")
+            if name == "explorer":  # its console shows once loaded; checked with results
+                page.wait_for_selector(READY, timeout=30000)
+                page.click("[data-example] >> nth=0")
+                page.click("[data-run]")
+                page.wait_for_selector("[data-results] table tbody tr", timeout=30000)
             assert page.evaluate("document.documentElement.classList.contains(arguments[0])"
                                  .replace("arguments[0]", repr(scheme)))  # fmt: skip
             page.screenshot(path=str(ARTIFACTS / f"{width}-{scheme}-{name}.png"))
@@ -386,4 +398,72 @@ def test_web_42_timeline_is_bounded_loads_older_months_and_filters(org_site: str
         page.click("[data-tl-clear]")
         assert page.is_hidden("[data-tl-empty]") and not status.inner_text().endswith("(filtered)")
         assert page.evaluate("localStorage.getItem('leaderboard_activity_type_filter')") is None
+        browser.close()
+
+
+# The Run button's label on its own background, and the button against the page (WCAG 1.4.11).
+RUN_JS = r"""
+() => {
+  const ctx = document.createElement('canvas').getContext('2d', {willReadFrequently: true});
+  const rgba = (c) => { ctx.clearRect(0, 0, 1, 1); ctx.fillStyle = '#000'; ctx.fillStyle = c;
+    ctx.fillRect(0, 0, 1, 1); const d = ctx.getImageData(0, 0, 1, 1).data;
+    return [d[0], d[1], d[2], d[3] / 255]; };
+  const lum = ([r, g, b]) => { const f = (v) => { v /= 255;
+    return v <= 0.03928 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4); };
+    return 0.2126 * f(r) + 0.7152 * f(g) + 0.0722 * f(b); };
+  const ratio = (a, b) => { const x = lum(a), y = lum(b);
+    return (Math.max(x, y) + 0.05) / (Math.min(x, y) + 0.05); };
+  const run = document.querySelector('[data-run]');
+  const page = rgba(getComputedStyle(document.body).backgroundColor);
+  const s = getComputedStyle(run), bg = rgba(s.backgroundColor), box = run.getBoundingClientRect();
+  return {alpha: bg[3], label: ratio(rgba(s.color), bg), against: ratio(bg, page),
+          width: box.width, height: box.height, text: run.textContent.trim()};
+}
+"""
+
+
+@pytest.mark.parametrize("scheme", SCHEMES)
+def test_web_49_explorer_run_button_focus_shortcut_and_an_example_query(
+    org_site: str, scheme: str
+) -> None:
+    with _browser() as p:
+        browser, page = _page(p, 1280, scheme)
+        page.goto(org_site + "data/")
+        page.wait_for_selector(READY, timeout=30000)
+        # an example query fills the editor; Run shows its rows
+        page.click("[data-example] >> nth=0")
+        assert page.input_value("[data-sql-editor]").strip()
+        run = page.locator("[data-run]")
+        assert run.is_enabled()
+        found = page.evaluate(RUN_JS)
+        assert found["text"] == "Run" and found["width"] >= 40 and found["height"] >= 24, found
+        assert found["alpha"] == 1 and found["label"] >= 4.5 and found["against"] >= 3, found
+        run.click()
+        page.wait_for_selector("[data-results] table tbody tr", timeout=30000)
+        assert page.locator("[data-results] table tbody tr").count() > 0
+        # keyboard: out of the editor with Escape then Tab, onto Run, with a visible ring
+        page.click("[data-sql-editor]")
+        page.keyboard.press("Escape")
+        page.keyboard.press("Tab")
+        assert page.evaluate("document.activeElement.hasAttribute('data-run')")
+        ring = page.evaluate(FOCUS_JS)
+        assert ring and ring["ok"] and ring["contrast"] >= 3, ring
+        # the shortcut hint is shown with a keyboard and a mouse …
+        assert page.is_visible("[data-shortcut]")
+        assert page.inner_text("[data-shortcut]") == "Ctrl+Enter"
+        page.press("[data-sql-editor]", "Control+Enter")  # … and does what it says
+        page.wait_for_selector("[data-results] table tbody tr", timeout=30000)
+        browser.close()
+        # … and hidden on a touch screen (a phone: touch, no hover, coarse pointer)
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        phone = browser.new_context(
+            viewport={"width": 390, "height": 800}, color_scheme=scheme, has_touch=True,
+            is_mobile=True, device_scale_factor=2, reduced_motion="reduce",
+        )  # fmt: skip
+        page = phone.new_page()
+        page.goto(org_site + "data/")
+        page.wait_for_selector(READY, timeout=30000)
+        assert page.evaluate("matchMedia('(hover: none) and (pointer: coarse)').matches")
+        assert page.is_hidden("[data-shortcut]")
+        assert page.is_visible("[data-run]")
         browser.close()

@@ -16,6 +16,7 @@ from leaderboard.plugins.api import (
     ContributorBadge,
     GlobalAggregate,
     Plugin,
+    RecordBatch,
 )
 
 __all__ = [
@@ -30,4 +31,5 @@ __all__ = [
     "ContributorBadge",
     "GlobalAggregate",
     "Plugin",
+    "RecordBatch",
 ]

@@ -19,6 +19,7 @@ from leaderboard.models import (
     ContributorAggregate,
     ContributorBadge,
     GlobalAggregate,
+    RecordBatch,
 )
 from leaderboard.timeutil import canonical, local_date, minus_days, minus_months, start_of_day
 
@@ -51,7 +52,13 @@ REQUIRED: dict[str, str] = {
 RECORD_KINDS: tuple[str, ...] = ("contributor", "activity_definition", "activity")
 
 Record = Contributor | ActivityDefinition | Activity | dict[str, Any]
-HookReturn = Iterable[Record] | AsyncIterable[Record] | Awaitable[Iterable[Record] | None] | None
+# A hook may yield `RecordBatch`es among its records: persisted in order, activities in bulk.
+HookReturn = (
+    Iterable[Record | RecordBatch]
+    | AsyncIterable[Record | RecordBatch]
+    | Awaitable[Iterable[Record | RecordBatch] | None]
+    | None
+)
 
 
 @runtime_checkable
@@ -82,6 +89,7 @@ __all__ = [
     "HookReturn",
     "Plugin",
     "Record",
+    "RecordBatch",
     # time helpers (CORE-12): canonical timestamps and calendar arithmetic in tz
     "canonical",
     "local_date",

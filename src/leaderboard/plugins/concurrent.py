@@ -38,7 +38,12 @@ from leaderboard.plugins.hooks import (
     error_message,
     primary_namespace,
 )
-from leaderboard.plugins.records import RecordSink, RecordWriter, normalise_record
+from leaderboard.plugins.records import (
+    RecordSink,
+    RecordWriter,
+    normalise_record,
+    normalise_records,
+)
 from leaderboard.plugins.staging import (
     StagedDatabase,
     StageLog,
@@ -65,6 +70,12 @@ class _StagingWriter:
         kind, row = normalise_record(record, self.tz)
         self.local.apply(kind, row)
         self.log.add(("record", kind, row))
+
+    def write_many(self, records: Any) -> None:
+        self.log.check()
+        rows = normalise_records(records, self.tz)
+        self.local.apply_many(rows)
+        self.log.add(("records", rows))
 
 
 @dataclass
@@ -286,6 +297,8 @@ class _Scheduler:
                     self.db.executemany(entry[1], entry[2])
                 elif kind == "record":
                     slot.replay.apply(entry[1], entry[2])
+                elif kind == "records":
+                    slot.replay.apply_many(entry[1])
                 else:
                     write_if_changed(entry[1], entry[2])
         except BaseException:

@@ -18,6 +18,7 @@ from datetime import datetime, tzinfo
 from typing import Any
 
 from leaderboard.db import Database
+from leaderboard.models import RecordBatch
 from leaderboard.plugins.api import HOOKS
 from leaderboard.plugins.context import PluginContext
 from leaderboard.plugins.records import RecordSink, RecordWriter
@@ -78,13 +79,26 @@ def is_single_record(value: Any) -> bool:
 
 
 def consume_sync(value: Any, writer: RecordSink) -> None:
+    """Persist what a sync hook returned. A list or tuple is complete before anything is written
+    (the hook cannot observe the order of writes), so it goes in bulk; an iterator is written
+    record by record as it yields, except for the `RecordBatch`es it yields."""
     if value is None:
         return
     if is_single_record(value) or not hasattr(value, "__iter__"):
         raise TypeError(
             f"the hook returned {type(value).__name__}; return None or an iterable of records"
         )
+    if type(value) in (list, tuple, RecordBatch):
+        writer.write_many(value)
+        return
     for record in value:
+        _write(writer, record)
+
+
+def _write(writer: RecordSink, record: Any) -> None:
+    if type(record) is RecordBatch:
+        writer.write_many(record)
+    else:
         writer.write(record)
 
 
@@ -93,7 +107,7 @@ async def consume_async(value: Any, writer: RecordSink) -> None:
         value = await value
     if hasattr(value, "__aiter__"):
         async for record in value:
-            writer.write(record)
+            _write(writer, record)
         return
     consume_sync(value, writer)
 

@@ -29,7 +29,8 @@ from leaderboard.db import Database
 from leaderboard.db.database import Params
 from leaderboard.errors import PluginError
 
-# ("sql", sql, params) | ("many", sql, rows) | ("record", kind, row) | ("file", path, payload)
+# ("sql", sql, params) | ("many", sql, rows) | ("record", kind, row) | ("records", [(kind, row)…])
+# | ("file", path, payload)
 Entry = tuple[Any, ...]
 
 _READS = {sqlite3.SQLITE_SELECT, sqlite3.SQLITE_READ, sqlite3.SQLITE_FUNCTION, 33}  # 33: RECURSIVE

@@ -13,7 +13,7 @@ import pytest
 from leaderboard.builtin.git import log as gitlog
 from leaderboard.builtin.git import plugin
 from leaderboard.builtin.git.authors import noreply_login, username_for
-from leaderboard.builtin.git.log import log_args, parse_records, read_commits
+from leaderboard.builtin.git.log import log_args, parse_records, read_commits, read_dated
 from leaderboard.config.model import IdentityConfig
 from leaderboard.db import Database
 from leaderboard.identities import rebuild_index
@@ -190,12 +190,21 @@ def test_parallel_slices_read_exactly_what_one_git_log_reads(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     repo = gitrepo.build_api(tmp_path / "api")
-    args = log_args(["HEAD"], [], merges=True, since=None)
-    single = read_commits(repo, args, workers=1)
-    monkeypatch.setattr(gitlog, "PARALLEL_FROM", 2)
-    for workers in (2, 3, 4):
-        assert sorted(read_commits(repo, args, workers=workers)) == sorted(single)
-    assert len(single) == 10
+    for merges, since in ((True, None), (False, None), (True, "2024-01-05T00:00:00.000Z")):
+        args = log_args(["HEAD"], [], merges=merges, since=None)
+        total, chunks = read_dated(repo, args, since=since, workers=1)
+        single = [pair for chunk in chunks for pair in chunk]
+        assert total == len(single) and single == sorted(single, key=lambda d: (d[0], d[1].sha))
+        with monkeypatch.context() as patch:
+            patch.setattr(gitlog, "PARALLEL_FROM", 2)
+            patch.setattr(gitlog, "SLICE_MIN", 1)
+            patch.setattr(gitlog, "SLICE_MAX", 3)
+            for workers in (2, 3, 4):
+                total, chunks = read_dated(repo, args, since=since, workers=workers)
+                sliced = list(chunks)
+                assert len(sliced) > 1 and total == len(single)  # several slices, in order
+                assert [pair for chunk in sliced for pair in chunk] == single
+    assert len(read_commits(repo, log_args(["HEAD"], [], merges=True, since=None))) == 10
 
 
 @pytest.mark.parametrize(

@@ -9,10 +9,8 @@ commits and a failure in one repository loses nothing already stored.
 
 from __future__ import annotations
 
-import functools
 import hashlib
 from collections.abc import Iterator
-from datetime import UTC, datetime
 from typing import Any
 
 from leaderboard import __version__
@@ -27,7 +25,7 @@ from leaderboard.builtin.git.settings import (
     parse,
 )
 from leaderboard.errors import PluginError
-from leaderboard.plugins.api import ActivityDefinition, Record, canonical
+from leaderboard.plugins.api import ActivityDefinition, Record, RecordBatch, canonical
 from leaderboard.plugins.context import PluginContext
 
 ACTIVITY_DEFINITIONS: list[ActivityDefinition] = [
@@ -43,14 +41,6 @@ def _settings(ctx: PluginContext) -> GitSettings:
 
 def _email_hash(email: str) -> str:
     return hashlib.sha256(email.strip().lower().encode("utf-8")).hexdigest()[:12]
-
-
-@functools.lru_cache(maxsize=4096)
-def _occurred(author_date: str) -> str:
-    """The canonical UTC timestamp of git's strict ISO 8601 author date (`%aI`, whole seconds)."""
-    if author_date.endswith(("+00:00", "Z")) and len(author_date) in (20, 25):
-        return author_date[:19] + ".000Z"  # already UTC: most CI and bot commits
-    return canonical(datetime.fromisoformat(author_date).astimezone(UTC))
 
 
 class GitPlugin:
@@ -111,7 +101,7 @@ class GitPlugin:
                 ),
             )
 
-    def scrape(self, ctx: PluginContext) -> Iterator[Record]:
+    def scrape(self, ctx: PluginContext) -> Iterator[Record | RecordBatch]:
         """Each repository in config order: its activities, then a checkpoint."""
         settings = _settings(ctx)
         state.create_tables(ctx.db)
@@ -122,7 +112,7 @@ class GitPlugin:
 
     def _repository(
         self, ctx: PluginContext, settings: GitSettings, repo: RepoSpec, authors: Authors
-    ) -> Iterator[Record]:
+    ) -> Iterator[Record | RecordBatch]:
         tips, missing = gitlog.resolve_refs(repo.path, repo.refs)
         if missing:
             raise PluginError(
@@ -154,21 +144,22 @@ class GitPlugin:
         include = list(dict.fromkeys(tips[r] for r in repo.refs if r in tips))
         since = canonical(settings.since) if settings.since else None
         args = gitlog.log_args(include, exclude, merges=settings.include_merges, since=since)
-        dated = [(_occurred(c.author_date), c) for c in gitlog.read_commits(repo.path, args)]
-        if since:
-            dated = [d for d in dated if d[0] >= since]
-        dated.sort(key=lambda d: (d[0], d[1].sha))
+        total, chunks = gitlog.read_dated(repo.path, args, since=since)
         ctx.logger.info(
-            f"Repository {repo.name}: read {len(dated)} commit(s)",
+            f"Repository {repo.name}: read {total} commit(s)",
             {
                 "repo": repo.name,
-                "commits_read": len(dated),
+                "commits_read": total,
                 "range": " ".join(include + (["--not", *exclude] if exclude else [])),
                 "full": full,
             },
         )
         unresolved: set[str] = set()
-        yield from self._activities(ctx, settings, repo, dated, authors, unresolved)
+        mapped: dict[tuple[str, str], tuple[str, str]] = {}
+        for dated in chunks:  # in order, while git still reads the later ones
+            yield RecordBatch(
+                self._activities(ctx, settings, repo, dated, authors, unresolved, mapped)
+            )
         state.save(ctx.db, repo.name, tips, fingerprint)
         state.set_pending(ctx.db, repo.name, unresolved, replace=full)
 
@@ -180,15 +171,16 @@ class GitPlugin:
         dated: list[tuple[str, gitlog.Commit]],
         authors: Authors,
         unresolved: set[str],
+        mapped: dict[tuple[str, str], tuple[str, str]],
     ) -> Iterator[Record]:
-        """Activities of the (occurred_at, commit) pairs in order; addresses nobody owns are added to `unresolved`."""
+        """Activities of the (occurred_at, commit) pairs in order; addresses nobody owns are
+        added to `unresolved`, co-author contacts mapped through `.mailmap` to `mapped`."""
         commit_on = not settings.disabled("git_commit")
         coauthors_on = settings.co_authors and not settings.disabled("git_coauthor")
-        mapped: dict[tuple[str, str], tuple[str, str]] = {}
         if coauthors_on:
-            contacts = [c for _, commit in dated for c in commit.co_authors]
+            contacts = [c for _, commit in dated for c in commit.co_authors if c not in mapped]
             if contacts:
-                mapped = gitlog.mailmap_contacts(repo.path, contacts)
+                mapped.update(gitlog.mailmap_contacts(repo.path, contacts))
         for occurred, commit in dated:
             link = repo.url.replace("{sha}", commit.sha) if repo.url else None
             meta = {

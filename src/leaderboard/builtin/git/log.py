@@ -9,15 +9,19 @@ user's own `git log` shows them, and needs nothing but git ≥ 2.22.
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 import subprocess
+import tempfile
 from collections.abc import Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import NamedTuple
+from typing import IO, NamedTuple
 
 from leaderboard.errors import PluginError
+from leaderboard.timeutil import canonical
 
 FORMAT = (
     "--format=%x1e%H%x1f%aI%x1f%aN%x1f%aE%x1f%s%x1f"
@@ -64,12 +68,21 @@ def git_env() -> dict[str, str]:
     return env
 
 
-def run_git(path: Path, *args: str, check: bool = True) -> subprocess.CompletedProcess[bytes]:
-    """`git -C <path> <args>` with `git_env()`; a missing git executable is a PluginError."""
+def run_git(
+    path: Path,
+    *args: str,
+    check: bool = True,
+    stdin: bytes | None = None,
+    stdout: IO[bytes] | None = None,
+) -> subprocess.CompletedProcess[bytes]:
+    """`git -C <path> <args>` with `git_env()`; a missing git executable is a PluginError.
+    Output is captured, or written to `stdout` when given (its `.stdout` is then None)."""
     try:
         done = subprocess.run(
             ["git", "-C", str(path), *_CONFIG, *args],
-            capture_output=True,
+            input=stdin,
+            stdout=subprocess.PIPE if stdout is None else stdout,
+            stderr=subprocess.PIPE,
             env=git_env(),
             check=False,
         )
@@ -197,7 +210,10 @@ def parse_records(data: bytes) -> Iterator[Commit]:
         )
 
 
-PARALLEL_FROM = 20_000  # commits; below this one `git log` is quicker than counting first
+PARALLEL_FROM = 20_000  # commits; below this one `git log` is quicker than listing first
+SLICE_MIN, SLICE_MAX = 2_000, 12_500  # commits per parallel slice
+
+Dated = tuple[str, Commit]  # (canonical UTC author date, commit)
 
 
 def usable_cores() -> int:
@@ -207,33 +223,89 @@ def usable_cores() -> int:
         return os.cpu_count() or 1
 
 
-def read_commits(path: Path, args: Sequence[str], *, workers: int | None = None) -> list[Commit]:
-    """Run `git log` with `args` (from `log_args`) and parse every record.
+@functools.lru_cache(maxsize=4096)
+def occurred(author_date: str) -> str:
+    """The canonical UTC timestamp of git's strict ISO 8601 author date (`%aI`, whole seconds)."""
+    if author_date.endswith(("+00:00", "Z")) and len(author_date) in (20, 25):
+        return author_date[:19] + ".000Z"  # already UTC: most CI and bot commits
+    return canonical(datetime.fromisoformat(author_date).astimezone(UTC))
 
-    Computing `--numstat` dominates a large first read, and git does it on one core; for
-    histories of `PARALLEL_FROM` commits or more the same command runs as `workers` slices of the
-    same walk (`--skip`/`--max-count`) in parallel, which prints exactly the same records.
+
+def _in_order(commits: Iterator[Commit], since: str | None) -> list[Dated]:
+    dated = [(occurred(c.author_date), c) for c in commits]
+    if since:
+        dated = [d for d in dated if d[0] >= since]
+    dated.sort(key=lambda d: (d[0], d[1].sha))
+    return dated
+
+
+def read_dated(
+    path: Path, args: Sequence[str], *, since: str | None = None, workers: int | None = None
+) -> tuple[int, Iterator[list[Dated]]]:
+    """The commits `git log` with `args` (from `log_args`) prints, authored at or after `since`,
+    as (occurred_at, commit) pairs in (occurred_at, sha) order (ECO-57): their number, and the
+    pairs in consecutive chunks.
+
+    Computing `--numstat` dominates a large first read, and git does it on one core. For
+    histories of `PARALLEL_FROM` commits or more, `git rev-list` first lists the commits with
+    their author dates (cheap: no diffs), they are sorted, and consecutive slices of that order
+    are printed by `workers` `git log --no-walk=unsorted --stdin` processes at once — the same
+    records, since each commit is still diffed against its parent. Chunks come back in order
+    while later slices are still being read, so the caller's work overlaps git's.
     """
-    workers = usable_cores() if workers is None else workers
-    workers = min(workers, 4)
+    workers = min(usable_cores() if workers is None else workers, 4)
     if workers > 1:
         selection = list(args[args.index("--no-textconv") + 1 :])
-        counted = run_git(path, "rev-list", "--count", *selection)
-        total = int(counted.stdout.strip() or 0)
-        if total >= PARALLEL_FROM:
-            size = -(-total // workers)
-            slices = [[*args, f"--skip={i * size}", f"--max-count={size}"] for i in range(workers)]
-            with ThreadPoolExecutor(max_workers=workers) as pool:
-                outputs = list(pool.map(lambda a: run_git(path, *a).stdout, slices))
-            commits = [c for out in outputs for c in parse_records(out)]
-            if len(commits) != total:
+        listed = run_git(path, "rev-list", "--format=%x1f%H%x1f%aI", *selection).stdout
+        order: list[tuple[str, str]] = []
+        for line in listed.split(b"\n"):
+            if line.startswith(b"\x1f"):
+                _, sha, date = line.decode("ascii").split("\x1f")
+                when = occurred(date)
+                if not since or when >= since:
+                    order.append((when, sha))
+        if len(order) >= PARALLEL_FROM:
+            order.sort()
+            return len(order), _sliced(path, args, order, workers)
+    dated = _in_order(parse_records(run_git(path, *args).stdout), since)
+    return len(dated), iter([dated])
+
+
+def _sliced(
+    path: Path, args: Sequence[str], order: list[tuple[str, str]], workers: int
+) -> Iterator[list[Dated]]:
+    options = list(args[: args.index("--no-textconv") + 1])
+    size = min(max(-(-len(order) // (workers * 4)), SLICE_MIN), SLICE_MAX)
+    slices = [order[i : i + size] for i in range(0, len(order), size)]
+
+    def read(part: list[tuple[str, str]]) -> bytes:
+        # Output goes to a file, not a pipe: while this process is busy with earlier slices,
+        # a pipe would fill up and stall git until a thread got the GIL to drain it.
+        shas = "".join(f"{sha}\n" for _, sha in part).encode("ascii")
+        with tempfile.TemporaryFile() as out:
+            run_git(path, *options, "--no-walk=unsorted", "--stdin", stdin=shas, stdout=out)
+            out.seek(0)
+            return out.read()
+
+    pool = ThreadPoolExecutor(max_workers=workers)
+    try:
+        outputs = [pool.submit(read, part) for part in slices]
+        for part, output in zip(slices, outputs, strict=True):
+            commits = list(parse_records(output.result()))
+            if [c.sha for c in commits] != [sha for _, sha in part]:
                 raise PluginError(
-                    f"git log in {path} printed {len(commits)} commits, rev-list counted {total} "
+                    f"git log in {path} did not print the commits git rev-list listed "
                     "(did the repository change while it was read?)"
                 )
-            return commits
-    done = run_git(path, *args)
-    return list(parse_records(done.stdout))
+            yield [(when, c) for (when, _), c in zip(part, commits, strict=True)]
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+def read_commits(path: Path, args: Sequence[str], *, workers: int | None = None) -> list[Commit]:
+    """Every commit `read_dated` reads, in its order (tests and the benchmark)."""
+    _, chunks = read_dated(path, args, workers=workers)
+    return [commit for chunk in chunks for _, commit in chunk]
 
 
 def mailmap_contacts(

@@ -228,7 +228,7 @@ def _write_compact(value: Any, out: list[str]) -> None:
     equal: one float in a document (an average, a share) no longer sends its thousands of
     plain rows through the Python writer (the JSON API of a build, CORE-80)."""
     kind = type(value)
-    if kind is not dict and kind is not list and kind is not tuple or not value:
+    if kind not in (dict, list, tuple) or not value:
         _write(value, None, 0, out)
         return
     fast = orjson_compact(value)

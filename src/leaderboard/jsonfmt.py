@@ -219,8 +219,34 @@ def dumps_compact(value: Any) -> str:
     if not _needs_slow_path(value):
         return json.dumps(value, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
     out: list[str] = []
-    _write(value, None, 0, out)
+    _write_compact(value, out)
     return "".join(out)
+
+
+def _write_compact(value: Any, out: list[str]) -> None:
+    """`_write` without indent, taking orjson for every container that `orjson_compact` proves
+    equal: one float in a document (an average, a share) no longer sends its thousands of
+    plain rows through the Python writer (the JSON API of a build, CORE-80)."""
+    kind = type(value)
+    if kind not in (dict, list, tuple) or not value:
+        _write(value, None, 0, out)
+        return
+    fast = orjson_compact(value)
+    if fast is not None:
+        out.append(fast)
+    elif kind is dict:
+        out.append("{")
+        for i, (k, v) in enumerate(value.items()):
+            out.append(("," if i else "") + encode_string(str(k)) + ":")
+            _write_compact(v, out)
+        out.append("}")
+    else:
+        out.append("[")
+        for i, v in enumerate(value):
+            if i:
+                out.append(",")
+            _write_compact(v, out)
+        out.append("]")
 
 
 def dumps_pretty(value: Any) -> str:

@@ -422,14 +422,18 @@ def _sunday_on_or_before(d: date) -> date:
     return d - timedelta(days=(d.weekday() + 1) % 7)
 
 
+# the same days recur on every profile's grids (a hundred thousand cell titles a build)
+_day_title = functools.lru_cache(maxsize=8192)(format_day_title)
+
+
 def heatmap_cell_title(day: date, types: Sequence[tuple[str, int]]) -> str:
     """`Sun, 12 Apr 2026: 3 activities (2 PR Merged, 1 Issue Opened)` or `…: No activities`."""
     ordered = sorted(((n, c) for n, c in types if c > 0), key=lambda t: (-t[1], t[0]))
     total = sum(c for _, c in ordered)
     if total == 0:
-        return f"{format_day_title(day)}: No activities"
+        return f"{_day_title(day)}: No activities"
     detail = ", ".join(f"{format_int(c)} {n}" for n, c in ordered)
-    return f"{format_day_title(day)}: {plural(total, 'activity')} ({detail})"
+    return f"{_day_title(day)}: {plural(total, 'activity')} ({detail})"
 
 
 def activity_heatmap(

@@ -190,25 +190,29 @@ def use_sprite(html: str) -> str:
     """Icons drawn more than once on a page become one `<symbol>` each, referenced with
     `<use href="#i-…">` (WEB-63): a profile repeats the same few icons on every timeline item,
     and the inline copies dominated its weight. Icons drawn once stay inline."""
+    matches = list(_INLINE_ICON.finditer(html))  # one scan; the output is cut from it
     counts: dict[str, int] = {}
     bodies: dict[str, str] = {}
-    for m in _INLINE_ICON.finditer(html):
+    for m in matches:
         counts[m.group(5)] = counts.get(m.group(5), 0) + 1
         bodies[m.group(5)] = m.group(6)
     shared = {name for name, n in counts.items() if n > 1}
     if not shared or "</body>" not in html:
         return html
-
-    def short(m: re.Match[str]) -> str:
+    parts: list[str] = []
+    done = 0
+    for m in matches:
         cls, w, h, a11y, name, _ = m.groups()
         if name not in shared:
-            return m.group(0)
-        return (
+            continue
+        parts.append(html[done : m.start()])
+        parts.append(
             f'<svg class="{cls}" width="{w}" height="{h}" {a11y} focusable="false">'
             f'<use href="#i-{name}"/></svg>'
         )
-
-    out = _INLINE_ICON.sub(short, html)
+        done = m.end()
+    parts.append(html[done:])
+    out = "".join(parts)
     attrs = _SVG_ATTRS.replace('xmlns="http://www.w3.org/2000/svg" ', "")
     symbols = "".join(
         f'<symbol id="i-{name}" {attrs}>{bodies[name]}</symbol>' for name in sorted(shared)

@@ -225,6 +225,9 @@ def sha256_hex(data: bytes) -> str:
 
 def safe_rel(rel: str) -> str:
     """Refuse output paths that would escape the output directory (CORE-82)."""
+    parts = rel.split("/")
+    if rel and "" not in parts and "." not in parts and ".." not in parts:
+        return rel  # already normal (nor absolute): what the parse below returns, unparsed
     p = PurePosixPath(rel)
     if p.is_absolute() or any(part in ("..", "") for part in p.parts) or not p.parts:
         raise LeaderboardError(f"refusing to write outside the output directory: {rel!r}")

@@ -6,33 +6,15 @@ runner's middleware chain, validation and serialisation are the ones every trans
 
 from __future__ import annotations
 
-import shutil
-from collections.abc import Iterator
-from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
 import anyio
 import pytest
 from mcp import Client
-from mcpfixture import Demo
 
-from leaderboard.config import load_config
 from leaderboard.mcp import server as mcp_server
 from leaderboard.mcp.server import ResultCache, WireCache, build_server
 from leaderboard.mcp.source import ServedDatabase
-
-NOW = datetime(2025, 6, 30, 12, tzinfo=UTC)
-
-
-@pytest.fixture
-def served(demo: Demo, tmp_path: Path) -> Iterator[ServedDatabase]:
-    source = tmp_path / "working.db"
-    shutil.copy(demo.data_dir / ".leaderboard.db", source)
-    config = load_config(demo.data_dir, env={}).config
-    db = ServedDatabase(source, public_view=True, config=config, now=NOW, workdir=tmp_path / "w")
-    yield db
-    db.close()
 
 
 def _counting(monkeypatch: pytest.MonkeyPatch) -> list[str]:

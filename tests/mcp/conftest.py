@@ -1,5 +1,5 @@
 """Fixtures of the MCP server tests (defined in `mcpfixture`)."""
 
-from mcpfixture import demo, http_server
+from mcpfixture import demo, http_server, served
 
-__all__ = ["demo", "http_server"]
+__all__ = ["demo", "http_server", "served"]

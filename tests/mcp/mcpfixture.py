@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 import signal
 import sqlite3
 import subprocess
@@ -20,6 +21,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
+
+from leaderboard.mcp.source import ServedDatabase
 
 NOW = "2025-06-30T12:00:00.000Z"
 BIN = Path(sys.executable).parent
@@ -170,3 +173,19 @@ def client(transport: str, demo: Demo, server: ServerProcess | None, headers: di
             mode="legacy",
         )
     return Client(sse_client(server.url + "/sse", headers=headers), mode="legacy")
+
+
+@pytest.fixture
+def served(demo: Demo, tmp_path: Path) -> Iterator[ServedDatabase]:
+    """The demo's public view served in process (a private copy of the working DB, fixed now)."""
+    from datetime import UTC, datetime
+
+    from leaderboard.config import load_config
+
+    source = tmp_path / "working.db"
+    shutil.copy(demo.data_dir / ".leaderboard.db", source)
+    config = load_config(demo.data_dir, env={}).config
+    now = datetime.fromisoformat(NOW.replace("Z", "+00:00")).astimezone(UTC)
+    db = ServedDatabase(source, public_view=True, config=config, now=now, workdir=tmp_path / "w")
+    yield db
+    db.close()

@@ -18,7 +18,7 @@ from typing import Any
 
 import anyio
 import mcp_types as types
-from mcp.server.context import ServerRequestContext
+from mcp.server.context import CallNext, HandlerResult, ServerRequestContext
 from mcp.server.lowlevel import Server
 from mcp.shared.exceptions import MCPError
 
@@ -154,6 +154,55 @@ def read_resource(served: ServedDatabase, uri: str) -> types.ReadResourceResult:
     )
 
 
+class WireCache:
+    """Cached answers in the SDK's finished wire form, served by a middleware (no re-encoding).
+
+    A cached `get_leaderboard` answer is a few tens of kilobytes of nested JSON; turning the
+    `CallToolResult` into the wire dict (dump, validation against the protocol version's result
+    schema, dump again) costs more CPU than the rest of the request. The SDK's context-tier
+    middleware may answer a request itself with "its own well-formed result", so the first full
+    pass's output is kept per (protocol version, cache key) and later identical calls return it.
+    Only successful answers of `CACHED` tools with a fixed `--now` are kept, under the same key
+    (data generation included) as `ResultCache`.
+    """
+
+    def __init__(self, served: ServedDatabase, size: int = CACHE_SIZE) -> None:
+        self.served = served
+        self.size = size
+        self._items: OrderedDict[tuple[str, str], dict[str, Any]] = OrderedDict()
+
+    async def __call__(
+        self, ctx: ServerRequestContext[Any, Any], call_next: CallNext
+    ) -> HandlerResult:
+        if ctx.method != "tools/call" or self.served.refresh_due() or not _gate_open(ctx):
+            return await call_next(ctx)
+        params = ctx.params or {}
+        name, arguments = params.get("name"), params.get("arguments")
+        if not isinstance(name, str) or not (arguments is None or isinstance(arguments, dict)):
+            return await call_next(ctx)
+        key = cache_key(self.served, name, arguments)
+        if key is None:
+            return await call_next(ctx)
+        slot = (ctx.protocol_version, key)
+        hit = self._items.get(slot)  # one event loop: no lock needed
+        if hit is not None:
+            self._items.move_to_end(slot)
+            return hit
+        result = await call_next(ctx)
+        if isinstance(result, dict) and result.get("isError") is False:
+            self._items[slot] = result
+            while len(self._items) > self.size:
+                self._items.popitem(last=False)
+        return result
+
+
+def _gate_open(ctx: ServerRequestContext[Any, Any]) -> bool:
+    """Whether the SDK would let this connection call tools (initialized, or born ready as on
+    stateless HTTP). Unknown (a future SDK without the attribute) → no shortcut."""
+    connection = getattr(ctx.session, "_connection", None)
+    return bool(getattr(connection, "initialize_accepted", False))
+
+
 def tool_list() -> list[types.Tool]:
     return [
         types.Tool(name=t.name, description=t.description, input_schema=input_schema(t.params))
@@ -161,9 +210,9 @@ def tool_list() -> list[types.Tool]:
     ]
 
 
-def build_server(served: ServedDatabase) -> Server[Any]:
+def build_server(served: ServedDatabase, cache: ResultCache | None = None) -> Server[Any]:
     """The low-level SDK server for `served` (one per process, shared by every transport)."""
-    cache = ResultCache()
+    cache = cache if cache is not None else ResultCache()
     tools = tool_list()
 
     async def on_list_tools(
@@ -231,8 +280,8 @@ def build_server(served: ServedDatabase) -> Server[Any]:
         on_read_resource=on_read_resource,
     )
     # The SDK's default OpenTelemetry middleware wraps every message in a span; with no exporter
-    # configured here it only costs time on each request.
-    server.middleware.clear()
+    # configured here it only costs time on each request. Ours answers repeated cached calls.
+    server.middleware[:] = [WireCache(served)]
     return server
 
 

@@ -82,6 +82,9 @@ class SiteConfig:
     timeline_limit: int = 100
     docs: str = "auto"  # auto | data | package | none
     og_font: str | None = None
+    host: str = "github-pages"  # WEB-64: github-pages | cloudflare | cloudflare-paid | gitlab | netlify | none
+    media: str = "active"  # who gets OG images and downloaded avatars: active | all | top
+    media_top: int = 1000  # with media: top, how many (by all-time points)
 
 
 @dataclass(frozen=True)

@@ -431,8 +431,11 @@ def build_stage(state: Any) -> None:
         )
     }
     cards = []
+    model = getattr(state, "model", None)
     for r in db.query("SELECT username, name FROM contributor ORDER BY username"):
         user = r["username"]
+        if model is not None and not model.has_media(user):
+            continue  # the organisation's card stands in (WEB-64, `site.media`)
         points, count = totals.get(user, (0, 0))
         cards.append(
             OgCard(

@@ -55,6 +55,9 @@ class BuildResult:
     warnings: list[str] = field(default_factory=list)
     written_paths: list[str] = field(default_factory=list)
     deleted_paths: list[str] = field(default_factory=list)
+    files: int = 0  # what the site ships (WEB-64), the manifest included
+    bytes: int = 0
+    largest: str = ""  # path of the largest file
 
     def summary(self) -> str:
         return (

@@ -178,10 +178,14 @@ def standings_from_db(db: Any, now: Any, tz: Any) -> dict[str, dict[str, Standin
 
 
 def build_stage(state: Any) -> None:
-    """Builder step (WEB-02 step 9): `<u>/badge*.svg` and `badge.json` for every contributor."""
+    """Builder step (WEB-02 step 9): `<u>/badge*.svg` and `badge.json`, for the periods where
+    the contributor holds a rank (WEB-64: no file for a rank that does not exist)."""
+    from leaderboard.site.artefacts import ranked_badge_files
+
     o = state.options
     label = badge_label(o.config.meta.badge_label, o.config.org.name)
     for user, standings in sorted(standings_from_db(state.public, o.now, o.config.tz).items()):
         directory = state.urls.profile_dir(user)
-        for name, data in badge_files(label, standings).items():
+        ranks = {p: s.rank if s.ranked else None for p, s in standings.items()}
+        for name, data in ranked_badge_files(badge_files(label, standings), ranks).items():
             state.writer.write(f"{directory}/{name}", data)

@@ -25,6 +25,7 @@ import hashlib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any
 from urllib.parse import quote
 
 ACTIVE_DAYS = 365
@@ -67,21 +68,136 @@ def plan_media(
     )
 
 
-def media_plan_of(snap: object, policy: str, top: int) -> MediaPlan:
-    """`plan_media` over a site snapshot (`leaderboard.site.snapshot.Snapshot`)."""
+@dataclass(frozen=True)
+class ArtefactPlan:
+    """What one build writes per contributor beyond the profile page (WEB-64).
+
+    `media`: who gets an Open Graph image and an avatar file; `badge_top`: rank badges of the
+    week, month and year only for ranks ≤ this (None: every rank); `notes`: what was trimmed to
+    fit the host, for the build log."""
+
+    media: MediaPlan
+    badge_top: int | None = None
+    notes: tuple[str, ...] = ()
+
+    def has_media(self, username: str) -> bool:
+        return self.media.has_media(username)
+
+
+@dataclass(frozen=True)
+class Population:
+    """The counts and orders the plan needs, read once from the snapshot."""
+
+    people: list[str]
+    last_ms: dict[str, int]
+    points: dict[str, int]  # all time
+    recent: dict[str, int]  # points in the last ACTIVE_DAYS days
+    ranked: dict[str, int]  # period → contributors holding a rank
+    timeline_files: int  # files of older timeline months (one per contributor and year)
+
+
+def population_of(snap: object, timeline_limit: int, api: bool) -> Population:
+    """One pass over the snapshot's activity log (`leaderboard.site.snapshot.Snapshot`)."""
+    from datetime import date
+
     from leaderboard.site.activitylog import instant_ms
-    from leaderboard.timeutil import canonical
+    from leaderboard.timeutil import PERIODS, canonical, period_window
 
     log = snap.log  # type: ignore[attr-defined]
-    people = list(snap.people)  # type: ignore[attr-defined]
+    people_map = snap.people  # type: ignore[attr-defined]
+    now = snap.now  # type: ignore[attr-defined]
+    names = log.names
+    ranked_member = [people_map[u].ranked for u in names]
+    now_ms = instant_ms(canonical(now))
+    since = now_ms - ACTIVE_DAYS * 86_400_000
     last: dict[str, int] = {}
-    for u in people:
-        i = log.last(u)
-        if i is not None:
-            last[u] = log.at[i]
-    points = {u: p for u, (p, _n) in log.totals().items()}
-    now_ms = instant_ms(canonical(snap.now))  # type: ignore[attr-defined]
-    return plan_media(policy, top, people, last, points, now_ms)
+    points: dict[str, int] = {}
+    recent: dict[str, int] = {}
+    years = 0
+    for u in people_map:
+        positions = log.of(u)
+        if not positions:
+            continue
+        last[u] = log.at[positions[-1]]
+        points[u] = sum(log.points[i] for i in positions)
+        recent[u] = sum(log.points[i] for i in positions if log.at[i] > since)
+        if api and timeline_limit and len(positions) > timeline_limit:
+            cut = positions[-timeline_limit]
+            years += len({date.fromordinal(log.day[i]).year for i in positions if i <= cut})
+    ranked: dict[str, int] = {}
+    for period in PERIODS:
+        w = period_window(period, now, snap.tz)  # type: ignore[attr-defined]
+        span = log.span(w.start_text if period != "all-time" else None, w.end_text)
+        sums = [0] * len(names)
+        for i in span:
+            who = log.who[i]
+            if ranked_member[who]:
+                sums[who] += log.points[i]
+        ranked[period] = sum(1 for v in sums if v > 0)
+    return Population(list(people_map), last, points, recent, ranked, years)
+
+
+def plan_artefacts(
+    pop: Population,
+    *,
+    policy: str,
+    top: int,
+    now_ms: int,
+    budget: int | None,
+    reserved: int,
+    og: bool,
+    avatar_files: bool,
+    rank_badges: bool,
+) -> ArtefactPlan:
+    """Fit the optional files into `budget` files (None: no cap), after the `reserved` ones
+    (profiles, pages, API, explorer, static). In order: the all-time rank badge of everyone
+    ranked (embeds must not break), then Open Graph images and avatar files for the contributors
+    `site.media` chooses, most points in the last year first, then week/month/year rank badges
+    for the best ranks. Nothing here ever removes a profile page or a sitemap entry."""
+    wanted = plan_media(policy, top, pop.people, pop.last_ms, pop.points, now_ms)
+    if budget is None:
+        return ArtefactPlan(wanted)
+    notes: list[str] = []
+    left = budget - reserved - (pop.ranked["all-time"] if rank_badges else 0)
+    per_person = int(og) + int(avatar_files)
+    media = wanted
+    chosen = wanted.count(len(pop.people))
+    if per_person and chosen * per_person > max(0, left):
+        fit = max(0, left) // per_person
+        pool = list(pop.people) if wanted.chosen is None else sorted(wanted.chosen)
+        pool.sort(key=lambda u: (-pop.recent.get(u, 0), -pop.points.get(u, 0), u))
+        media = MediaPlan(policy, frozenset(pool[:fit]))
+        notes.append(
+            f"Open Graph images and avatar files for {fit:,} of {chosen:,} contributors "
+            f"(most points in the last year first) to stay within {budget:,} files; the others "
+            "use the organisation's card and inline initials"
+        )
+        chosen = fit
+    left -= chosen * per_person
+    badge_top: int | None = None
+    if rank_badges:
+        # week, month (badge-month.svg, badge.svg, badge.json) and year
+        weights = {"week": 1, "month": 3, "year": 1}
+
+        def files(k: int | None) -> int:
+            return sum(
+                w * min(pop.ranked[p], k if k is not None else 10**9) for p, w in weights.items()
+            )
+
+        if files(None) > max(0, left):
+            lo, hi = 0, max(pop.ranked.values(), default=0)
+            while lo < hi:  # the largest k whose badges fit
+                mid = (lo + hi + 1) // 2
+                if files(mid) <= left:
+                    lo = mid
+                else:
+                    hi = mid - 1
+            badge_top = lo
+            notes.append(
+                f"Week, month and year rank badges for ranks 1–{lo:,} (all-time badges for "
+                f"everyone ranked) to stay within {budget:,} files"
+            )
+    return ArtefactPlan(media, badge_top, tuple(notes))
 
 
 # -- inline initials -------------------------------------------------------------------------
@@ -138,3 +254,43 @@ def ranked_badge_files(
     if ranks.get(DEFAULT_PERIOD) is not None:
         keep |= {"badge.svg", "badge.json"}
     return {name: data for name, data in files.items() if name in keep}
+
+
+FIXED_FILES = 150  # static assets, docs pages, feeds, home, badges, scoring, 404, sitemap… (upper)
+
+
+def plan_for_build(state: Any) -> ArtefactPlan:
+    """The plan of one build: its host's file budget (`hosts.HostProfile.plan_files`) minus
+    what every build writes, shared by what `site.media` and the ranks ask for."""
+    from leaderboard.site.activitylog import instant_ms
+    from leaderboard.site.hosts import profile
+    from leaderboard.timeutil import canonical
+
+    o, model, f = state.options, state.model, state.features
+    site = o.config.leaderboard.site
+    host = profile(o.host or site.host)
+    snap = model.snap
+    pop = population_of(snap, f.timeline_limit, f.api)
+    people = len(pop.people)
+    reserved = people + FIXED_FILES
+    reserved += sum(-(-pop.ranked[p] // 100) for p in pop.ranked) + -(-people // 200)
+    if f.api:
+        reserved += 12 + min(people, 16**SHARD_DIGITS) + pop.timeline_files
+    explorer = o.config.leaderboard.data_explorer
+    if f.explorer and state.public_path is not None:
+        size = state.public_path.stat().st_size
+        reserved += 2 + (-(-size // explorer.chunk_size) if size > explorer.chunk_threshold else 1)
+    plan = plan_artefacts(
+        pop,
+        policy=site.media,
+        top=site.media_top,
+        now_ms=instant_ms(canonical(snap.now)),
+        budget=host.plan_files,
+        reserved=reserved,
+        og=f.og,
+        avatar_files=f.avatars != "remote",
+        rank_badges=f.rank_badges,
+    )
+    for note in plan.notes:
+        o.logger.info("Host %s: %s", host.name, note)
+    return plan

@@ -175,10 +175,9 @@ def stage_contexts(state: BuildState) -> None:
         warn(msg)
     icons = Icons(warn=warn)
     state.model = SiteModel(snap, o.config, state.urls, features, icons=icons)
-    from leaderboard.site.artefacts import media_plan_of
+    from leaderboard.site.artefacts import plan_for_build
 
-    site = o.config.leaderboard.site
-    state.model.media = media_plan_of(snap, site.media, site.media_top)  # WEB-64
+    state.model.artefacts = plan_for_build(state)  # per-contributor files sized to the host
     state.env = make_environment(o.data_dir / "templates")
     from leaderboard.site import format as fmt
 

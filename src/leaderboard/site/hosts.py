@@ -16,11 +16,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from leaderboard.config.sections import HOSTS as CONFIG_HOSTS
 from leaderboard.errors import LeaderboardError
 
 MiB = 1024 * 1024
 GB = 1000**3
 DEFAULT_HOST = "github-pages"
+PLAN_MARGIN = 97  # percent of a file cap the plan fills (its counts of fixed files are estimates)
 
 
 @dataclass(frozen=True)
@@ -33,6 +35,10 @@ class HostProfile:
     max_file_bytes: int | None = None
     max_total_bytes: int | None = None
     note: str = ""
+    # the file count the build sizes per-contributor artefacts to (WEB-64); GitHub Pages has no
+    # file cap, but its default keeps a site deployable to Cloudflare's free plan as well (and
+    # within GitHub's 10-minute deployment)
+    plan_files: int | None = None
 
 
 HOSTS: dict[str, HostProfile] = {
@@ -57,6 +63,7 @@ HOSTS: dict[str, HostProfile] = {
     )
 }
 HOST_NAMES = tuple(HOSTS)
+assert HOST_NAMES == CONFIG_HOSTS, "site.host values and profiles disagree"
 
 
 def profile(name: str | None) -> HostProfile:
@@ -285,7 +292,7 @@ def media_top_fit(size: SiteSize, host: HostProfile, per_person: int) -> int | N
 def check_build(state: Any) -> None:
     """Log the figures against `site.host` and raise `HostLimitError` when they exceed it."""
     o = state.options
-    host = profile(o.config.leaderboard.site.host)
+    host = profile(o.host or o.config.leaderboard.site.host)
     size = built_size(state)
     r = state.result
     r.files, r.bytes, r.largest = size.files, size.bytes, size.largest_path
@@ -296,3 +303,87 @@ def check_build(state: Any) -> None:
     problems = check(size, host, media_top_fit=media_top_fit(size, host, per_person))
     if problems:
         raise HostLimitError(error_message(problems, host))
+
+
+# -- the estimate before a build (`doctor`) --------------------------------------------------
+
+# typical bytes per file of each family, measured on the benchmark organisation (bench/hosts.py)
+TYPICAL_BYTES = {
+    "profiles": 48_000,
+    "og images": 30_000,
+    "avatars": 6_000,
+    "rank badges": 1_000,
+    "contributor json": 60_000,
+    "api": 200_000,
+    "other": 20_000,
+}
+FIXED_FILES = 60  # static assets, docs, feeds, home, badges, scoring, 404, sitemap…
+
+
+def estimate(conn: Any, config: Any, now: Any) -> SiteSize:
+    """The site a build would produce from the working DB (a `sqlite3` connection), per family:
+    the same policies as the build (`site.media`, ranks per period, shards, timeline years),
+    with typical sizes per file. Privacy rules are not applied, so it errs on the large side."""
+    from datetime import timedelta
+
+    from leaderboard.site.artefacts import ACTIVE_DAYS, SHARD_DIGITS
+    from leaderboard.timeutil import PERIODS, canonical, period_window
+
+    site = config.leaderboard.site
+    hidden_roles = [k for k, r in config.leaderboard.roles.items() if r.hidden]
+    end = canonical(now)
+    people = int(conn.execute("SELECT COUNT(*) FROM contributor").fetchone()[0])
+    points_sql = (
+        "SELECT a.contributor AS u, SUM(COALESCE(a.points, d.points, 0)) AS p, MAX(a.occurred_at) "
+        "AS last FROM activity a LEFT JOIN activity_definition d ON d.slug = a.activity_definition "
+        "JOIN contributor c ON c.username = a.contributor WHERE a.occurred_at >= ? "
+        "AND a.occurred_at <= ? AND COALESCE(c.bot, 0) = 0 AND c.role NOT IN "
+        f"({','.join('?' * len(hidden_roles))}) GROUP BY a.contributor HAVING p > 0"
+    )
+    ranked: dict[str, int] = {}
+    for period in PERIODS:
+        start = period_window(period, now, config.tz).start_text if period != "all-time" else ""
+        ranked[period] = len(conn.execute(points_sql, (start, end, *hidden_roles)).fetchall())
+    kinds: dict[str, int] = {"profiles": people}
+    f_og, f_avatars = site.og_images, site.avatars != "remote"
+    if site.media == "all":
+        media = people
+    elif site.media == "top":
+        media = min(people, site.media_top)
+    else:
+        since = canonical(now - timedelta(days=ACTIVE_DAYS))
+        media = int(
+            conn.execute(
+                "SELECT COUNT(DISTINCT contributor) FROM activity WHERE occurred_at > ? "
+                "AND occurred_at <= ?",
+                (since, end),
+            ).fetchone()[0]
+        )
+    if f_og:
+        kinds["og images"] = media
+    if f_avatars:
+        kinds["avatars"] = media
+    if site.rank_badges:
+        kinds["rank badges"] = sum(ranked.values()) + 2 * ranked["month"]
+    if site.api:
+        limit = site.timeline_limit
+        years = conn.execute(
+            "SELECT COUNT(*) FROM (SELECT contributor, substr(occurred_at, 1, 4) FROM activity "
+            "WHERE contributor IN (SELECT contributor FROM activity GROUP BY contributor "
+            "HAVING COUNT(*) > ?) GROUP BY 1, 2)",
+            (limit,),
+        ).fetchone()[0]
+        kinds["contributor json"] = min(people, 16**SHARD_DIGITS) + int(years)
+        kinds["api"] = 12
+    pages = 4 * max(1, -(-ranked["all-time"] // 100)) + max(1, -(-people // 200))
+    kinds["other"] = FIXED_FILES + pages
+    total = sum(n * TYPICAL_BYTES.get(k, 20_000) for k, n in kinds.items())
+    if site.api:  # contributor documents scale with people, not files
+        total += people * 8_000 - kinds["contributor json"] * TYPICAL_BYTES["contributor json"]
+    return SiteSize(
+        files=sum(kinds.values()),
+        bytes=max(0, total),
+        largest_path="",
+        largest_bytes=0,
+        kinds=dict(sorted(kinds.items())),
+    )

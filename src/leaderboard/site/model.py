@@ -12,7 +12,7 @@ from functools import cached_property
 from markupsafe import Markup
 
 from leaderboard.config.model import Config
-from leaderboard.site.artefacts import MediaPlan, initials_data_uri
+from leaderboard.site.artefacts import ArtefactPlan, initials_data_uri
 from leaderboard.site.contexts import PersonView, Trend
 from leaderboard.site.icons import Icons
 from leaderboard.site.snapshot import Award, Person, Snapshot
@@ -53,7 +53,7 @@ class SiteModel:
     warnings: list[str] = field(default_factory=list)
     local_assets: dict[str, str] = field(default_factory=dict)  # remote URL → downloaded copy
     theme_link: str | None = None  # a remote `leaderboard.theme` that could never be fetched
-    media: MediaPlan | None = None  # who has an avatar file and an OG image (WEB-64); None = all
+    artefacts: ArtefactPlan | None = None  # per-contributor files (WEB-64); None = all of them
     _icon_cache: dict[tuple[str, int], Markup] = field(default_factory=dict, repr=False)
 
     def asset_url(self, url: str | None) -> str:
@@ -84,7 +84,7 @@ class SiteModel:
 
     def has_media(self, username: str) -> bool:
         """Does this contributor get an avatar file and an Open Graph image (`site.media`)?"""
-        return self.media is None or self.media.has_media(username)
+        return self.artefacts is None or self.artefacts.has_media(username)
 
     def avatar_absolute(self, person: Person) -> str:
         url = self.avatar_url(person)

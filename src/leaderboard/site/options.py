@@ -33,6 +33,7 @@ class BuildOptions:
     avatars: str | None = None  # None → config site.avatars; "none" for --no-avatars
     explorer: bool | None = None  # False (--no-explorer) forces off; else data_explorer.enabled
     refresh_avatars: bool = False
+    host: str | None = None  # --host-profile; None → config site.host (WEB-64)
     offline: bool = False
     strict: bool = False
     cache_dir: Path | None = None  # fingerprints, avatars, vendored assets

@@ -183,9 +183,15 @@ def build_stage(state: Any) -> None:
     from leaderboard.site.artefacts import ranked_badge_files
 
     o = state.options
+    plan = state.model.artefacts if getattr(state, "model", None) is not None else None
     label = badge_label(o.config.meta.badge_label, o.config.org.name)
     for user, standings in sorted(standings_from_db(state.public, o.now, o.config.tz).items()):
         directory = state.urls.profile_dir(user)
         ranks = {p: s.rank if s.ranked else None for p, s in standings.items()}
+        if plan is not None and plan.badge_top is not None:  # trimmed to fit the host
+            ranks = {
+                p: r if p == "all-time" or (r is not None and r <= plan.badge_top) else None
+                for p, r in ranks.items()
+            }
         for name, data in ranked_badge_files(badge_files(label, standings), ranks).items():
             state.writer.write(f"{directory}/{name}", data)

@@ -259,6 +259,26 @@ def ranked_badge_files(
 FIXED_FILES = 150  # static assets, docs pages, feeds, home, badges, scoring, 404, sitemap… (upper)
 
 
+def explorer_files(public_db_bytes: int | None, explorer: Any) -> int:
+    """Files of the public DB in the output: one, or its chunks and their JSON (WEB-47)."""
+    if public_db_bytes is None:
+        return 1
+    if public_db_bytes > explorer.chunk_threshold:
+        return 1 + -(-public_db_bytes // explorer.chunk_size)
+    return 1
+
+
+def reserved_files(pop: Population, *, api: bool, explorer: int) -> int:
+    """Files every build writes whatever the plan: profiles, leaderboard and People pages,
+    the API (shards, timeline years), the explorer's, and the fixed ones."""
+    people = len(pop.people)
+    reserved = people + FIXED_FILES + explorer
+    reserved += sum(-(-pop.ranked[p] // 100) for p in pop.ranked) + -(-people // 200)
+    if api:
+        reserved += 12 + min(people, 16**SHARD_DIGITS) + pop.timeline_files
+    return reserved
+
+
 def plan_for_build(state: Any) -> ArtefactPlan:
     """The plan of one build: its host's file budget (`hosts.HostProfile.plan_files`) minus
     what every build writes, shared by what `site.media` and the ranks ask for."""
@@ -271,15 +291,11 @@ def plan_for_build(state: Any) -> ArtefactPlan:
     host = profile(o.host or site.host)
     snap = model.snap
     pop = population_of(snap, f.timeline_limit, f.api)
-    people = len(pop.people)
-    reserved = people + FIXED_FILES
-    reserved += sum(-(-pop.ranked[p] // 100) for p in pop.ranked) + -(-people // 200)
-    if f.api:
-        reserved += 12 + min(people, 16**SHARD_DIGITS) + pop.timeline_files
     explorer = o.config.leaderboard.data_explorer
+    chunks = 0
     if f.explorer and state.public_path is not None:
-        size = state.public_path.stat().st_size
-        reserved += 2 + (-(-size // explorer.chunk_size) if size > explorer.chunk_threshold else 1)
+        chunks = explorer_files(state.public_path.stat().st_size, explorer)
+    reserved = reserved_files(pop, api=f.api, explorer=chunks)
     plan = plan_artefacts(
         pop,
         policy=site.media,

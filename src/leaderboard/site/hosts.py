@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +23,7 @@ from leaderboard.errors import LeaderboardError
 MiB = 1024 * 1024
 GB = 1000**3
 DEFAULT_HOST = "github-pages"
+PLAN_MARGIN = 97  # percent of a file cap the plan fills (its counts of fixed files are estimates)
 PLAN_MARGIN = 97  # percent of a file cap the plan fills (its counts of fixed files are estimates)
 
 
@@ -50,14 +52,29 @@ HOSTS: dict[str, HostProfile] = {
             max_file_bytes=100 * MiB,
             max_total_bytes=1 * GB,
             note="deployments also time out after 10 minutes",
+            plan_files=PLAN_MARGIN * 20_000 // 100,
         ),
         HostProfile(
-            "cloudflare", "Cloudflare Pages (free)", max_files=20_000, max_file_bytes=25 * MiB
+            "cloudflare",
+            "Cloudflare Pages (free)",
+            max_files=20_000,
+            max_file_bytes=25 * MiB,
+            plan_files=PLAN_MARGIN * 20_000 // 100,
         ),
         HostProfile(
-            "cloudflare-paid", "Cloudflare Pages (paid)", max_files=100_000, max_file_bytes=25 * MiB
+            "cloudflare-paid",
+            "Cloudflare Pages (paid)",
+            max_files=100_000,
+            max_file_bytes=25 * MiB,
+            plan_files=PLAN_MARGIN * 100_000 // 100,
         ),
-        HostProfile("gitlab", "GitLab Pages", max_files=200_000, max_total_bytes=1 * GB),
+        HostProfile(
+            "gitlab",
+            "GitLab Pages",
+            max_files=200_000,
+            max_total_bytes=1 * GB,
+            plan_files=PLAN_MARGIN * 200_000 // 100,
+        ),
         HostProfile("netlify", "Netlify", note="no published file cap; every file is uploaded"),
         HostProfile("none", "no host limits"),
     )
@@ -220,9 +237,12 @@ def _advice(cuts: list[str], hosts: list[str]) -> str:
 
 
 def _size(n: int) -> str:
+    """Totals in decimal units (hosts state "1 GB"), per-file limits in MiB (as stated)."""
+    if n % MiB == 0 and n < GB:
+        return f"{n // MiB} MiB"
     if n >= GB:
         return f"{n / GB:.2f} GB"
-    return f"{n / MiB:.1f} MiB"
+    return f"{n / 1e6:.1f} MB"
 
 
 def report_lines(size: SiteSize, host: HostProfile) -> list[str]:
@@ -307,83 +327,112 @@ def check_build(state: Any) -> None:
 
 # -- the estimate before a build (`doctor`) --------------------------------------------------
 
-# typical bytes per file of each family, measured on the benchmark organisation (bench/hosts.py)
+# typical bytes per file of each family, measured on the benchmark organisation at 5,000
+# contributors (bench/hosts.py); the explorer's chunks are counted from the public DB's size
 TYPICAL_BYTES = {
-    "profiles": 48_000,
-    "og images": 30_000,
+    "profiles": 88_000,
+    "og images": 28_000,
     "avatars": 6_000,
-    "rank badges": 1_000,
-    "contributor json": 60_000,
-    "api": 200_000,
-    "other": 20_000,
+    "rank badges": 700,
+    "contributor json": 70_000,
+    "api": 600_000,
+    "other": 100_000,
 }
-FIXED_FILES = 60  # static assets, docs, feeds, home, badges, scoring, 404, sitemap…
 
 
-def estimate(conn: Any, config: Any, now: Any) -> SiteSize:
-    """The site a build would produce from the working DB (a `sqlite3` connection), per family:
-    the same policies as the build (`site.media`, ranks per period, shards, timeline years),
-    with typical sizes per file. Privacy rules are not applied, so it errs on the large side."""
-    from datetime import timedelta
-
-    from leaderboard.site.artefacts import ACTIVE_DAYS, SHARD_DIGITS
+def estimate(conn: Any, config: Any, now: Any, public_db_bytes: int | None) -> SiteSize:
+    """The site a build would produce from the working DB (a `sqlite3` connection): the same
+    plan as the build (`artefacts.plan_artefacts` over the same counts), typical sizes per
+    file. Privacy rules are not applied, so it errs on the large side."""
+    from leaderboard.site.activitylog import instant_ms
+    from leaderboard.site.artefacts import (
+        ACTIVE_DAYS,
+        Population,
+        explorer_files,
+        plan_artefacts,
+        reserved_files,
+    )
     from leaderboard.timeutil import PERIODS, canonical, period_window
 
     site = config.leaderboard.site
-    hidden_roles = [k for k, r in config.leaderboard.roles.items() if r.hidden]
+    explorer = config.leaderboard.data_explorer
+    hidden = [k for k, r in config.leaderboard.roles.items() if r.hidden]
     end = canonical(now)
-    people = int(conn.execute("SELECT COUNT(*) FROM contributor").fetchone()[0])
-    points_sql = (
-        "SELECT a.contributor AS u, SUM(COALESCE(a.points, d.points, 0)) AS p, MAX(a.occurred_at) "
-        "AS last FROM activity a LEFT JOIN activity_definition d ON d.slug = a.activity_definition "
-        "JOIN contributor c ON c.username = a.contributor WHERE a.occurred_at >= ? "
-        "AND a.occurred_at <= ? AND COALESCE(c.bot, 0) = 0 AND c.role NOT IN "
-        f"({','.join('?' * len(hidden_roles))}) GROUP BY a.contributor HAVING p > 0"
-    )
+    since = canonical(now - timedelta(days=ACTIVE_DAYS))
+    people = [
+        r[0]
+        for r in conn.execute(
+            "SELECT username FROM contributor WHERE COALESCE(visibility, 'public') != 'hidden' "
+            "ORDER BY username"
+        )
+    ]
+    pts = "COALESCE(a.points, d.points, 0)"
+    join = "FROM activity a LEFT JOIN activity_definition d ON d.slug = a.activity_definition "
+    last: dict[str, int] = {}
+    points: dict[str, int] = {}
+    recent: dict[str, int] = {}
+    for user, total, late, at in conn.execute(
+        f"SELECT a.contributor, SUM({pts}), SUM(CASE WHEN a.occurred_at > ? THEN {pts} ELSE 0 "
+        f"END), MAX(a.occurred_at) {join}WHERE a.occurred_at <= ? GROUP BY a.contributor",
+        (since, end),
+    ):
+        points[user], recent[user], last[user] = int(total), int(late), instant_ms(at)
+    roles = ",".join("?" * len(hidden))
     ranked: dict[str, int] = {}
     for period in PERIODS:
-        start = period_window(period, now, config.tz).start_text if period != "all-time" else ""
-        ranked[period] = len(conn.execute(points_sql, (start, end, *hidden_roles)).fetchall())
-    kinds: dict[str, int] = {"profiles": people}
-    f_og, f_avatars = site.og_images, site.avatars != "remote"
-    if site.media == "all":
-        media = people
-    elif site.media == "top":
-        media = min(people, site.media_top)
-    else:
-        since = canonical(now - timedelta(days=ACTIVE_DAYS))
-        media = int(
-            conn.execute(
-                "SELECT COUNT(DISTINCT contributor) FROM activity WHERE occurred_at > ? "
-                "AND occurred_at <= ?",
-                (since, end),
-            ).fetchone()[0]
-        )
-    if f_og:
+        start = "" if period == "all-time" else period_window(period, now, config.tz).start_text
+        ranked[period] = conn.execute(
+            f"SELECT COUNT(*) FROM (SELECT a.contributor, SUM({pts}) AS p {join}"
+            "JOIN contributor c ON c.username = a.contributor WHERE a.occurred_at >= ? "
+            f"AND a.occurred_at <= ? AND COALESCE(c.bot, 0) = 0 AND c.role NOT IN ({roles}) "
+            "GROUP BY a.contributor HAVING p > 0)",
+            (start, end, *hidden),
+        ).fetchone()[0]
+    years = 0
+    if site.api:
+        years = conn.execute(
+            "SELECT COUNT(*) FROM (SELECT DISTINCT contributor, substr(occurred_at, 1, 4) FROM "
+            "(SELECT contributor, occurred_at, ROW_NUMBER() OVER (PARTITION BY contributor "
+            "ORDER BY occurred_at DESC) AS n FROM activity WHERE occurred_at <= ?) WHERE n >= ?)",
+            (end, site.timeline_limit),
+        ).fetchone()[0]
+    pop = Population(people, last, points, recent, ranked, int(years))
+    chunks = explorer_files(public_db_bytes, explorer) if explorer.enabled else 0
+    reserved = reserved_files(pop, api=site.api, explorer=chunks)
+    host = profile(site.host)
+    plan = plan_artefacts(
+        pop,
+        policy=site.media,
+        top=site.media_top,
+        now_ms=instant_ms(end),
+        budget=host.plan_files,
+        reserved=reserved,
+        og=site.og_images,
+        avatar_files=site.avatars != "remote",
+        rank_badges=site.rank_badges,
+    )
+    media = plan.media.count(len(people))
+    kinds: dict[str, int] = {"profiles": len(people)}
+    if site.og_images:
         kinds["og images"] = media
-    if f_avatars:
+    if site.avatars != "remote":
         kinds["avatars"] = media
     if site.rank_badges:
-        kinds["rank badges"] = sum(ranked.values()) + 2 * ranked["month"]
+        top = plan.badge_top if plan.badge_top is not None else 10**9
+        kinds["rank badges"] = ranked["all-time"] + sum(
+            w * min(ranked[p], top) for p, w in (("week", 1), ("month", 3), ("year", 1))
+        )
     if site.api:
-        limit = site.timeline_limit
-        years = conn.execute(
-            "SELECT COUNT(*) FROM (SELECT contributor, substr(occurred_at, 1, 4) FROM activity "
-            "WHERE contributor IN (SELECT contributor FROM activity GROUP BY contributor "
-            "HAVING COUNT(*) > ?) GROUP BY 1, 2)",
-            (limit,),
-        ).fetchone()[0]
-        kinds["contributor json"] = min(people, 16**SHARD_DIGITS) + int(years)
+        kinds["contributor json"] = min(len(people), 256) + int(years)
         kinds["api"] = 12
-    pages = 4 * max(1, -(-ranked["all-time"] // 100)) + max(1, -(-people // 200))
-    kinds["other"] = FIXED_FILES + pages
-    total = sum(n * TYPICAL_BYTES.get(k, 20_000) for k, n in kinds.items())
-    if site.api:  # contributor documents scale with people, not files
-        total += people * 8_000 - kinds["contributor json"] * TYPICAL_BYTES["contributor json"]
-    return SiteSize(
-        files=sum(kinds.values()),
-        bytes=max(0, total),
-        largest_path="",
-        largest_bytes=0,
-        kinds=dict(sorted(kinds.items())),
+    kinds["explorer"] = chunks
+    kinds["other"] = (
+        reserved - len(people) - kinds.get("contributor json", 0) - 12 * site.api - chunks
     )
+    total = sum(n * TYPICAL_BYTES.get(k, 0) for k, n in kinds.items())
+    largest, largest_bytes = "", 0
+    if chunks and public_db_bytes:
+        per = min(public_db_bytes, explorer.chunk_size) + (5 * MiB if chunks > 1 else 0)
+        total += chunks * per if chunks > 1 else public_db_bytes
+        largest, largest_bytes = ("data.db.000", per) if chunks > 1 else ("data.db", per)
+    return SiteSize(sum(kinds.values()), total, largest, largest_bytes, dict(sorted(kinds.items())))

@@ -163,7 +163,7 @@ class Problem:
 def check(size: SiteSize, host: HostProfile, *, media_top_fit: int | None = None) -> list[Problem]:
     """Every limit of `host` that `size` exceeds, with the options that bring it under."""
     problems: list[Problem] = []
-    other = _other_hosts(size)
+    other = [name for name in _other_hosts(size) if name != host.name]
     if host.max_files is not None and size.files > host.max_files:
         over = size.files - host.max_files
         cuts = [

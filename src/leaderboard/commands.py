@@ -7,7 +7,6 @@ CORE-12, CORE-24), takes the lock where the command writes (CORE-08) and calls t
 from __future__ import annotations
 
 import logging
-import os
 import sys
 from datetime import datetime
 from pathlib import Path
@@ -22,21 +21,17 @@ from leaderboard.logs import MASK
 from leaderboard.timeutil import get_zone, parse_now
 
 if TYPE_CHECKING:
-    from leaderboard.cli import Common
     from leaderboard.config.model import Config
+    from leaderboard.invocation import Common
 
 log = logging.getLogger("leaderboard")
 
 
 def data_dir_of(common: Common) -> Path:
-    env = dict(common.env)
-    path = resolve_data_dir(common.data_dir, env, Path.cwd())
-    # CORE-04: upstream configs use ${{ env.LEADERBOARD_DATA_DIR }}.
-    if not common.env.get("LEADERBOARD_DATA_DIR"):
-        os.environ["LEADERBOARD_DATA_DIR"] = str(path)
-        if isinstance(common.env, dict):
-            common.env["LEADERBOARD_DATA_DIR"] = str(path)
-    return path
+    """CORE-04 steps 1-3. Step 4 (`${{ env.LEADERBOARD_DATA_DIR }}` in upstream configs) is
+    `load_config`'s: it substitutes with the data dir when the variable is unset, so nothing
+    here writes the process environment or the invocation's."""
+    return resolve_data_dir(common.data_dir, dict(common.env), Path.cwd())
 
 
 def db_path_of(common: Common, data_dir: Path) -> str:
@@ -151,18 +146,18 @@ def execute_run(settings: Any, *, started: datetime) -> int:
 
     from leaderboard import pipeline
 
-    prepared = pipeline.prepare(settings)
-    for problem in prepared.warnings:
-        log.warning("%s", problem.format())
-    db = Database.open(settings.db_path)
-    try:
-        summary = pipeline.run_phases(settings, prepared, db)
-        summary.log(log)
-        pipeline.record_run(
-            db, settings.command, settings.phases, started, datetime.now(UTC), summary
-        )
-    finally:
-        db.close()
+    with pipeline.prepare(settings) as prepared:
+        for problem in prepared.warnings:
+            log.warning("%s", problem.format())
+        db = Database.open(settings.db_path)
+        try:
+            summary = pipeline.run_phases(settings, prepared, db)
+            summary.log(log)
+            pipeline.record_run(
+                db, settings.command, settings.phases, started, datetime.now(UTC), summary
+            )
+        finally:
+            db.close()
     return 0 if summary.ok else 1
 
 
@@ -312,6 +307,22 @@ def empty_site_hint(data_dir: Path, db_path: Path, *, from_files: bool) -> str |
     )
 
 
+# -- plugins ---------------------------------------------------------------------------------
+
+
+def plugins_command(common: Common, *, fmt: str, installed: bool) -> int:
+    """`leaderboard plugins`: print the plugin report; exit 1 when a plugin failed to load."""
+    from leaderboard.plugins.report import installed_rows, plugin_rows, render_json, render_text
+
+    data_dir = data_dir_of(common)
+    config = load_config_for(common, data_dir)
+    rows = plugin_rows(config, data_dir=data_dir, cache_dir=cache_dir_of(common, data_dir))
+    extra = installed_rows() if installed else None
+    render = render_json if fmt == "json" else render_text
+    sys.stdout.write(render(rows, extra))
+    return 1 if any(r.failed for r in rows) else 0
+
+
 # -- serve -------------------------------------------------------------------------------------
 
 
@@ -322,32 +333,6 @@ def serve_command(
     from leaderboard.serve import serve
 
     return serve(Path(directory).resolve(), host=host, port=port, base_path=base_path)
-
-
-# -- demo --------------------------------------------------------------------------------------
-
-
-def demo_command(
-    common: Common,
-    *,
-    directory: str,
-    contributors: int,
-    days: int,
-    seed: int,
-    force: bool,
-    build: bool,
-) -> int:
-    from leaderboard.demo import create_demo
-
-    return create_demo(
-        common,
-        directory=Path(directory),
-        contributors=contributors,
-        days=days,
-        seed=seed,
-        force=force,
-        build=build,
-    )
 
 
 # -- migrate-legacy ----------------------------------------------------------------------------

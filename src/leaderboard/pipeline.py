@@ -10,12 +10,11 @@ goes on (CORE-11).
 
 from __future__ import annotations
 
-import gc
 import json
 import logging
 import time
 from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -28,6 +27,7 @@ from leaderboard.config.model import Config
 from leaderboard.db import Database
 from leaderboard.declarations import Declarations
 from leaderboard.errors import InvalidInputError, UsageError
+from leaderboard.gcpause import gc_frozen
 from leaderboard.logs import MASK
 from leaderboard.problems import Problem, ProblemList
 from leaderboard.progress import steps
@@ -74,6 +74,20 @@ class Prepared:
     snapshot: Any = None  # datarepo RepoSnapshot when import runs
     failed_setup: set[str] = field(default_factory=set)  # skipped by later hooks (CORE-11)
     warnings: list[Problem] = field(default_factory=list)
+    resources: ExitStack = field(default_factory=ExitStack)  # undone by `release`
+
+    def release(self) -> None:
+        """Undo what `prepare` did to the process (the GC freeze), after dropping the snapshot
+        so that its objects are freed by reference counting, not traversed. Call it when the
+        run ends; `with prepare(...) as prepared:` does."""
+        self.snapshot = None
+        self.resources.close()
+
+    def __enter__(self) -> Prepared:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.release()
 
 
 def ordered_phases(requested: tuple[str, ...]) -> tuple[str, ...]:
@@ -141,6 +155,11 @@ def prepare(settings: RunSettings) -> Prepared:
         prepared.declarations = _config_declarations(config)
     if "import" in settings.phases:
         prepared.snapshot = read_data(settings, config, prepared.declarations)
+        # The snapshot is millions of objects without cycles, alive until import ends: at 10x
+        # each full collection that traverses them costs 1-1.5 s, and every later phase
+        # allocates enough to trigger one. Frozen (permanent generation), collections stay off
+        # them; reference counting still frees them. `Prepared.release` undoes it.
+        prepared.resources.enter_context(gc_frozen())
     return prepared
 
 
@@ -217,11 +236,6 @@ def read_data(settings: RunSettings, config: Config, declarations: Declarations)
         # What the working DB already holds lets unchanged files go unparsed (CORE-80).
         state=load_state(settings.db_path),
     )
-    # The snapshot is millions of objects without cycles, alive until import ends: at 10x each
-    # full collection that traverses them costs 1-1.5 s, and every later phase allocates enough
-    # to trigger one. Moving what exists now to the permanent generation keeps collections off
-    # them; reference counting still frees them. A run is one process, so nothing else suffers.
-    gc.freeze()
     problems = ProblemList()
     problems.extend(snapshot.problems)
     if settings.strict:
@@ -571,6 +585,6 @@ def import_only(
         transport=transport,
         command="build",
     )
-    prepared = prepare(settings)
-    summary = RunSummary(phases=["import"])
-    _phase_import(settings, prepared, db, summary)
+    with prepare(settings) as prepared:
+        summary = RunSummary(phases=["import"])
+        _phase_import(settings, prepared, db, summary)

@@ -7,10 +7,7 @@ config badge definitions and plugin static declarations.
 
 from __future__ import annotations
 
-import gc
 import unicodedata
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import datetime
 from functools import partial
 from pathlib import Path
@@ -32,6 +29,7 @@ from leaderboard.datarepo.syncstate import (
 )
 from leaderboard.declarations import Declarations
 from leaderboard.forkmap import fork_map
+from leaderboard.gcpause import gc_paused
 from leaderboard.identities import ProfileIdentities, find_conflicts
 from leaderboard.jsonfmt import loads
 from leaderboard.problems import Problem
@@ -70,23 +68,8 @@ def read_repo(
     files are byte-identical to what the DB holds and were validated without any problem under
     the same key is not parsed: its paths go to `snapshot.deferred` (see syncstate.py).
     """
-    with _gc_paused():
+    with gc_paused():  # see gcpause: 10-30% of the read otherwise
         return _read_repo(data_dir, config, declarations, now, strict, state)
-
-
-@contextmanager
-def _gc_paused() -> Iterator[None]:
-    """No cyclic garbage collection while reading. A snapshot is millions of small objects
-    without cycles; each full collection would traverse all of them again, which costs 10-30%
-    of the read (CORE-80). Garbage from cycles, if any, is collected afterwards (and see
-    `pipeline.read_data`, which keeps later collections off the snapshot)."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def _read_repo(

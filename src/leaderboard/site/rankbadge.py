@@ -9,12 +9,15 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from markupsafe import escape
 
 from leaderboard import jsonfmt
 from leaderboard.site.format import format_int
+
+if TYPE_CHECKING:
+    from leaderboard.site.builder import BuildState
 
 PERIOD_WORDS = {
     "week": "this week",
@@ -177,13 +180,14 @@ def standings_from_db(db: Any, now: Any, tz: Any) -> dict[str, dict[str, Standin
     return result
 
 
-def build_stage(state: Any) -> None:
+def build_stage(state: BuildState) -> None:
     """Builder step (WEB-02 step 9): `<u>/badge*.svg` and `badge.json`, for the periods where
     the contributor holds a rank (WEB-64: no file for a rank that does not exist)."""
     from leaderboard.site.artefacts import ranked_badge_files
 
+    assert state.public is not None and state.urls is not None and state.writer is not None
     o = state.options
-    plan = state.model.artefacts if getattr(state, "model", None) is not None else None
+    plan = state.model.artefacts if state.model is not None else None
     label = badge_label(o.config.meta.badge_label, o.config.org.name)
     for user, standings in sorted(standings_from_db(state.public, o.now, o.config.tz).items()):
         directory = state.urls.profile_dir(user)

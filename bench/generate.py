@@ -193,7 +193,17 @@ def _config(scale: int) -> str:
     )
 
 
-def generate(out: Path, *, scale: int = 1, seed: int = 7, now: datetime) -> dict[str, int]:
+def generate(
+    out: Path,
+    *,
+    scale: int = 1,
+    seed: int = 7,
+    now: datetime,
+    contributors: int | None = None,
+    activities: int | None = None,
+) -> dict[str, int]:
+    """Write the data repository; `contributors`/`activities` override the scale's counts (the
+    shape stays: the core and the regulars are the same shares of the people)."""
     rng = random.Random(seed)
     if out.exists():
         shutil.rmtree(out)
@@ -209,10 +219,13 @@ def generate(out: Path, *, scale: int = 1, seed: int = 7, now: datetime) -> dict
     )
     slugs = [d[0] for d in DEFINITIONS]
     weights = [d[5] for d in DEFINITIONS]
-    n_contributors = 1500 * scale
+    n_contributors = contributors or 1500 * scale
     # Activity budget: a core of a few dozen with thousands each, a band of regulars, and a long
     # tail of occasional contributors (most with one to three activities).
-    core, regulars = 40 * scale, 300 * scale
+    if contributors is None:
+        core, regulars = 40 * scale, 300 * scale
+    else:
+        core, regulars = max(1, contributors * 40 // 1500), contributors * 300 // 1500
     counts = []
     for rank in range(n_contributors):
         if rank < core:
@@ -221,7 +234,7 @@ def generate(out: Path, *, scale: int = 1, seed: int = 7, now: datetime) -> dict
             counts.append(min(600, int(rng.paretovariate(1.3) * 40)))
         else:
             counts.append(min(60, int(rng.paretovariate(1.6))))
-    target = 130_000 * scale
+    target = activities or 130_000 * scale
     tail = sum(counts[core:])
     factor = (target - tail) / sum(counts[:core])
     counts[:core] = [max(1, round(c * factor)) for c in counts[:core]]
@@ -310,9 +323,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--scale", type=int, default=1)
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--now", default="2026-11-01T12:00:00Z")
+    parser.add_argument("--contributors", type=int, help="instead of 1,500 × scale")
+    parser.add_argument("--activities", type=int, help="instead of 130,000 × scale")
     args = parser.parse_args(argv)
     now = datetime.fromisoformat(args.now.replace("Z", "+00:00")).astimezone(UTC)
-    stats = generate(args.out, scale=args.scale, seed=args.seed, now=now)
+    stats = generate(
+        args.out,
+        scale=args.scale,
+        seed=args.seed,
+        now=now,
+        contributors=args.contributors,
+        activities=args.activities,
+    )
     print(json.dumps(stats))
     return 0
 

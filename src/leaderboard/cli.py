@@ -16,6 +16,7 @@ from typing import Any, NoReturn, TypeVar
 import click
 
 from leaderboard import __version__
+from leaderboard.config.sections import HOSTS as HOST_PROFILES
 from leaderboard.errors import LeaderboardError, UsageError
 from leaderboard.invocation import Common
 from leaderboard.logs import MASK, configure, get_logger
@@ -238,6 +239,12 @@ def build_options(func: F) -> F:
         click.option("--no-avatars", is_flag=True, help="Do not download avatars."),
         click.option("--no-explorer", is_flag=True, help="Skip the Data Explorer."),
         click.option("--refresh-avatars", is_flag=True, help="Ignore the avatar cache."),
+        click.option(
+            "--host-profile",
+            type=click.Choice(HOST_PROFILES),
+            default=None,
+            help="Check the output against this host's limits (overrides site.host).",
+        ),
         click.option("--break-lock", is_flag=True, help="Remove an existing lock first."),
     ]
     for option in reversed(options):
@@ -256,6 +263,7 @@ _BUILD_KEYS = {
     "no_avatars",
     "no_explorer",
     "refresh_avatars",
+    "host_profile",
     "break_lock",
 }
 

@@ -318,6 +318,7 @@ def build_command(common: Common, **opts: Any) -> int:
                 avatars="none" if opts.get("no_avatars") else None,
                 explorer=not opts.get("no_explorer"),
                 refresh_avatars=bool(opts.get("refresh_avatars")),
+                host=opts.get("host_profile"),
                 now=now,
                 offline=common.offline,
                 cache_dir=cache_dir_of(common, data_dir),

@@ -545,6 +545,37 @@ def check_site(
     return out
 
 
+def check_host(
+    conn: sqlite3.Connection | None,
+    config: Config,
+    now: datetime,
+    public_db: tuple[int, str] | None,
+) -> list[Check]:
+    """WEB-64: the site a build would produce against `site.host`'s limits (an estimate from
+    the working DB; the build measures the real output and fails when it does not fit)."""
+    if conn is None:
+        return []
+    from leaderboard.site import hosts
+
+    host = hosts.profile(config.leaderboard.site.host)
+    try:
+        size = hosts.estimate(conn, config, now, public_db[0] if public_db else None)
+    except sqlite3.Error as exc:  # an old or partial schema: the build will say more
+        return [Check("host", "warn", f"cannot estimate the site's size: {exc}")]
+    figures = "; ".join(hosts.report_lines(size, host))
+    problems = hosts.check(size, host)
+    if problems:
+        return [
+            Check(
+                "host",
+                "warn",
+                f"estimate: {figures}",
+                hosts.error_message(problems, host),
+            )
+        ]
+    return [Check("host", "ok", f"estimate: {figures}")]
+
+
 def check_repository(data_dir: Path) -> list[Check]:
     if shutil.which("git") is None:
         return []
@@ -703,6 +734,9 @@ def run_checks(
             estimate_public_db(conn, data_dir / PUBLIC_DB_NAME),
             unknown_icons(config, conn, db_path),
             conn.execute("SELECT COUNT(*) FROM activity").fetchone()[0] if conn else 0,
+        )
+        checks += check_host(
+            conn, config, now(config), estimate_public_db(conn, data_dir / ".leaderboard-public.db")
         )
         checks += check_freshness(conn, config, now(config))
         checks += check_repository(data_dir)

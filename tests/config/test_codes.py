@@ -19,6 +19,8 @@ NOT_CODES = {
     "plugin-dummy",
     "leaderboard-github-plugin",
     "leaderboard-slack-plugin",
+    "github-pages",  # site.host values (WEB-64)
+    "cloudflare-paid",
 }
 
 

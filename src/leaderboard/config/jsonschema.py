@@ -17,7 +17,14 @@ from leaderboard.config.badges import (
     GROWTH_PERIODS,
     STREAK_TYPES,
 )
-from leaderboard.config.sections import AVATAR_MODES, DIGEST_DEFAULTS, DOCS_MODES, VISIBILITIES
+from leaderboard.config.sections import (
+    AVATAR_MODES,
+    DIGEST_DEFAULTS,
+    DOCS_MODES,
+    HOSTS,
+    MEDIA_POLICIES,
+    VISIBILITIES,
+)
 
 SCHEMA_ID = (
     "https://contributor-leaderboard.github.io/contributor-leaderboard/docs/config-schema.json"
@@ -243,6 +250,9 @@ def config_schema() -> dict[str, Any]:
             "timeline_limit": {"type": "integer", "minimum": 50},
             "docs": {"enum": list(DOCS_MODES), "default": "auto"},
             "og_font": _s("A .ttf/.otf file in the data dir for OG images"),
+            "host": {"enum": list(HOSTS), "default": "github-pages"},
+            "media": {"enum": list(MEDIA_POLICIES), "default": "active"},
+            "media_top": {"type": "integer", "minimum": 0, "default": 1000},
         }
     )
     lb_props: dict[str, Any] = {

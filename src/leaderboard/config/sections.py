@@ -30,7 +30,12 @@ SITE_KEYS = (
     "timeline_limit",
     "docs",
     "og_font",
+    "host",
+    "media",
+    "media_top",
 )
+HOSTS = ("github-pages", "cloudflare", "cloudflare-paid", "gitlab", "netlify", "none")  # WEB-64
+MEDIA_POLICIES = ("active", "all", "top")
 AVATAR_MODES = ("cache", "remote", "none")
 DOCS_MODES = ("auto", "data", "package", "none")
 VISIBILITIES = ("public", "pseudonymous", "hidden")
@@ -72,6 +77,9 @@ def check_site(ch: Checker, lb: dict[str, Any], data_dir: Path | None) -> SiteCo
         timeline_limit=_pick(ch.integer(m, p, "timeline_limit", minimum=50), d.timeline_limit),
         docs=_pick(ch.choice(m, p, "docs", DOCS_MODES), d.docs),
         og_font=font,
+        host=_pick(ch.choice(m, p, "host", HOSTS), d.host),
+        media=_pick(ch.choice(m, p, "media", MEDIA_POLICIES), d.media),
+        media_top=_pick(ch.integer(m, p, "media_top", minimum=0), d.media_top),
         **flags,
     )
 

@@ -60,6 +60,27 @@ def deploy_secrets(deploy: str) -> list[str]:
     return []
 
 
+# the host profile (WEB-64) each deploy target builds for; Cloudflare's paid plans allow more
+# files, chosen with the repository variable LEADERBOARD_HOST_PROFILE (`cloudflare-paid`)
+HOST_PROFILES = {"pages": "github-pages", "netlify": "netlify", "cloudflare": "cloudflare"}
+
+
+def _build_step(deploy: str) -> list[str]:
+    """`leaderboard build` checked against the limits of the host it deploys to, so a site
+    that would not deploy fails here with the option to change, not in the deploy step."""
+    profile = HOST_PROFILES.get(deploy)
+    if profile is None:
+        return ["        run: leaderboard build --out _site"]
+    if deploy == "cloudflare":
+        return [
+            "        # free plan: 20,000 files; set the variable to cloudflare-paid on a paid plan",
+            '        run: leaderboard build --out _site --host-profile "$HOST_PROFILE"',
+            "        env:",
+            "          HOST_PROFILE: ${{ vars.LEADERBOARD_HOST_PROFILE || 'cloudflare' }}",
+        ]
+    return [f"        run: leaderboard build --out _site --host-profile {profile}"]
+
+
 @dataclass(frozen=True)
 class WorkflowOptions:
     schedule: str
@@ -140,7 +161,7 @@ def render_workflow(opts: WorkflowOptions) -> str:
         '          git commit -m "Update leaderboard data"',
         '          git push "https://x-access-token:${PUSH_TOKEN}@github.com/${GITHUB_REPOSITORY}.git" "HEAD:${GITHUB_REF_NAME}"',
         "      - name: Build site",
-        "        run: leaderboard build --out _site",
+        *_build_step(opts.deploy),
     ]
     if pages:
         lines += [f"      - uses: {UPLOAD_PAGES}", "        with:", "          path: _site"]

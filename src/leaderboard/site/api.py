@@ -23,6 +23,7 @@ from leaderboard.population import Population
 from leaderboard.queries import activities, leaderboards
 from leaderboard.queries.rows import username_key
 from leaderboard.queries.types import ContributorTotals, Leaderboard, LeaderboardEntry
+from leaderboard.site.artefacts import SHARD_DIGITS, SHARD_TEMPLATE, shard_path
 from leaderboard.site.format import format_aggregate_value
 from leaderboard.site.markdown import render_bio
 from leaderboard.site.urls import Urls, segment
@@ -122,9 +123,16 @@ def index_document(ctx: ApiContext, data_updated_at: str | None) -> dict[str, An
         "endpoints": {
             "leaderboard": ctx.api_url("leaderboard/{period}.json"),
             "contributors": ctx.api_url("contributors.json"),
-            "contributor": ctx.api_url("contributors/{username}.json"),
+            "contributor": ctx.api_url(SHARD_TEMPLATE),
             "activity_definitions": ctx.api_url("activity-definitions.json"),
             "badges": ctx.api_url("badges.json"),
+        },
+        # per-contributor documents are grouped so the file count stays bounded (WEB-64)
+        "contributor_shards": {
+            "count": 16**SHARD_DIGITS,
+            "shard": f"the first {SHARD_DIGITS} hex digits of the SHA-256 of the lower-cased "
+            "UTF-8 username",
+            "document": "contributors.<username>",
         },
     }
 
@@ -431,10 +439,12 @@ def build_api(db: Database, ctx: ApiContext) -> dict[str, bytes]:
             ]
         }
     )
-    for r in data.contributors:
-        files[f"{API_ROOT}contributors/{r['username']}.json"] = dumps(
-            _contributor_document(db, ctx, data, r)
-        )
+    shards: dict[str, dict[str, Any]] = {}
+    for r in data.contributors:  # username order, so each shard lists its people in order
+        doc = _contributor_document(db, ctx, data, r)
+        shards.setdefault(shard_path(r["username"]), {})[r["username"]] = doc
+    for path, docs in shards.items():
+        files[API_ROOT + path] = dumps({"contributors": docs})
     files[API_ROOT + "activity-definitions.json"] = dumps(
         {"activity_definitions": [dict(r) for r in data.definitions]}
     )

@@ -583,8 +583,11 @@ def build_stage(state: BuildState) -> None:
     rows = state.public.query(
         "SELECT username, name, avatar_url FROM contributor ORDER BY username"
     )
+    model = state.model
     requests = [
-        AvatarRequest(r["username"], r["name"] or r["username"], r["avatar_url"]) for r in rows
+        AvatarRequest(r["username"], r["name"] or r["username"], r["avatar_url"])
+        for r in rows
+        if model is None or model.has_media(r["username"])  # others: initials inline (WEB-64)
     ]
     produced: dict[str, bytes] = {}
     writer = state.writer

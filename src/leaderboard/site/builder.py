@@ -199,6 +199,9 @@ def stage_contexts(state: BuildState) -> None:
         warn(msg)
     icons = Icons(warn=warn)
     state.model = SiteModel(snap, o.config, state.urls, features, icons=icons)
+    from leaderboard.site.artefacts import plan_for_build
+
+    state.model.artefacts = plan_for_build(state)  # per-contributor files sized to the host
     state.env = make_environment(o.data_dir / "templates")
     from leaderboard.site import format as fmt
 
@@ -332,6 +335,14 @@ def stage_files(state: BuildState) -> None:
     render.write_files(state)
 
 
+def stage_host(state: BuildState) -> None:
+    """9b. Measure the output against `site.host` (WEB-64); fail before the manifest when it
+    would not deploy, naming the limit, the figure and the option to change."""
+    from leaderboard.site import hosts
+
+    hosts.check_build(state)
+
+
 def stage_manifest(state: BuildState) -> None:
     """10. Manifest; delete what the previous build produced and this one did not."""
     assert state.writer is not None and state.urls is not None
@@ -357,6 +368,7 @@ STAGES: list[tuple[str, Callable[[BuildState], None]]] = [
     ("files", stage_files),
     ("profiles", stage_profiles),
     ("og images", stage_og),
+    ("host", stage_host),
     ("manifest", stage_manifest),
 ]
 

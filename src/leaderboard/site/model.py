@@ -12,6 +12,7 @@ from functools import cached_property
 from markupsafe import Markup
 
 from leaderboard.config.model import Config
+from leaderboard.site.artefacts import ArtefactPlan, initials_data_uri
 from leaderboard.site.contexts import PersonView, Trend
 from leaderboard.site.icons import Icons
 from leaderboard.site.snapshot import Award, Person, Snapshot
@@ -52,6 +53,7 @@ class SiteModel:
     warnings: list[str] = field(default_factory=list)
     local_assets: dict[str, str] = field(default_factory=dict)  # remote URL → downloaded copy
     theme_link: str | None = None  # a remote `leaderboard.theme` that could never be fetched
+    artefacts: ArtefactPlan | None = None  # per-contributor files (WEB-64); None = all of them
     _icon_cache: dict[tuple[str, int], Markup] = field(default_factory=dict, repr=False)
 
     def asset_url(self, url: str | None) -> str:
@@ -76,11 +78,19 @@ class SiteModel:
         if self.features.avatars == "remote" and person.avatar_url and not person.pseudonymous:
             url = person.avatar_url
             return self.urls.path(url.lstrip("/")) if url.startswith("/") else url
+        if not self.has_media(person.username):  # no file: initials inline (WEB-64)
+            return initials_data_uri(person.username, person.display_name)
         return self.urls.path(f"avatars/{segment(person.username)}.webp")
+
+    def has_media(self, username: str) -> bool:
+        """Does this contributor get an avatar file and an Open Graph image (`site.media`)?"""
+        return self.artefacts is None or self.artefacts.has_media(username)
 
     def avatar_absolute(self, person: Person) -> str:
         url = self.avatar_url(person)
-        return url if "://" in url else self.urls.absolute(url[len(self.urls.base_path) :])
+        if "://" in url or url.startswith("data:"):
+            return url
+        return self.urls.absolute(url[len(self.urls.base_path) :])
 
     @cached_property
     def _views(self) -> dict[str, PersonView]:

@@ -444,8 +444,11 @@ def build_stage(state: BuildState) -> None:
     end = canonical(o.now)
     totals = activities.totals_by_contributor(db, end=end, active_days=False)
     cards = []
+    model = state.model
     for r in db.query("SELECT username, name FROM contributor ORDER BY username"):
         user = r["username"]
+        if model is not None and not model.has_media(user):
+            continue  # the organisation's card stands in (WEB-64, `site.media`)
         total = totals.get(user) or ContributorTotals()
         points, count = total.points, total.activity_count
         cards.append(

@@ -34,6 +34,7 @@ class BuildOptions:
     avatars: str | None = None  # None → config site.avatars; "none" for --no-avatars
     explorer: bool | None = None  # False (--no-explorer) forces off; else data_explorer.enabled
     refresh_avatars: bool = False
+    host: str | None = None  # --host-profile; None → config site.host (WEB-64)
     offline: bool = False
     strict: bool = False
     cache_dir: Path | None = None  # fingerprints, avatars, vendored assets
@@ -69,6 +70,9 @@ class BuildResult:
     warnings: list[str] = field(default_factory=list)
     written_paths: list[str] = field(default_factory=list)
     deleted_paths: list[str] = field(default_factory=list)
+    files: int = 0  # what the site ships (WEB-64), the manifest included
+    bytes: int = 0
+    largest: str = ""  # path of the largest file
 
     def summary(self) -> str:
         return (

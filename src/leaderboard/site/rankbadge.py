@@ -181,11 +181,21 @@ def standings_from_db(db: Any, now: Any, tz: Any) -> dict[str, dict[str, Standin
 
 
 def build_stage(state: BuildState) -> None:
-    """Builder step (WEB-02 step 9): `<u>/badge*.svg` and `badge.json` for every contributor."""
+    """Builder step (WEB-02 step 9): `<u>/badge*.svg` and `badge.json`, for the periods where
+    the contributor holds a rank (WEB-64: no file for a rank that does not exist)."""
+    from leaderboard.site.artefacts import ranked_badge_files
+
     assert state.public is not None and state.urls is not None and state.writer is not None
     o = state.options
+    plan = state.model.artefacts if state.model is not None else None
     label = badge_label(o.config.meta.badge_label, o.config.org.name)
     for user, standings in sorted(standings_from_db(state.public, o.now, o.config.tz).items()):
         directory = state.urls.profile_dir(user)
-        for name, data in badge_files(label, standings).items():
+        ranks = {p: s.rank if s.ranked else None for p, s in standings.items()}
+        if plan is not None and plan.badge_top is not None:  # trimmed to fit the host
+            ranks = {
+                p: r if p == "all-time" or (r is not None and r <= plan.badge_top) else None
+                for p, r in ranks.items()
+            }
+        for name, data in ranked_badge_files(badge_files(label, standings), ranks).items():
             state.writer.write(f"{directory}/{name}", data)

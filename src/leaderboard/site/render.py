@@ -356,8 +356,9 @@ def write_files(state: BuildState) -> None:
 
 
 def write_timeline_months(state: BuildState) -> None:
-    """`api/v1/contributors/<u>/activities/<yyyy-mm>.json` for the months a profile does not
-    render (WEB-42, WEB-63): only contributors with more than `timeline_limit` activities have
+    """`api/v1/contributors/<u>/activities/<yyyy>.json` for the months a profile does not
+    render (WEB-42, WEB-63), one file per year (WEB-64: `{"username", "year", "months":
+    {"<yyyy-mm>": [items]}}`): only contributors with more than `timeline_limit` activities have
     any, so the file count follows the very active few, not the whole organisation."""
     import orjson
 
@@ -370,15 +371,23 @@ def write_timeline_months(state: BuildState) -> None:
             continue
         months = profile.older_months(model, positions, limit)
         acts = iter(log.details([i for items in months.values() for i in items]))  # one query
-        for key, items in months.items():
-            doc = {
-                "username": username,
-                "month": key,
-                "activities": [profile.month_item(model, next(acts)) for _ in items],
-            }
+        years: dict[str, dict[str, Any]] = {}
+        for key, items in months.items():  # newest first
+            doc = years.setdefault(key[:4], {"username": username, "year": key[:4], "months": {}})
+            # empty texts and links left out: a fifth of these files' bytes (WEB-64)
+            doc["months"][key] = [
+                {
+                    k: v
+                    for k, v in profile.month_item(model, next(acts)).items()
+                    if v != "" and v is not None
+                }
+                for _ in items
+            ]
+        for year, doc in years.items():
             # orjson: these files are read by the page only; canonical formatting (CORE-40)
             # cost half of this step
-            writer.write(profile.month_api_path(model, username, key), orjson.dumps(doc) + b"\n")
+            path = profile.month_api_path(model, username, f"{year}-01")
+            writer.write(path, orjson.dumps(doc) + b"\n")
 
 
 __all__ = ["PACKAGE_TEMPLATES", "render_all"]

@@ -171,6 +171,7 @@ def inputs_digest(options: BuildOptions) -> str | None:
         o.og,
         o.avatars,
         o.explorer,
+        o.host,  # the check against the host's limits must run again for another host
         o.offline,
         o.strict,
         str(o.cache_dir) if o.cache_dir else None,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -12,6 +13,7 @@ import pytest
 from leaderboard.config.model import OrgConfig, RoleConfig
 from leaderboard.db import Database
 from leaderboard.site import api
+from leaderboard.site.artefacts import shard_path
 from leaderboard.site.urls import Urls
 
 NOW = datetime(2026, 4, 15, 12, 0, tzinfo=UTC)
@@ -46,11 +48,12 @@ def test_new_08_file_set(files: dict[str, bytes]) -> None:
         "api/v1/activity-definitions.json",
         "api/v1/badges.json",
         "api/v1/contributors.json",
-        "api/v1/contributors/alice.json",
-        "api/v1/contributors/bob.json",
-        "api/v1/contributors/carol.json",
-        "api/v1/contributors/dave.json",
-        "api/v1/contributors/dependabot[bot].json",
+        *sorted(
+            {
+                "api/v1/" + shard_path(u)
+                for u in ("alice", "bob", "carol", "dave", "dependabot[bot]")
+            }
+        ),
         "api/v1/index.json",
         "api/v1/leaderboard/all-time.csv",
         "api/v1/leaderboard/all-time.json",
@@ -67,6 +70,7 @@ def test_new_08_index(files: dict[str, bytes]) -> None:
     doc = _doc(files, "index.json")
     assert list(doc) == [
         "version", "generated_at", "data_updated_at", "org", "site_url", "timezone", "periods", "endpoints",
+        "contributor_shards",
     ]  # fmt: skip
     assert doc["generated_at"] == "2026-04-15T12:00:00.000Z"
     assert doc["data_updated_at"] == "2026-04-15T06:00:00.000Z"
@@ -83,10 +87,24 @@ def test_new_08_index(files: dict[str, bytes]) -> None:
     assert doc["endpoints"] == {
         "leaderboard": "https://org.example/lb/api/v1/leaderboard/{period}.json",
         "contributors": "https://org.example/lb/api/v1/contributors.json",
-        "contributor": "https://org.example/lb/api/v1/contributors/{username}.json",
+        "contributor": "https://org.example/lb/api/v1/contributors/shards/{shard}.json",
         "activity_definitions": "https://org.example/lb/api/v1/activity-definitions.json",
         "badges": "https://org.example/lb/api/v1/badges.json",
     }
+    assert doc["contributor_shards"]["count"] == 256
+
+
+def _contributor(files: dict[str, bytes], username: str) -> dict:  # type: ignore[type-arg]
+    """A contributor's document, found the way `index.json` says (WEB-64: sharded)."""
+    shard = hashlib.sha256(username.lower().encode()).hexdigest()[:2]
+    return _doc(files, f"contributors/shards/{shard}.json")["contributors"][username]  # type: ignore[no-any-return]
+
+
+def test_contributor_shards_are_bounded_and_complete(files: dict[str, bytes]) -> None:
+    shards = [p for p in files if p.startswith("api/v1/contributors/shards/")]
+    assert 1 <= len(shards) <= 256
+    names = [u for p in shards for u in json.loads(files[p])["contributors"]]
+    assert sorted(names) == ["alice", "bob", "carol", "dave", "dependabot[bot]"]
 
 
 def test_new_08_leaderboard_entries_and_bots(files: dict[str, bytes]) -> None:
@@ -139,7 +157,7 @@ def test_new_08_contributors_list(files: dict[str, bytes]) -> None:
 
 
 def test_new_08_contributor_document(files: dict[str, bytes]) -> None:
-    doc = _doc(files, "contributors/alice.json")
+    doc = _contributor(files, "alice")
     assert list(doc) == [
         "username", "name", "role", "role_name", "role_hidden", "is_bot", "title", "bio_html",
         "avatar_url", "profile_url", "social_profiles", "joining_date", "totals", "ranks",
@@ -183,7 +201,7 @@ def test_new_08_contributor_document(files: dict[str, bytes]) -> None:
         "slug", "contributor", "activity_definition", "title", "occurred_at", "link", "text", "points", "meta",
     ]  # fmt: skip
     assert recent[0]["points"] == 10 and recent[0]["meta"] == {"n": 1}
-    carol = _doc(files, "contributors/carol.json")
+    carol = _contributor(files, "carol")
     assert carol["ranks"] == {"week": None, "month": None, "year": None, "all-time": None}
     assert carol["bio_html"] is None
 

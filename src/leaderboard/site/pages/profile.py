@@ -11,6 +11,7 @@ from typing import Any
 from urllib.parse import quote, urlsplit
 
 from leaderboard.site import charts, graphs
+from leaderboard.site.artefacts import shard_path, year_api_path
 from leaderboard.site.contexts import Kpi, Link, PageMeta, ProfileContext
 from leaderboard.site.format import format_aggregate_value, format_int, format_month, truncate
 from leaderboard.site.markdown import markdown_plain_text, render_bio, sanitize_activity_text
@@ -162,9 +163,9 @@ def _timeline(model: SiteModel, acts: list[Act]) -> list[dict[str, Any]]:
 
 
 def month_api_path(model: SiteModel, username: str, key: str) -> str:
-    """`api/v1/contributors/<username>/activities/<yyyy-mm>.json` (relative to the base)."""
-    rel = model.urls.profile_rel(username).removeprefix("people/").rstrip("/")
-    return f"api/v1/contributors/{rel}/activities/{key}.json"
+    """The file holding the older month `key` (`yyyy-mm`) of a timeline: one file per year,
+    `api/v1/contributors/<username>/activities/<yyyy>.json` (relative to the base; WEB-64)."""
+    return year_api_path(model.urls.profile_rel(username), key[:4])
 
 
 def older_months(model: SiteModel, positions: Sequence[int], limit: int) -> dict[str, list[int]]:
@@ -356,11 +357,13 @@ def build_profile(
     points = sum(mine.points)
     profile_url = model.urls.profile_absolute(username)
     embed = None
-    if model.features.rank_badges:
+    if model.features.rank_badges and person.ranked and points > 0:  # has a badge to embed
         from leaderboard.site.format import truncate as _t
 
         label = _t(model.config.meta.badge_label or org, 24)
-        badge_url = model.urls.absolute(model.urls.profile_rel(username) + "badge.svg")
+        # the all-time badge exists as long as the contributor has points; the month's
+        # (`badge.svg`) only while ranked this month (WEB-64), so embeds use the lasting one
+        badge_url = model.urls.absolute(model.urls.profile_rel(username) + "badge-all-time.svg")
         embed = {
             "markdown": f"[![{label}]({badge_url})]({profile_url})",
             "html": f'<a href="{profile_url}"><img src="{badge_url}" alt="{label}"></a>',
@@ -385,11 +388,7 @@ def build_profile(
         timeline_shown=len(shown),
         timeline_more=more,
         timeline_types=types,
-        api_url=model.urls.absolute(
-            "api/v1/contributors/"
-            + model.urls.profile_rel(username).removeprefix("people/").rstrip("/")
-            + ".json"
-        )
+        api_url=model.urls.absolute("api/v1/" + shard_path(username))
         if model.features.api
         else None,
         explorer_url=model.urls.path("data/") if model.features.explorer else None,
@@ -407,7 +406,11 @@ def build_profile(
         )
     )
     rel = model.urls.profile_rel(username)
-    og_image = model.urls.absolute(rel + "opengraph-image.png") if model.features.og else None
+    og_image = (  # without a card of their own: the organisation's (WEB-64)
+        model.urls.absolute(rel + "opengraph-image.png")
+        if model.features.og and model.has_media(username)
+        else None
+    )
     meta = page_meta(
         model,
         rel,

@@ -353,10 +353,12 @@
       li.appendChild(body);
       return li;
     }
+    var files = {};
     function fetchNext() {
       var r = remote.shift();
       busy = true; more.disabled = true;
-      return fetch(r.url).then(function (res) { return res.json(); }).then(function (d) {
+      if (!files[r.url]) files[r.url] = fetch(r.url).then(function (res) { return res.json(); });  /* one file per year (WEB-64) */
+      return files[r.url].then(function (d) {
         var section = $("[data-month='" + r.key + "']", tl), list;
         if (!section) {
           section = el("section", "tl-month"); section.setAttribute("data-month", r.key);
@@ -366,8 +368,8 @@
         } else list = $(".tl-items", section);
         var have = {};
         $all(".tl-item", section).forEach(function (li) { have[li.getAttribute("data-slug")] = true; });
-        (d.activities || []).forEach(function (a) { if (!have[a.slug]) list.appendChild(itemOf(a)); });
-      }).catch(function () { remote.unshift(r); }).then(function () { busy = false; more.disabled = false; });
+        (d.activities || (d.months || {})[r.key] || []).forEach(function (a) { if (!have[a.slug]) list.appendChild(itemOf(a)); });
+      }).catch(function () { delete files[r.url]; remote.unshift(r); }).then(function () { busy = false; more.disabled = false; });
     }
     more.addEventListener("click", function () {
       if (busy) return;

@@ -1,0 +1,177 @@
+"""Host profiles at full size (WEB-64, issue 17): does the benchmark organisation's site fit the
+static hosts it is meant for?
+
+- 5,000 contributors and 450,000 activities (`generate.py --contributors 5000 --activities
+  450000`, the shape of the real organisation) with the default profile (`github-pages`):
+  ≤ 20,000 files, ≤ 1 GB, no file over 25 MiB, every contributor's profile in the sitemap.
+- 10× (`--scale 10`: 15,000 contributors, 1.3 million activities): ≤ 100,000 files and ≤ 1 GB
+  with `cloudflare-paid`, and with `github-pages` either a fit or a build error naming the limit,
+  the figure and the option to change.
+
+    python bench/hosts.py [--sizes 5k,x10] [--work /tmp/leaderboard-bench-hosts]
+
+Each size is generated, `run` and built (with Open Graph images, offline) once per profile into
+its own directory; figures come from the files on disk. The "Host profiles" section of
+bench/RESULTS.md is replaced; the rest is kept. The 10× builds take many minutes: run with nice.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import resource
+import subprocess
+import sys
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+SECTION = "## Host profiles (WEB-64) — issue 17"
+NOW = "2026-11-01T12:00:00Z"
+SIZES = {
+    "5k": ({"contributors": 5_000, "activities": 450_000}, ["github-pages"]),
+    "x10": ({"scale": 10}, ["cloudflare-paid", "github-pages"]),
+}
+LIMITS = {
+    "github-pages": (20_000, 10**9),  # the issue: the default fits Cloudflare's free plan too
+    "cloudflare-paid": (100_000, 10**9),
+}
+MiB = 1024 * 1024
+
+
+def _cli(args: list[str]) -> tuple[int, float, float, str]:
+    """(exit code, wall s, CPU s of the process tree, stderr)."""
+    env = {**os.environ, "LEADERBOARD_NOW": NOW, "LEADERBOARD_OFFLINE": "1"}
+    vendor = HERE.parent / "node_modules" / "sql.js-httpvfs"
+    if vendor.is_dir():
+        env.setdefault("LEADERBOARD_VENDOR_DIR", str(vendor))
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    start = time.perf_counter()
+    proc = subprocess.run(
+        [sys.executable, "-m", "leaderboard", *args], capture_output=True, text=True, env=env
+    )
+    wall = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return proc.returncode, wall, cpu, proc.stderr
+
+
+def _measure(site: Path) -> tuple[int, int, str, int]:
+    files = total = 0
+    largest, largest_bytes = "", 0
+    for path in site.rglob("*"):
+        if path.is_file():
+            size = path.stat().st_size
+            files += 1
+            total += size
+            if size > largest_bytes:
+                largest, largest_bytes = path.relative_to(site).as_posix(), size
+    return files, total, largest, largest_bytes
+
+
+def _kinds(stderr: str) -> str:
+    m = re.search(r"Files by kind: (.*)", stderr)
+    return m.group(1).strip() if m else ""
+
+
+def _notes(stderr: str) -> list[str]:
+    return [m.strip() for m in re.findall(r"INFO: Host [\w-]+: (.*)", stderr)]
+
+
+def _sitemap_ok(site: Path) -> str:
+    """Every profile directory on disk has its sitemap entry (pseudonymous ones excepted)."""
+    sitemap = (site / "sitemap.xml").read_text(encoding="utf-8")
+    listed = len(re.findall(r"<priority>0\.6</priority>", sitemap))
+    profiles = sum(
+        1
+        for p in [*site.glob("*/index.html"), *site.glob("people/*/index.html")]
+        if 'og:type" content="profile"' in p.read_text(encoding="utf-8", errors="replace")
+    )
+    return f"{listed:,} profile URLs in the sitemap, {profiles:,} profile pages"
+
+
+def run(sizes: list[str], work: Path) -> list[str]:
+    from generate import generate
+
+    rows = [
+        "| size | profile | exit | files | bytes | largest file | limits (files, bytes) | build CPU s | wall s |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- | --- |",
+    ]
+    notes: list[str] = []
+    for label in sizes:
+        counts, profiles = SIZES[label]
+        data = work / f"data-{label}"
+        if not (data / ".leaderboard.db").exists():
+            now = datetime.fromisoformat(NOW.replace("Z", "+00:00")).astimezone(UTC)
+            stats = generate(data, now=now, **counts)  # type: ignore[arg-type]
+            notes.append(
+                f"{label}: {stats['contributors']:,} contributors, {stats['activities']:,} activities"
+            )
+            code, wall, cpu, err = _cli(["run", "-d", str(data)])
+            if code:
+                raise RuntimeError(err[-2000:])
+        for host in profiles:
+            site = work / f"site-{label}-{host}"
+            code, wall, cpu, err = _cli(
+                ["build", "-d", str(data), "--out", str(site), "--host-profile", host]
+            )
+            limit_files, limit_bytes = LIMITS[host]
+            if code == 0:
+                files, total, largest, largest_bytes = _measure(site)
+                ok = files <= limit_files and total <= limit_bytes and largest_bytes <= 25 * MiB
+                rows.append(
+                    f"| {label} | {host} | 0 | {files:,} | {total / 1e6:,.1f} MB | {largest} "
+                    f"{largest_bytes / MiB:.1f} MiB | ≤ {limit_files:,}, ≤ {limit_bytes / 1e9:.0f} GB "
+                    f"{'ok' if ok else 'OVER'} | {cpu:.0f} | {wall:.0f} |"
+                )
+                notes.append(f"{label} {host}: files by kind: {_kinds(err)}; {_sitemap_ok(site)}")
+                notes += [f"{label} {host}: {n}" for n in _notes(err)]
+            else:
+                message = err[err.find("The site does not fit") :].strip() or err[-1500:]
+                message = re.sub(r"\s*\{\"error\".*$", "", message, flags=re.S)
+                rows.append(
+                    f"| {label} | {host} | {code} | — | — | — | build error (below) | {cpu:.0f} | {wall:.0f} |"
+                )
+                notes.append(f"{label} {host}: the build fails with:\n\n```\n{message}\n```")
+                notes += [f"{label} {host}: {n}" for n in _notes(err)]
+    return rows + [""] + [n if "```" in n else f"- {n}" for n in notes]
+
+
+def write_section(out: Path, text: str) -> None:
+    """Replace (or append) this benchmark's own section of RESULTS.md, leaving the rest alone."""
+    current = out.read_text(encoding="utf-8") if out.exists() else "# Benchmark results\n"
+    start = current.find(SECTION)
+    if start >= 0:
+        end = current.find("\n## ", start + len(SECTION))
+        current = current[:start].rstrip("\n") + "\n" + (current[end:] if end >= 0 else "")
+    out.write_text(current.rstrip("\n") + "\n\n" + text.rstrip("\n") + "\n", encoding="utf-8")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", default="5k,x10")
+    parser.add_argument("--work", type=Path, default=Path("/tmp/leaderboard-bench-hosts"))
+    parser.add_argument("--out", type=Path, default=HERE / "RESULTS.md")
+    parser.add_argument("--note", default="", help="e.g. the machine's load, for the section")
+    args = parser.parse_args(argv)
+    args.work.mkdir(parents=True, exist_ok=True)
+    lines = run(args.sizes.split(","), args.work)
+    print("\n".join(lines))
+    header = [
+        SECTION,
+        "",
+        f"`python bench/hosts.py --sizes {args.sizes}` on {datetime.now(UTC):%Y-%m-%d} "
+        f"(offline, now {NOW}, with Open Graph images){'; ' + args.note if args.note else ''}. "
+        "Figures are the files on disk after the build (the manifest included); build CPU s is "
+        "user+system of the process tree, wall s depends on the machine's load.",
+        "",
+    ]
+    write_section(args.out, "\n".join(header + lines))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -118,7 +118,12 @@ def test_new_29_templates_use_only_the_documented_names() -> None:
         ast = env.parse(source)
         own_macros = {node.name for node in ast.find_all(nodes.Macro)}
         # `{% set x = … %}` inside a block is the template's own name, not a context name
-        own_sets = {t.name for a in ast.find_all(nodes.Assign) for t in a.target.find_all(nodes.Name)}
+        own_sets = {
+            t.name
+            for a in ast.find_all(nodes.Assign)
+            for t in [a.target, *a.target.find_all(nodes.Name)]
+            if isinstance(t, nodes.Name)
+        }
         used = meta.find_undeclared_variables(ast) - own_macros - own_sets
         assert used <= allowed | partial_extra.get(name, set()), (name, used - allowed)
 

@@ -64,21 +64,43 @@ def tree(root: Path) -> dict[str, str]:
     return out
 
 
+def db_tables(db_path: Path) -> dict[str, str]:
+    """sha256 of each working DB table's rows in key order, `_run` excepted (CORE-81), and of
+    `_datarepo_sync` without its `validated` stamps (a validation cache: a run skipped because
+    nothing changed does not re-validate what the previous run exported, runmemo.py)."""
+    import sqlite3
+
+    conn = sqlite3.connect(f"{db_path.resolve().as_uri()}?mode=ro", uri=True)
+    try:
+        out = {}
+        for (name,) in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'"):
+            if name == "_run":
+                continue
+            cols = "kind, path, size, digest" if name == "_datarepo_sync" else "*"
+            rows = sorted(repr(r) for r in conn.execute(f'SELECT {cols} FROM "{name}"'))
+            out[name] = hashlib.sha256("\n".join(rows).encode()).hexdigest()
+        return out
+    finally:
+        conn.close()
+
+
 def one_round(
-    label: str, src: Path | None, pristine: Path, work: Path
+    label: str, src: Path | None, pristine: Path, work: Path, steps: tuple[str, ...] = STEPS
 ) -> tuple[dict[str, tuple[float, float]], Path, Path]:
     env = _env(src)
     data, site = work / f"data-{label}", work / f"site-{label}"
     for path in (data, site):
         shutil.rmtree(path, ignore_errors=True)
     shutil.copytree(pristine, data)
-    times = {
-        "validate": timed(["validate", "-d", str(data)], env),
-        "run (empty DB)": timed(["run", "-d", str(data)], env),
-        "run (no change)": timed(["run", "-d", str(data)], env),
-        "build (OG, nothing cached)": timed(["build", "-d", str(data), "--out", str(site)], env),
-        "rebuild": timed(["build", "-d", str(data), "--out", str(site)], env),
+    commands = {
+        "validate": ["validate", "-d", str(data)],
+        "run (empty DB)": ["run", "-d", str(data)],
+        "run (no change)": ["run", "-d", str(data)],
+        "build (OG, nothing cached)": ["build", "-d", str(data), "--out", str(site)],
+        "rebuild": ["build", "-d", str(data), "--out", str(site)],
     }
+    # In this order whatever the selection: each step starts from the state the one before left.
+    times = {step: timed(commands[step], env) for step in STEPS if step in steps}
     return times, data, site
 
 
@@ -88,7 +110,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--scale", type=int, default=1)
     parser.add_argument("--work", type=Path, default=Path("/tmp/leaderboard-compare"))
+    parser.add_argument(
+        "--runner-only",
+        action="store_true",
+        help="only validate and the two runs (no site builds)",
+    )
     args = parser.parse_args(argv)
+    steps = STEPS[:3] if args.runner_only else STEPS
     from generate import generate
 
     args.work.mkdir(parents=True, exist_ok=True)
@@ -103,7 +131,7 @@ def main(argv: list[str] | None = None) -> int:
         if r % 2:
             order.reverse()
         for label, src in order:
-            times, data, site = one_round(label, src, pristine, args.work)
+            times, data, site = one_round(label, src, pristine, args.work, steps)
             outputs[label] = (data, site)
             for step, value in times.items():
                 results[label].setdefault(step, []).append(value)
@@ -111,14 +139,22 @@ def main(argv: list[str] | None = None) -> int:
     print(f"\n| step (x{args.scale}, {args.rounds} interleaved rounds, medians) | before wall | "
           "after wall | ratio | before CPU | after CPU | ratio |")  # fmt: skip
     print("| --- | --- | --- | --- | --- | --- | --- |")
-    for step in STEPS:
+    for step in steps:
         bw = statistics.median(w for w, _ in results["before"][step])
         aw = statistics.median(w for w, _ in results["after"][step])
         bc = statistics.median(c for _, c in results["before"][step])
         ac = statistics.median(c for _, c in results["after"][step])
         print(f"| {step} | {bw:.2f} s | {aw:.2f} s | {aw / bw:.2f} | {bc:.2f} s | {ac:.2f} s | "
               f"{ac / bc:.2f} |")  # fmt: skip
-    for kind, index in (("exported data repository", 0), ("built site", 1)):
+    a_db = db_tables(outputs["before"][0] / ".leaderboard.db")
+    b_db = db_tables(outputs["after"][0] / ".leaderboard.db")
+    differ_db = sorted(k for k in a_db.keys() | b_db.keys() if a_db.get(k) != b_db.get(k))
+    print(f"\nworking DB: {len(differ_db)} of {len(a_db.keys() | b_db.keys())} tables differ")
+    for name in differ_db:
+        print(f"  {name}")
+    for kind, index in (("exported data repository", 0), ("built site", 1))[
+        : 1 if args.runner_only else 2
+    ]:
         a, b = tree(outputs["before"][index]), tree(outputs["after"][index])
         differ = sorted(k for k in a.keys() | b.keys() if a.get(k) != b.get(k))
         print(f"\n{kind}: {len(differ)} of {len(a.keys() | b.keys())} files differ")

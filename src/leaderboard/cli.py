@@ -10,7 +10,6 @@ import logging
 import os
 import sys
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, NoReturn, TypeVar
 
@@ -18,6 +17,7 @@ import click
 
 from leaderboard import __version__
 from leaderboard.errors import LeaderboardError, UsageError
+from leaderboard.invocation import Common
 from leaderboard.logs import MASK, configure, get_logger
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -27,22 +27,6 @@ _TRUE = {"1", "true", "yes"}
 
 def env_flag(env: Mapping[str, str], name: str) -> bool:
     return env.get(name, "").strip().lower() in _TRUE
-
-
-@dataclass(frozen=True)
-class Common:
-    """The common options of CORE-03, resolved against the environment."""
-
-    data_dir: str | None
-    db: str | None
-    now: str | None
-    offline: bool
-    debug: bool
-    quiet: bool
-    log_format: str
-    strict: bool
-    env: Mapping[str, str]
-    started: datetime
 
 
 def common_options(func: F) -> F:
@@ -538,7 +522,7 @@ def plugins_cmd(fmt: str, installed: bool, **kwargs: Any) -> None:
     """Report the configured plugins: kind, version, hooks, declarations, status."""
 
     def body(common: Common) -> int:
-        from leaderboard.plugins.report import plugins_command
+        from leaderboard.commands import plugins_command
 
         return plugins_command(common, fmt=fmt, installed=installed)
 
@@ -621,11 +605,13 @@ def demo_cmd(
             raise click.BadParameter(f"must be a positive integer (got {value})", param_hint=name)
 
     def body(common: Common) -> int:
-        from leaderboard.commands import demo_command
+        from pathlib import Path
 
-        return demo_command(
+        from leaderboard.demo import create_demo
+
+        return create_demo(
             common,
-            directory=directory,
+            directory=Path(directory),
             contributors=contributors,
             days=days,
             seed=seed,

@@ -7,7 +7,6 @@ CORE-12, CORE-24), takes the lock where the command writes (CORE-08) and calls t
 from __future__ import annotations
 
 import logging
-import os
 import sys
 from datetime import datetime
 from pathlib import Path
@@ -19,24 +18,21 @@ from leaderboard.config import resolve_data_dir
 from leaderboard.db import Database
 from leaderboard.errors import InvalidInputError, UsageError
 from leaderboard.logs import MASK
+from leaderboard.summary import RunSummary
 from leaderboard.timeutil import get_zone, parse_now
 
 if TYPE_CHECKING:
-    from leaderboard.cli import Common
     from leaderboard.config.model import Config
+    from leaderboard.invocation import Common
 
 log = logging.getLogger("leaderboard")
 
 
 def data_dir_of(common: Common) -> Path:
-    env = dict(common.env)
-    path = resolve_data_dir(common.data_dir, env, Path.cwd())
-    # CORE-04: upstream configs use ${{ env.LEADERBOARD_DATA_DIR }}.
-    if not common.env.get("LEADERBOARD_DATA_DIR"):
-        os.environ["LEADERBOARD_DATA_DIR"] = str(path)
-        if isinstance(common.env, dict):
-            common.env["LEADERBOARD_DATA_DIR"] = str(path)
-    return path
+    """CORE-04 steps 1-3. Step 4 (`${{ env.LEADERBOARD_DATA_DIR }}` in upstream configs) is
+    `load_config`'s: it substitutes with the data dir when the variable is unset, so nothing
+    here writes the process environment or the invocation's."""
+    return resolve_data_dir(common.data_dir, dict(common.env), Path.cwd())
 
 
 def db_path_of(common: Common, data_dir: Path) -> str:
@@ -149,21 +145,74 @@ def execute_run(settings: Any, *, started: datetime) -> int:
     """prepare → open DB → phases → summary → `_run` row. Returns the exit code."""
     from datetime import UTC
 
-    from leaderboard import pipeline
+    from leaderboard import pipeline, runmemo
 
-    prepared = pipeline.prepare(settings)
-    for problem in prepared.warnings:
-        log.warning("%s", problem.format())
+    config, warnings = pipeline.load_valid_config(
+        settings.data_dir, settings.env, strict=settings.strict
+    )
+    key = None if warnings else runmemo.unchanged_since_last_run(settings, config)
+    if key is not None:
+        # Same data files, config, version and now, and no write to the DB since the last
+        # run, which ended without any problem: this run would change nothing (CORE-80).
+        summary = RunSummary(phases=list(settings.phases))
+        summary.notes.append(
+            "Nothing changed since the last run (same data files, config, version and now): "
+            "nothing to do"
+        )
+        _record(settings, started, summary, key)
+        return 0
+    before = None if warnings else runmemo.digests_before_reading(settings, config)
+    with pipeline.prepare(settings) as prepared:
+        for problem in prepared.warnings:
+            log.warning("%s", problem.format())
+        db = Database.open(settings.db_path)
+        try:
+            summary = pipeline.run_phases(settings, prepared, db)
+        except BaseException:
+            db.close()
+            raise
+        clean = (
+            before is not None
+            and summary.ok
+            and not prepared.warnings
+            and prepared.exported is not None
+            and not getattr(prepared.snapshot, "problems", True)
+            and runmemo.eligible(settings, prepared.config)
+        )
+        if not clean:
+            try:
+                summary.log(log)
+                pipeline.record_run(
+                    db, settings.command, settings.phases, started, datetime.now(UTC), summary
+                )
+            finally:
+                db.close()
+            return 0 if summary.ok else 1
+        db.close()  # the change counter is read with no connection open (runmemo.change_counter)
+        assert before is not None
+        key = runmemo.key_after_run(
+            settings, prepared.config, before, prepared.snapshot, prepared.exported
+        )
+    _record(settings, started, summary, key)
+    return 0
+
+
+def _record(settings: Any, started: datetime, summary: RunSummary, key: str | None) -> None:
+    """Log the summary and write the `_run` row, with what lets the next run see that nothing
+    changed (runmemo.py) when `key` is known."""
+    from datetime import UTC
+
+    from leaderboard import pipeline, runmemo
+
+    summary.memo = None if key is None else runmemo.memo_for(key, settings.db_path)
+    summary.log(log)
     db = Database.open(settings.db_path)
     try:
-        summary = pipeline.run_phases(settings, prepared, db)
-        summary.log(log)
         pipeline.record_run(
             db, settings.command, settings.phases, started, datetime.now(UTC), summary
         )
     finally:
         db.close()
-    return 0 if summary.ok else 1
 
 
 # -- validate ----------------------------------------------------------------------------------
@@ -311,6 +360,22 @@ def empty_site_hint(data_dir: Path, db_path: Path, *, from_files: bool) -> str |
     )
 
 
+# -- plugins ---------------------------------------------------------------------------------
+
+
+def plugins_command(common: Common, *, fmt: str, installed: bool) -> int:
+    """`leaderboard plugins`: print the plugin report; exit 1 when a plugin failed to load."""
+    from leaderboard.plugins.report import installed_rows, plugin_rows, render_json, render_text
+
+    data_dir = data_dir_of(common)
+    config = load_config_for(common, data_dir)
+    rows = plugin_rows(config, data_dir=data_dir, cache_dir=cache_dir_of(common, data_dir))
+    extra = installed_rows() if installed else None
+    render = render_json if fmt == "json" else render_text
+    sys.stdout.write(render(rows, extra))
+    return 1 if any(r.failed for r in rows) else 0
+
+
 # -- serve -------------------------------------------------------------------------------------
 
 
@@ -321,32 +386,6 @@ def serve_command(
     from leaderboard.serve import serve
 
     return serve(Path(directory).resolve(), host=host, port=port, base_path=base_path)
-
-
-# -- demo --------------------------------------------------------------------------------------
-
-
-def demo_command(
-    common: Common,
-    *,
-    directory: str,
-    contributors: int,
-    days: int,
-    seed: int,
-    force: bool,
-    build: bool,
-) -> int:
-    from leaderboard.demo import create_demo
-
-    return create_demo(
-        common,
-        directory=Path(directory),
-        contributors=contributors,
-        days=days,
-        seed=seed,
-        force=force,
-        build=build,
-    )
 
 
 # -- migrate-legacy ----------------------------------------------------------------------------

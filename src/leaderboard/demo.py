@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 from leaderboard.errors import LeaderboardError
 
 if TYPE_CHECKING:
-    from leaderboard.cli import Common
+    from leaderboard.invocation import Common
 
 log = logging.getLogger("leaderboard.demo")
 

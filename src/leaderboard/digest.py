@@ -21,8 +21,8 @@ from leaderboard.population import Population
 if TYPE_CHECKING:
     import httpx
 
-    from leaderboard.cli import Common
     from leaderboard.config.model import Config
+    from leaderboard.invocation import Common
 
 DORMANT_AFTER_DAYS = 90
 

@@ -22,8 +22,8 @@ from typing import TYPE_CHECKING, Any, Literal
 if TYPE_CHECKING:
     import httpx
 
-    from leaderboard.cli import Common
     from leaderboard.config.model import Config
+    from leaderboard.invocation import Common
 
 Status = Literal["ok", "warn", "fail"]
 MARKS = {"ok": "✓", "warn": "!", "fail": "✗"}

@@ -1,4 +1,17 @@
-"""`fork_map`: an in-order map whose second half runs in a forked child (CORE-80: all cores).
+"""The project's one way to use other processes (CORE-80: all cores): forked children that
+inherit everything the work needs (no pickling of inputs, no import cost, no module globals to
+set up) and stream pickled results back through a pipe. Two entry points share the machinery:
+
+- `fork_map(work, items)`: an in-order map whose tail runs in one forked child while the parent
+  computes the head (reading the data repository, Open Graph images).
+- `start_fork_map(work, items, children=n)`: children start now and take items from a shared
+  queue while the parent does something else; `results()` later lets the parent take what is
+  left and returns everything in input order (profile pages, generated avatars).
+
+Both give exactly the results, order and exceptions of a plain loop: a child that dies or
+raises only means the parent computes the items it did not deliver.
+
+`fork_map` in detail:
 
 Reading the data repository is CPU-bound Python (JSON lines, YAML front matter), so one process
 uses one of the machine's cores. `fork_map` hands the tail of the work to a forked child: the
@@ -19,17 +32,19 @@ fork from a process holding 1 GB adds 1 GB to the process tree's peak (the CORE-
 from __future__ import annotations
 
 import contextlib
+import gc
 import os
 import pickle
 import struct
 import threading
 from collections.abc import Callable, Iterator, Sequence
-from typing import Any, TypeVar
+from typing import Any, Generic, TypeVar
 
 T = TypeVar("T")
 R = TypeVar("R")
 
 _HEADER = struct.Struct("<Q")
+_TOKEN = struct.Struct("<I")  # one queued item index (atomic to read: far below PIPE_BUF)
 _BATCH = 64
 
 
@@ -92,23 +107,34 @@ def _split_index(weights: list[int], head_weight: float) -> int:
 class _Child:
     """One forked worker and the thread that collects its frames."""
 
-    def __init__(self, pid: int, read_fd: int) -> None:
+    def __init__(self, pid: int, read_fd: int, *, drain: bool = True) -> None:
         self.pid = pid
         self.read_fd = read_fd
         self.frames: list[bytes] = []
         self.complete = False
         self.thread = threading.Thread(target=self._drain, name="fork-map", daemon=True)
-        self.thread.start()
+        if drain:
+            self.thread.start()
 
     @classmethod
     def start(cls, work: Callable[[T], R], tail: Sequence[T]) -> _Child:
+        return cls.fork(lambda write_fd: _child_main(work, tail, write_fd))
+
+    @classmethod
+    def fork(cls, body: Callable[[int], None], *, drain: bool = True) -> _Child:
+        """Fork a child running `body(write_fd)` (which must end in `os._exit`). Without
+        `drain` the collecting thread is started later (`start_draining`), so that several
+        children can be forked before the parent has a second thread."""
         read_fd, write_fd = os.pipe()
         pid = os.fork()
         if pid == 0:  # the child: never returns
             os.close(read_fd)
-            _child_main(work, tail, write_fd)
+            body(write_fd)
         os.close(write_fd)
-        return cls(pid, read_fd)
+        return cls(pid, read_fd, drain=drain)
+
+    def start_draining(self) -> None:
+        self.thread.start()
 
     def _drain(self) -> None:
         with os.fdopen(self.read_fd, "rb", buffering=1 << 20) as pipe:
@@ -133,10 +159,20 @@ class _Child:
         frames, self.frames = self.frames, []
         return _unpickled(frames)
 
+    def delivered(self) -> Iterator[Any]:
+        """Wait for the child; the results of every whole frame it sent, even if it then
+        failed (for the queue, where each frame names its items)."""
+        self.thread.join()
+        with contextlib.suppress(ChildProcessError):
+            os.waitpid(self.pid, 0)
+        frames, self.frames = self.frames, []
+        return _unpickled(frames)
+
     def abandon(self) -> None:
         with contextlib.suppress(OSError):
             os.kill(self.pid, 9)
-        self.thread.join()
+        if self.thread.is_alive():
+            self.thread.join()
         with contextlib.suppress(ChildProcessError):
             os.waitpid(self.pid, 0)
 
@@ -162,6 +198,136 @@ def _child_main(work: Callable[[T], R], tail: Sequence[T], write_fd: int) -> Non
             pipe.write(_HEADER.pack(0))
         code = 0
     except BaseException:  # the parent recomputes the tail and raises what it raises
+        code = 1
+    finally:
+        os._exit(code)
+
+
+# -- a shared queue, started now and collected later -------------------------------------------
+
+
+def start_fork_map(
+    work: Callable[[T], R], items: Sequence[T], *, children: int, freeze: bool = False
+) -> ForkMapJob[T, R]:
+    """`work(item)` for each item, started now by up to `children` forked children; call
+    `results()` (the parent then takes its share of what is left) or `close()` on the job.
+
+    `work` has the same contract as for `fork_map`. With `freeze`, the objects that exist at
+    the fork are moved to the permanent GC generation until the job ends (`gc.freeze`), so a
+    child's collections do not touch, and so copy, every inherited page (CORE-80 counts the
+    process tree's memory); `close` undoes it. No child runs for fewer than two items or on
+    one core: `results()` is then a plain loop.
+    """
+    return ForkMapJob(work, items, children=children, freeze=freeze)
+
+
+class ForkMapJob(Generic[T, R]):
+    """Items claimed one at a time from a queue shared by the parent and its children.
+
+    The queue is a pipe holding the item indices, written before the fork and closed for
+    writing, so every reader sees the end of it; a read of one index is atomic, so each item is
+    taken by exactly one process. Children work from the moment they are forked; the parent
+    joins in `results()`, so whoever is free works and nobody waits for a fixed share.
+    """
+
+    def __init__(
+        self, work: Callable[[T], R], items: Sequence[T], *, children: int, freeze: bool
+    ) -> None:
+        self.work = work
+        self.items = items
+        self.children: list[_Child] = []
+        self.queue_fd: int | None = None
+        self.frozen = False
+        if children < 1 or len(items) < 2 or not _can_fork():
+            return
+        self.queue_fd = _queue(len(items))
+        if freeze:
+            gc.freeze()
+            self.frozen = True
+        queue_fd = self.queue_fd
+        for _ in range(min(children, len(items) - 1)):
+            self.children.append(
+                _Child.fork(lambda fd: _queue_child_main(work, items, queue_fd, fd), drain=False)
+            )
+        for child in self.children:  # threads only once every child is forked
+            child.start_draining()
+
+    def results(self) -> list[R]:
+        """Every result in input order; the parent computes the items left in the queue and
+        whatever a child took but did not deliver. Ends the job."""
+        try:
+            done: dict[int, R] = {}
+            if self.queue_fd is not None:
+                while token := os.read(self.queue_fd, _TOKEN.size):
+                    (index,) = _TOKEN.unpack(token)
+                    done[index] = self.work(self.items[index])
+                for child in self.children:
+                    for index, result in child.delivered():
+                        done.setdefault(index, result)
+                self.children = []
+            return [
+                done[i] if i in done else self.work(item) for i, item in enumerate(self.items)
+            ]
+        finally:
+            self.close()
+
+    def wait(self) -> None:
+        """Let the children empty the queue and exit, discarding their results (the work's
+        side effects are what counted). Ends the job."""
+        try:
+            for child in self.children:
+                child.delivered()
+            self.children = []
+        finally:
+            self.close()
+
+    def close(self) -> None:
+        """Stop the children that are still working (a stage failed) and undo `freeze`."""
+        for child in self.children:
+            child.abandon()
+        self.children = []
+        if self.queue_fd is not None:
+            os.close(self.queue_fd)
+            self.queue_fd = None
+        if self.frozen:
+            gc.unfreeze()
+            self.frozen = False
+
+
+def _queue(count: int) -> int:
+    """A pipe's read end holding the indices 0..count-1. The write is non-blocking and in
+    pieces of at most PIPE_BUF bytes, each written whole or not at all: indices that do not fit
+    in the pipe are simply not queued, and `results()` computes them."""
+    read_fd, write_fd = os.pipe()
+    try:
+        os.set_blocking(write_fd, False)
+        data = b"".join(_TOKEN.pack(i) for i in range(count))
+        with contextlib.suppress(BlockingIOError):
+            for start in range(0, len(data), 4096):
+                os.write(write_fd, data[start : start + 4096])
+    finally:
+        os.close(write_fd)
+    return read_fd
+
+
+def _queue_child_main(
+    work: Callable[[T], R], items: Sequence[T], queue_fd: int, write_fd: int
+) -> None:
+    """Take indices until the queue is empty, streaming `[(index, result)]` frames; `os._exit`
+    as in `_child_main`. A raising item ends the child; the parent computes what is missing."""
+    code = 1
+    try:
+        with os.fdopen(write_fd, "wb", buffering=1 << 20) as pipe:
+            while token := os.read(queue_fd, _TOKEN.size):
+                (index,) = _TOKEN.unpack(token)
+                frame = pickle.dumps(
+                    [(index, work(items[index]))], protocol=pickle.HIGHEST_PROTOCOL
+                )
+                pipe.write(_HEADER.pack(len(frame)))
+                pipe.write(frame)
+            pipe.write(_HEADER.pack(0))
+        code = 0
+    except BaseException:
         code = 1
     finally:
         os._exit(code)

@@ -19,7 +19,7 @@ from leaderboard.identities import ProfileIdentities, claims_of, normalise, reso
 from leaderboard.problems import Problem
 
 if TYPE_CHECKING:
-    from leaderboard.cli import Common
+    from leaderboard.invocation import Common
 
 _NOREPLY = re.compile(r"^(?:\d+\+)?([A-Za-z0-9-]+)@users\.noreply\.github\.com$", re.IGNORECASE)
 

@@ -9,7 +9,6 @@ import logging
 import os
 import secrets
 import signal
-import socket
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -165,6 +164,8 @@ def acquire(
     is removed only by the process holding its flock, after checking it is still the file at
     `path`, so a fresh lock another process just created is never removed by mistake."""
     path = data_dir / LOCK_NAME
+    import socket  # only when a lock is taken (start-up time, CORE-80)
+
     host = socket.gethostname()
     content = json.dumps(
         {"pid": os.getpid(), "host": host, "command": command, "started_at": canonical(started_at)},

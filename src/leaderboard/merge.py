@@ -21,7 +21,7 @@ from leaderboard.errors import InvalidInputError, UsageError
 from leaderboard.identities import normalise, rebuild_index
 
 if TYPE_CHECKING:
-    from leaderboard.cli import Common
+    from leaderboard.invocation import Common
 
 log = logging.getLogger("leaderboard.merge")
 
@@ -272,3 +272,4 @@ def merge_command(common: Common, *, source: str, target: str, dry_run: bool) ->
             return 0
         finally:
             db.close()
+            prepared.release()  # the GC freeze of `prepare`

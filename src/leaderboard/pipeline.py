@@ -10,28 +10,26 @@ goes on (CORE-11).
 
 from __future__ import annotations
 
-import gc
 import json
 import logging
 import time
 from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from leaderboard import jsonfmt
-from leaderboard.aggregates.shared import forget_snapshot
 from leaderboard.config import load_config
 from leaderboard.config.model import Config
 from leaderboard.db import Database
 from leaderboard.declarations import Declarations
 from leaderboard.errors import InvalidInputError, UsageError
+from leaderboard.gcpause import gc_frozen
 from leaderboard.logs import MASK
 from leaderboard.problems import Problem, ProblemList
 from leaderboard.progress import steps
-from leaderboard.queries import store_config
 from leaderboard.summary import RunSummary
 from leaderboard.timeutil import canonical
 
@@ -74,6 +72,21 @@ class Prepared:
     snapshot: Any = None  # datarepo RepoSnapshot when import runs
     failed_setup: set[str] = field(default_factory=set)  # skipped by later hooks (CORE-11)
     warnings: list[Problem] = field(default_factory=list)
+    exported: Any = None  # the export phase's ExportStats (runmemo.py)
+    resources: ExitStack = field(default_factory=ExitStack)  # undone by `release`
+
+    def release(self) -> None:
+        """Undo what `prepare` did to the process (the GC freeze), after dropping the snapshot
+        so that its objects are freed by reference counting, not traversed. Call it when the
+        run ends; `with prepare(...) as prepared:` does."""
+        self.snapshot = None
+        self.resources.close()
+
+    def __enter__(self) -> Prepared:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.release()
 
 
 def ordered_phases(requested: tuple[str, ...]) -> tuple[str, ...]:
@@ -141,6 +154,11 @@ def prepare(settings: RunSettings) -> Prepared:
         prepared.declarations = _config_declarations(config)
     if "import" in settings.phases:
         prepared.snapshot = read_data(settings, config, prepared.declarations)
+        # The snapshot is millions of objects without cycles, alive until import ends: at 10x
+        # each full collection that traverses them costs 1-1.5 s, and every later phase
+        # allocates enough to trigger one. Frozen (permanent generation), collections stay off
+        # them; reference counting still frees them. `Prepared.release` undoes it.
+        prepared.resources.enter_context(gc_frozen())
     return prepared
 
 
@@ -217,11 +235,6 @@ def read_data(settings: RunSettings, config: Config, declarations: Declarations)
         # What the working DB already holds lets unchanged files go unparsed (CORE-80).
         state=load_state(settings.db_path),
     )
-    # The snapshot is millions of objects without cycles, alive until import ends: at 10x each
-    # full collection that traverses them costs 1-1.5 s, and every later phase allocates enough
-    # to trigger one. Moving what exists now to the permanent generation keeps collections off
-    # them; reference counting still frees them. A run is one process, so nothing else suffers.
-    gc.freeze()
     problems = ProblemList()
     problems.extend(snapshot.problems)
     if settings.strict:
@@ -256,6 +269,10 @@ class _FailFast(Exception):
 
 def run_phases(settings: RunSettings, prepared: Prepared, db: Database) -> RunSummary:
     """Run the selected phases on an open, migrated DB and return the summary (CORE-10, CORE-11)."""
+    # Imported here, not at the top: `validate` and a run with nothing to do never need the
+    # query layer and aggregation (a third of start-up, CORE-80).
+    from leaderboard.queries import store_config
+
     summary = RunSummary(phases=list(settings.phases))
     with db.transaction():
         # Time zone, caps and population rules for plugins using ctx.queries (CORE-30).
@@ -293,6 +310,8 @@ def _run_phase(
     elif phase in HOOK_PHASES:
         _phase_hooks(settings, prepared, db, summary, phase)
     elif phase == "evaluate":
+        from leaderboard.aggregates.shared import forget_snapshot
+
         _phase_evaluate(settings, prepared, db, summary)
         # The activity snapshot shared by aggregation and evaluation is not needed by export.
         forget_snapshot(db)
@@ -515,6 +534,7 @@ def _phase_export(
     except Exception as exc:
         summary.fail("export", "export", str(exc))
         raise
+    prepared.exported = stats
     summary.add("files_written", len(stats.written))
     summary.add("files_deleted", len(stats.deleted))
     summary.add("files_unchanged", len(stats.unchanged))
@@ -571,6 +591,6 @@ def import_only(
         transport=transport,
         command="build",
     )
-    prepared = prepare(settings)
-    summary = RunSummary(phases=["import"])
-    _phase_import(settings, prepared, db, summary)
+    with prepare(settings) as prepared:
+        summary = RunSummary(phases=["import"])
+        _phase_import(settings, prepared, db, summary)

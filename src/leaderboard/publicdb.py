@@ -34,10 +34,19 @@ from leaderboard.timeutil import canonical, date_text, local_date, minus_days
 
 PAGE_SIZE = 4096
 
-# Small tables are WITHOUT ROWID: their primary key is the table b-tree itself, so a lookup by
-# slug or username is one descent instead of two, and the schema loses eight automatic indexes,
-# which lets it fit in page 1 (the explorer reads the schema on every page load). `activity` keeps
-# its rowid: its rows are wide and its secondary indexes stay narrow with a rowid reference.
+# Activities are most of the file (CORE-80: ≤ 300 bytes each, indexes included), so they are
+# stored in `_activity` with integer keys: `contributor` and `activity_definition` hold the rowid
+# of the `contributor` and `activity_definition` rows (those two tables keep a rowid for it,
+# assigned 1…n in key order by the inserts: with no gaps, even a VACUUM that renumbered rows
+# would give the same numbers), and no index enforces slug uniqueness (the working DB's primary
+# key already did; a slug index cost 68 bytes an activity). Rows are stored in (occurred_at,
+# slug) order, so the newest activities share the last pages. The view `activity` gives the
+# documented columns (CORE-32, NEW-05) with readable strings; the explorer's examples and every
+# reader query it, and SQLite flattens it into two rowid lookups per row.
+#
+# The other tables are WITHOUT ROWID: their primary key is the table b-tree itself, so a lookup
+# by key is one descent instead of two, and the schema stays small enough for page 1 (the
+# explorer reads the schema on every page load).
 PUBLIC_SCHEMA = """
 CREATE TABLE contributor (
   username TEXT PRIMARY KEY COLLATE NOCASE,
@@ -50,18 +59,19 @@ CREATE TABLE contributor (
   joining_date TEXT,
   meta JSON,
   is_bot INTEGER NOT NULL DEFAULT 0
-) WITHOUT ROWID;
+);
 CREATE TABLE activity_definition (
   slug TEXT PRIMARY KEY,
   name TEXT NOT NULL,
   description TEXT NOT NULL,
   points INTEGER,
   icon TEXT
-) WITHOUT ROWID;
-CREATE TABLE activity (
-  slug TEXT PRIMARY KEY,
-  contributor TEXT NOT NULL REFERENCES contributor(username) ON UPDATE CASCADE,
-  activity_definition TEXT NOT NULL REFERENCES activity_definition(slug),
+);
+CREATE TABLE _activity (
+  id INTEGER PRIMARY KEY,
+  slug TEXT NOT NULL,
+  contributor INTEGER NOT NULL,
+  activity_definition INTEGER NOT NULL,
   title TEXT,
   occurred_at TEXT NOT NULL,
   link TEXT,
@@ -70,6 +80,16 @@ CREATE TABLE activity (
   meta JSON,
   effective_points INTEGER NOT NULL DEFAULT 0
 );
+"""
+_ACTIVITY_VIEW = (
+    "SELECT a.slug AS slug, c.username AS contributor, d.slug AS activity_definition, "
+    "a.title AS title, a.occurred_at AS occurred_at, a.link AS link, a.text AS text, "
+    "a.points AS points, a.meta AS meta, a.effective_points AS effective_points "
+    "FROM _activity a JOIN contributor c ON c.rowid = a.contributor "
+    "JOIN activity_definition d ON d.rowid = a.activity_definition"
+)
+PUBLIC_SCHEMA += f"CREATE VIEW activity AS {_ACTIVITY_VIEW};"
+PUBLIC_SCHEMA += """
 CREATE TABLE global_aggregate (
   slug TEXT PRIMARY KEY,
   name TEXT NOT NULL,
@@ -113,18 +133,18 @@ CREATE TABLE _leaderboard_public (
 
 # The indexes the published queries use, and no more (CORE-80: ≤ 300 bytes per activity, the
 # Data Explorer's examples within their byte budgets). Measured with EXPLAIN QUERY PLAN:
-# - "Recent activity" walks `idx_activity_occurred_at` backwards and reads 20 rows (a covering
-#   index here cost 83 bytes per activity for about 80 KB fewer fetched);
+# - "Recent activity" walks `idx_activity_occurred_at` backwards and reads 20 rows, which sit on
+#   the table's last pages (rows are stored in time order);
 # - "Top 10 by points" and "Activity per contributor" scan `idx_activity_contributor`, which
-#   covers (contributor, activity_definition, points): a tenth of the table's bytes, in group
-#   order; the JSON API's and the MCP server's per-contributor lookups use its prefix;
+#   covers (contributor, activity_definition, points) as integers: 14 bytes an activity, in
+#   group order; the JSON API's and the MCP server's per-contributor lookups use its prefix;
 # - "Badge holders" walks `idx_contributor_badge_achieved_on`.
 # Left out of the CORE-34 set: `idx_activity_definition` (no published query filters on it),
 # `idx_contributor_aggregate_aggregate` and `idx_contributor_badge_badge` (prefixes of the
 # primary key and of the unique index, which serve the same lookups).
 PUBLIC_INDEXES = """
-CREATE INDEX idx_activity_occurred_at ON activity(occurred_at);
-CREATE INDEX idx_activity_contributor ON activity(contributor, activity_definition, points);
+CREATE INDEX idx_activity_occurred_at ON _activity(occurred_at);
+CREATE INDEX idx_activity_contributor ON _activity(contributor, activity_definition, points);
 CREATE INDEX idx_contributor_aggregate_contributor ON contributor_aggregate(contributor);
 CREATE UNIQUE INDEX idx_contributor_badge_unique ON contributor_badge(badge, contributor, variant);
 CREATE INDEX idx_contributor_badge_contributor ON contributor_badge(contributor);
@@ -453,8 +473,8 @@ def _copy_activities_sql(conn: sqlite3.Connection, plan: Visibility) -> None:
     Without daily caps a public activity is copied as is, with `COALESCE(points, definition
     points, 0)` as its effective points (`points.effective_points`). Hidden contributors
     (NOCASE, like `Visibility.is_hidden`) are left out, pseudonymous ones (exact username, like
-    `Visibility.pseudonyms`) are rewritten in Python. Everything is staged and inserted in slug
-    order, as before, so the file's bytes do not change.
+    `Visibility.pseudonyms`) are rewritten in Python. Everything is staged and stored by
+    `_store_staged`, like the row copy, so both give the same bytes.
     """
     # the working DB is attached as `w` by `populate_public`
     conn.execute("CREATE TEMP TABLE skip_hidden (u TEXT PRIMARY KEY COLLATE NOCASE)")
@@ -462,7 +482,7 @@ def _copy_activities_sql(conn: sqlite3.Connection, plan: Visibility) -> None:
     conn.executemany("INSERT INTO skip_hidden VALUES (?)", [(u,) for u in plan.hidden])
     conn.executemany("INSERT INTO skip_pseudo VALUES (?)", [(u,) for u in sorted(plan.pseudonyms)])
     cols = ", ".join(_ACTIVITY_COLUMNS)
-    conn.execute(f"CREATE TEMP TABLE staged AS SELECT {cols} FROM main.activity WHERE 0")
+    _create_staged(conn)
     conn.execute(
         f"INSERT INTO staged ({cols}) "
         "SELECT a.slug, a.contributor, a.activity_definition, a.title, a.occurred_at, a.link, "
@@ -492,9 +512,33 @@ def _copy_activities_sql(conn: sqlite3.Connection, plan: Visibility) -> None:
                  effective)
             )  # fmt: skip
         _insert(conn, "staged", _ACTIVITY_COLUMNS, rows)
-    conn.execute(f"INSERT INTO main.activity ({cols}) SELECT {cols} FROM staged ORDER BY slug")
-    for table in ("staged", "skip_hidden", "skip_pseudo"):
+    _store_staged(conn)
+    for table in ("skip_hidden", "skip_pseudo"):
         conn.execute(f"DROP TABLE temp.{table}")
+
+
+def _create_staged(conn: sqlite3.Connection) -> None:
+    """`temp.staged`: public activities with the view's columns, before the integer keys."""
+    conn.execute(
+        "CREATE TEMP TABLE staged (slug TEXT, contributor TEXT, activity_definition TEXT, "
+        "title TEXT, occurred_at TEXT, link TEXT, text TEXT, points INTEGER, meta TEXT, "
+        "effective_points INTEGER)"
+    )
+
+
+def _store_staged(conn: sqlite3.Connection) -> None:
+    """Move `temp.staged` into `_activity` in (occurred_at, slug) order, names replaced by the
+    rowids of their `contributor` and `activity_definition` rows (both already filled)."""
+    conn.execute(
+        "INSERT INTO main._activity (slug, contributor, activity_definition, title, occurred_at, "
+        "link, text, points, meta, effective_points) "
+        "SELECT s.slug, c.rowid, d.rowid, s.title, s.occurred_at, s.link, s.text, s.points, "
+        "s.meta, s.effective_points FROM staged s "
+        "JOIN main.contributor c ON c.username = s.contributor "
+        "JOIN main.activity_definition d ON d.slug = s.activity_definition "
+        "ORDER BY s.occurred_at, s.slug"
+    )
+    conn.execute("DROP TABLE temp.staged")
 
 
 def _copy_activities(
@@ -569,8 +613,9 @@ def _copy_activities(
                 earned[slug],
             )
         )
-    rows.sort(key=lambda r: r[0])
-    _insert(conn, "activity", _ACTIVITY_COLUMNS, rows)
+    _create_staged(conn)
+    _insert(conn, "staged", _ACTIVITY_COLUMNS, rows)
+    _store_staged(conn)
 
 
 def _copy_contributor_aggregates(
@@ -646,12 +691,14 @@ def _write_global_aggregates(
             "total_activities",
             "Total Activities",
             "Total number of activities",
-            _number(scalar("SELECT COUNT(*) FROM activity")),
+            _number(scalar("SELECT COUNT(*) FROM _activity")),
             {},
         )
     )
+    # these read `_activity`'s integer keys (one key per name), not the view's joined names
     active = scalar(
-        "SELECT COUNT(DISTINCT contributor) FROM activity WHERE occurred_at >= ? AND occurred_at <= ?",
+        "SELECT COUNT(DISTINCT contributor) FROM _activity "
+        "WHERE occurred_at >= ? AND occurred_at <= ?",
         (canonical(start), canonical(now)),
     )
     wanted.append(
@@ -668,7 +715,8 @@ def _write_global_aggregates(
     )
     counts = dict(
         conn.execute(
-            "SELECT activity_definition, COUNT(*) FROM activity GROUP BY activity_definition"
+            "SELECT d.slug, n FROM (SELECT activity_definition AS k, COUNT(*) AS n FROM _activity "
+            "GROUP BY activity_definition) JOIN activity_definition d ON d.rowid = k"
         )
     )
     for slug, name in conn.execute(
@@ -759,6 +807,20 @@ def _sha256(path: Path) -> str:
         for chunk in iter(lambda: handle.read(1 << 20), b""):
             digest.update(chunk)
     return digest.hexdigest()
+
+
+def keyed_activities(db: Database) -> str:
+    """A FROM-clause subquery of the activities with the documented columns plus `key`, an
+    integer that finds the row again by one b-tree descent (the site reads the strings of the
+    few activities a page shows by it).
+
+    In a public DB `activity` is a view, which has no rowid (SQLite answers NULL, not an
+    error), so the key is `_activity.id`; in a working DB it is the table's rowid. SQLite
+    flattens either subquery into the outer query.
+    """
+    if db.table_exists("_activity"):
+        return f"(SELECT a.id AS key, {_ACTIVITY_VIEW.removeprefix('SELECT ')})"
+    return "(SELECT rowid AS key, * FROM activity)"
 
 
 def public_meta(db: Database) -> dict[str, str | None]:

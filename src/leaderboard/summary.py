@@ -44,6 +44,8 @@ class RunSummary:
         }
     )
     notes: list[str] = field(default_factory=list)
+    # What lets the next run see that nothing changed (runmemo.py); in `_run` only.
+    memo: dict[str, Any] | None = None
 
     @property
     def ok(self) -> bool:
@@ -79,6 +81,7 @@ class RunSummary:
             "failures": [
                 {"plugin": f.plugin, "phase": f.phase, "message": f.message} for f in self.failures
             ],
+            **({"unchanged": self.memo} if self.memo else {}),
         }
 
     def log(self, log: logging.Logger) -> None:

@@ -9,8 +9,8 @@ import pytest
 from aggworld import AggWorld
 
 from leaderboard.aggregates import run_standard_aggregation
-from leaderboard.aggregates.gcpause import gc_paused
 from leaderboard.badges.evaluate import evaluate
+from leaderboard.gcpause import gc_paused
 
 
 def test_gc_paused_restores_the_previous_state() -> None:

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import gc
 import os
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 
 from leaderboard import forkmap
-from leaderboard.forkmap import fork_map
+from leaderboard.forkmap import fork_map, start_fork_map
 
 pytestmark = pytest.mark.skipif(not hasattr(os, "fork"), reason="needs os.fork")
 
@@ -91,3 +93,62 @@ def _raise_on(bad: int) -> Callable[[int], int]:
 def test_an_exception_reaches_the_caller_as_in_a_plain_loop(bad: int) -> None:
     with pytest.raises(ValueError, match=f"bad item {bad}"):
         list(fork_map(_raise_on(bad), list(range(200))))
+
+
+# -- start_fork_map: a shared queue started now, collected later -------------------------------
+
+
+def test_started_job_gives_a_plain_loops_results_from_several_processes() -> None:
+    items = list(range(300))
+    job = start_fork_map(_square_and_pid, items, children=2)
+    assert len(job.children) == 2
+    results = job.results()
+    assert [r for r, _ in results] == [n * n for n in items]
+    # (which process took which item depends on scheduling; `wait` below shows children work)
+    assert job.children == [] and job.queue_fd is None
+
+
+def test_started_job_freezes_the_gc_until_it_ends() -> None:
+    job = start_fork_map(_square_and_pid, list(range(50)), children=1, freeze=True)
+    assert gc.get_freeze_count() > 0
+    job.results()
+    assert gc.get_freeze_count() == 0
+    job = start_fork_map(_square_and_pid, list(range(50)), children=1, freeze=True)
+    job.close()  # a failing stage: children stopped, the freeze undone
+    assert gc.get_freeze_count() == 0 and job.children == []
+
+
+def test_started_job_survives_dying_and_failing_children() -> None:
+    assert start_fork_map(_dies_in_child(os.getpid()), list(range(200)), children=2).results() == (
+        list(range(200))
+    )
+    assert start_fork_map(_fails_in_child(os.getpid()), list(range(200)), children=2).results() == (
+        list(range(200))
+    )
+    with pytest.raises(ValueError, match="bad item 150"):
+        start_fork_map(_raise_on(150), list(range(200)), children=2).results()
+
+
+def test_started_job_wait_lets_the_children_finish_the_queue(tmp_path: Path) -> None:
+    def touch(n: int) -> int:
+        (tmp_path / str(n)).write_text("x")
+        return n
+
+    job = start_fork_map(touch, list(range(40)), children=2)
+    job.wait()  # the parent computes nothing; the children's side effects are what counts
+    assert sorted(int(p.name) for p in tmp_path.iterdir()) == list(range(40))
+    assert job.children == [] and job.queue_fd is None
+
+
+def test_started_job_without_children_is_a_plain_loop(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(forkmap, "_usable_cores", lambda: 1)
+    job = start_fork_map(_square_and_pid, list(range(20)), children=3, freeze=True)
+    assert job.children == [] and gc.get_freeze_count() == 0
+    assert {pid for _, pid in job.results()} == {os.getpid()}
+
+
+def test_a_queue_too_long_for_the_pipe_leaves_the_rest_to_the_parent() -> None:
+    items = list(range(40_000))  # 160 KB of indices: more than a pipe holds
+    assert [r for r, _ in start_fork_map(_square_and_pid, items, children=1).results()] == [
+        n * n for n in items
+    ]

@@ -273,6 +273,25 @@ def test_core_80_bulk_first_import_keeps_indexes(tmp_path: Path) -> None:
     db.close()
 
 
+def test_core_80_bulk_first_import_still_refuses_a_dangling_reference(tmp_path: Path) -> None:
+    """Foreign keys are checked once after a first bulk import instead of row by row; a row
+    naming no contributor (impossible from validated files) still rolls the import back."""
+    data = make_repo(tmp_path / "data", users=2, per_user=BULK_ROWS // 2 + 5)
+    db_path = tmp_path / "w.db"
+    snap = read(data, db_path)
+    unit = snap.units["activity"][-1]
+    unit.row = (unit.row[0], "nobody", *unit.row[2:])
+    db = Database.open(db_path)
+    try:
+        with pytest.raises(sqlite3.IntegrityError, match="FOREIGN KEY"):
+            import_snapshot(db, snap, declarations=Declarations(), config=CONFIG)
+        assert db.scalar("SELECT count(*) FROM activity") == 0
+        assert db.scalar("SELECT count(*) FROM contributor") == 0
+        assert db.scalar("PRAGMA foreign_keys") == 1
+    finally:
+        db.close()
+
+
 def test_core_62_unchanged_identity_index_writes_nothing(repo: Path, tmp_path: Path) -> None:
     db_path = tmp_path / "w.db"
     run(repo, db_path)

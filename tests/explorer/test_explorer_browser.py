@@ -193,7 +193,7 @@ def test_new_20_history(page: Any, site: tuple[str, Path]) -> None:
 def test_web_49_read_only_and_errors(page: Any, site: tuple[str, Path]) -> None:
     url, _ = site
     open_explorer(page, url)
-    run_query(page, "DELETE FROM activity;")
+    run_query(page, "DELETE FROM contributor;")
     assert "readonly" in page.text_content("[data-query-error] pre").lower().replace("-", "")
     run_query(page, "PRAGMA query_only = 0;")
     assert page.locator("[data-query-error]").count() == 1

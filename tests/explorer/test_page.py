@@ -72,6 +72,23 @@ def test_web_47_schema_listing(tmp_path: Path) -> None:
     tables = schema_listing(out / "data.db")
     assert [t.name for t in tables] == sorted(t.name for t in tables)
     assert "_leaderboard_public" not in [t.name for t in tables]
+    # the documented tables, `activity` being a view over `_activity` (which is not listed)
+    assert [t.name for t in tables] == [
+        "activity",
+        "activity_definition",
+        "badge_definition",
+        "contributor",
+        "contributor_aggregate",
+        "contributor_aggregate_definition",
+        "contributor_badge",
+        "global_aggregate",
+    ]
+    activity = tables[0]
+    assert [(c.name, c.type) for c in activity.columns][:3] == [
+        ("slug", "TEXT"),
+        ("contributor", "TEXT"),
+        ("activity_definition", "TEXT"),
+    ]
     contributor = next(t for t in tables if t.name == "contributor")
     assert contributor.columns[-1].name == "is_bot"
     assert {c.type for c in contributor.columns} <= {"TEXT", "JSON", "INTEGER"}

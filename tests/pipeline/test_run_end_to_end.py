@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
+import os
+import select
 import shutil
 import sqlite3
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 from e2e import Runner, tree, write, write_config
@@ -174,34 +176,70 @@ def test_core_09_unknown_plugin_id_is_a_usage_error(tmp_path: Path, cli: Runner)
     assert out.returncode == 2 and "nope" in out.stderr
 
 
+# A plugin that holds the run (and so the lock) in its scrape hook until the test says go: two
+# FIFOs, no sleeping. `go` is opened before `ready` is written, so the go signal cannot be lost.
 SLOW_PLUGIN = """
-import time
+import os
+import select
+
 name = "slow"
 version = "1"
 
 def scrape(ctx):
-    time.sleep(4)
+    handshake = os.environ["HANDSHAKE_DIR"]
+    go = os.open(os.path.join(handshake, "go"), os.O_RDONLY | os.O_NONBLOCK)
+    try:
+        with open(os.path.join(handshake, "ready"), "w") as fh:  # waits for the test to listen
+            fh.write("scraping\\n")
+        select.select([go], [], [], 300)  # until the test writes `go` (bounded, never reached)
+    finally:
+        os.close(go)
 """
+
+
+def _wait_for_line(path: Path, process: subprocess.Popen[str]) -> str:
+    """Read one line from the FIFO `path`, failing (not hanging) if `process` ends first."""
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+    try:
+        while process.poll() is None:
+            readable, _, _ = select.select([fd], [], [], 1.0)
+            if readable:
+                data = os.read(fd, 100).decode()
+                if data:
+                    return data
+        errors = process.stderr.read() if process.stderr is not None else ""
+        raise AssertionError(f"the run ended before the handshake: {errors}")
+    finally:
+        os.close(fd)
 
 
 def test_core_08_two_runs_at_once_second_exits_4(tmp_path: Path, cli: Runner) -> None:
     data = tmp_path / "data"
     write_config(data, extra="  plugins:\n    slow: {source: plugins/slow.py}\n")
     write(data, "plugins/slow.py", SLOW_PLUGIN)
+    handshake = tmp_path / "handshake"
+    handshake.mkdir()
+    os.mkfifo(handshake / "ready")
+    os.mkfifo(handshake / "go")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("LEADERBOARD_")}
+    env.update(HANDSHAKE_DIR=str(handshake), LEADERBOARD_NOW="2024-02-01T12:00:00Z")
     first = subprocess.Popen(
         [sys.executable, "-m", "leaderboard", "run", "-d", str(data)],
         stderr=subprocess.PIPE,
         text=True,
+        env=env,
     )
     try:
-        deadline = time.time() + 30
-        while not (data / ".leaderboard.lock").exists() and time.time() < deadline:
-            time.sleep(0.05)
+        assert _wait_for_line(handshake / "ready", first) == "scraping\n"  # it holds the lock
         second = cli("run", "-d", str(data))
         assert second.returncode == 4
         assert f"Data dir is locked by pid {first.pid}" in second.stderr
     finally:
-        assert first.wait(timeout=60) == 0
+        with contextlib.suppress(OSError):  # no reader when the first run failed early
+            go = os.open(handshake / "go", os.O_WRONLY | os.O_NONBLOCK)
+            os.write(go, b"go")
+            os.close(go)
+        assert first.wait(timeout=120) == 0
     assert not (data / ".leaderboard.lock").exists()
 
 

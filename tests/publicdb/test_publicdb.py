@@ -13,11 +13,13 @@ from lbsample import HIDDEN, NOW, PSEUDO, fill_working, make_config
 from leaderboard.config.model import PrivacyConfig
 from leaderboard.db.database import Database
 from leaderboard.errors import InvalidInputError
+from leaderboard.explorer.page import EXAMPLES
 from leaderboard.jsonfmt import loads
 from leaderboard.publicdb import (
     assign_pseudonyms,
     build_public_db,
     derived_pseudonym,
+    keyed_activities,
     public_db_in_memory,
     public_meta,
 )
@@ -53,20 +55,33 @@ def all_text(path: Path) -> str:
 
 
 def test_new_05_tables_and_columns(public: Path) -> None:
-    tables = [
-        r[0]
-        for r in rows(public, "SELECT name FROM sqlite_master WHERE type='table' ORDER BY name")
+    objects = rows(
+        public,
+        "SELECT name, type FROM sqlite_master WHERE type IN ('table', 'view') ORDER BY name",
+    )
+    assert objects == [
+        ("_activity", "table"),
+        ("_leaderboard_public", "table"),
+        ("activity", "view"),
+        ("activity_definition", "table"),
+        ("badge_definition", "table"),
+        ("contributor", "table"),
+        ("contributor_aggregate", "table"),
+        ("contributor_aggregate_definition", "table"),
+        ("contributor_badge", "table"),
+        ("global_aggregate", "table"),
     ]
-    assert tables == [
-        "_leaderboard_public",
-        "activity",
-        "activity_definition",
-        "badge_definition",
-        "contributor",
-        "contributor_aggregate",
-        "contributor_aggregate_definition",
-        "contributor_badge",
-        "global_aggregate",
+    assert rows(public, "PRAGMA table_info(activity)") == [
+        (0, "slug", "TEXT", 0, None, 0),
+        (1, "contributor", "TEXT", 0, None, 0),
+        (2, "activity_definition", "TEXT", 0, None, 0),
+        (3, "title", "TEXT", 0, None, 0),
+        (4, "occurred_at", "TEXT", 0, None, 0),
+        (5, "link", "TEXT", 0, None, 0),
+        (6, "text", "TEXT", 0, None, 0),
+        (7, "points", "INTEGER", 0, None, 0),
+        (8, "meta", "JSON", 0, None, 0),
+        (9, "effective_points", "INTEGER", 0, None, 0),
     ]
     cols = [r[1] for r in rows(public, "PRAGMA table_info(contributor)")]
     assert cols == [
@@ -81,7 +96,6 @@ def test_new_05_tables_and_columns(public: Path) -> None:
         "meta",
         "is_bot",
     ]
-    assert [r[1] for r in rows(public, "PRAGMA table_info(activity)")][-1] == "effective_points"
     for table in ("activity", "activity_definition", "global_aggregate", "contributor_badge"):
         assert "extra" not in [r[1] for r in rows(public, f"PRAGMA table_info({table})")]
 
@@ -312,3 +326,59 @@ def test_core_80_attached_copy_equals_row_copy(working: Database, tmp_path: Path
         attached.close()
     assert by_sql.read_bytes() == by_rows.read_bytes()
     assert PSEUDO not in all_text(by_sql) and HIDDEN not in all_text(by_sql)
+
+
+def test_core_80_activity_view_resolves_integer_keys(public: Path, working: Database) -> None:
+    """`_activity` stores rowids of `contributor` and `activity_definition`; the view shows the
+    working DB's names, row for row, and the rows are stored in (occurred_at, slug) order."""
+    view = rows(public, "SELECT slug, contributor, activity_definition, occurred_at, points "
+                "FROM activity ORDER BY slug")  # fmt: skip
+    public_people = {r[0] for r in rows(public, "SELECT username FROM contributor")}
+    source = [
+        tuple(r)
+        for r in working.conn.execute(
+            "SELECT slug, contributor, activity_definition, occurred_at, points FROM activity "
+            "ORDER BY slug"
+        )
+        if r[1] in public_people
+    ]
+    assert source and set(source) <= set(view)
+    stored = rows(public, "SELECT id, occurred_at, slug, typeof(contributor), "
+                  "typeof(activity_definition) FROM _activity ORDER BY id")  # fmt: skip
+    assert [r[0] for r in stored] == list(range(1, len(stored) + 1))
+    assert [r[1:3] for r in stored] == sorted(r[1:3] for r in stored)
+    assert {r[3:] for r in stored} == {("integer", "integer")}
+    assert len(stored) == len(view)
+
+
+def test_keyed_activities_finds_rows_in_both_schemas(public: Path, working: Database) -> None:
+    """The site's row key: `_activity.id` in a public DB (a view has no rowid), the rowid in a
+    working DB; either finds the same activity again."""
+    pub = Database.open(public, readonly=True)
+    try:
+        for db in (pub, working):
+            src = keyed_activities(db)
+            key, slug = db.execute(f"SELECT a.key, a.slug FROM {src} a ORDER BY a.slug").fetchone()
+            assert isinstance(key, int)
+            again = db.execute(f"SELECT a.slug FROM {src} a WHERE a.key = ?", (key,)).fetchone()
+            assert again[0] == slug
+    finally:
+        pub.close()
+
+
+@pytest.mark.parametrize(
+    ("label", "expected"),
+    [
+        ("Recent activity", "SCAN a USING INDEX idx_activity_occurred_at"),
+        ("Top 10 by points", "SCAN a USING COVERING INDEX idx_activity_contributor"),
+        ("Activity per contributor", "SCAN a USING COVERING INDEX idx_activity_contributor"),
+        ("Badge holders", "SCAN b USING INDEX idx_contributor_badge_achieved_on"),
+    ],
+)
+def test_core_80_explorer_examples_use_their_index(public: Path, label: str, expected: str) -> None:
+    """The byte budgets of the explorer (2% / 30%) rest on these plans: the first step walks
+    the narrow index, never the activity rows."""
+    sql = dict(EXAMPLES)[label]
+    plan = [r[3] for r in rows(public, "EXPLAIN QUERY PLAN " + sql)]
+    assert plan[0] == expected, plan
+    assert not any(step.startswith("SCAN") for step in plan[1:]), plan

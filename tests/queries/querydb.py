@@ -5,6 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from leaderboard.db import Database
+from leaderboard.publicdb import PUBLIC_INDEXES, PUBLIC_SCHEMA
+
+__all__ = ["PUBLIC_INDEXES", "PUBLIC_SCHEMA"]
 
 
 def add_contributor(db: Database, username: str, role: str = "member", **cols: Any) -> None:
@@ -38,27 +41,18 @@ def add_activity(
     )
 
 
-PUBLIC_SCHEMA = """
-CREATE TABLE contributor (username TEXT PRIMARY KEY COLLATE NOCASE, name TEXT, role TEXT NOT NULL,
-  title TEXT, avatar_url TEXT, bio TEXT, social_profiles JSON, joining_date TEXT, meta JSON,
-  is_bot INTEGER NOT NULL DEFAULT 0);
-CREATE TABLE activity_definition (slug TEXT PRIMARY KEY, name TEXT NOT NULL,
-  description TEXT NOT NULL, points INTEGER, icon TEXT);
-CREATE TABLE activity (slug TEXT PRIMARY KEY, contributor TEXT NOT NULL REFERENCES
-  contributor(username), activity_definition TEXT NOT NULL REFERENCES activity_definition(slug),
-  title TEXT, occurred_at TEXT NOT NULL, link TEXT, text TEXT, points INTEGER, meta JSON,
-  effective_points INTEGER NOT NULL);
-CREATE TABLE global_aggregate (slug TEXT PRIMARY KEY, name TEXT NOT NULL, description TEXT,
-  value JSON NOT NULL, hidden INTEGER NOT NULL DEFAULT 0, meta JSON);
-CREATE TABLE contributor_aggregate_definition (slug TEXT PRIMARY KEY, name TEXT NOT NULL,
-  description TEXT, hidden INTEGER NOT NULL DEFAULT 0);
-CREATE TABLE contributor_aggregate (aggregate TEXT NOT NULL, contributor TEXT NOT NULL,
-  value JSON NOT NULL, meta JSON, PRIMARY KEY (aggregate, contributor));
-CREATE TABLE badge_definition (slug TEXT PRIMARY KEY, name TEXT NOT NULL,
-  description TEXT NOT NULL, variants JSON NOT NULL);
-CREATE TABLE contributor_badge (slug TEXT PRIMARY KEY, badge TEXT NOT NULL, contributor TEXT NOT
-  NULL, variant TEXT NOT NULL, achieved_on TEXT NOT NULL, meta JSON);
-CREATE TABLE _leaderboard_public (key TEXT PRIMARY KEY, value TEXT);
-CREATE INDEX idx_activity_occurred_at ON activity(occurred_at);
-CREATE INDEX idx_activity_contributor ON activity(contributor);
-"""
+
+def add_public_activity(db: Database, **cols: Any) -> None:
+    """An activity in a public DB, whose `activity` is a view: the row goes to `_activity` with
+    the rowids of its contributor and definition (NEW-05, CORE-80)."""
+    who, definition = cols.pop("contributor"), cols.pop("activity_definition")
+    names = ["contributor", "activity_definition", *cols]
+    keys = (
+        "(SELECT rowid FROM contributor WHERE username = ?), "
+        "(SELECT rowid FROM activity_definition WHERE slug = ?)"
+    )
+    db.execute(
+        f"INSERT INTO _activity ({', '.join(names)}) "
+        f"VALUES ({keys}{''.join(', ?' for _ in cols)})",
+        (who, definition, *cols.values()),
+    )

@@ -31,6 +31,7 @@ from leaderboard.queries import (
     contributors,
     global_aggregates,
 )
+from leaderboard.queries.types import ContributorTotals
 
 NUMBER = {"type": "number", "value": 3, "format": "integer"}
 VARIANTS = {
@@ -253,6 +254,17 @@ def test_enriched_activities_and_counts(db: Database) -> None:
     )
     assert series.dates == ["2023-12-31", "2024-01-01", "2024-01-02", "2024-01-03"]
     assert (series.counts, series.points) == ([0, 1, 2, 0], [0, 10, 5, 0])
+    # every contributor's totals in one pass (the site's JSON API and OG images use these)
+    end = "2024-01-31T00:00:00.000Z"
+    totals = activities.totals_by_contributor(db, end=end)
+    assert totals["alice"] == ContributorTotals(
+        15, 3, 2, "2024-01-01T10:00:00.000Z", "2024-01-02T11:00:00.000Z"
+    )
+    assert totals["bot1"].points == 1 and set(totals) == {"alice", "bot1"}
+    assert activities.totals_by_contributor(db, end=end, active_days=False)["alice"].active_days == 0
+    assert activities.totals_by_contributor_and_definition(db, end=end)["alice"] == {
+        "comment": {"count": 2, "points": 5}, "pr": {"count": 1, "points": 10},
+    }  # fmt: skip
 
 
 def test_global_aggregates(db: Database) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from zoneinfo import ZoneInfo
 
 import pytest
+from querydb import add_public_activity
 
 from leaderboard.db import Database
 from leaderboard.errors import LeaderboardError
@@ -56,11 +57,10 @@ def _fill(db: Database, public: bool) -> None:
     for slug, who, definition, ts, points in ACTS:
         if public:
             effective = points if points is not None else (defaults[definition] or 0)
-            db.execute(
-                "INSERT INTO activity (slug, contributor, activity_definition, occurred_at, "
-                "points, effective_points) VALUES (?, ?, ?, ?, ?, ?)",
-                (slug, who, definition, ts, points, effective),
-            )
+            add_public_activity(
+                db, slug=slug, contributor=who, activity_definition=definition, occurred_at=ts,
+                points=points, effective_points=effective,
+            )  # fmt: skip
         else:
             db.execute(
                 "INSERT INTO activity (slug, contributor, activity_definition, occurred_at, "
@@ -148,7 +148,7 @@ def test_public_db_refuses_writes(public_db: Database) -> None:
 def test_public_db_uses_the_effective_points_column(public_db: Database) -> None:
     """Caps were applied when the public DB was built; the stored column is the truth there."""
     _fill(public_db, public=True)
-    public_db.execute("UPDATE activity SET effective_points = 0 WHERE slug = 'a1'")
+    public_db.execute("UPDATE _activity SET effective_points = 0 WHERE slug = 'a1'")
     assert activities.total_points(public_db, "alice", now=NOW) == 2
     board = leaderboards.period(public_db, "week", Population.from_db(public_db), now=NOW)
     assert [(e.username, e.points) for e in board.entries] == [("alice", 2), ("Bob", 0)]

@@ -42,7 +42,7 @@ def test_prefetched_avatars_are_the_drawn_ones(
     monkeypatch.setattr(av, "PARALLEL_MIN", 1)
     requests = [r for r in REQUESTS if r.avatar_url is None]
     prefetch = av.FallbackPrefetch(requests, cache_dir=tmp_path / "cache", font_path=None)
-    assert prefetch.pool is not None
+    assert prefetch.job is not None and prefetch.job.children
     prefetch.join()
     written: dict[str, bytes] = {}
     stats = av.build_avatars(
@@ -97,8 +97,8 @@ def test_prefetch_is_joined_before_the_explorer_holds_the_public_db(
 
     state = BuildState(site_inputs, BuildResult(out=site_inputs.out))
     state.features = Features(explorer=False)
-    state.extra["prefetch"] = Prefetch()
+    state.prefetch = Prefetch()  # type: ignore[assignment]
     stage_explorer(state)
-    assert joined == [True] and "prefetch" not in state.extra
+    assert joined == [True] and state.prefetch is None
     names = [name for name, _ in STAGES]
     assert names.index("explorer") < names.index("pages")

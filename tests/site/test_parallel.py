@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import dataclasses
+import gc
+import os
 from pathlib import Path
 
 import pytest
@@ -39,4 +41,6 @@ def test_failing_stage_stops_the_profile_pool(
     monkeypatch.setattr(media, "write_feeds", broken)
     with pytest.raises(RuntimeError, match="feeds exploded"):
         build_site(dataclasses.replace(site_inputs, workers=2))
-    assert render._WORKER == {}
+    assert gc.get_freeze_count() == 0  # the profile job's gc.freeze was undone
+    with pytest.raises(ChildProcessError):  # and no forked renderer is left behind
+        os.waitpid(-1, os.WNOHANG)

@@ -260,3 +260,18 @@ def test_reuse_key_follows_the_parsed_config_not_only_the_file(site_inputs: Buil
     )
     assert token.encode() not in config_material(with_plugin)
     assert config_material(with_plugin) != config_material(cfg)
+
+
+def test_reuse_key_reads_the_given_environment_not_the_process_one(
+    site_inputs: BuildOptions, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Issue 15: `reuse` read `os.environ`; the build's environment is `options.env`."""
+    import dataclasses
+
+    from leaderboard.site.reuse import inputs_digest
+
+    key = inputs_digest(site_inputs)
+    monkeypatch.setenv("LEADERBOARD_VENDOR_DIR", "/somewhere/else")
+    assert inputs_digest(site_inputs) == key
+    given = dataclasses.replace(site_inputs, env={"LEADERBOARD_VENDOR_DIR": "/somewhere/else"})
+    assert inputs_digest(given) != key

@@ -6,11 +6,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, tzinfo
 
-from leaderboard.aggregates.gcpause import gc_paused
 from leaderboard.aggregates.shared import activity_snapshot
 from leaderboard.aggregates.standard import compute_standard
 from leaderboard.aggregates.store import sync_contributor_rows, sync_definitions, sync_globals
 from leaderboard.db import Database
+from leaderboard.gcpause import gc_paused
 from leaderboard.timeutil import canonical
 
 DATA_UPDATED_AT = "data_updated_at"

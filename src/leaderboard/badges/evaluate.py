@@ -16,7 +16,6 @@ from dataclasses import dataclass, field
 from datetime import datetime, tzinfo
 from typing import Any
 
-from leaderboard.aggregates.gcpause import gc_paused
 from leaderboard.aggregates.shared import activity_snapshot
 from leaderboard.aggregates.snapshot import ActivitySnapshot, points_by_slug
 from leaderboard.badges.award import Award
@@ -24,6 +23,7 @@ from leaderboard.badges.history import Subject, empty_timeline
 from leaderboard.badges.rules import CompiledRule, RuleEnv, RuleError, compile_rule
 from leaderboard.db import Database
 from leaderboard.db.schema import JSON_COLUMNS
+from leaderboard.gcpause import gc_paused
 from leaderboard.jsonfmt import JsonError, dumps_compact, loads
 from leaderboard.timeutil import canonical, date_text, local_date
 

@@ -62,8 +62,9 @@ def load_config(
     """Load and validate `<data_dir>/config.yaml`.
 
     `env` is the environment used for substitution; `LEADERBOARD_DATA_DIR` is added (as the
-    absolute data dir) when it is missing there (CORE-04 step 4). `require_site_url` is set by
-    `build` when no `--site-url` was given (WEB-01).
+    absolute data dir) when it is missing or empty there (CORE-04 step 4; the process
+    environment is never written). `require_site_url` is set by `build` when no `--site-url`
+    was given (WEB-01).
     """
     problems = ProblemList()
     file = data_dir / CONFIG_NAME
@@ -102,7 +103,7 @@ def validate_text(
         problems.error(CONFIG_NAME, exc.line, code, exc.message, exc.column)
         return ConfigResult(None, _finish(problems, strict=strict))
     effective = dict(env)
-    if data_dir is not None and ENV_VAR not in effective:
+    if data_dir is not None and not effective.get(ENV_VAR):  # unset or empty (CORE-04)
         effective[ENV_VAR] = str(data_dir.absolute())
     sub = substitute(loaded.value, effective)
     # Every substituted value is a secret from here on, for the whole process: log lines, stored

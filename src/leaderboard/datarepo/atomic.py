@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import ctypes
 import functools
+import hashlib
 import os
 import secrets
 import sys
@@ -51,6 +52,9 @@ class WriteBatch:
 
     def __init__(self) -> None:
         self._staged: list[tuple[str, Path, Path | None]] = []
+        # sha256 of the bytes of each file staged for writing, by key: what the file holds once
+        # committed, known without reading it back (runmemo.py).
+        self.digests: dict[str, str] = {}
 
     def stage(self, key: str, path: Path, data: bytes) -> None:
         """Write `data` aside unless `path` already holds it; `key` comes back from `commit()`."""
@@ -59,6 +63,8 @@ class WriteBatch:
         except BaseException:
             self.close()
             raise
+        if tmp is not None:
+            self.digests[key] = hashlib.sha256(data).hexdigest()
         self._staged.append((key, path, tmp))
 
     def note(self, key: str, written: bool) -> None:

@@ -56,6 +56,7 @@ class ExportStats:
     warnings: list[str] = field(default_factory=list)
     infos: list[str] = field(default_factory=list)
     removed_temp_files: list[str] = field(default_factory=list)
+    digests: dict[str, str] = field(default_factory=dict)  # sha256 of each file written
 
 
 class _Exporter:
@@ -97,6 +98,8 @@ class _Exporter:
         """Commit the staged writes (before any deletion) and count them in staging order."""
         for rel, written in self.writer.commit():
             (self.stats.written if written else self.stats.unchanged).append(rel)
+            if written:  # "" when not known (runmemo.py then records nothing)
+                self.stats.digests[rel] = self.writer.digests.pop(rel, "")
             file_digest = self._digests.pop(rel, None)
             if file_digest is not None:
                 st = stat_of(self.data_dir / rel)

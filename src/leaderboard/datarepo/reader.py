@@ -7,10 +7,7 @@ config badge definitions and plugin static declarations.
 
 from __future__ import annotations
 
-import gc
 import unicodedata
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import datetime
 from functools import partial
 from pathlib import Path
@@ -32,6 +29,7 @@ from leaderboard.datarepo.syncstate import (
 )
 from leaderboard.declarations import Declarations
 from leaderboard.forkmap import fork_map
+from leaderboard.gcpause import gc_paused
 from leaderboard.identities import ProfileIdentities, find_conflicts
 from leaderboard.jsonfmt import loads
 from leaderboard.problems import Problem
@@ -70,23 +68,8 @@ def read_repo(
     files are byte-identical to what the DB holds and were validated without any problem under
     the same key is not parsed: its paths go to `snapshot.deferred` (see syncstate.py).
     """
-    with _gc_paused():
+    with gc_paused():  # see gcpause: 10-30% of the read otherwise
         return _read_repo(data_dir, config, declarations, now, strict, state)
-
-
-@contextmanager
-def _gc_paused() -> Iterator[None]:
-    """No cyclic garbage collection while reading. A snapshot is millions of small objects
-    without cycles; each full collection would traverse all of them again, which costs 10-30%
-    of the read (CORE-80). Garbage from cycles, if any, is collected afterwards (and see
-    `pipeline.read_data`, which keeps later collections off the snapshot)."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def _read_repo(
@@ -492,9 +475,7 @@ def _read_lines(snap: RepoSnapshot, kind: str, paths: list[str], ctx: LineContex
         if result.state is not None:
             states[path] = result.state
         snap.problems.extend(result.problems)
-        units.extend(
-            Unit(kind, path, line, key, row, valid) for line, key, row, valid in result.units
-        )
+        units.extend(result.units)
         if not result.complete:
             snap.invalid_files.add(path)
         elif result.export_form:
@@ -502,11 +483,11 @@ def _read_lines(snap: RepoSnapshot, kind: str, paths: list[str], ctx: LineContex
 
 
 class _FileLines(NamedTuple):
-    """What reading one JSONL file produced; plain tuples, cheap to pickle (forkmap.py)."""
+    """What reading one JSONL file produced; cheap to pickle (forkmap.py, `Unit.__reduce__`)."""
 
     path: str
     state: FileState | None
-    units: list[tuple[int | None, str, Row, bool]]
+    units: list[Unit]
     problems: list[Problem]
     complete: bool  # every line could be read (else the file is invalid as a whole)
     export_form: bool  # bytes exactly as export writes them (syncstate.py)
@@ -534,8 +515,7 @@ def _read_lines_file(data_dir: Path, kind: str, ctx: LineContext, path: str) -> 
         and path.startswith(layout.ACTIVITY_FILES_DIR + "/")
         and in_export_form(layout.username_of(path, ".jsonl"), [u.row for u in out])
     )
-    rows = [(u.line, u.key, u.row, u.valid) for u in out]
-    return _FileLines(path, state, rows, problems, complete, export_form)
+    return _FileLines(path, state, out, problems, complete, export_form)
 
 
 def _size(data_dir: Path, path: str) -> int:

@@ -58,6 +58,11 @@ class Unit:
     row: Row
     valid: bool = True
 
+    def __reduce__(self) -> tuple[type[Unit], tuple[Any, ...]]:
+        """Pickled as its constructor call (a forked reader sends units back, forkmap.py):
+        as small as a tuple and rebuilt in one call, instead of slot by slot."""
+        return (Unit, (self.kind, self.path, self.line, self.key, self.row, self.valid))
+
 
 def references(unit: Unit) -> tuple[tuple[str, str], ...]:
     """The (kind, key) pairs a unit needs to exist (foreign keys)."""

@@ -145,8 +145,12 @@ class Database:
         )
 
     def table_exists(self, name: str) -> bool:
+        """A table or a view of that name: the public DB's `activity` is a view (NEW-05), and
+        readers only need to know that they can select from it."""
         return bool(
-            self.scalar("SELECT 1 FROM sqlite_master WHERE type='table' AND name=?", (name,))
+            self.scalar(
+                "SELECT 1 FROM sqlite_master WHERE type IN ('table', 'view') AND name=?", (name,)
+            )
         )
 
     def changes_total(self) -> int:

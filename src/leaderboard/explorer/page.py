@@ -144,15 +144,20 @@ def format_size(size: int) -> str:
 
 
 def schema_listing(public_db: Path) -> list[Table]:
-    """Tables of the public DB sorted by name (without `sqlite_%` and `_leaderboard_public`),
-    each with its columns and declared types (`ANY` when none)."""
+    """Tables of the public DB sorted by name, each with its columns and declared types (`ANY`
+    when none).
+
+    Views count as tables: `activity` is a view with the documented columns over `_activity`,
+    which stores integer keys (CORE-80's byte budget). Names starting with `_` (that storage
+    and `_leaderboard_public`) and `sqlite_%` are left out: the listing shows what to query."""
     conn = sqlite3.connect(f"{public_db.resolve().as_uri()}?mode=ro", uri=True)
     try:
         names = [
             row[0]
             for row in conn.execute(
-                "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite\\_%' "
-                "ESCAPE '\\' AND name != '_leaderboard_public' ORDER BY name"
+                "SELECT name FROM sqlite_master WHERE type IN ('table', 'view') "
+                "AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' AND name NOT LIKE '\\_%' ESCAPE '\\' "
+                "ORDER BY name"
             )
         ]
         tables = []

@@ -50,8 +50,8 @@ def build_stage(state: BuildState) -> None:
         base_path=state.urls.base_path,
         script_url=state.assets.get("explorer_js"),
         upload_path=o.public_db_path or (o.data_dir / ".leaderboard-public.db"),
-        env=dict(o.env) if o.env else None,
+        env=dict(o.env),  # the build's environment, as `reuse` keys it (never os.environ)
         copy=writer.copy,
     )
     state.result.warnings.extend(outcome.warnings)
-    state.extra["explorer"] = outcome
+    state.explorer = outcome

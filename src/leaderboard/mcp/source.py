@@ -41,13 +41,17 @@ if TYPE_CHECKING:
 log = logging.getLogger("leaderboard")
 REFRESH_SECONDS = 10.0
 # Covering indexes for the server's private copy only (the published public DB is untouched):
-# window sums read the narrow index instead of the wide activity rows, and one contributor's
-# newest activities and dates are an index range.
+# window sums read the narrow index instead of the wide activity rows, one contributor's newest
+# activities and dates are an index range, and `get_activity` finds a slug without a scan (the
+# published file has no slug index, CORE-80). They index `_activity`, the table behind the
+# public DB's `activity` view, whose contributor and definition are integer keys the view
+# resolves by rowid.
 SERVING_INDEXES = (
-    "CREATE INDEX IF NOT EXISTS mcp_activity_window ON activity"
+    "CREATE INDEX IF NOT EXISTS mcp_activity_window ON _activity"
     "(occurred_at, contributor, activity_definition, effective_points, slug)",
-    "CREATE INDEX IF NOT EXISTS mcp_activity_person ON activity"
+    "CREATE INDEX IF NOT EXISTS mcp_activity_person ON _activity"
     "(contributor, occurred_at, activity_definition, effective_points, slug)",
+    "CREATE INDEX IF NOT EXISTS mcp_activity_slug ON _activity(slug)",
 )
 
 

@@ -18,7 +18,7 @@ from leaderboard.db import Database
 from leaderboard.db.schema import COLUMNS
 from leaderboard.errors import ValidationError
 from leaderboard.models import RecordBatch, as_dict
-from leaderboard.plugins.resolver import index_contributor
+from leaderboard.plugins.identity_index import index_contributor
 from leaderboard.timeutil import canonical, canonicalize
 from leaderboard.usernames import username_problem
 

@@ -183,18 +183,3 @@ def render_json(rows: list[PluginRow], installed: list[InstalledRow] | None) -> 
     if installed is not None:
         data["installed"] = [asdict(i) for i in installed]
     return json.dumps(data, indent=2) + "\n"
-
-
-def plugins_command(common: Any, *, fmt: str, installed: bool) -> int:
-    """CLI glue: resolve the data dir, load the config, print the report; exit 1 on a failure."""
-    import sys
-
-    from leaderboard.commands import cache_dir_of, data_dir_of, load_config_for
-
-    data_dir = data_dir_of(common)
-    config = load_config_for(common, data_dir)
-    rows = plugin_rows(config, data_dir=data_dir, cache_dir=cache_dir_of(common, data_dir))
-    extra = installed_rows() if installed else None
-    render = render_json if fmt == "json" else render_text
-    sys.stdout.write(render(rows, extra))
-    return 1 if any(r.failed for r in rows) else 0

@@ -15,34 +15,9 @@ from leaderboard.config.model import IdentityConfig
 from leaderboard.db import Database
 from leaderboard.errors import IdentityConflict, ValidationError
 from leaderboard.identities import normalise
+from leaderboard.plugins.identity_index import index_contributor
+from leaderboard.plugins.records import insert_contributor, normalise_contributor
 from leaderboard.timeutil import canonical
-
-
-def index_contributor(
-    db: Database, username: str, identities: Mapping[str, Any] | None, primary: str
-) -> None:
-    """Add a new contributor's implicit primary identity and explicit identities to the index."""
-    rows: list[tuple[str, str, str, int]] = []
-    if primary and primary != "none":
-        rows.append((primary, normalise(primary, username), username, 0))
-    for namespace, values in (identities or {}).items():
-        for value in values if isinstance(values, list) else [values]:
-            if isinstance(value, str) and value.strip():
-                rows.append((namespace, normalise(namespace, value), username, 1))
-    for row in rows:
-        if row[3]:  # explicit wins over an implicit claim of someone else
-            db.execute(
-                "INSERT INTO contributor_identity(namespace, value, contributor, explicit) "
-                "VALUES(?,?,?,1) ON CONFLICT(namespace, value) DO UPDATE SET "
-                "contributor=excluded.contributor, explicit=1 WHERE explicit = 0",
-                row[:3],
-            )
-        else:
-            db.execute(
-                "INSERT OR IGNORE INTO contributor_identity(namespace, value, contributor, explicit) "
-                "VALUES(?,?,?,0)",
-                row[:3],
-            )
 
 
 class IdentityResolver:
@@ -89,8 +64,6 @@ class IdentityResolver:
         found = self.resolve(namespace, value)
         if found is not None:
             return found
-        from leaderboard.plugins.records import insert_contributor, normalise_contributor
-
         existing = self.db.scalar(
             "SELECT username FROM contributor WHERE username = ? COLLATE NOCASE", (username,)
         )

@@ -21,7 +21,7 @@ from leaderboard.queries import dbinfo, normalize, writes
 from leaderboard.queries.localdate import local_date_sql
 from leaderboard.queries.rows import decode, decode_all
 from leaderboard.queries.scored import Instant, scored_sql, text, upper_bound
-from leaderboard.queries.types import DaySeries, day_range
+from leaderboard.queries.types import ContributorTotals, DaySeries, day_range
 
 _NEWEST = "ORDER BY a.occurred_at DESC, a.slug"
 _OLDEST = "ORDER BY a.occurred_at, a.slug"
@@ -211,6 +211,42 @@ def total_points(
         db, tz=dbinfo.timezone(db, tz), start=start, end=upper_bound(end, now), contributor=who
     )
     return int(db.scalar(f"SELECT COALESCE(SUM(points), 0) FROM ({sql})", params))
+
+
+def totals_by_contributor(
+    db: Database, *, end: Instant, now: Instant = None, tz: tzinfo | None = None,
+    active_days: bool = True,
+) -> dict[str, ContributorTotals]:  # fmt: skip
+    """{username: totals} of every contributor with activity up to `end`, in one pass (the
+    site's JSON API and Open Graph images; no population filter). Without `active_days` that
+    field stays 0 and the per-row local-date expression is not evaluated."""
+    zone = dbinfo.timezone(db, tz)
+    sql, params = scored_sql(db, tz=zone, end=upper_bound(end, now))
+    day = local_date_sql("s.occurred_at", zone) if active_days else "NULL"
+    rows = db.execute(
+        f"SELECT s.contributor, SUM(s.points), COUNT(*), COUNT(DISTINCT {day}), "
+        f"MIN(s.occurred_at), MAX(s.occurred_at) FROM ({sql}) s GROUP BY s.contributor",
+        params,
+    ).fetchall()
+    return {
+        u: ContributorTotals(int(p), int(n), int(d), first, last)
+        for u, p, n, d, first, last in rows
+    }
+
+
+def totals_by_contributor_and_definition(
+    db: Database, *, end: Instant, now: Instant = None, tz: tzinfo | None = None,
+) -> dict[str, dict[str, dict[str, int]]]:  # fmt: skip
+    """{username: {definition: {"count", "points"}}} up to `end`, definitions in slug order."""
+    sql, params = scored_sql(db, tz=dbinfo.timezone(db, tz), end=upper_bound(end, now))
+    out: dict[str, dict[str, dict[str, int]]] = {}
+    for user, slug, n, p in db.execute(
+        f"SELECT s.contributor, s.activity_definition, COUNT(*), SUM(s.points) FROM ({sql}) s "
+        "GROUP BY s.contributor, s.activity_definition ORDER BY s.contributor, s.activity_definition",
+        params,
+    ):
+        out.setdefault(user, {})[slug] = {"count": int(n), "points": int(p)}
+    return out
 
 
 def _grouped(

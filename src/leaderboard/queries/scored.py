@@ -58,8 +58,13 @@ def scored_sql(
     active_caps = {} if public else dbinfo.daily_caps(db, caps)
     filters: list[str] = []
     params: list[Any] = []
+    # No selective bound: a plain table scan beats an index range covering nearly every row.
+    # `NOT INDEXED` says so for a table; SQLite ignores it on the public DB's `activity` view
+    # (NEW-05), so the bound is also written `+a.occurred_at`, which no index can serve.
+    scan = lo is None and contributor is None and definitions is None
     if hi is not None:
-        filters.append("a.occurred_at <= ?" if end_inclusive else "a.occurred_at < ?")
+        column = "+a.occurred_at" if scan else "a.occurred_at"
+        filters.append(f"{column} <= ?" if end_inclusive else f"{column} < ?")
         params.append(hi)
     if contributor is not None:
         filters.append("a.contributor = ?")
@@ -74,8 +79,7 @@ def scored_sql(
     else:
         join = " LEFT JOIN activity_definition d ON d.slug = a.activity_definition"
         points = effective_points_sql("a", "d")
-    if lo is None and contributor is None and definitions is None:
-        # No selective bound: a plain table scan beats an index range covering nearly every row.
+    if scan:
         join = " NOT INDEXED" + join
     if not active_caps:
         if lo is not None:

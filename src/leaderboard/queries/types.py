@@ -21,6 +21,17 @@ def day_range(start: str, end: str, tz: tzinfo) -> list[str]:
 
 
 @dataclass(slots=True)
+class ContributorTotals:
+    """One contributor's totals up to an instant (`activities.totals_by_contributor`)."""
+
+    points: int = 0
+    activity_count: int = 0
+    active_days: int = 0  # distinct local dates (tz)
+    first_activity_at: str | None = None
+    last_activity_at: str | None = None
+
+
+@dataclass(slots=True)
 class DaySeries:
     """Counts and points per date; `dates` (and the index) are shared by one leaderboard's series."""
 

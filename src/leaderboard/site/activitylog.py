@@ -4,7 +4,7 @@ At 1.3 million activities one Python object per activity (with its slug, title, 
 strings) took about 0.9 GB, and every forked render process counted those pages again. The
 site only needs, for rankings, charts and totals, who did what kind of thing on which local day
 for how many points, and when: six `array` columns, 36 bytes an activity. The strings a page
-shows (timeline items, recent activity) are read back from the public DB by rowid for the few
+shows (timeline items, recent activity) are read back from the public DB by row key for the few
 activities on that page (`details`), by a connection of the process asking, so forked workers
 never share a SQLite connection.
 
@@ -24,6 +24,7 @@ from datetime import UTC, date, datetime, timedelta, tzinfo
 from typing import Any
 
 from leaderboard.db.database import Database
+from leaderboard.publicdb import keyed_activities
 from leaderboard.queries.localdate import transitions
 from leaderboard.timeutil import from_canonical
 
@@ -93,7 +94,7 @@ class ActivityLog:
         self.points = array("q")  # effective points
         self.day = array("i")  # local calendar day in tz, `date.toordinal()`
         self.at = array("q")  # instant_ms(occurred_at)
-        self.rowid = array("q")  # rowid in the DB it was loaded from (for `details`)
+        self.rowid = array("q")  # key in the DB it was loaded from (`publicdb.keyed_activities`)
         self._order = array("i")  # positions grouped by person, oldest first within one
         self._starts = array("i", [0] * (len(names) + 1))
         self._db = db
@@ -116,8 +117,9 @@ class ActivityLog:
             log.who, log.kind, log.points, log.day, log.at, log.rowid
         )  # fmt: skip
         cur = db.execute(
-            f"SELECT a.rowid, a.contributor, a.activity_definition, {_MS_SQL}, {points_sql} "
-            "FROM activity a LEFT JOIN activity_definition d ON d.slug = a.activity_definition "
+            f"SELECT a.key, a.contributor, a.activity_definition, {_MS_SQL}, {points_sql} "
+            f"FROM {keyed_activities(db)} a "
+            "LEFT JOIN activity_definition d ON d.slug = a.activity_definition "
             "WHERE a.occurred_at <= ? ORDER BY a.occurred_at, a.slug",
             (now_text,),
         )
@@ -217,11 +219,12 @@ class ActivityLog:
             return []
         rowid = self.rowid
         keys = [rowid[i] for i in wanted]
+        db = self._conn()
         rows: dict[int, tuple[Any, ...]] = {
             r[0]: r
-            for r in self._conn().execute(
-                "SELECT a.rowid, a.slug, a.title, a.occurred_at, a.link, a.text "
-                "FROM json_each(?) j JOIN activity a ON a.rowid = j.value",
+            for r in db.execute(
+                "SELECT a.key, a.slug, a.title, a.occurred_at, a.link, a.text "
+                f"FROM json_each(?) j JOIN {keyed_activities(db)} a ON a.key = j.value",
                 (json.dumps(keys),),
             )
         }

@@ -13,21 +13,23 @@ import io
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, tzinfo
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from leaderboard import jsonfmt
 from leaderboard.badges.variants import ordered_variants
 from leaderboard.config.model import OrgConfig, RoleConfig
 from leaderboard.db import Database
 from leaderboard.population import Population
-from leaderboard.queries import leaderboards
-from leaderboard.queries.localdate import local_date_sql
+from leaderboard.queries import activities, leaderboards
 from leaderboard.queries.rows import username_key
-from leaderboard.queries.types import Leaderboard, LeaderboardEntry
+from leaderboard.queries.types import ContributorTotals, Leaderboard, LeaderboardEntry
 from leaderboard.site.format import format_aggregate_value
 from leaderboard.site.markdown import render_bio
 from leaderboard.site.urls import Urls, segment
 from leaderboard.timeutil import PERIODS, canonical, period_window
+
+if TYPE_CHECKING:
+    from leaderboard.site.builder import BuildState
 
 API_ROOT = "api/v1/"
 CSV_HEADER = (
@@ -180,22 +182,13 @@ def leaderboard_csv(entries: Iterable[LeaderboardEntry]) -> bytes:
     return buffer.getvalue().encode("utf-8")
 
 
-@dataclass
-class _Totals:
-    points: int = 0
-    activity_count: int = 0
-    active_days: int = 0
-    first_activity_at: str | None = None
-    last_activity_at: str | None = None
-
-
 def _role_fields(ctx: ApiContext, role: str) -> tuple[str, bool]:
     config = ctx.roles.get(role)
     return (config.name if config and config.name else role), bool(config and config.hidden)
 
 
 def contributor_row_document(
-    ctx: ApiContext, row: Mapping[str, Any], totals: _Totals, badge_count: int
+    ctx: ApiContext, row: Mapping[str, Any], totals: ContributorTotals, badge_count: int
 ) -> dict[str, Any]:
     role_name, role_hidden = _role_fields(ctx, row["role"])
     return {
@@ -268,22 +261,10 @@ class _Data:
             db.query("SELECT * FROM contributor"), key=lambda r: username_key(r["username"])
         )
         end = canonical(ctx.now)
-        self.totals: dict[str, _Totals] = {}
-        for user, pts, n, first, last in db.execute(
-            "SELECT contributor, SUM(effective_points), COUNT(*), MIN(occurred_at), MAX(occurred_at) "
-            "FROM activity WHERE occurred_at <= ? GROUP BY contributor",
-            (end,),
-        ):
-            self.totals[user] = _Totals(int(pts), int(n), 0, first, last)
-        self.per_definition: dict[str, dict[str, dict[str, int]]] = {}
-        for user, slug, n, pts in db.execute(
-            "SELECT contributor, activity_definition, COUNT(*), SUM(effective_points) FROM activity "
-            "WHERE occurred_at <= ? GROUP BY contributor, activity_definition "
-            "ORDER BY contributor, activity_definition",
-            (end,),
-        ):
-            self.per_definition.setdefault(user, {})[slug] = {"count": int(n), "points": int(pts)}
-        self._active_days(db, ctx, end)
+        self.totals = activities.totals_by_contributor(db, end=end, tz=ctx.tz)
+        self.per_definition = activities.totals_by_contributor_and_definition(
+            db, end=end, tz=ctx.tz
+        )
         self.rank_index = {p: {e.username: e for e in b.entries} for p, b in self.boards.items()}
         self.badge_counts = {
             u: int(n)
@@ -302,22 +283,12 @@ class _Data:
             "SELECT value FROM _leaderboard_public WHERE key = 'data_updated_at'"
         )
 
-    def _active_days(self, db: Database, ctx: ApiContext, end: str) -> None:
-        """Distinct calendar dates in tz, through the query layer's tz-aware date expression."""
-        day = local_date_sql("occurred_at", ctx.tz)
-        for user, n in db.execute(
-            f"SELECT contributor, COUNT(DISTINCT {day}) FROM activity WHERE occurred_at <= ? "
-            "GROUP BY contributor",
-            (end,),
-        ):
-            self.totals[user].active_days = int(n)
-
 
 def _contributor_document(
     db: Database, ctx: ApiContext, data: _Data, row: Mapping[str, Any]
 ) -> dict[str, Any]:
     user = row["username"]
-    totals = data.totals.get(user, _Totals())
+    totals = data.totals.get(user, ContributorTotals())
     role_name, role_hidden = _role_fields(ctx, row["role"])
     ranks: dict[str, Any] = {}
     for p in PERIODS:
@@ -453,7 +424,7 @@ def build_api(db: Database, ctx: ApiContext) -> dict[str, bytes]:
                 contributor_row_document(
                     ctx,
                     r,
-                    data.totals.get(r["username"], _Totals()),
+                    data.totals.get(r["username"], ContributorTotals()),
                     data.badge_counts.get(r["username"], 0),
                 )
                 for r in data.contributors
@@ -479,8 +450,9 @@ def write_api(db: Database, ctx: ApiContext, write: Write) -> list[str]:
     return list(files)
 
 
-def build_stage(state: Any) -> None:
+def build_stage(state: BuildState) -> None:
     """Builder step (WEB-02 step 9): write `api/v1/**` from the build's public DB."""
+    assert state.public is not None and state.urls is not None and state.writer is not None
     o, urls, db, writer = state.options, state.urls, state.public, state.writer
     config = o.config
     mode = state.features.avatars if state.features is not None else "cache"

@@ -9,7 +9,6 @@ is fetched again. Network access only goes through the injected `httpx.Client`.
 from __future__ import annotations
 
 import colorsys
-import contextlib
 import hashlib
 import io
 import os
@@ -19,13 +18,18 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit, urlunsplit
 
 import httpx
 from PIL import Image, ImageDraw, ImageFont
 
+from leaderboard.forkmap import ForkMapJob, start_fork_map
 from leaderboard.site.output import replace_file
+
+if TYPE_CHECKING:
+    from leaderboard.site.builder import BuildState
+    from leaderboard.site.options import BuildOptions
 
 SIZE = 256
 MAX_BYTES = 5 * 1024 * 1024
@@ -454,17 +458,14 @@ def needs_fallback(
 
 class FallbackPrefetch:
     """Draws the generated avatars a build will need into the avatar cache, in forked processes
-    started before the public DB is built (the costliest part of a first build's avatar step runs
-    while the parent is busy with SQLite); `build_avatars` then finds them in the cache. `join`
-    must be called before anything else forks."""
+    (`start_fork_map`) started before the public DB is built (the costliest part of a first
+    build's avatar step runs while the parent is busy with SQLite); `build_avatars` then finds
+    them in the cache. `join` must be called before anything else forks."""
 
     def __init__(
         self, requests: Sequence[AvatarRequest], *, cache_dir: Path, font_path: str | None
     ) -> None:
-        from concurrent.futures import Future, ProcessPoolExecutor
-
-        self.pool: ProcessPoolExecutor | None = None
-        self.futures: list[Future[int]] = []
+        self.job: ForkMapJob[list[tuple[str, str, str | None, str]], int] | None = None
         font_digest = _font_digest(font_path)
         items = []
         for r in requests:
@@ -474,32 +475,22 @@ class FallbackPrefetch:
         workers = min(os.cpu_count() or 1, 4)
         if len(items) < PARALLEL_MIN or workers < 2 or not _can_fork():
             return
-        import multiprocessing
-
         size = -(-len(items) // (workers * 4))
-        self.pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"))
-        self.futures = [
-            self.pool.submit(_draw_and_store, items[i : i + size])
-            for i in range(0, len(items), size)
-        ]
+        chunks = [items[i : i + size] for i in range(0, len(items), size)]
+        self.job = start_fork_map(_draw_and_store, chunks, children=workers)
 
     def join(self) -> None:
         """Wait for the drawings (a failure only means `build_avatars` draws that one itself)."""
-        if self.pool is None:
-            return
-        for future in self.futures:
-            with contextlib.suppress(Exception):  # the avatar step redraws whatever is missing
-                future.result()
-        self.pool.shutdown(wait=True)
-        self.pool = None
+        if self.job is not None:
+            self.job.wait()
+            self.job = None
 
 
 def _can_fork() -> bool:
-    import multiprocessing
     import threading
 
-    # forking is only safe without other threads (a pool's manager thread may be running)
-    return threading.active_count() == 1 and "fork" in multiprocessing.get_all_start_methods()
+    # forking is only safe without other threads (another job's collecting thread may run)
+    return threading.active_count() == 1
 
 
 def _font_digest(font_path: str | None) -> str:
@@ -512,18 +503,14 @@ def _font_digest(font_path: str | None) -> str:
 
 
 def _draw_in_parallel(items: list[tuple[str, str, str | None]]) -> list[bytes]:
-    import multiprocessing
-
     workers = min(os.cpu_count() or 1, 4)
-    # when another pool runs (profiles), the cores are busy anyway: draw here
+    # when another job runs (profiles), the cores are busy anyway: draw here
     if len(items) < PARALLEL_MIN or workers < 2 or not _can_fork():
         return _fallback_job(items)
-    from concurrent.futures import ProcessPoolExecutor
-
     size = -(-len(items) // (workers * 4))
     chunks = [items[i : i + size] for i in range(0, len(items), size)]
-    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
-        return [data for part in pool.map(_fallback_job, chunks) for data in part]
+    job = start_fork_map(_fallback_job, chunks, children=workers - 1)
+    return [data for part in job.results() for data in part]
 
 
 def _fail(
@@ -553,16 +540,16 @@ def avatar_href(
     return absolute(f"avatars/{segment(username)}.webp")
 
 
-def _cache_dir(options: Any) -> Path:
+def _cache_dir(options: BuildOptions) -> Path:
     return Path(options.cache_dir or (Path(options.data_dir) / ".leaderboard-cache"))
 
 
-def _font_path(options: Any) -> str | None:
+def _font_path(options: BuildOptions) -> str | None:
     font = options.config.leaderboard.site.og_font
     return str(Path(options.data_dir) / font) if font else None
 
 
-def start_prefetch(state: Any) -> FallbackPrefetch | None:
+def start_prefetch(state: BuildState) -> FallbackPrefetch | None:
     """Builder hook: start drawing the fallback avatars of the working DB's published people."""
     o = state.options
     mode = state.features.avatars if state.features is not None else "cache"
@@ -581,12 +568,13 @@ def start_prefetch(state: Any) -> FallbackPrefetch | None:
     return FallbackPrefetch(requests, cache_dir=cache, font_path=_font_path(o))
 
 
-def build_stage(state: Any) -> None:
+def build_stage(state: BuildState) -> None:
     """Builder step (WEB-02 step 7): `avatars/<u>.webp` for every contributor of the public DB.
 
     Pseudonymous contributors have no `avatar_url` in the public DB and get generated images.
-    The processed bytes are kept in `state.extra["avatars"]` for the OG images.
+    The processed bytes are kept in `state.avatars` for the OG images.
     """
+    assert state.public is not None and state.urls is not None and state.writer is not None
     o = state.options
     mode = state.features.avatars if state.features is not None else "cache"
     rows = state.public.query(
@@ -596,10 +584,11 @@ def build_stage(state: Any) -> None:
         AvatarRequest(r["username"], r["name"] or r["username"], r["avatar_url"]) for r in rows
     ]
     produced: dict[str, bytes] = {}
+    writer = state.writer
 
     def write(relpath: str, data: bytes) -> None:
         produced[relpath] = data
-        state.writer.write(relpath, data)
+        writer.write(relpath, data)
 
     def warn(message: str) -> None:
         state.result.warnings.append(message)
@@ -615,6 +604,6 @@ def build_stage(state: Any) -> None:
     finally:
         if client is not None:
             client.close()
-    state.extra["avatars"] = {p[len("avatars/") : -len(".webp")]: d for p, d in produced.items()}
-    state.extra["avatar_failures"] = stats.failed  # a failed download makes the build volatile
+    state.avatars = {p[len("avatars/") : -len(".webp")]: d for p, d in produced.items()}
+    state.avatar_failures = stats.failed  # a failed download makes the build volatile
     o.logger.info("%s", stats.summary())

@@ -13,7 +13,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from jinja2 import Environment
 
@@ -35,10 +35,27 @@ from leaderboard.site.output import (
 from leaderboard.site.snapshot import load_snapshot
 from leaderboard.site.urls import Urls
 
+if TYPE_CHECKING:
+    from leaderboard.explorer.page import ExplorerOutcome
+    from leaderboard.site.avatars import FallbackPrefetch
+    from leaderboard.site.docsource import DocsSet
+    from leaderboard.site.render import PageRenderer, ProfileBatch
+
+
+@dataclass
+class ReuseCheck:
+    """Set once the public DB is built (`_check_public_key`): its key, and the previous build
+    with the same public DB whose outputs are intact (then no page is rendered)."""
+
+    public_key: str | None = None
+    previous: BuildResult | None = None
+    record: dict[str, Any] = field(default_factory=dict)  # `reuse.previous_record`
+
 
 @dataclass
 class BuildState:
-    """What the stages share during one build."""
+    """What the stages share during one build. Each field says which stage sets it; a stage
+    that needs a field asserts it is set, so the order of `STAGES` is checked when it runs."""
 
     options: BuildOptions
     result: BuildResult
@@ -53,7 +70,15 @@ class BuildState:
     writer: SiteWriter | None = None
     assets: dict[str, str] = field(default_factory=dict)  # "css"/"js" → versioned URL
     docs_paths: list[str] = field(default_factory=list)
-    extra: dict[str, Any] = field(default_factory=dict)
+    docs: DocsSet | None = None  # contexts: the documentation pages (WEB-50), when enabled
+    prefetch: FallbackPrefetch | None = None  # avatar prefetch, joined before pages fork
+    renderer: PageRenderer | None = None  # pages: also renders the profiles
+    profiles: ProfileBatch | None = None  # pages → profiles: the profiles rendering meanwhile
+    avatars: dict[str, bytes] = field(default_factory=dict)  # avatars → og: username → WebP
+    avatar_failures: int = 0  # avatars: failed downloads make the build volatile
+    brand_failures: int = 0  # static: failed theme/brand downloads, likewise
+    explorer: ExplorerOutcome | None = None  # explorer
+    reuse: ReuseCheck = field(default_factory=ReuseCheck)  # after the public DB
 
 
 def cache_dir_of(options: BuildOptions) -> Path:
@@ -125,11 +150,11 @@ def stage_prefetch(state: BuildState) -> None:
     if state.features.avatars and state.working is not None:
         from leaderboard.site import avatars
 
-        state.extra["prefetch"] = avatars.start_prefetch(state)
+        state.prefetch = avatars.start_prefetch(state)
 
 
 def _join_prefetch(state: BuildState) -> None:
-    prefetch = state.extra.pop("prefetch", None)
+    prefetch, state.prefetch = state.prefetch, None
     if prefetch is not None:
         prefetch.join()
 
@@ -164,8 +189,7 @@ def stage_contexts(state: BuildState) -> None:
     warnings = state.result.warnings
     docs = load_docs(o.config.leaderboard.site.docs, o.data_dir)  # WEB-50
     features.docs = docs is not None
-    if docs is not None:
-        state.extra["docs"] = docs
+    state.docs = docs
 
     def warn(msg: str) -> None:
         warnings.append(msg)
@@ -224,7 +248,7 @@ def stage_static(state: BuildState) -> None:
         offline=o.offline,
         warn=warn,
     )
-    state.extra["brand_failures"] = brand.failures
+    state.brand_failures = brand.failures
     if state.model is not None:
         state.model.local_assets.update(brand.local)
         state.model.theme_link = brand.theme_link
@@ -351,10 +375,10 @@ def build_site(options: BuildOptions) -> BuildResult:
     if previous is not None:
         return _reused(options, previous, started)
     result, state = _build(options, inputs)
-    reused = state.extra.get("reused")
+    reused = state.reuse.previous
     if reused is not None:  # same public DB: remember the new working-DB key with the old result
-        record = state.extra["reuse_record"]
-        reuse.remember(options, cache_dir, key, reused, public_key=state.extra["public_key"],
+        record = state.reuse.record
+        reuse.remember(options, cache_dir, key, reused, public_key=state.reuse.public_key,
                        files=record["files"], volatile=False, extra_files=record["extra"])  # fmt: skip
         return _reused(options, reused, started)
     reuse.remember(
@@ -362,7 +386,7 @@ def build_site(options: BuildOptions) -> BuildResult:
         cache_dir,
         key,
         result,
-        public_key=state.extra.get("public_key"),
+        public_key=state.reuse.public_key,
         files=len(state.writer.files) if state.writer is not None else 0,
         volatile=_volatile(state),
         extra_files=_extra_outputs(state),
@@ -386,19 +410,19 @@ def _check_public_key(state: BuildState, inputs: str | None) -> bool:
         return False
     o = state.options
     public_key = reuse.keyed(inputs, state.public_path)
-    state.extra["public_key"] = public_key
+    state.reuse.public_key = public_key
     previous = reuse.reuse_previous(o, cache_dir_of(o), public_key, field="public_key")
     if previous is None:
         return False
-    state.extra["reused"] = previous
-    state.extra["reuse_record"] = reuse.previous_record(o, cache_dir_of(o))
+    state.reuse.previous = previous
+    state.reuse.record = reuse.previous_record(o, cache_dir_of(o))
     return True
 
 
 def _extra_outputs(state: BuildState) -> list[Path]:
     """Files written outside the output directory: the public DB to upload (WEB-47)."""
-    outcome = state.extra.get("explorer")
-    if outcome is None or getattr(outcome, "db_path", "") is not None:
+    outcome = state.explorer
+    if outcome is None or outcome.db_path is not None:
         return []
     o = state.options
     return [o.public_db_path or (o.data_dir / ".leaderboard-public.db")]
@@ -406,13 +430,13 @@ def _extra_outputs(state: BuildState) -> list[Path]:
 
 def _volatile(state: BuildState) -> bool:
     """Did this build depend on the network or a cache that may change (see `reuse`)?"""
-    if state.extra.get("avatar_failures") or state.extra.get("brand_failures"):
+    if state.avatar_failures or state.brand_failures:
         return True
-    outcome = state.extra.get("explorer")
+    outcome = state.explorer
     return bool(
         state.features
         and state.features.explorer
-        and not getattr(outcome, "available", True)
+        and not (outcome.available if outcome is not None else True)
         and not state.options.offline  # offline, the cached assets (part of the key) decide
     )
 
@@ -442,7 +466,7 @@ def _build(options: BuildOptions, inputs: str | None = None) -> tuple[BuildResul
                 return state.result, state
     finally:
         _join_prefetch(state)  # (only still running when a stage failed)
-        batch = state.extra.pop("profiles", None)
+        batch, state.profiles = state.profiles, None
         if batch is not None:  # a stage failed while profiles were rendering
             batch.close()
         for db in (state.public, state.working):

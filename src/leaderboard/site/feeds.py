@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
 from markupsafe import escape
@@ -22,6 +22,9 @@ from leaderboard.population import Population
 from leaderboard.site.markdown import plain_text
 from leaderboard.site.urls import Urls
 from leaderboard.timeutil import canonical
+
+if TYPE_CHECKING:
+    from leaderboard.site.builder import BuildState
 
 FEED_LIMIT = 50
 ACHIEVEMENTS = "feeds/achievements.xml"
@@ -175,8 +178,9 @@ def build_feeds(
     return out
 
 
-def build_stage(state: Any) -> None:
+def build_stage(state: BuildState) -> None:
     """Builder step (WEB-02 step 9): write `feeds/*.xml` from the build's public DB."""
+    assert state.public is not None and state.urls is not None and state.writer is not None
     db = state.public
     updated = db.scalar("SELECT value FROM _leaderboard_public WHERE key = 'data_updated_at'")
     files = build_feeds(

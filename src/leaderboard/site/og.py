@@ -17,16 +17,21 @@ from collections.abc import Callable, Sequence
 from dataclasses import astuple, dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import PIL
 from PIL import Image, ImageChops, ImageDraw, ImageFont
 
 from leaderboard.forkmap import fork_map
+from leaderboard.queries import activities
+from leaderboard.queries.types import ContributorTotals
 from leaderboard.site.avatars import initials, load_font
 from leaderboard.site.format import format_int
 from leaderboard.site.output import replace_file
 from leaderboard.timeutil import canonical
+
+if TYPE_CHECKING:
+    from leaderboard.site.builder import BuildState
 
 WIDTH, HEIGHT, PADDING = 1200, 630, 60
 RENDERER_VERSION = "2"  # 2: palette PNG composed as indices
@@ -415,25 +420,20 @@ def render_og_images(
     return stats
 
 
-def build_stage(state: Any) -> None:
+def build_stage(state: BuildState) -> None:
     """Builder step (WEB-02 step 7): `<u>/opengraph-image.png` for every contributor, using the
-    avatars produced by the avatar step (`state.extra["avatars"]`) when present."""
+    avatars produced by the avatar step (`state.avatars`) when present."""
+    assert state.public is not None and state.urls is not None and state.writer is not None
     o = state.options
     db = state.public
-    avatars: dict[str, bytes] = state.extra.get("avatars", {})
+    avatars = state.avatars
     end = canonical(o.now)
-    totals = {
-        u: (int(p), int(n))
-        for u, p, n in db.execute(
-            "SELECT contributor, SUM(effective_points), COUNT(*) FROM activity WHERE occurred_at <= ? "
-            "GROUP BY contributor",
-            (end,),
-        )
-    }
+    totals = activities.totals_by_contributor(db, end=end, active_days=False)
     cards = []
     for r in db.query("SELECT username, name FROM contributor ORDER BY username"):
         user = r["username"]
-        points, count = totals.get(user, (0, 0))
+        total = totals.get(user) or ContributorTotals()
+        points, count = total.points, total.activity_count
         cards.append(
             OgCard(
                 relpath=f"{state.urls.profile_dir(user)}/opengraph-image.png",

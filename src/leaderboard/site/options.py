@@ -37,7 +37,9 @@ class BuildOptions:
     strict: bool = False
     cache_dir: Path | None = None  # fingerprints, avatars, vendored assets
     workers: int | None = None  # processes for page rendering; None → CPU count (max 4)
-    env: Mapping[str, str] = field(default_factory=dict)  # for import_only (config substitution)
+    # the build's environment (the CLI passes the process's): config substitution of
+    # import_only, the explorer's vendored assets, and the reuse key; os.environ is never read
+    env: Mapping[str, str] = field(default_factory=dict)
     logger: logging.Logger = field(default_factory=lambda: logging.getLogger("leaderboard.site"))
 
 

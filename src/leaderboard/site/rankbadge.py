@@ -9,12 +9,15 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from markupsafe import escape
 
 from leaderboard import jsonfmt
 from leaderboard.site.format import format_int
+
+if TYPE_CHECKING:
+    from leaderboard.site.builder import BuildState
 
 PERIOD_WORDS = {
     "week": "this week",
@@ -177,8 +180,9 @@ def standings_from_db(db: Any, now: Any, tz: Any) -> dict[str, dict[str, Standin
     return result
 
 
-def build_stage(state: Any) -> None:
+def build_stage(state: BuildState) -> None:
     """Builder step (WEB-02 step 9): `<u>/badge*.svg` and `badge.json` for every contributor."""
+    assert state.public is not None and state.urls is not None and state.writer is not None
     o = state.options
     label = badge_label(o.config.meta.badge_label, o.config.org.name)
     for user, standings in sorted(standings_from_db(state.public, o.now, o.config.tz).items()):

@@ -2,6 +2,13 @@
 
 Pure functions over a `Snapshot`: given a window and a population they return ranked entries with
 day series, per-definition breakdowns and rank changes against the previous window.
+
+The ranking *rules* (order, positions, rank changes, username order) are the query layer's
+(`leaderboard.queries.ranking`); this module only sums the in-memory activity log instead of
+running SQL, because the pages need every window of every population and the lazy day series
+(`DaySeries`) keep an all-time board within the memory budget (CORE-80). The site's only
+difference is WEB-63: a contributor with 0 points in a window is not listed. That the two give
+the same entries is a contract test (`tests/site/test_one_query_layer.py`).
 """
 
 from __future__ import annotations
@@ -11,10 +18,11 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from leaderboard.queries.ranking import order, rank_change, ranks
+from leaderboard.queries.rows import username_key
 from leaderboard.site.activitylog import ActivityLog, instant_ms
 from leaderboard.site.snapshot import Person, Snapshot
 from leaderboard.timeutil import Window, canonical, period_window, start_of_day
-from leaderboard.usernames import ascii_lower
 
 Population = Callable[[Person], bool]
 
@@ -25,11 +33,6 @@ def ranked(p: Person) -> bool:
 
 def bots(p: Person) -> bool:
     return p.is_bot
-
-
-def sort_key(username: str) -> tuple[str, str]:
-    """Username order: ASCII-case-insensitive, then byte order (CORE-76)."""
-    return (ascii_lower(username), username)
 
 
 @dataclass(frozen=True, slots=True)
@@ -154,10 +157,6 @@ def activity_stats(snap: Snapshot, span: range, population: Population) -> tuple
     return count, sum(seen)
 
 
-def _order(totals: dict[str, int]) -> list[str]:
-    return sorted(totals, key=lambda u: (-totals[u], *sort_key(u)))
-
-
 def _window_totals(log: ActivityLog, span: range, member: list[bool]) -> dict[str, int]:
     totals = [0] * len(log.names)
     active = [False] * len(log.names)
@@ -206,10 +205,10 @@ def entries(
             canonical(window.previous_start), canonical(window.previous_end), end_inclusive=False
         )
         prev_points = _window_totals(log, prev, member)
-        prev_rank = {u: i + 1 for i, u in enumerate(_order(prev_points))}
+        prev_rank = ranks(prev_points)
     start_ms = instant_ms(start) if start is not None else None
     result: list[Entry] = []
-    for rank, username in enumerate(_order(totals), start=1):
+    for rank, username in enumerate(order(totals), start=1):
         first_pos = log.first(username)
         is_new = first_pos is not None and (start_ms is None or log.at[first_pos] >= start_ms)
         entry = Entry(
@@ -224,13 +223,9 @@ def entries(
         if window.previous_start is not None:
             entry.previous_points = prev_points.get(username)
             entry.previous_rank = prev_rank.get(username)
-            if entry.previous_rank is None:
-                entry.rank_change = "new" if is_new else "back"
-            else:
-                entry.rank_delta = entry.previous_rank - rank
-                entry.rank_change = (
-                    "up" if entry.rank_delta > 0 else "down" if entry.rank_delta < 0 else "same"
-                )
+            entry.rank_change, entry.rank_delta = rank_change(
+                rank, entry.previous_rank, not is_new
+            )
         result.append(entry)
     return result
 
@@ -315,5 +310,5 @@ def top_for_definition(
                 c[0] += 1
                 c[1] += p
     by_name = {log.names[w]: c for w, c in counts.items()}
-    order = sorted(by_name, key=lambda u: (-by_name[u][0], -by_name[u][1], *sort_key(u)))
-    return [(snap.people[u], by_name[u][0], by_name[u][1]) for u in order[:limit]]
+    top = sorted(by_name, key=lambda u: (-by_name[u][0], -by_name[u][1], *username_key(u)))
+    return [(snap.people[u], by_name[u][0], by_name[u][1]) for u in top[:limit]]

@@ -8,12 +8,10 @@ one stored from the previous build is not rendered at all (NEW-09).
 
 from __future__ import annotations
 
-import gc
 import hashlib
 import json
-import multiprocessing
 import os
-from concurrent.futures import Future, ProcessPoolExecutor
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -21,6 +19,7 @@ import orjson
 from markupsafe import Markup
 
 from leaderboard import __version__
+from leaderboard.forkmap import start_fork_map
 from leaderboard.site.contexts import PageMeta, SiteContext
 from leaderboard.site.env import PACKAGE_TEMPLATES, template_digest
 from leaderboard.site.icons import use_sprite
@@ -136,17 +135,14 @@ def _save_fingerprints(options: BuildOptions, prints: dict[str, str]) -> None:
     write_if_changed(path, (json.dumps(data, indent=1, sort_keys=True) + "\n").encode())
 
 
-# -- worker side (forked) ------------------------------------------------------------------------
-
-_WORKER: dict[str, Any] = {}
-
+# -- profiles, rendered by forked children ------------------------------------------------------
 
 ProfileResult = tuple[str, str, bool, int, str, Stat | None]
 
 
-def _profile_job(usernames: list[str]) -> list[ProfileResult]:
-    renderer: PageRenderer = _WORKER["renderer"]
-    boards = _WORKER["boards"]
+def _profile_job(
+    renderer: PageRenderer, boards: dict[str, Standings], usernames: list[str]
+) -> list[ProfileResult]:
     out = []
     for username in usernames:
         meta, ctx = profile.build_profile(renderer.model, username, boards)
@@ -169,43 +165,25 @@ CHUNK = 25  # profiles per job: small enough for the parent and the children to 
 class ProfileBatch:
     """Profiles rendered by forked children *while* the parent builds everything else.
 
-    `start` forks `workers - 1` children (one child on a 2-core machine, which also keeps the
-    process tree's memory, where every child counts the parent's shared pages again, in budget)
-    and queues the profiles in small chunks. `finish` then lets the parent take pending chunks
-    from the tail of the queue (cancelling them in the pool) while the children work from the
-    head, and records every result in the writer and the fingerprints.
+    `start_fork_map` (the project's one process mechanism) forks `workers - 1` children (one
+    child on a 2-core machine, which also keeps the process tree's memory, where every child
+    counts the parent's shared pages again, in budget) over a queue of small chunks of
+    profiles; the objects the children inherit are frozen out of the GC meanwhile. `finish`
+    then lets the parent take the chunks still queued, and records every result in the writer
+    and the fingerprints.
     """
 
-    def __init__(self, r: PageRenderer, boards: dict[str, Any]) -> None:
+    def __init__(self, r: PageRenderer, boards: dict[str, Standings]) -> None:
         self.r = r
         names = list(r.model.snap.people)
-        self.chunks = [names[i : i + CHUNK] for i in range(0, len(names), CHUNK)]
-        self.pool: ProcessPoolExecutor | None = None
-        self.futures: list[Future[list[ProfileResult]]] = []
-        self.frozen = False
-        _WORKER.update(renderer=r, boards=boards)
+        chunks = [names[i : i + CHUNK] for i in range(0, len(names), CHUNK)]
         children = _workers(r.state.options, len(names)) - 1
-        if children >= 1 and "fork" in multiprocessing.get_all_start_methods():
-            # objects moved to the permanent generation are never traversed by the collector,
-            # so a child's collections do not copy every page holding the snapshot
-            gc.freeze()
-            self.frozen = True
-            ctx = multiprocessing.get_context("fork")
-            self.pool = ProcessPoolExecutor(max_workers=children, mp_context=ctx)
-            self.futures = [self.pool.submit(_profile_job, chunk) for chunk in self.chunks]
+        self.job = start_fork_map(
+            partial(_profile_job, r, boards), chunks, children=children, freeze=True
+        )
 
     def finish(self) -> None:
-        results: list[ProfileResult] = []
-        if self.pool is None:
-            results = _profile_job([n for chunk in self.chunks for n in chunk])
-        else:
-            own: dict[int, list[ProfileResult]] = {}
-            for i in range(len(self.futures) - 1, -1, -1):
-                if self.futures[i].cancel():
-                    own[i] = _profile_job(self.chunks[i])
-            for i, future in enumerate(self.futures):
-                results.extend(own[i] if i in own else future.result())
-        self.close()
+        results = [row for chunk in self.job.results() for row in chunk]
         writer = self.r.state.writer
         assert writer is not None
         for rel, digest, written, rendered, fp, st in results:
@@ -214,19 +192,14 @@ class ProfileBatch:
             self.r.rendered += rendered
 
     def close(self) -> None:
-        if self.pool is not None:
-            self.pool.shutdown(wait=True, cancel_futures=True)
-            self.pool = None
-        if self.frozen:
-            gc.unfreeze()
-            self.frozen = False
-        _WORKER.clear()
+        self.job.close()
 
 
 def finish_profiles(state: BuildState) -> None:
     """Collect the profiles started by `render_all` and save the page fingerprints."""
-    batch: ProfileBatch | None = state.extra.pop("profiles", None)
-    r: PageRenderer = state.extra["renderer"]
+    batch, state.profiles = state.profiles, None
+    r = state.renderer
+    assert r is not None
     if batch is not None:
         batch.finish()
     state.result.rendered = r.rendered
@@ -249,10 +222,9 @@ def render_all(state: BuildState) -> None:
     for period in ("week", "month", "year", "all-time"):
         rows = entries(model.snap, window(model.snap, period), ranked, with_daily=False)
         boards[period] = Standings.of(rows)
-    state.extra["boards"] = boards
     model.awards_of("")  # group the awards once, before the renderers fork
-    state.extra["renderer"] = r
-    state.extra["profiles"] = ProfileBatch(r, boards)
+    state.renderer = r
+    state.profiles = ProfileBatch(r, boards)
     # home
     r.page(
         "",
@@ -342,7 +314,7 @@ def _render_optional(state: BuildState, r: PageRenderer) -> None:
             f"How {model.config.org.name} counts activities, points and badges.",
         )
         r.page("scoring/", "scoring.html", meta, scoring.build_scoring(model))
-    docs_set = state.extra.get("docs")
+    docs_set = state.docs
     if model.features.docs and docs_set is not None:
         state.docs_paths = docs.render_docs(r, docs_set)
 

@@ -9,7 +9,8 @@ builder computes an *input key* over everything a build reads:
 - every file of the data directory that is not a dot-file (config, templates, static overrides,
   `theme.css`, `assets/`, docs, fonts, local avatars, the data files themselves) by size and mtime,
 - the package's own files by size and mtime (templates, static files, code) and its version,
-- the build options (`now`, site URL, base path, switches), the `LEADERBOARD_*` environment.
+- the build options (`now`, site URL, base path, switches), the `LEADERBOARD_*` variables of
+  `options.env` (the environment the build is given; never the process environment).
 
 A `run` that changes no data still rewrites bookkeeping in the working DB, so a second key uses
 the public DB's bytes instead of the working DB's: it is checked right after the public DB is
@@ -153,7 +154,7 @@ def inputs_digest(options: BuildOptions) -> str | None:
         if side.is_file() and side.stat().st_size > 0:
             return None  # a writer is active or crashed mid-transaction: build for real
     h.update(config_material(o.config))
-    env_all = {**os.environ, **o.env}
+    env_all = dict(o.env)  # what the build reads (the CLI passes the process environment)
     secrets = o.config.secrets
     env = sorted(
         (k, "***" if v in secrets else v)

@@ -2,7 +2,7 @@
 
 The site reads the public DB once, in a handful of ordered bulk queries, and then computes pages
 from plain Python objects; the activities are held as integer columns (`ActivityLog`), whose
-strings are read back by rowid only for the activities a page lists, so 1.3 million activities
+strings are read back by row key only for the activities a page lists, so 1.3 million activities
 cost tens of megabytes (CORE-80) and the build stays linear (no per-contributor scans).
 Population rules (CORE-74) are attributes of `Person`.
 

@@ -227,8 +227,8 @@ def test_a_bad_pending_file_fails_setup_naming_file_and_line_and_loads_nothing(
 
 
 def _contributor(ctx: PluginContext, username: str, **identities: Any) -> None:
+    from leaderboard.plugins.identity_index import index_contributor
     from leaderboard.plugins.records import insert_contributor, normalise_contributor
-    from leaderboard.plugins.resolver import index_contributor
 
     row = normalise_contributor(
         {"username": username, "role": "core", "identities": identities or None}

@@ -36,9 +36,11 @@ def make_public_db() -> Database:
             ("pr_merged", "PR Merged", "Merged a PR", 10, "git-merge"),
         ],
     )
-    conn.executemany(
-        "INSERT INTO activity (slug, contributor, activity_definition, title, occurred_at, link, "
-        "text, points, meta, effective_points) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+    conn.executemany(  # `activity` is a view: rows go to `_activity` with integer keys
+        "INSERT INTO _activity (slug, contributor, activity_definition, title, occurred_at, link, "
+        "text, points, meta, effective_points) VALUES (?, "
+        "(SELECT rowid FROM contributor WHERE username = ?), "
+        "(SELECT rowid FROM activity_definition WHERE slug = ?), ?, ?, ?, ?, ?, ?, ?)",
         [
             ("a1", "alice", "pr_merged", "Fix", "2026-04-14T10:00:00.000Z", "https://x/1", None, None, '{"n":1}', 10),
             ("a2", "alice", "issue_opened", "Bug", "2026-03-01T10:00:00.000Z", None, None, None, None, 2),

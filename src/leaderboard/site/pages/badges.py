@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from leaderboard.queries.rows import username_key
 from leaderboard.site.contexts import BadgesContext, Kpi
 from leaderboard.site.format import format_int, plural
 from leaderboard.site.model import SiteModel, capitalise
 from leaderboard.site.pages.home import award_views
-from leaderboard.site.ranking import sort_key
 
 
 def build_badges(model: SiteModel) -> BadgesContext:
@@ -29,7 +29,7 @@ def build_badges(model: SiteModel) -> BadgesContext:
         Kpi("Badges Awarded", format_int(len(awards)), "medal", "All time"),
         Kpi("Badge Earners", format_int(len(per_person)), "users", "Unique contributors"),
     ]
-    top = sorted(per_person, key=lambda u: (-per_person[u], *sort_key(u)))[:10]
+    top = sorted(per_person, key=lambda u: (-per_person[u], *username_key(u)))[:10]
     hero: list[dict[str, Any]] = []
     collection: list[dict[str, Any]] = []
     for b in snap.badges.values():

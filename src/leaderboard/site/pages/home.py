@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from datetime import date
 
+from leaderboard.queries.rows import username_key
 from leaderboard.site import graphs
 from leaderboard.site.contexts import ActivityView, AwardView, HomeContext, Kpi, PodiumSpot
 from leaderboard.site.format import format_aggregate_value, format_int, plural
 from leaderboard.site.markdown import plain_text, sanitize_activity_text
 from leaderboard.site.model import SiteModel, capitalise, safe_link, trend
-from leaderboard.site.ranking import entries, members, ranked, sort_key, thirty_days, window
+from leaderboard.site.ranking import entries, members, ranked, thirty_days, window
 from leaderboard.site.snapshot import Act
 from leaderboard.timeutil import canonical, minus_days, parse_date
 
@@ -163,7 +164,7 @@ def build_home(model: SiteModel) -> HomeContext:
     for i in cur:
         name = log.names[who[i]]
         active[name] = active.get(name, 0) + log.points[i]
-    mosaic_order = sorted(active, key=lambda u: (-active[u], *sort_key(u)))
+    mosaic_order = sorted(active, key=lambda u: (-active[u], *username_key(u)))
     mosaic = [model.view(u) for u in mosaic_order[:30]]
     # WEB-23 recent activity: 12 newest of ranked contributors in 90 days
     start90 = canonical(minus_days(now, 90, snap.tz))

@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
+from leaderboard.queries.rows import username_key
 from leaderboard.site.contexts import PeopleContext, PeopleSection
 from leaderboard.site.model import SiteModel
 from leaderboard.site.pages.leaderboard import pager
-from leaderboard.site.ranking import sort_key
 from leaderboard.site.snapshot import Person
 
 
 def _by_points(model: SiteModel, people: list[Person]) -> list[Person]:
-    return sorted(people, key=lambda p: (-model.points(p.username), *sort_key(p.username)))
+    return sorted(people, key=lambda p: (-model.points(p.username), *username_key(p.username)))
 
 
 PAGE_SIZE = 200  # cards per People page (WEB-63)

@@ -93,7 +93,18 @@ def _sitemap_ok(site: Path) -> str:
     return f"{listed:,} profile URLs in the sitemap, {profiles:,} profile pages"
 
 
-def run(sizes: list[str], work: Path) -> list[str]:
+def _kinds_on_disk(site: Path) -> str:
+    from leaderboard.site.hosts import SiteSize
+
+    sizes = (
+        (p.relative_to(site).as_posix(), p.stat().st_size) for p in site.rglob("*") if p.is_file()
+    )
+    return ", ".join(f"{k} {n:,}" for k, n in SiteSize.of(sizes).kinds.items())
+
+
+def run(sizes: list[str], work: Path, *, measure_only: bool = False) -> list[str]:
+    """Build (or, with `measure_only`, only measure what earlier builds left: the site on
+    disk, or the build's saved log when it failed) and return the section's lines."""
     from generate import generate
 
     rows = [
@@ -104,7 +115,7 @@ def run(sizes: list[str], work: Path) -> list[str]:
     for label in sizes:
         counts, profiles = SIZES[label]
         data = work / f"data-{label}"
-        if not (data / ".leaderboard.db").exists():
+        if not measure_only and not (data / ".leaderboard.db").exists():
             now = datetime.fromisoformat(NOW.replace("Z", "+00:00")).astimezone(UTC)
             stats = generate(data, now=now, **counts)  # type: ignore[arg-type]
             notes.append(
@@ -115,9 +126,17 @@ def run(sizes: list[str], work: Path) -> list[str]:
                 raise RuntimeError(err[-2000:])
         for host in profiles:
             site = work / f"site-{label}-{host}"
-            code, wall, cpu, err = _cli(
-                ["build", "-d", str(data), "--out", str(site), "--host-profile", host]
-            )
+            log = work / f"build-{label}-{host}.log"
+            if measure_only:
+                saved = log.read_text(encoding="utf-8") if log.is_file() else ""
+                m = re.search(r"^exit (\d+) cpu ([\d.]+) wall ([\d.]+)$", saved, re.M)
+                code, cpu, wall = (int(m[1]), float(m[2]), float(m[3])) if m else (0, 0.0, 0.0)
+                err = saved or f"Files by kind: {_kinds_on_disk(site)}"
+            else:
+                code, wall, cpu, err = _cli(
+                    ["build", "-d", str(data), "--out", str(site), "--host-profile", host]
+                )
+                log.write_text(f"{err}\nexit {code} cpu {cpu:.1f} wall {wall:.1f}\n", "utf-8")
             limit_files, limit_bytes = LIMITS[host]
             if code == 0:
                 files, total, largest, largest_bytes = _measure(site)
@@ -156,9 +175,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--work", type=Path, default=Path("/tmp/leaderboard-bench-hosts"))
     parser.add_argument("--out", type=Path, default=HERE / "RESULTS.md")
     parser.add_argument("--note", default="", help="e.g. the machine's load, for the section")
+    parser.add_argument(
+        "--measure-only", action="store_true", help="measure the sites and logs of earlier builds"
+    )
     args = parser.parse_args(argv)
     args.work.mkdir(parents=True, exist_ok=True)
-    lines = run(args.sizes.split(","), args.work)
+    lines = run(args.sizes.split(","), args.work, measure_only=args.measure_only)
     print("\n".join(lines))
     header = [
         SECTION,

@@ -84,7 +84,15 @@ def _notes(stderr: str) -> list[str]:
 def _sitemap_ok(site: Path) -> str:
     """Every profile directory on disk has its sitemap entry (pseudonymous ones excepted)."""
     sitemap = (site / "sitemap.xml").read_text(encoding="utf-8")
-    listed = len(re.findall(r"<priority>0\.6</priority>", sitemap))
+    listed = sum(  # profiles have priority 0.6, like /data/
+        1
+        for loc in re.findall(
+            r"<loc>([^<]+)</loc>\s*(?:<lastmod>[^<]*</lastmod>\s*)?"
+            r"<changefreq>weekly</changefreq>\s*<priority>0\.6</priority>",
+            sitemap,
+        )
+        if not loc.endswith("/data/")
+    )
     profiles = sum(
         1
         for p in [*site.glob("*/index.html"), *site.glob("people/*/index.html")]

@@ -72,6 +72,11 @@ def _measure(site: Path) -> tuple[int, int, str, int]:
     return files, total, largest, largest_bytes
 
 
+def _s(seconds: float) -> str:
+    """Seconds for the table; "—" when not recorded (a build measured from disk only)."""
+    return f"{seconds:.0f}" if seconds else "—"
+
+
 def _kinds(stderr: str) -> str:
     m = re.search(r"Files by kind: (.*)", stderr)
     return m.group(1).strip() if m else ""
@@ -152,7 +157,7 @@ def run(sizes: list[str], work: Path, *, measure_only: bool = False) -> list[str
                 rows.append(
                     f"| {label} | {host} | 0 | {files:,} | {total / 1e6:,.1f} MB | {largest} "
                     f"{largest_bytes / MiB:.1f} MiB | ≤ {limit_files:,}, ≤ {limit_bytes / 1e9:.0f} GB "
-                    f"{'ok' if ok else 'OVER'} | {cpu:.0f} | {wall:.0f} |"
+                    f"{'ok' if ok else 'OVER'} | {_s(cpu)} | {_s(wall)} |"
                 )
                 notes.append(f"{label} {host}: files by kind: {_kinds(err)}; {_sitemap_ok(site)}")
                 notes += [f"{label} {host}: {n}" for n in _notes(err)]
@@ -160,7 +165,7 @@ def run(sizes: list[str], work: Path, *, measure_only: bool = False) -> list[str
                 message = err[err.find("The site does not fit") :].strip() or err[-1500:]
                 message = re.sub(r"\s*\{\"error\".*$", "", message, flags=re.S)
                 rows.append(
-                    f"| {label} | {host} | {code} | — | — | — | build error (below) | {cpu:.0f} | {wall:.0f} |"
+                    f"| {label} | {host} | {code} | — | — | — | build error (below) | {_s(cpu)} | {_s(wall)} |"
                 )
                 notes.append(f"{label} {host}: the build fails with:\n\n```\n{message}\n```")
                 notes += [f"{label} {host}: {n}" for n in _notes(err)]

@@ -72,6 +72,11 @@ def _measure(site: Path) -> tuple[int, int, str, int]:
     return files, total, largest, largest_bytes
 
 
+def _s(seconds: float) -> str:
+    """Seconds for the table; "—" when not recorded (a build measured from disk only)."""
+    return f"{seconds:.0f}" if seconds else "—"
+
+
 def _kinds(stderr: str) -> str:
     m = re.search(r"Files by kind: (.*)", stderr)
     return m.group(1).strip() if m else ""
@@ -84,7 +89,15 @@ def _notes(stderr: str) -> list[str]:
 def _sitemap_ok(site: Path) -> str:
     """Every profile directory on disk has its sitemap entry (pseudonymous ones excepted)."""
     sitemap = (site / "sitemap.xml").read_text(encoding="utf-8")
-    listed = len(re.findall(r"<priority>0\.6</priority>", sitemap))
+    listed = sum(  # profiles have priority 0.6, like /data/
+        1
+        for loc in re.findall(
+            r"<loc>([^<]+)</loc>\s*(?:<lastmod>[^<]*</lastmod>\s*)?"
+            r"<changefreq>weekly</changefreq>\s*<priority>0\.6</priority>",
+            sitemap,
+        )
+        if not loc.endswith("/data/")
+    )
     profiles = sum(
         1
         for p in [*site.glob("*/index.html"), *site.glob("people/*/index.html")]
@@ -93,7 +106,18 @@ def _sitemap_ok(site: Path) -> str:
     return f"{listed:,} profile URLs in the sitemap, {profiles:,} profile pages"
 
 
-def run(sizes: list[str], work: Path) -> list[str]:
+def _kinds_on_disk(site: Path) -> str:
+    from leaderboard.site.hosts import SiteSize
+
+    sizes = (
+        (p.relative_to(site).as_posix(), p.stat().st_size) for p in site.rglob("*") if p.is_file()
+    )
+    return ", ".join(f"{k} {n:,}" for k, n in SiteSize.of(sizes).kinds.items())
+
+
+def run(sizes: list[str], work: Path, *, measure_only: bool = False) -> list[str]:
+    """Build (or, with `measure_only`, only measure what earlier builds left: the site on
+    disk, or the build's saved log when it failed) and return the section's lines."""
     from generate import generate
 
     rows = [
@@ -104,7 +128,7 @@ def run(sizes: list[str], work: Path) -> list[str]:
     for label in sizes:
         counts, profiles = SIZES[label]
         data = work / f"data-{label}"
-        if not (data / ".leaderboard.db").exists():
+        if not measure_only and not (data / ".leaderboard.db").exists():
             now = datetime.fromisoformat(NOW.replace("Z", "+00:00")).astimezone(UTC)
             stats = generate(data, now=now, **counts)  # type: ignore[arg-type]
             notes.append(
@@ -115,9 +139,17 @@ def run(sizes: list[str], work: Path) -> list[str]:
                 raise RuntimeError(err[-2000:])
         for host in profiles:
             site = work / f"site-{label}-{host}"
-            code, wall, cpu, err = _cli(
-                ["build", "-d", str(data), "--out", str(site), "--host-profile", host]
-            )
+            log = work / f"build-{label}-{host}.log"
+            if measure_only:
+                saved = log.read_text(encoding="utf-8") if log.is_file() else ""
+                m = re.search(r"^exit (\d+) cpu ([\d.]+) wall ([\d.]+)$", saved, re.M)
+                code, cpu, wall = (int(m[1]), float(m[2]), float(m[3])) if m else (0, 0.0, 0.0)
+                err = saved or f"Files by kind: {_kinds_on_disk(site)}"
+            else:
+                code, wall, cpu, err = _cli(
+                    ["build", "-d", str(data), "--out", str(site), "--host-profile", host]
+                )
+                log.write_text(f"{err}\nexit {code} cpu {cpu:.1f} wall {wall:.1f}\n", "utf-8")
             limit_files, limit_bytes = LIMITS[host]
             if code == 0:
                 files, total, largest, largest_bytes = _measure(site)
@@ -125,7 +157,7 @@ def run(sizes: list[str], work: Path) -> list[str]:
                 rows.append(
                     f"| {label} | {host} | 0 | {files:,} | {total / 1e6:,.1f} MB | {largest} "
                     f"{largest_bytes / MiB:.1f} MiB | ≤ {limit_files:,}, ≤ {limit_bytes / 1e9:.0f} GB "
-                    f"{'ok' if ok else 'OVER'} | {cpu:.0f} | {wall:.0f} |"
+                    f"{'ok' if ok else 'OVER'} | {_s(cpu)} | {_s(wall)} |"
                 )
                 notes.append(f"{label} {host}: files by kind: {_kinds(err)}; {_sitemap_ok(site)}")
                 notes += [f"{label} {host}: {n}" for n in _notes(err)]
@@ -133,7 +165,7 @@ def run(sizes: list[str], work: Path) -> list[str]:
                 message = err[err.find("The site does not fit") :].strip() or err[-1500:]
                 message = re.sub(r"\s*\{\"error\".*$", "", message, flags=re.S)
                 rows.append(
-                    f"| {label} | {host} | {code} | — | — | — | build error (below) | {cpu:.0f} | {wall:.0f} |"
+                    f"| {label} | {host} | {code} | — | — | — | build error (below) | {_s(cpu)} | {_s(wall)} |"
                 )
                 notes.append(f"{label} {host}: the build fails with:\n\n```\n{message}\n```")
                 notes += [f"{label} {host}: {n}" for n in _notes(err)]
@@ -156,9 +188,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--work", type=Path, default=Path("/tmp/leaderboard-bench-hosts"))
     parser.add_argument("--out", type=Path, default=HERE / "RESULTS.md")
     parser.add_argument("--note", default="", help="e.g. the machine's load, for the section")
+    parser.add_argument(
+        "--measure-only", action="store_true", help="measure the sites and logs of earlier builds"
+    )
     args = parser.parse_args(argv)
     args.work.mkdir(parents=True, exist_ok=True)
-    lines = run(args.sizes.split(","), args.work)
+    lines = run(args.sizes.split(","), args.work, measure_only=args.measure_only)
     print("\n".join(lines))
     header = [
         SECTION,

@@ -13,7 +13,6 @@ import argparse
 import multiprocessing
 import os
 import platform
-import re
 import statistics
 import sys
 import tempfile
@@ -32,6 +31,9 @@ from leaderboard.testing.github_fixtures import synthetic_org
 from leaderboard.testing.github_server import GitHubServer
 
 HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+from results import write_section  # noqa: E402  (bench/ is on sys.path)
+
 NOW = datetime(2025, 1, 15, 12, 0, tzinfo=UTC)
 SECTION = "## GitHub plugin: concurrent repositories (CORE-80)"
 
@@ -133,8 +135,6 @@ def main(argv: list[str] | None = None) -> int:
     floor = requests * args.latency
     verdict = "ok" if ratio >= 4 else "UNDER"
     lines = [
-        SECTION,
-        "",
         f"Command: `python bench/github.py --repos {args.repos} --latency {args.latency} "
         f"--runs {args.runs}`; machine: {os.cpu_count()} cores (load average up to {load:.1f}), "
         f"Python {platform.python_version()}; "
@@ -154,15 +154,7 @@ def main(argv: list[str] | None = None) -> int:
         f"is {floor / 5:.1f} s, so 5× is the ceiling of `concurrency: 5`.",
         "",
     ]
-    text = args.out.read_text(encoding="utf-8") if args.out.exists() else ""
-    pattern = re.compile(re.escape(SECTION) + r".*?(?=\n## |\Z)", re.DOTALL)
-    block = "\n".join(lines)
-    text = (
-        pattern.sub(lambda _: block.rstrip("\n") + "\n", text)
-        if SECTION in text
-        else (text.rstrip("\n") + "\n\n" + block)
-    )
-    args.out.write_text(text, encoding="utf-8")
+    write_section(args.out, SECTION, "\n".join(lines))
     print(f"ratio {ratio:.2f}× ({verdict}); wrote {args.out}")
     return 0 if ratio >= 4 else 1
 

@@ -22,7 +22,6 @@ import argparse
 import os
 import platform
 import random
-import re
 import resource
 import shutil
 import statistics
@@ -33,6 +32,9 @@ from collections.abc import Callable
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+from results import write_section  # noqa: E402  (bench/ is on sys.path)
+
 BUDGET_S = 5.0
 SECTION = "## Local git plugin: reading 100,000 commits"
 EPOCH = 1_500_000_000  # 2017-07-14
@@ -230,15 +232,6 @@ def measure(repo: Path, runs: int) -> tuple[list[str], bool]:
     return rows, ok
 
 
-def write_section(results: Path, lines: list[str]) -> None:
-    text = results.read_text(encoding="utf-8") if results.exists() else "# Benchmark results\n"
-    block = "\n".join([SECTION, "", *lines, ""]) + "\n"
-    pattern = re.compile(re.escape(SECTION) + r"\n.*?(?=\n## |\Z)", re.S)
-    if pattern.search(text):
-        text = pattern.sub(lambda _: block.rstrip("\n") + "\n", text)
-    else:
-        text = text.rstrip("\n") + "\n\n" + block
-    results.write_text(text, encoding="utf-8")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -278,7 +271,7 @@ def main(argv: list[str] | None = None) -> int:
         "later ones, so storing overlaps reading. Later runs read only new commits (the last two "
         "rows).",
     ]
-    write_section(args.out, lines)
+    write_section(args.out, SECTION, "\n".join(lines))
     print(f"wrote the git section of {args.out}")
     return 0 if ok else 1
 

@@ -29,6 +29,8 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
+from results import write_section  # noqa: E402  (bench/ is on sys.path)
+
 SECTION = "## Host profiles (WEB-64) — issue 17"
 NOW = "2026-11-01T12:00:00Z"
 SIZES = {
@@ -172,14 +174,6 @@ def run(sizes: list[str], work: Path, *, measure_only: bool = False) -> list[str
     return rows + [""] + [n if "```" in n else f"- {n}" for n in notes]
 
 
-def write_section(out: Path, text: str) -> None:
-    """Replace (or append) this benchmark's own section of RESULTS.md, leaving the rest alone."""
-    current = out.read_text(encoding="utf-8") if out.exists() else "# Benchmark results\n"
-    start = current.find(SECTION)
-    if start >= 0:
-        end = current.find("\n## ", start + len(SECTION))
-        current = current[:start].rstrip("\n") + "\n" + (current[end:] if end >= 0 else "")
-    out.write_text(current.rstrip("\n") + "\n\n" + text.rstrip("\n") + "\n", encoding="utf-8")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -196,15 +190,13 @@ def main(argv: list[str] | None = None) -> int:
     lines = run(args.sizes.split(","), args.work, measure_only=args.measure_only)
     print("\n".join(lines))
     header = [
-        SECTION,
-        "",
         f"`python bench/hosts.py --sizes {args.sizes}` on {datetime.now(UTC):%Y-%m-%d} "
         f"(offline, now {NOW}, with Open Graph images){'; ' + args.note if args.note else ''}. "
         "Figures are the files on disk after the build (the manifest included); build CPU s is "
         "user+system of the process tree, wall s depends on the machine's load.",
         "",
     ]
-    write_section(args.out, "\n".join(header + lines))
+    write_section(args.out, SECTION, "\n".join(header + lines))
     return 0
 
 

@@ -37,6 +37,8 @@ import anyio
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
+from results import write_section  # noqa: E402  (bench/ is on sys.path)
+
 NOW = "2026-11-01T12:00:00Z"
 BIN = Path(sys.executable).parent
 SECTION = "## MCP server under load"
@@ -184,14 +186,6 @@ def pct(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
 
 
-def write_section(out: Path, text: str) -> None:
-    """Replace (or append) this benchmark's own section of RESULTS.md, leaving the rest alone."""
-    current = out.read_text(encoding="utf-8") if out.exists() else "# Benchmark results\n"
-    start = current.find(SECTION)
-    if start >= 0:
-        end = current.find("\n## ", start + len(SECTION))
-        current = current[:start].rstrip("\n") + "\n" + (current[end:] if end >= 0 else "")
-    out.write_text(current.rstrip("\n") + "\n\n" + text.rstrip("\n") + "\n", encoding="utf-8")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -248,8 +242,6 @@ def main(argv: list[str] | None = None) -> int:
     rss_verdict = "ok" if sampler.peak <= BUDGET_RSS_MB else "OVER"
     text = "\n".join(
         [
-            SECTION,
-            "",
             f"`python bench/mcp_load.py --scale {args.scale} --clients {args.clients} "
             f"--seconds {args.seconds:g}` (run by `make bench`), {os.cpu_count()} cores shared with "
             f"the clients, {datetime.now(UTC).date()}. Data: `bench/generate.py` ×{args.scale} "
@@ -277,7 +269,7 @@ def main(argv: list[str] | None = None) -> int:
         ]
     )
     print(text)
-    write_section(args.out, text)
+    write_section(args.out, SECTION, text)
     return 1 if errors else 0
 
 

@@ -28,6 +28,9 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+from results import write_section  # noqa: E402  (bench/ is on sys.path)
+
 SECTION = "## Network plugins side by side (CORE-25, CORE-80)"
 
 SYNC_PLUGIN = """
@@ -118,16 +121,6 @@ def scrape_seconds(data: Path, *plugins: str, concurrency: str) -> float:
     return float(match.group(1))
 
 
-def write_section(out: Path, lines: list[str]) -> None:
-    text = out.read_text(encoding="utf-8") if out.exists() else "# Benchmark results\n"
-    start = text.find(SECTION)
-    block = "\n".join([SECTION, "", *lines, ""]) + "\n"
-    if start < 0:
-        text = text.rstrip("\n") + "\n\n" + block
-    else:
-        end = text.find("\n## ", start + len(SECTION))
-        text = text[:start] + block + (text[end + 1 :] if end >= 0 else "")
-    out.write_text(text, encoding="utf-8")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -183,7 +176,7 @@ def main(argv: list[str] | None = None) -> int:
     ]
     for line in lines:
         print(line)
-    write_section(args.out, lines)
+    write_section(args.out, SECTION, "\n".join(lines))
     print(f"updated {args.out}")
     return 0
 

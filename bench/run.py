@@ -26,8 +26,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
+SECTION = "## CORE-80 budgets: validate, run, build (`bench/run.py`)"
 ROOT = HERE.parent
 sys.path.insert(0, str(HERE))
+from results import write_section  # noqa: E402  (bench/ is on sys.path)
+
 NOW = "2026-11-01T12:00:00Z"
 LEADERBOARD = [sys.executable, "-m", "leaderboard"]
 
@@ -393,8 +396,6 @@ def main(argv: list[str] | None = None) -> int:
         for line in n:
             print(line, flush=True)
     report = [
-        "# Benchmark results",
-        "",
         f"Command: `python bench/run.py {' '.join(argv or sys.argv[1:])}` (`make bench`), "
         f"machine: {os.cpu_count()} cores, Python {platform.python_version()}, {platform.machine()}.",
         f"Fixed now: {NOW}; offline; data from `bench/generate.py` (seed 7).",
@@ -406,7 +407,7 @@ def main(argv: list[str] | None = None) -> int:
         *[f"- {n}" for n in notes],
         "",
     ]
-    args.out.write_text("\n".join(report), encoding="utf-8")
+    write_section(args.out, SECTION, "\n".join(report))
     print(f"wrote {args.out}")
     return 0
 

@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import sqlite3
 from pathlib import Path
 from typing import Any
 
@@ -145,18 +144,8 @@ def change_counter(db_path: str) -> int | None:
 
 def recorded(db_path: str) -> dict[str, Any] | None:
     """The memo of the DB's last `_run` row when that run succeeded, read-only; else None."""
-    if not Path(db_path).is_file():
-        return None
-    try:
-        db = Database.open(db_path, readonly=True)
-    except sqlite3.Error:
-        return None
-    try:
-        row = db.execute("SELECT status, summary FROM _run ORDER BY id DESC LIMIT 1").fetchone()
-    except sqlite3.Error:
-        return None
-    finally:
-        db.close()
+    last_run = "SELECT status, summary FROM _run ORDER BY id DESC LIMIT 1"
+    row = Database.peek(db_path, lambda db: db.execute(last_run).fetchone())
     if row is None or row[0] != "ok" or not isinstance(row[1], str):
         return None
     try:

@@ -49,10 +49,9 @@ VENDOR = Path(__file__).resolve().parents[2] / "node_modules" / "sql.js-httpvfs"
 READY = "[data-explorer][data-ready]"  # the Data Explorer has loaded the database
 TABS = 40  # Tab presses per page: header, main controls and the first content links
 
-# Measures in the page; colours are normalised through a canvas so oklch(), color-mix() and
-# color(srgb …) compare like hex.
-JS = r"""
-() => {
+# WCAG colour helpers shared by the page measures below: rgba() normalises any CSS colour through
+# a canvas, ratio() is the contrast ratio of two colours.
+COLOURS = r"""
   const ctx = document.createElement('canvas').getContext('2d', {willReadFrequently: true});
   const rgba = (c) => { ctx.clearRect(0, 0, 1, 1); ctx.fillStyle = '#000'; ctx.fillStyle = c;
     ctx.fillRect(0, 0, 1, 1); const d = ctx.getImageData(0, 0, 1, 1).data;
@@ -62,6 +61,16 @@ JS = r"""
     return 0.2126 * f(r) + 0.7152 * f(g) + 0.0722 * f(b); };
   const ratio = (a, b) => { const x = lum(a), y = lum(b);
     return (Math.max(x, y) + 0.05) / (Math.min(x, y) + 0.05); };
+"""
+
+# Measures in the page; colours are normalised through a canvas so oklch(), color-mix() and
+# color(srgb …) compare like hex.
+JS = (
+    r"""
+() => {
+"""
+    + COLOURS
+    + r"""
   const over = (top, under) => { const a = top[3];
     return [0, 1, 2].map(i => top[i] * a + under[i] * (1 - a)).concat([1]); };
   const bgOf = (el) => { const layers = [];
@@ -113,6 +122,7 @@ JS = r"""
   return problems;
 }
 """
+)
 
 FOCUS_JS = r"""
 () => {
@@ -402,17 +412,12 @@ def test_web_42_timeline_is_bounded_loads_older_months_and_filters(org_site: str
 
 
 # The Run button's label on its own background, and the button against the page (WCAG 1.4.11).
-RUN_JS = r"""
+RUN_JS = (
+    r"""
 () => {
-  const ctx = document.createElement('canvas').getContext('2d', {willReadFrequently: true});
-  const rgba = (c) => { ctx.clearRect(0, 0, 1, 1); ctx.fillStyle = '#000'; ctx.fillStyle = c;
-    ctx.fillRect(0, 0, 1, 1); const d = ctx.getImageData(0, 0, 1, 1).data;
-    return [d[0], d[1], d[2], d[3] / 255]; };
-  const lum = ([r, g, b]) => { const f = (v) => { v /= 255;
-    return v <= 0.03928 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4); };
-    return 0.2126 * f(r) + 0.7152 * f(g) + 0.0722 * f(b); };
-  const ratio = (a, b) => { const x = lum(a), y = lum(b);
-    return (Math.max(x, y) + 0.05) / (Math.min(x, y) + 0.05); };
+"""
+    + COLOURS
+    + r"""
   const run = document.querySelector('[data-run]');
   const page = rgba(getComputedStyle(document.body).backgroundColor);
   const s = getComputedStyle(run), bg = rgba(s.backgroundColor), box = run.getBoundingClientRect();
@@ -420,6 +425,7 @@ RUN_JS = r"""
           width: box.width, height: box.height, text: run.textContent.trim()};
 }
 """
+)
 
 
 @pytest.mark.parametrize("scheme", SCHEMES)

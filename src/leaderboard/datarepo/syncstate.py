@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import hashlib
 import os
-import sqlite3
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -83,18 +82,7 @@ def load_state(db_path: str | None) -> SyncState | None:
 
     Used before the run opens the DB for writing, so it never creates or migrates a file.
     """
-    if not db_path or db_path == ":memory:" or not Path(db_path).is_file():
-        return None
-    try:
-        db = Database.open(db_path, readonly=True)
-    except sqlite3.Error:
-        return None
-    try:
-        return load_state_db(db)
-    except sqlite3.Error:
-        return None
-    finally:
-        db.close()
+    return Database.peek(db_path, load_state_db)
 
 
 _TRIGGERS = 3 * len(SYNCED_KINDS)

@@ -8,13 +8,15 @@ exactly (CORE-27) and an import is all-or-nothing (CORE-52).
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from leaderboard import __version__
 from leaderboard.db.migrations import migrate
+
+T = TypeVar("T")
 
 Params = Sequence[Any] | dict[str, Any]
 
@@ -53,6 +55,24 @@ class Database:
         if migrate_schema and not readonly:
             migrate(conn, __version__)
         return db
+
+    @classmethod
+    def peek(cls, path: str | Path | None, read: Callable[[Database], T]) -> T | None:
+        """`read` applied to the existing DB file at `path`, opened read-only, or None when there
+        is no such file or SQLite fails: for looking at a working DB before a run opens it for
+        writing, without ever creating or migrating a file."""
+        if not path or str(path) == ":memory:" or not Path(path).is_file():
+            return None
+        try:
+            db = cls.open(path, readonly=True)
+        except sqlite3.Error:
+            return None
+        try:
+            return read(db)
+        except sqlite3.Error:
+            return None
+        finally:
+            db.close()
 
     @classmethod
     def memory(cls) -> Database:

@@ -14,10 +14,10 @@ from leaderboard.site.artefacts import (
     initials_data_uri,
     plan_artefacts,
     plan_media,
-    ranked_badge_files,
     shard_of,
     shard_path,
 )
+from leaderboard.site.rankbadge import ranked_badge_files
 
 DAY = 86_400_000
 NOW = 400 * DAY

@@ -243,19 +243,6 @@ def year_api_path(profile_rel: str, year: str) -> str:
 # -- rank badges -----------------------------------------------------------------------------
 
 
-def ranked_badge_files(
-    files: Mapping[str, bytes], ranks: Mapping[str, int | None]
-) -> dict[str, bytes]:
-    """The badge files of one contributor (`rankbadge.badge_files`) kept for the periods where
-    they hold a rank (`ranks`: period → rank or None); `badge.svg`/`badge.json` follow the month."""
-    from leaderboard.site.rankbadge import BADGE_FILES, DEFAULT_PERIOD
-
-    keep = {BADGE_FILES[p] for p, rank in ranks.items() if rank is not None}
-    if ranks.get(DEFAULT_PERIOD) is not None:
-        keep |= {"badge.svg", "badge.json"}
-    return {name: data for name, data in files.items() if name in keep}
-
-
 FIXED_FILES = 150  # static assets, docs pages, feeds, home, badges, scoring, 404, sitemap… (upper)
 
 
@@ -277,36 +264,3 @@ def reserved_files(pop: Population, *, api: bool, explorer: int) -> int:
     if api:
         reserved += 12 + min(people, 16**SHARD_DIGITS) + pop.timeline_files
     return reserved
-
-
-def plan_for_build(state: Any) -> ArtefactPlan:
-    """The plan of one build: its host's file budget (`hosts.HostProfile.plan_files`) minus
-    what every build writes, shared by what `site.media` and the ranks ask for."""
-    from leaderboard.site.activitylog import instant_ms
-    from leaderboard.site.hosts import profile
-    from leaderboard.timeutil import canonical
-
-    o, model, f = state.options, state.model, state.features
-    site = o.config.leaderboard.site
-    host = profile(o.host or site.host)
-    snap = model.snap
-    pop = population_of(snap, f.timeline_limit, f.api)
-    explorer = o.config.leaderboard.data_explorer
-    chunks = 0
-    if f.explorer and state.public_path is not None:
-        chunks = explorer_files(state.public_path.stat().st_size, explorer)
-    reserved = reserved_files(pop, api=f.api, explorer=chunks)
-    plan = plan_artefacts(
-        pop,
-        policy=site.media,
-        top=site.media_top,
-        now_ms=instant_ms(canonical(snap.now)),
-        budget=host.plan_files,
-        reserved=reserved,
-        og=f.og,
-        avatar_files=f.avatars != "remote",
-        rank_badges=f.rank_badges,
-    )
-    for note in plan.notes:
-        o.logger.info("Host %s: %s", host.name, note)
-    return plan

@@ -199,7 +199,7 @@ def stage_contexts(state: BuildState) -> None:
         warn(msg)
     icons = Icons(warn=warn)
     state.model = SiteModel(snap, o.config, state.urls, features, icons=icons)
-    from leaderboard.site.artefacts import plan_for_build
+    from leaderboard.site.hosts import plan_for_build
 
     state.model.artefacts = plan_for_build(state)  # per-contributor files sized to the host
     state.env = make_environment(o.data_dir / "templates")

@@ -15,10 +15,13 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from leaderboard.config.sections import HOSTS as CONFIG_HOSTS
 from leaderboard.errors import LeaderboardError
+
+if TYPE_CHECKING:
+    from leaderboard.site.artefacts import ArtefactPlan
 
 MiB = 1024 * 1024
 GB = 1000**3
@@ -436,3 +439,41 @@ def estimate(conn: Any, config: Any, now: Any, public_db_bytes: int | None) -> S
         total += chunks * per if chunks > 1 else public_db_bytes
         largest, largest_bytes = ("data.db.000", per) if chunks > 1 else ("data.db", per)
     return SiteSize(sum(kinds.values()), total, largest, largest_bytes, dict(sorted(kinds.items())))
+
+
+def plan_for_build(state: Any) -> ArtefactPlan:
+    """The plan of one build: its host's file budget (`hosts.HostProfile.plan_files`) minus
+    what every build writes, shared by what `site.media` and the ranks ask for."""
+    from leaderboard.site.activitylog import instant_ms
+    from leaderboard.site.artefacts import (
+        explorer_files,
+        plan_artefacts,
+        population_of,
+        reserved_files,
+    )
+    from leaderboard.timeutil import canonical
+
+    o, model, f = state.options, state.model, state.features
+    site = o.config.leaderboard.site
+    host = profile(o.host or site.host)
+    snap = model.snap
+    pop = population_of(snap, f.timeline_limit, f.api)
+    explorer = o.config.leaderboard.data_explorer
+    chunks = 0
+    if f.explorer and state.public_path is not None:
+        chunks = explorer_files(state.public_path.stat().st_size, explorer)
+    reserved = reserved_files(pop, api=f.api, explorer=chunks)
+    plan = plan_artefacts(
+        pop,
+        policy=site.media,
+        top=site.media_top,
+        now_ms=instant_ms(canonical(snap.now)),
+        budget=host.plan_files,
+        reserved=reserved,
+        og=f.og,
+        avatar_files=f.avatars != "remote",
+        rank_badges=f.rank_badges,
+    )
+    for note in plan.notes:
+        o.logger.info("Host %s: %s", host.name, note)
+    return plan

@@ -8,6 +8,7 @@ metrics, so the file is byte-identical on every machine.
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -183,7 +184,6 @@ def standings_from_db(db: Any, now: Any, tz: Any) -> dict[str, dict[str, Standin
 def build_stage(state: BuildState) -> None:
     """Builder step (WEB-02 step 9): `<u>/badge*.svg` and `badge.json`, for the periods where
     the contributor holds a rank (WEB-64: no file for a rank that does not exist)."""
-    from leaderboard.site.artefacts import ranked_badge_files
 
     assert state.public is not None and state.urls is not None and state.writer is not None
     o = state.options
@@ -199,3 +199,14 @@ def build_stage(state: BuildState) -> None:
             }
         for name, data in ranked_badge_files(badge_files(label, standings), ranks).items():
             state.writer.write(f"{directory}/{name}", data)
+
+
+def ranked_badge_files(
+    files: Mapping[str, bytes], ranks: Mapping[str, int | None]
+) -> dict[str, bytes]:
+    """The badge files of one contributor (`badge_files`) kept for the periods where
+    they hold a rank (`ranks`: period → rank or None); `badge.svg`/`badge.json` follow the month."""
+    keep = {BADGE_FILES[p] for p, rank in ranks.items() if rank is not None}
+    if ranks.get(DEFAULT_PERIOD) is not None:
+        keep |= {"badge.svg", "badge.json"}
+    return {name: data for name, data in files.items() if name in keep}

@@ -167,3 +167,13 @@ def test_initials_are_an_inline_svg(name: str) -> None:
     svg = unquote(uri.split(",", 1)[1])
     assert "<script" not in svg and "<b>" not in svg
     assert svg.count("<text") == 1
+
+
+def test_the_report_says_a_file_plan_is_not_a_host_limit() -> None:
+    size = hosts.SiteSize(352, 8_200_000, "data.db", 1_200_000, {"profiles": 31})
+    gh = hosts.report_lines(size, hosts.profile("github-pages"))[0]
+    assert "352 files (no host limit; planned within 19,400)" in gh
+    assert "8.2 MB (limit 1.00 GB)" in gh and "data.db 1.2 MB (limit 100 MiB)" in gh
+    cf = hosts.report_lines(size, hosts.profile("cloudflare"))[0]
+    assert "352 files (limit 20,000)" in cf
+    assert "352 files (no limit)" in hosts.report_lines(size, hosts.profile("none"))[0]

@@ -254,9 +254,13 @@ def report_lines(size: SiteSize, host: HostProfile) -> list[str]:
     def against(value: str, limit: int | None, fmt: str) -> str:
         return f"{value} (limit {fmt})" if limit is not None else f"{value} (no limit)"
 
+    files = against(f"{size.files:,} files", host.max_files, f"{host.max_files or 0:,}")
+    if host.max_files is None and host.plan_files is not None:
+        # no cap at the host, yet the build plans within one (see `HostProfile.plan_files`)
+        files = f"{size.files:,} files (no host limit; planned within {host.plan_files:,})"
     return [
         f"Host {host.name} ({host.label}): "
-        + against(f"{size.files:,} files", host.max_files, f"{host.max_files or 0:,}")
+        + files
         + ", "
         + against(_size(size.bytes), host.max_total_bytes, _size(host.max_total_bytes or 0))
         + ", largest "

@@ -370,6 +370,69 @@ def test_web_60_phone_details(org_site: str) -> None:
         browser.close()
 
 
+# Probe points of the visible heatmap: the centre of an empty in-range day, of each active day
+# and of a column-0 cell before the range starts (or null), in the SVG's own pixels.
+HEATMAP_PROBES = r"""
+() => {
+  const svg = [...document.querySelectorAll('svg.heatmap')].find(s => s.getClientRects().length);
+  const active = [...svg.querySelectorAll('rect.c')].map(r =>
+    [+r.getAttribute('x'), +r.getAttribute('y'), r.getAttribute('class')]);
+  const taken = new Set(active.map(([x, y]) => x + ',' + y));
+  let empty = null;
+  for (let x = 45; x < 700 && !empty; x += 15)
+    for (let y = 16; y < 117 && !empty; y += 15) if (!taken.has(x + ',' + y)) empty = [x, y];
+  const top = /^M30 (\d+)/.exec(svg.querySelector('path').getAttribute('d'))[1];
+  const css = getComputedStyle(document.documentElement);
+  const colour = (n) => (css.getPropertyValue('--activity-graph-' + n)
+    || css.getPropertyValue('--lb-activity-graph-' + n)).trim();
+  return {empty, active: active.slice(0, 5), outside: +top > 16 ? [30, 16] : null,
+          levels: [0, 1, 2, 3, 4].map(colour), card: getComputedStyle(svg.closest('.card')).backgroundColor};
+}
+"""
+
+
+@pytest.mark.parametrize("scheme", SCHEMES)
+def test_web_40_heatmap_paints_empty_days_from_one_pattern(org_site: str, scheme: str) -> None:
+    """Empty days are a pattern under the active days (WEB-63): each must still show as a cell
+    of level 0, active days in their level's colour, days outside the range not at all."""
+    import io
+
+    from PIL import Image
+
+    with _browser() as p:
+        browser, page = _page(p, 1280, scheme)
+        page.goto(org_site + "rithviknishad/")
+        probes = page.evaluate(HEATMAP_PROBES)
+        svg = page.locator("svg.heatmap:visible").first
+        shot = Image.open(io.BytesIO(svg.screenshot())).convert("RGB")
+        rgb = page.evaluate(
+            "cs => cs.map(c => { const x = document.createElement('canvas').getContext('2d');"
+            " x.fillStyle = c; x.fillRect(0, 0, 1, 1); return [...x.getImageData(0, 0, 1, 1)"
+            ".data.slice(0, 3)]; })",
+            [*probes["levels"], probes["card"]],
+        )
+        levels, card = rgb[:5], rgb[5]
+
+        def near(a: tuple[int, ...], b: list[int]) -> bool:
+            return all(abs(x - y) <= 3 for x, y in zip(a, b, strict=True))
+
+        x, y = probes["empty"]
+        assert near(shot.getpixel((x + 5, y + 5)), levels[0]), (scheme, "empty day")
+        assert probes["active"], "the core member has active days in the last year"
+        for ax, ay, cls in probes["active"]:
+            level = int(cls.rsplit("hl-", 1)[1])
+            assert near(shot.getpixel((ax + 5, ay + 5)), levels[level]), (scheme, cls)
+        if probes["outside"]:
+            ox, oy = probes["outside"]
+            assert near(shot.getpixel((ox + 5, oy + 5)), card), (scheme, "outside the range")
+        # the gaps between cells stay the card's colour (the pattern tiles line up with cells)
+        assert near(shot.getpixel((x + 13, y + 5)), card), (scheme, "gap")
+        # the page defines its shared paint servers once: the pattern and the sparkline gradient
+        assert page.evaluate("document.querySelectorAll('#hm-empty').length") == 1
+        assert page.evaluate("document.querySelectorAll('#spark-fill').length") == 1
+        browser.close()
+
+
 def test_web_42_timeline_is_bounded_loads_older_months_and_filters(org_site: str) -> None:
     with _browser() as p:
         browser, page = _page(p, 1280)

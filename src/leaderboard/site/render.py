@@ -20,6 +20,7 @@ from markupsafe import Markup
 
 from leaderboard import __version__
 from leaderboard.forkmap import start_fork_map
+from leaderboard.site.charts import with_chart_defs
 from leaderboard.site.contexts import PageMeta, SiteContext
 from leaderboard.site.env import PACKAGE_TEMPLATES, template_digest
 from leaderboard.site.icons import use_sprite
@@ -93,8 +94,8 @@ class PageRenderer:
             known = self.file_state.verify(rel, root / rel, prev)
             if known is not None:
                 return prev, False, 0, known
-        html = use_sprite(
-            self.env.get_template(template).render(site=self.site, page=page, ctx=ctx)
+        html = with_chart_defs(
+            use_sprite(self.env.get_template(template).render(site=self.site, page=page, ctx=ctx))
         )
         digest, written, st = write_known(self.file_state, root, rel, html.encode("utf-8"))
         return digest, written, 1, st

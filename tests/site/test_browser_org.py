@@ -9,6 +9,7 @@ from __future__ import annotations
 import functools
 import http.server
 import itertools
+import json
 import logging
 import re
 import threading
@@ -447,8 +448,21 @@ def test_web_42_timeline_is_bounded_loads_older_months_and_filters(org_site: str
         for _ in range(rendered + 1):  # past the rendered months: the next one comes from JSON
             page.click("[data-load-more]")
         page.wait_for_function(f"document.querySelectorAll('[data-month]').length > {rendered}")
-        slugs = page.eval_on_selector_all(".tl-item", "els => els.map(e => e.dataset.slug)")
-        assert len(slugs) == len(set(slugs)) > 100  # the cut month was completed, not doubled
+        items = page.eval_on_selector_all(
+            ".tl-item",
+            "els => els.map(e => e.querySelector('time').getAttribute('datetime') + ' '"
+            " + e.dataset.type + ' ' + e.querySelector('.tl-title').textContent)",
+        )
+        assert len(items) == len(set(items)) > 100  # the cut month was completed, not doubled
+        # the loaded items have the rendered ones' shape: icon, type, time, points, linked title
+        loaded = page.locator(".tl-item").nth(len(items) - 1)
+        assert loaded.locator("svg use").count() == 1 and loaded.locator("time").count() == 1
+        assert loaded.locator(".tl-title a[rel='noopener nofollow']").count() == 1
+        # the month the limit cuts now holds all its activities, each once (page + year file)
+        more = json.loads(re.search(r"data-tl-more>(.*?)</script>", html, re.S)[1])  # type: ignore[index]
+        cut = page.locator("[data-month]").nth(rendered - 1)
+        key = cut.get_attribute("data-month")
+        assert more[0]["key"] == key and cut.locator(".tl-item").count() == more[0]["count"]
         # activity-type filter: persisted, "(filtered)" header, Clear
         page.click("[data-tl-type-button]")
         page.check("[data-tl-type][value='PR Reviewed']")

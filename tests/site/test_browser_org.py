@@ -431,6 +431,16 @@ def test_web_40_heatmap_paints_empty_days_from_one_pattern(org_site: str, scheme
         # the page defines its shared paint servers once: the pattern and the sparkline gradient
         assert page.evaluate("document.querySelectorAll('#hm-empty').length") == 1
         assert page.evaluate("document.querySelectorAll('#spark-fill').length") == 1
+        # icons are drawn with Lucide's strokes from the stylesheet, symbols and single ones alike
+        for sel in ("svg.icon use", "svg.icon[data-icon]"):
+            style = page.evaluate(
+                "s => { const c = getComputedStyle(document.querySelector(s));"
+                " return [c.fill, c.stroke, c.strokeWidth, c.strokeLinecap]; }",
+                sel,
+            )
+            assert (
+                style[0] == "none" and style[1].startswith("rgb") and style[2:] == ["2px", "round"]
+            )
         browser.close()
 
 

@@ -468,6 +468,13 @@ def test_web_42_timeline_is_bounded_loads_older_months_and_filters(org_site: str
         loaded = page.locator(".tl-item").nth(len(items) - 1)
         assert loaded.locator("svg use").count() == 1 and loaded.locator("time").count() == 1
         assert loaded.locator(".tl-title a[rel='noopener nofollow']").count() == 1
+        # the external-link icon of linked titles comes from the stylesheet, rendered or loaded
+        for item in (page.locator(".tl-item").first, loaded):
+            after = item.locator(".tl-title a").evaluate(
+                "a => { const c = getComputedStyle(a, '::after');"
+                " return [c.maskImage || c.webkitMaskImage, c.width]; }"
+            )
+            assert after[0].startswith('url("data:image/svg+xml') and after[1] == "12px"
         # the month the limit cuts now holds all its activities, each once (page + year file)
         more = json.loads(re.search(r"data-tl-more>(.*?)</script>", html, re.S)[1])  # type: ignore[index]
         cut = page.locator("[data-month]").nth(rendered - 1)

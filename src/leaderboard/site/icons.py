@@ -217,8 +217,7 @@ def use_sprite(html: str) -> str:
         parts.append(html[done : m.start()])
         if name in shared:
             parts.append(
-                f'<svg class="{cls}" width="{w}" height="{h}" {a11y} focusable="false">'
-                f'<use href="#i-{name}"/></svg>'
+                f'<svg class="{cls}" width="{w}" height="{h}" {a11y}><use href="#i-{name}"/></svg>'
             )
         else:
             parts.append(

@@ -13,6 +13,11 @@ dispatcher for every POST). Everything else — no id, an unknown or expired id,
 accepts only an event stream, or no room for another session — is answered statelessly, with a
 session id of our own on `initialize`; a client never sees "session not found".
 
+Repeated cached tool calls (`_cached`): a plain `tools/call` whose answer the SDK has already
+encoded is answered here with those bytes under the request's id, without the SDK's transport,
+dispatcher, handler and serialisation (most of a cached call's CPU); the conditions keep the
+answer the one the SDK would give (see `_cached` and `WireCache.encoded`).
+
 Security, in front of every route but `/healthz`: while bound to loopback a browser `Origin`
 whose host is not `localhost`, `127.0.0.1` or `[::1]` gets 403 (DNS-rebinding and drive-by
 pages); with a token configured a request without `Authorization: Bearer <token>` gets 401.

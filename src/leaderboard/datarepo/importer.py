@@ -105,6 +105,8 @@ def import_snapshot(
 
     Refuses a snapshot with errors unless `--skip-invalid` was applied (`without_invalid()`).
     """
+    if not snapshot.import_rows:
+        raise ValueError("a snapshot read with import_rows=False has no rows to import")
     if snapshot.has_errors() and not snapshot.skip_applied:
         errors = [p for p in snapshot.problems if p.is_error]
         raise InvalidInputError(

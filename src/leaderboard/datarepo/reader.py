@@ -560,6 +560,9 @@ def _size(data_dir: Path, path: str) -> int:
 
 def _dedupe(snap: RepoSnapshot, kind: str, noun: str) -> None:
     """Same key twice: identical rows → one row and a warning; different → error on both."""
+    keys = [u.key for u in snap.units[kind] if u.row]
+    if len(set(keys)) == len(keys):
+        return  # no key repeats (the usual case): the loop below would keep every unit as is
     first: dict[str, Unit] = {}
     keep: list[Unit] = []
     reread: dict[str, _FileLines] = {}

@@ -116,6 +116,21 @@ def run_cli(
     return elapsed, peak, result
 
 
+def run_phases(data: Path, seconds: float) -> dict[str, float]:
+    """The phases of the run just made (its `_run` row, CORE-33) and the rest of `seconds`:
+    start-up, configuration and reading the data files (before the first phase), then the
+    summary and the run memo (after the last)."""
+    import sqlite3
+
+    conn = sqlite3.connect(f"{(data / '.leaderboard.db').resolve().as_uri()}?mode=ro", uri=True)
+    try:
+        (summary,) = conn.execute("SELECT summary FROM _run ORDER BY id DESC LIMIT 1").fetchone()
+    finally:
+        conn.close()
+    timed = {k: v for k, v in json.loads(summary)["phases"].items() if v >= 0.005}
+    return {"start-up and reading": seconds - sum(timed.values()), **timed}
+
+
 def snapshot(root: Path) -> dict[str, tuple[int, int]]:
     """Path → (size, mtime_ns) for every file, to prove a step wrote nothing."""
     out: dict[str, tuple[int, int]] = {}
@@ -280,12 +295,21 @@ def bench_scale(scale: int, runs: int, work: Path, og: bool) -> tuple[list[Measu
     measures.append(m)
 
     m = Measure(f"x{scale} run (empty DB)", budget=budgets["run"])
+    phases: list[dict[str, float]] = []
     for _ in range(runs):
         fresh()
         s, p, _ = run_cli(["run", "-d", str(data)])
         m.seconds.append(s)
         m.peak_mb.append(p)
+        phases.append(run_phases(data, s))
     measures.append(m)
+    notes.append(
+        f"x{scale} run (empty DB), where the time goes (medians, wall s): "
+        + ", ".join(
+            f"{name} {statistics.median(p.get(name, 0.0) for p in phases):.2f}"
+            for name in phases[0]
+        )
+    )
 
     m = Measure(f"x{scale} run (no change)", budget=budgets["run2"])
     for _ in range(runs):

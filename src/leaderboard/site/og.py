@@ -436,7 +436,8 @@ def render_og_images(
 
 def build_stage(state: BuildState) -> None:
     """Builder step (WEB-02 step 7): `<u>/opengraph-image.png` for every contributor, using the
-    avatars produced by the avatar step (`state.avatars`) when present."""
+    pictures the avatar step processed (`state.avatars`: downloaded or cached, never the
+    generated fallbacks) when present; without one the card shows the initials disc."""
     assert state.public is not None and state.urls is not None and state.writer is not None
     o = state.options
     db = state.public

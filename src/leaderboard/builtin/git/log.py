@@ -211,7 +211,12 @@ def parse_records(data: bytes) -> Iterator[Commit]:
 
 
 PARALLEL_FROM = 20_000  # commits; below this one `git log` is quicker than listing first
-SLICE_MIN, SLICE_MAX = 2_000, 12_500  # commits per parallel slice
+# Commits per parallel slice. Small slices cost git less CPU in total: a `git log` process keeps
+# every commit and tree it has parsed, so a long one works on an ever larger heap (245 MB for
+# 100,000 commits, 32 MB for 2,500). Measured on the 100,000-commit benchmark repository, the same
+# commits as slices of 100,000 / 12,500 / 2,500 / 1,000 took about 6.2 / 5.8 / 4.9 / 5.3 CPU-s of
+# git (below 2,000, process start-up and page faults win back what is saved).
+SLICE_MIN, SLICE_MAX = 1_000, 2_500
 
 Dated = tuple[str, Commit]  # (canonical UTC author date, commit)
 

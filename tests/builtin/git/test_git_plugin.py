@@ -216,12 +216,13 @@ def test_read_ahead_while_listing_takes_the_newest_listed_commits_in_slices(
     args = log_args(["HEAD"], [], merges=True, since=None)
     cut = args.index("--no-textconv") + 1
     monkeypatch.setattr(gitlog, "SLICE_MAX", 3)
+    monkeypatch.setattr(gitlog, "PARALLEL_FROM", 6)
     pool = ThreadPoolExecutor(max_workers=2)
     try:
         listed, early = gitlog._list(repo, args[:cut], args[cut:], pool, 1)
         newest_first = gitrepo.git(repo, "rev-list", "HEAD").split()
         assert [sha for sha, _ in listed] == newest_first
-        # The listing is long enough (2 x 3 commits): the commits printed so far are read ahead,
+        # The listing is long enough (6 commits): the commits printed so far are read ahead,
         # three at a time, in the order rev-list printed them.
         assert early and all(len(part) == 3 for part, _ in early)
         assert [sha for part, _ in early for sha in part] == newest_first[: 3 * len(early)]

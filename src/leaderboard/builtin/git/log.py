@@ -210,7 +210,9 @@ def parse_records(data: bytes) -> Iterator[Commit]:
         )
 
 
-PARALLEL_FROM = 20_000  # commits; below this one `git log` is quicker than listing first
+# Commits from which the listed history is read in slices, and read ahead while it is listed
+# (a first read of 5,000 commits takes two 2,500-commit slices).
+PARALLEL_FROM = 5_000
 # Commits per parallel slice. Small slices cost git less CPU in total: a `git log` process keeps
 # every commit and tree it has parsed, so a long one works on an ever larger heap (245 MB for
 # 100,000 commits, 32 MB for 2,500). Measured on the 100,000-commit benchmark repository, the same
@@ -253,7 +255,7 @@ def read_dated(
 
     Computing `--numstat` dominates a large first read, and git does it on one core. With more
     than one usable core, `git rev-list` first lists the commits with their author dates (cheap:
-    no diffs); for `PARALLEL_FROM` commits or more they are sorted, and consecutive slices of
+    no diffs); for `PARALLEL_FROM` commits or more (or when some were read ahead) they are sorted, and consecutive slices of
     that order are printed by `workers` `git log --no-walk=unsorted --stdin` processes at once —
     the same records, since each commit is still diffed against its parent. Chunks come back in
     order while later slices are still being read, so the caller's work overlaps git's.
@@ -339,7 +341,7 @@ def _list(
                     if line.startswith(b"\x1f"):
                         _, sha, date = line.decode("ascii").split("\x1f")
                         listed.append((sha, date))
-                if len(listed) < 2 * SLICE_MAX:
+                if len(listed) < PARALLEL_FROM:
                     continue  # too short to be worth slicing so far
                 running = sum(1 for _, future in early if not future.done())
                 while running < spare and len(listed) - ahead >= SLICE_MAX:

@@ -199,7 +199,8 @@ class Canvas:
         x, y = xy
         self.image.paste(im, (x + 1, y), mask)
         top, bottom = max(y, 0), min(y + im.height, HEIGHT)
-        self.touched.update(range(top // BAND, (bottom - 1) // BAND + 1))
+        if bottom > top:  # (a paste wholly outside the canvas changes nothing)
+            self.touched.update(range(top // BAND, (bottom - 1) // BAND + 1))
 
 
 def _paste_level(

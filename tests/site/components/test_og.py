@@ -186,3 +186,15 @@ def test_core_80_adler32_combine() -> None:
         for second in parts:
             combined = og.adler32_combine(zlib.adler32(first), zlib.adler32(second), len(second))
             assert combined == zlib.adler32(first + second)
+
+
+def test_core_80_canvas_records_the_bands_a_paste_touches() -> None:
+    canvas = og.Canvas(Image.new("L", (og.STRIDE, og.HEIGHT), 0))
+    mark, opaque = Image.new("L", (10, og.BAND + 1), 1), Image.new("L", (10, og.BAND + 1), 255)
+    canvas.paste(mark, (5, og.BAND - 1), opaque)  # rows BAND-1 … 2*BAND-1: bands 0, 1
+    assert canvas.touched == {0, 1}
+    canvas.paste(mark, (5, og.HEIGHT + 3), opaque)  # below the card: nothing
+    canvas.paste(mark, (5, -og.BAND - 5), opaque)  # above it: nothing
+    assert canvas.touched == {0, 1}
+    assert canvas.image.getpixel((6, og.BAND)) == 1  # shifted right past the filter byte
+    assert canvas.image.getpixel((0, og.BAND)) == 0

@@ -13,6 +13,11 @@ dispatcher for every POST). Everything else — no id, an unknown or expired id,
 accepts only an event stream, or no room for another session — is answered statelessly, with a
 session id of our own on `initialize`; a client never sees "session not found".
 
+Repeated cached tool calls (`_cached`): a plain `tools/call` whose answer the SDK has already
+encoded is answered here with those bytes under the request's id, without the SDK's transport,
+dispatcher, handler and serialisation (most of a cached call's CPU); the conditions keep the
+answer the one the SDK would give (see `_cached` and `WireCache.encoded`).
+
 Security, in front of every route but `/healthz`: while bound to loopback a browser `Origin`
 whose host is not `localhost`, `127.0.0.1` or `[::1]` gets 403 (DNS-rebinding and drive-by
 pages); with a token configured a request without `Authorization: Bearer <token>` gets 401.
@@ -34,8 +39,10 @@ from urllib.parse import parse_qsl, urlencode, urlsplit
 from mcp.server.lowlevel import Server
 from mcp.server.sse import SseServerTransport
 from mcp.server.streamable_http_manager import StreamableHTTPSessionManager
+from mcp_types.version import HANDSHAKE_PROTOCOL_VERSIONS
 
 from leaderboard import __version__
+from leaderboard.mcp.server import wire_cache_of
 from leaderboard.mcp.settings import is_loopback
 
 log = logging.getLogger("leaderboard")
@@ -77,6 +84,12 @@ def _header(scope: Scope, name: bytes) -> str | None:
         if key.lower() == name:
             return bytes(value).decode("latin-1")
     return None
+
+
+def _is_json(scope: Scope) -> bool:
+    """The SDK transport's Content-Type rule (anything else is its 415)."""
+    content_type = (_header(scope, b"content-type") or "").split(";")[0]
+    return any(part.strip() == "application/json" for part in content_type.split(","))
 
 
 def _is_initialize(body: bytes) -> bool:
@@ -166,6 +179,7 @@ class McpHttpApp:
             app=server, json_response=False, stateless=True, security_settings=None
         )
         self.sse = SseServerTransport("/messages/")
+        self.answers = wire_cache_of(server)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "lifespan":
@@ -260,6 +274,8 @@ class McpHttpApp:
         if not ("application/json" in accept or "*/*" in accept or "application/*" in accept):
             await self._stream_only(scope, body, receive, send)
             return
+        if await self._cached(scope, body, session, send):
+            return
         if session is not None:
             # A live session answers; an unknown or expired id (404) is served statelessly.
             sent = await _attempt(self.session_manager, scope, _replay(body, receive), send, {404})
@@ -277,6 +293,35 @@ class McpHttpApp:
                     return
         reply = _with_session_id(send) if initialize else send
         await self.json_manager.handle_request(scope, _replay(body, receive), reply)
+
+    async def _cached(self, scope: Scope, body: bytes, session: str | None, send: Send) -> bool:
+        """Answer a repeated cached tool call from its stored response JSON (see `WireCache`),
+        without the SDK's transport, dispatcher and serialisation; False when it is anything
+        else, which then goes the normal way.
+
+        The answer is the one the SDK would send: the request must carry a protocol version the
+        SDK's legacy transports serve (the modern era has its own path), and with a session id,
+        the version that session negotiated when the SDK let it call tools (an id the SDK has
+        not let call tools yet, or does not know, goes the normal way). Without an id the SDK
+        would answer statelessly, born ready, in the header's version: so does this.
+        """
+        if self.answers is None or not _is_json(scope):
+            return False
+        version = _header(scope, b"mcp-protocol-version")
+        if version is None or version not in HANDSHAKE_PROTOCOL_VERSIONS:
+            return False
+        if session is not None and self.answers.session_version(session) != version:
+            return False
+        payload = self.answers.encoded(body, version)
+        if payload is None:
+            return False
+        headers = [(b"content-type", b"application/json")]
+        if session is not None:
+            headers.append((b"mcp-session-id", session.encode("latin-1")))
+        headers.append((b"content-length", str(len(payload)).encode()))
+        await send({"type": "http.response.start", "status": 200, "headers": headers})
+        await send({"type": "http.response.body", "body": payload})
+        return True
 
     async def _stream_only(self, scope: Scope, body: bytes, receive: Receive, send: Send) -> None:
         """A client that accepts only an event stream: answer as one (statelessly). The SDK's

@@ -34,6 +34,7 @@ ACTIVITY_DEFINITIONS: list[ActivityDefinition] = [
     ActivityDefinition("git_coauthor", "Co-authored Commit", "Co-authored a commit", 1, "users"),
 ]
 TITLE_LIMIT = 200
+BATCH = 500  # commits per RecordBatch: its records are built, stored and dropped while young
 
 
 def _settings(ctx: PluginContext) -> GitSettings:
@@ -157,7 +158,8 @@ class GitPlugin:
         )
         reader = _Attribution(settings, repo, authors)
         for dated in chunks:  # in order, while git still reads the later ones
-            yield RecordBatch(reader.activities(dated))
+            for start in range(0, len(dated), BATCH):
+                yield RecordBatch(reader.activities(dated[start : start + BATCH]))
         state.save(ctx.db, repo.name, tips, fingerprint)
         state.set_pending(ctx.db, repo.name, reader.unresolved, replace=full)
 

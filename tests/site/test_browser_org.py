@@ -9,6 +9,7 @@ from __future__ import annotations
 import functools
 import http.server
 import itertools
+import json
 import logging
 import re
 import threading
@@ -370,6 +371,79 @@ def test_web_60_phone_details(org_site: str) -> None:
         browser.close()
 
 
+# Probe points of the visible heatmap: the centre of an empty in-range day, of each active day
+# and of a column-0 cell before the range starts (or null), in the SVG's own pixels.
+HEATMAP_PROBES = r"""
+() => {
+  const svg = [...document.querySelectorAll('svg.heatmap')].find(s => s.getClientRects().length);
+  const active = [...svg.querySelectorAll('rect.c')].map(r =>
+    [+r.getAttribute('x'), +r.getAttribute('y'), r.getAttribute('class')]);
+  const taken = new Set(active.map(([x, y]) => x + ',' + y));
+  let empty = null;
+  for (let x = 45; x < 700 && !empty; x += 15)
+    for (let y = 16; y < 117 && !empty; y += 15) if (!taken.has(x + ',' + y)) empty = [x, y];
+  const top = /^M30 (\d+)/.exec(svg.querySelector('path').getAttribute('d'))[1];
+  const css = getComputedStyle(document.documentElement);
+  const colour = (n) => (css.getPropertyValue('--activity-graph-' + n)
+    || css.getPropertyValue('--lb-activity-graph-' + n)).trim();
+  return {empty, active: active.slice(0, 5), outside: +top > 16 ? [30, 16] : null,
+          levels: [0, 1, 2, 3, 4].map(colour), card: getComputedStyle(svg.closest('.card')).backgroundColor};
+}
+"""
+
+
+@pytest.mark.parametrize("scheme", SCHEMES)
+def test_web_40_heatmap_paints_empty_days_from_one_pattern(org_site: str, scheme: str) -> None:
+    """Empty days are a pattern under the active days (WEB-63): each must still show as a cell
+    of level 0, active days in their level's colour, days outside the range not at all."""
+    import io
+
+    from PIL import Image
+
+    with _browser() as p:
+        browser, page = _page(p, 1280, scheme)
+        page.goto(org_site + "rithviknishad/")
+        probes = page.evaluate(HEATMAP_PROBES)
+        svg = page.locator("svg.heatmap:visible").first
+        shot = Image.open(io.BytesIO(svg.screenshot())).convert("RGB")
+        rgb = page.evaluate(
+            "cs => cs.map(c => { const x = document.createElement('canvas').getContext('2d');"
+            " x.fillStyle = c; x.fillRect(0, 0, 1, 1); return [...x.getImageData(0, 0, 1, 1)"
+            ".data.slice(0, 3)]; })",
+            [*probes["levels"], probes["card"]],
+        )
+        levels, card = rgb[:5], rgb[5]
+
+        def near(a: tuple[int, ...], b: list[int]) -> bool:
+            return all(abs(x - y) <= 3 for x, y in zip(a, b, strict=True))
+
+        x, y = probes["empty"]
+        assert near(shot.getpixel((x + 5, y + 5)), levels[0]), (scheme, "empty day")
+        assert probes["active"], "the core member has active days in the last year"
+        for ax, ay, cls in probes["active"]:
+            level = int(cls.rsplit("hl-", 1)[1])
+            assert near(shot.getpixel((ax + 5, ay + 5)), levels[level]), (scheme, cls)
+        if probes["outside"]:
+            ox, oy = probes["outside"]
+            assert near(shot.getpixel((ox + 5, oy + 5)), card), (scheme, "outside the range")
+        # the gaps between cells stay the card's colour (the pattern tiles line up with cells)
+        assert near(shot.getpixel((x + 13, y + 5)), card), (scheme, "gap")
+        # the page defines its shared paint servers once: the pattern and the sparkline gradient
+        assert page.evaluate("document.querySelectorAll('#hm-empty').length") == 1
+        assert page.evaluate("document.querySelectorAll('#spark-fill').length") == 1
+        # icons are drawn with Lucide's strokes from the stylesheet, symbols and single ones alike
+        for sel in ("svg.icon use", "svg.icon[data-icon]"):
+            style = page.evaluate(
+                "s => { const c = getComputedStyle(document.querySelector(s));"
+                " return [c.fill, c.stroke, c.strokeWidth, c.strokeLinecap]; }",
+                sel,
+            )
+            assert (
+                style[0] == "none" and style[1].startswith("rgb") and style[2:] == ["2px", "round"]
+            )
+        browser.close()
+
+
 def test_web_42_timeline_is_bounded_loads_older_months_and_filters(org_site: str) -> None:
     with _browser() as p:
         browser, page = _page(p, 1280)
@@ -384,8 +458,28 @@ def test_web_42_timeline_is_bounded_loads_older_months_and_filters(org_site: str
         for _ in range(rendered + 1):  # past the rendered months: the next one comes from JSON
             page.click("[data-load-more]")
         page.wait_for_function(f"document.querySelectorAll('[data-month]').length > {rendered}")
-        slugs = page.eval_on_selector_all(".tl-item", "els => els.map(e => e.dataset.slug)")
-        assert len(slugs) == len(set(slugs)) > 100  # the cut month was completed, not doubled
+        items = page.eval_on_selector_all(
+            ".tl-item",
+            "els => els.map(e => e.querySelector('time').getAttribute('datetime') + ' '"
+            " + e.dataset.type + ' ' + e.querySelector('.tl-title').textContent)",
+        )
+        assert len(items) == len(set(items)) > 100  # the cut month was completed, not doubled
+        # the loaded items have the rendered ones' shape: icon, type, time, points, linked title
+        loaded = page.locator(".tl-item").nth(len(items) - 1)
+        assert loaded.locator("svg use").count() == 1 and loaded.locator("time").count() == 1
+        assert loaded.locator(".tl-title a[rel='noopener nofollow']").count() == 1
+        # the external-link icon of linked titles comes from the stylesheet, rendered or loaded
+        for item in (page.locator(".tl-item").first, loaded):
+            after = item.locator(".tl-title a").evaluate(
+                "a => { const c = getComputedStyle(a, '::after');"
+                " return [c.maskImage || c.webkitMaskImage, c.width]; }"
+            )
+            assert after[0].startswith('url("data:image/svg+xml') and after[1] == "12px"
+        # the month the limit cuts now holds all its activities, each once (page + year file)
+        more = json.loads(re.search(r"data-tl-more>(.*?)</script>", html, re.S)[1])  # type: ignore[index]
+        cut = page.locator("[data-month]").nth(rendered - 1)
+        key = cut.get_attribute("data-month")
+        assert more[0]["key"] == key and cut.locator(".tl-item").count() == more[0]["count"]
         # activity-type filter: persisted, "(filtered)" header, Clear
         page.click("[data-tl-type-button]")
         page.check("[data-tl-type][value='PR Reviewed']")

@@ -171,3 +171,34 @@ def test_a_site_over_a_limit_is_a_build_error_naming_limit_figure_and_option(
     assert re.search(r"the site has [\d,]+ files \([\d,]+ too many\)", message)
     assert "leaderboard.site.rank_badges: false" in message
     assert not (tmp_path / "_site" / ".leaderboard-build.json").exists()  # never published
+
+
+def test_older_timeline_months_are_complete_and_compact_in_the_year_files(
+    built: tuple[Path, object],
+) -> None:
+    """A busy profile renders its newest activities; the rest are rows of the year files the
+    page lists (WEB-42, WEB-63): together each activity once, at a bounded size per row."""
+    site, _ = built
+    people = json.loads((site / "api/v1/contributors.json").read_text())["contributors"]
+    busiest = max(people, key=lambda p: (p["activity_count"], p["username"]))
+    page = (site / _disk(busiest["profile_url"]) / "index.html").read_text()
+    remote = json.loads(re.search(r"data-tl-more>(.*?)</script>", page, re.S)[1])  # type: ignore[index]
+    keys = {r["key"] for r in remote}
+    months = re.findall(
+        r'<section class="tl-month" data-month="([\d-]+)">(.*?)</section>', page, re.S
+    )
+    on_page = sum(m.count('class="tl-item"') for key, m in months if key not in keys)
+    rows = 0
+    for r in remote:
+        doc = json.loads((site / _disk(r["url"])).read_text())
+        assert doc["fields"] == ["type", "occurred_at", "day", "points", "title", "link", "text"]
+        got = doc["months"][r["key"]]
+        assert len(got) == r["count"]
+        for row in got:
+            name, icon = doc["types"][row[0]]
+            assert name and icon and row[1].endswith("Z")
+            assert row[2][:7] == r["key"] and isinstance(row[3], int)
+        rows += len(got)
+    sizes = sum((site / _disk(url)).stat().st_size for url in {r["url"] for r in remote})
+    assert on_page + rows == busiest["activity_count"]
+    assert sizes / rows < 160  # bytes per older activity: keys and type names are not repeated

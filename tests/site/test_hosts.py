@@ -93,6 +93,26 @@ def test_bytes_and_per_file_limits() -> None:
     assert "2.00 GB" in gh[0].figure and "data_explorer" in gh[0].advice
     cf = hosts.check(big, hosts.HOSTS["cloudflare"])
     assert [p.limit for p in cf] == ["25 MiB per file on Cloudflare Pages (free)"]
+    # measured sites name what each option removes, the heaviest first
+    built = hosts.SiteSize.of(
+        [*((f"data.db.{i:03}", 90_000_000) for i in range(12)), ("a/index.html", 90_000),
+         ("a/opengraph-image.png", 20_000_000), ("b/opengraph-image.png", 30_000_000),
+         ("api/v1/contributors/shards/00.json", 5_000)]
+    )  # fmt: skip
+    assert built.kind_bytes == {
+        "contributor json": 5_000, "explorer": 1_080_000_000, "og images": 50_000_000,
+        "profiles": 90_000,
+    }  # fmt: skip
+    (over,) = hosts.check(built, hosts.HOSTS["github-pages"])
+    assert (
+        over.advice.index("(removes up to 1.08 GB)")
+        < over.advice.index("(removes up to 50.0 MB)")
+        < over.advice.index("(removes up to 0.0 MB)")
+    )
+    assert "data_explorer.enabled: false" in over.advice.split("(removes up to 1.08 GB)")[0]
+    assert "Bytes by kind: contributor json 0.0 MB, explorer 1.08 GB" in "\n".join(
+        hosts.report_lines(built, hosts.HOSTS["github-pages"])
+    )
     assert "data.db is 30 MiB" in cf[0].figure and "chunk" in cf[0].advice
 
 

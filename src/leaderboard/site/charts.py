@@ -341,20 +341,42 @@ def downsample(values: Sequence[float], limit: int = SPARK_MAX_POINTS) -> list[f
 
 
 SPARK_FILL = "spark-fill"
-# the one gradient every sparkline of a page fills with (added by `with_spark_defs`; `color` is the primary
-# colour, as on the sparklines themselves, because `currentColor` resolves where it is defined)
-SPARK_DEFS = Markup(
-    '<svg width="0" height="0" style="position:absolute;color:var(--primary, var(--lb-primary))" '
-    f'aria-hidden="true" focusable="false">{_gradient(SPARK_FILL, 0.5, 0.05)}</svg>'
-)
+HEAT_EMPTY = "hm-empty"  # the pattern of empty heatmap days (WEB-40), shared like the gradient
 
 
-def with_spark_defs(html: str) -> str:
-    """The page with the shared sparkline gradient added once, when a sparkline uses it."""
-    if f"url(#{SPARK_FILL})" not in html or "</body>" not in html:
+def _page_defs(html: str) -> str:
+    """The paint servers a page refers to, each defined once in one hidden SVG: the sparkline
+    gradient and the empty-day pattern of heatmaps. The SVG is sized 0×0 rather than
+    `display: none`, which would stop browsers painting with what it defines. `color` is the
+    primary colour, as on the sparklines themselves, because `currentColor` resolves where the
+    gradient is defined."""
+    defs = []
+    if f"url(#{SPARK_FILL})" in html:
+        defs.append(_gradient(SPARK_FILL, 0.5, 0.05))
+    if f"url(#{HEAT_EMPTY})" in html:
+        # one tile per cell pitch, from the grid's first cell: every heatmap has the same origin
+        defs.append(
+            f'<defs><pattern id="{HEAT_EMPTY}" class="{HEAT_EMPTY}" width="{HEAT_PITCH}" '
+            f'height="{HEAT_PITCH}" x="{HEAT_LEFT}" y="{HEAT_TOP}" patternUnits="userSpaceOnUse">'
+            '<rect class="c"/></pattern></defs>'
+        )
+    if not defs:
+        return ""
+    return (
+        '<svg width="0" height="0" style="position:absolute;color:var(--primary, var(--lb-primary))" '
+        f'aria-hidden="true" focusable="false">{"".join(defs)}</svg>'
+    )
+
+
+def with_chart_defs(html: str) -> str:
+    """The page with its shared chart definitions (`_page_defs`) added once before `</body>`."""
+    if "</body>" not in html:
+        return html
+    defs = _page_defs(html)
+    if not defs:
         return html
     at = html.rindex("</body>")
-    return html[:at] + SPARK_DEFS + "\n" + html[at:]
+    return html[:at] + defs + "\n" + html[at:]
 
 
 def sparkline(values: Sequence[float], *, label: str) -> Markup:
@@ -441,10 +463,11 @@ def activity_heatmap(
 ) -> Markup:
     """A contribution grid for [start, end]: week columns Sunday → Saturday.
 
-    `days` maps a date to its (definition name, count) pairs. Cells are `rect.heatmap-cell`
-    (the stylesheet sets `rx: var(--activity-graph-radius)`); out-of-range cells are omitted.
-    Every profile draws the same few year-long grids, so the empty grid of a range is memoised
-    (`_empty_cells`) and only active days are drawn: this chart dominated profile builds.
+    `days` maps a date to its (definition name, count) pairs. Only the days with activity are
+    elements (`rect.c.hl-<level>` with their `<title>`); the empty days are one path over the
+    in-range cells, filled with the page's empty-cell pattern (`HEAT_EMPTY`, a `rect.c` tile
+    styled by the stylesheet: size, corners, colour), drawn first so active days cover theirs.
+    A year of bare empty cells was half the weight of a typical profile (WEB-63, WEB-64).
     """
     first = _sunday_on_or_before(start)
     weeks = (end - first).days // 7 + 1
@@ -458,10 +481,10 @@ def activity_heatmap(
         f'<svg class="heatmap" viewBox="0 0 {width} {height}" width="{width}" height="{height}" '
         f'role="img" aria-label="{escape(label)}">',
         _heatmap_axes(first, start, end, weeks),
+        _empty_days(first, start, end),
     ]
     by_month: dict[str, int] = {}  # the hidden table sums months: a row per day doubled the titles
-    newest: int | None = None
-    cells = list(_empty_cells(first, start, end))  # chronological = week-major column order
+    cells: list[str] = []
     for d in sorted(days):
         if not start <= d <= end:
             continue
@@ -472,14 +495,13 @@ def activity_heatmap(
         month = f"{MONTHS[d.month - 1]} {d.year}"
         by_month[month] = by_month.get(month, 0) + count
         w, i = divmod((d - first).days, 7)
-        cells[(d - start).days] = (
+        cells.append(
             f'<rect class="c hl-{heat_level(count)}" x="{HEAT_LEFT + w * HEAT_PITCH}" '
             f'y="{HEAT_TOP + i * HEAT_PITCH}">'
             f"<title>{escape(heatmap_cell_title(d, types))}</title></rect>"
         )
-        newest = (d - start).days
-    if newest is not None:  # one tab stop per grid; arrow keys move between days (site.js)
-        cells[newest] = cells[newest].replace("<rect ", '<rect tabindex="0" ', 1)
+    if cells:  # one tab stop per grid, the newest active day; arrow keys move between days
+        cells[-1] = cells[-1].replace("<rect ", '<rect tabindex="0" ', 1)
     out.extend(cells)
     out.append("</svg>")
     rows = [[m, format_int(c)] for m, c in by_month.items()]
@@ -491,20 +513,29 @@ def activity_heatmap(
 
 
 @functools.lru_cache(maxsize=64)
-def _empty_cells(first: date, start: date, end: date) -> tuple[str, ...]:
-    """Every cell of [start, end] without activity, in date order: the same on every profile
-    showing that range, so only the active days are drawn per profile. An empty day is a bare
-    `rect.c` (size, corners and colour come from the stylesheet) without a `<title>`: a year of
-    "No activities" titles was a third of a long-tail profile's weight (CORE-80, WEB-63)."""
-    cells = []
-    d = start
-    while d <= end:
-        w, i = divmod((d - first).days, 7)
-        cells.append(
-            f'<rect class="c" x="{HEAT_LEFT + w * HEAT_PITCH}" y="{HEAT_TOP + i * HEAT_PITCH}"/>'
+def _empty_days(first: date, start: date, end: date) -> str:
+    """The in-range cells of a grid as one path filled with the empty-day pattern: the first
+    week column from the start's weekday down, the full weeks, the last column down to the
+    end's weekday. The pattern's tiles line up with the cells, so the path only has to cover
+    their area (gaps included)."""
+    weeks = (end - first).days // 7 + 1
+    top = (start - first).days  # weekday row of the first day (Sunday = 0)
+    bottom = (end - first).days - (weeks - 1) * 7  # weekday row of the last day
+
+    def x(w: int) -> int:
+        return HEAT_LEFT + w * HEAT_PITCH
+
+    def y(r: int) -> int:
+        return HEAT_TOP + r * HEAT_PITCH
+
+    if weeks == 1:
+        d = f"M{x(0)} {y(top)}H{x(1)}V{y(bottom + 1)}H{x(0)}Z"
+    else:
+        d = (
+            f"M{x(0)} {y(top)}H{x(1)}V{y(0)}H{x(weeks)}V{y(bottom + 1)}H{x(weeks - 1)}"
+            f"V{y(7)}H{x(0)}Z"
         )
-        d += timedelta(days=1)
-    return tuple(cells)
+    return f'<path d="{d}" fill="url(#{HEAT_EMPTY})"/>'
 
 
 @functools.lru_cache(maxsize=256)
@@ -518,14 +549,12 @@ def _heatmap_axes(first: date, start: date, end: date, weeks: int) -> str:
         if in_range and (in_range[0].year, in_range[0].month) != last_month:
             last_month = (in_range[0].year, in_range[0].month)
             out.append(
-                f'<text class="hm-label" x="{HEAT_LEFT + w * HEAT_PITCH}" y="10">'
+                f'<text x="{HEAT_LEFT + w * HEAT_PITCH}" y="10">'
                 f"{MONTHS[in_range[0].month - 1][:3]}</text>"
             )
     for row, name in ((1, "Mon"), (3, "Wed"), (5, "Fri")):
-        out.append(
-            f'<text class="hm-label" x="0" y="{HEAT_TOP + row * HEAT_PITCH + 9}">{name}</text>'
-        )
-    return "".join(out)
+        out.append(f'<text x="0" y="{HEAT_TOP + row * HEAT_PITCH + 9}">{name}</text>')
+    return '<g class="hm-label">' + "".join(out) + "</g>"
 
 
 def heatmap_legend() -> Markup:

@@ -100,12 +100,14 @@ class SiteSize:
     largest_path: str
     largest_bytes: int
     kinds: Mapping[str, int] = field(default_factory=dict)  # kind → files
+    kind_bytes: Mapping[str, int] = field(default_factory=dict)  # kind → bytes (when known)
 
     @classmethod
     def of(cls, sizes: Iterable[tuple[str, int]]) -> SiteSize:
         files = total = 0
         largest, largest_bytes = "", -1
         kinds: dict[str, int] = {}
+        kind_bytes: dict[str, int] = {}
         for rel, size in sizes:
             files += 1
             total += size
@@ -113,7 +115,11 @@ class SiteSize:
                 largest, largest_bytes = rel, size
             kind = kind_of(rel)
             kinds[kind] = kinds.get(kind, 0) + 1
-        return cls(files, total, largest, max(largest_bytes, 0), dict(sorted(kinds.items())))
+            kind_bytes[kind] = kind_bytes.get(kind, 0) + size
+        return cls(
+            files, total, largest, max(largest_bytes, 0), dict(sorted(kinds.items())),
+            dict(sorted(kind_bytes.items())),
+        )  # fmt: skip
 
 
 def kind_of(rel: str) -> str:
@@ -204,11 +210,15 @@ def check(size: SiteSize, host: HostProfile, *, media_top_fit: int | None = None
             )
         )
     if host.max_total_bytes is not None and size.bytes > host.max_total_bytes:
-        big = [
-            f"{CUTS[k]}"
-            for k in ("explorer", "og images", "avatars", "contributor json")
-            if size.kinds.get(k)
-        ]
+        families = ("explorer", "og images", "avatars", "contributor json", "api")
+        if size.kind_bytes:  # measured: the families that weigh most first, with their weight
+            big = [
+                f"{CUTS[k]} (removes up to {_size(size.kind_bytes[k])})"
+                for k in sorted(families, key=lambda k: (-size.kind_bytes.get(k, 0), k))
+                if size.kind_bytes.get(k)
+            ]
+        else:
+            big = [CUTS[k] for k in families[:4] if size.kinds.get(k)]
         problems.append(
             Problem(
                 f"{_size(host.max_total_bytes)} per site on {host.label}",
@@ -270,7 +280,11 @@ def report_lines(size: SiteSize, host: HostProfile) -> list[str]:
             _size(host.max_file_bytes or 0),
         ),
         "Files by kind: " + ", ".join(f"{k} {n:,}" for k, n in size.kinds.items()),
-    ]
+    ] + (
+        ["Bytes by kind: " + ", ".join(f"{k} {_size(n)}" for k, n in size.kind_bytes.items())]
+        if size.kind_bytes
+        else []
+    )
 
 
 class HostLimitError(LeaderboardError):
@@ -335,13 +349,15 @@ def check_build(state: Any) -> None:
 # -- the estimate before a build (`doctor`) --------------------------------------------------
 
 # typical bytes per file of each family, measured on the benchmark organisation at 5,000
-# contributors (bench/hosts.py); the explorer's chunks are counted from the public DB's size
+# contributors (bench/hosts.py; profiles and contributor JSON again after the heatmap, timeline
+# and icon changes of issue 17: 50 KB mean profile, shards and year files together 48 KB a file);
+# the explorer's chunks are counted from the public DB's size
 TYPICAL_BYTES = {
-    "profiles": 88_000,
+    "profiles": 50_000,
     "og images": 28_000,
     "avatars": 6_000,
     "rank badges": 700,
-    "contributor json": 70_000,
+    "contributor json": 48_000,
     "api": 600_000,
     "other": 100_000,
 }

@@ -186,40 +186,56 @@ _INLINE_ICON = re.compile(
 )
 
 
+# What every page's stylesheet gives `svg.icon` (static/site.css): the presentation attributes of
+# a Lucide icon, inherited by a `<use>`'s copy of a symbol, so neither the symbols nor the icons
+# drawn once need them on the page
+ICON_CSS_ATTRS = (
+    'fill="none" stroke="currentColor" stroke-width="2" stroke-linecap="round" '
+    'stroke-linejoin="round"'
+)
+
+
 def use_sprite(html: str) -> str:
     """Icons drawn more than once on a page become one `<symbol>` each, referenced with
     `<use href="#i-…">` (WEB-63): a profile repeats the same few icons on every timeline item,
-    and the inline copies dominated its weight. Icons drawn once stay inline."""
+    and the inline copies dominated its weight. Icons drawn once stay inline. Both leave out
+    the attributes the stylesheet sets on `svg.icon` (`ICON_CSS_ATTRS`) and the `xmlns` an
+    HTML parser does not need: the same bytes on every symbol and icon of every page."""
     matches = list(_INLINE_ICON.finditer(html))  # one scan; the output is cut from it
+    if not matches or "</body>" not in html:
+        return html
     counts: dict[str, int] = {}
     bodies: dict[str, str] = {}
     for m in matches:
         counts[m.group(5)] = counts.get(m.group(5), 0) + 1
         bodies[m.group(5)] = m.group(6)
     shared = {name for name, n in counts.items() if n > 1}
-    if not shared or "</body>" not in html:
-        return html
     parts: list[str] = []
     done = 0
     for m in matches:
-        cls, w, h, a11y, name, _ = m.groups()
-        if name not in shared:
-            continue
+        cls, w, h, a11y, name, body = m.groups()
         parts.append(html[done : m.start()])
-        parts.append(
-            f'<svg class="{cls}" width="{w}" height="{h}" {a11y} focusable="false">'
-            f'<use href="#i-{name}"/></svg>'
-        )
+        if name in shared:
+            parts.append(
+                f'<svg class="{cls}" width="{w}" height="{h}" {a11y}><use href="#i-{name}"/></svg>'
+            )
+        else:
+            parts.append(
+                f'<svg viewBox="0 0 24 24" class="{cls}" width="{w}" height="{h}" {a11y} '
+                f'focusable="false" data-icon="{name}">{body}</svg>'
+            )
         done = m.end()
     parts.append(html[done:])
     out = "".join(parts)
-    attrs = _SVG_ATTRS.replace('xmlns="http://www.w3.org/2000/svg" ', "")
+    if not shared:
+        return out
     symbols = "".join(
-        f'<symbol id="i-{name}" {attrs}>{bodies[name]}</symbol>' for name in sorted(shared)
+        f'<symbol id="i-{name}" viewBox="0 0 24 24">{bodies[name]}</symbol>'
+        for name in sorted(shared)
     )
     sprite = (
-        '<svg xmlns="http://www.w3.org/2000/svg" width="0" height="0" '
-        f'style="position:absolute" aria-hidden="true" focusable="false">{symbols}</svg>'
+        '<svg width="0" height="0" style="position:absolute" aria-hidden="true" '
+        f'focusable="false">{symbols}</svg>'
     )
     at = out.rindex("</body>")
     return out[:at] + sprite + "\n" + out[at:]

@@ -20,6 +20,7 @@ from markupsafe import Markup
 
 from leaderboard import __version__
 from leaderboard.forkmap import start_fork_map
+from leaderboard.site.charts import with_chart_defs
 from leaderboard.site.contexts import PageMeta, SiteContext
 from leaderboard.site.env import PACKAGE_TEMPLATES, template_digest
 from leaderboard.site.icons import use_sprite
@@ -93,8 +94,8 @@ class PageRenderer:
             known = self.file_state.verify(rel, root / rel, prev)
             if known is not None:
                 return prev, False, 0, known
-        html = use_sprite(
-            self.env.get_template(template).render(site=self.site, page=page, ctx=ctx)
+        html = with_chart_defs(
+            use_sprite(self.env.get_template(template).render(site=self.site, page=page, ctx=ctx))
         )
         digest, written, st = write_known(self.file_state, root, rel, html.encode("utf-8"))
         return digest, written, 1, st
@@ -357,9 +358,10 @@ def write_files(state: BuildState) -> None:
 
 def write_timeline_months(state: BuildState) -> None:
     """`api/v1/contributors/<u>/activities/<yyyy>.json` for the months a profile does not
-    render (WEB-42, WEB-63), one file per year (WEB-64: `{"username", "year", "months":
-    {"<yyyy-mm>": [items]}}`): only contributors with more than `timeline_limit` activities have
-    any, so the file count follows the very active few, not the whole organisation."""
+    render (WEB-42, WEB-63), one file per year (WEB-64): `{"username", "year", "fields",
+    "types": [[name, icon]], "months": {"<yyyy-mm>": [rows]}}`, newest first, each row the
+    `fields` of one activity (`profile.month_row`). Only contributors with more than
+    `timeline_limit` activities have any, so the file count follows the very active few."""
     import orjson
 
     model, writer = state.model, state.writer
@@ -372,22 +374,24 @@ def write_timeline_months(state: BuildState) -> None:
         months = profile.older_months(model, positions, limit)
         acts = iter(log.details([i for items in months.values() for i in items]))  # one query
         years: dict[str, dict[str, Any]] = {}
+        types: dict[str, dict[tuple[str, str], int]] = {}
         for key, items in months.items():  # newest first
-            doc = years.setdefault(key[:4], {"username": username, "year": key[:4], "months": {}})
-            # empty texts and links left out: a fifth of these files' bytes (WEB-64)
-            doc["months"][key] = [
-                {
-                    k: v
-                    for k, v in profile.month_item(model, next(acts)).items()
-                    if v != "" and v is not None
-                }
-                for _ in items
-            ]
+            year = key[:4]
+            doc = years.setdefault(year, {"username": username, "year": year, "months": {}})
+            kinds = types.setdefault(year, {})
+            doc["months"][key] = [profile.month_row(model, next(acts), kinds) for _ in items]
         for year, doc in years.items():
+            out = {
+                "username": username,
+                "year": year,
+                "fields": profile.MONTH_FIELDS,
+                "types": [list(k) for k in types[year]],
+                "months": doc["months"],
+            }
             # orjson: these files are read by the page only; canonical formatting (CORE-40)
             # cost half of this step
             path = profile.month_api_path(model, username, f"{year}-01")
-            writer.write(path, orjson.dumps(doc) + b"\n")
+            writer.write(path, orjson.dumps(out) + b"\n")
 
 
 __all__ = ["PACKAGE_TEMPLATES", "render_all"]

@@ -173,11 +173,11 @@ def test_web_31_sparkline_geometry() -> None:
     assert area.get("points") == "2,22 60,12 118,2 118,22 2,22"
     assert area.get("fill") == f"url(#{c.SPARK_FILL})"
     assert line.get("stroke-width") == "1.5"
-    page = c.with_spark_defs(
+    page = c.with_chart_defs(
         f"<body>{c.sparkline([1, 2], label='x')}{c.sparkline([2, 1], label='y')}</body>"
     )
     assert page.count(f'id="{c.SPARK_FILL}"') == 1
-    assert c.with_spark_defs("<body></body>") == "<body></body>"
+    assert c.with_chart_defs("<body></body>") == "<body></body>"
 
 
 def test_web_31_sparkline_scales_to_at_least_one() -> None:
@@ -210,28 +210,58 @@ def test_web_40_heat_levels() -> None:
 
 def test_web_40_heatmap_grid() -> None:
     start, end = date(2026, 4, 1), date(2026, 4, 14)  # Wed .. Tue
-    days = {date(2026, 4, 2): [("Issue Opened", 1), ("PR Merged", 2)]}
+    days = {
+        date(2026, 4, 2): [("Issue Opened", 1), ("PR Merged", 2)],
+        date(2026, 4, 9): [("PR Merged", 1)],
+        date(2026, 5, 1): [("PR Merged", 9)],  # out of range: not drawn, not counted
+    }
     fig = _parse(c.activity_heatmap(start, end, days, caption="3 contributions in the last year"))
     svg = fig.find("svg")
     assert svg is not None
     # columns: Sun Mar 29 .. Sat Apr 18 → 3 weeks; width = 30 + 3·15 − 4
     assert svg.get("viewBox") == "0 0 71 117"
+    # the empty days are one path over the in-range cells (Wed of week 1 … Tue of week 3),
+    # painted with the page's cell pattern (WEB-63: no element per empty day)
+    (empty,) = svg.findall("path")
+    assert empty.get("fill") == f"url(#{c.HEAT_EMPTY})"
+    assert empty.get("d") == "M30 61H45V16H75V61H60V121H30Z"
     cells = svg.findall("rect")
-    assert len(cells) == 14  # out-of-range cells omitted
-    first = cells[0]
-    # an empty day is a bare cell styled by the stylesheet (no title: page weight, WEB-63)
-    assert (first.get("x"), first.get("y"), first.get("class")) == ("30", "61", "c")
-    assert first.find("title") is None
-    busy = cells[1]
-    assert busy.get("class") == "c hl-2" and busy.get("tabindex") == "0"  # the newest active day
+    assert len(cells) == 2  # the active days only
+    busy, later = cells
+    assert (busy.get("x"), busy.get("y"), busy.get("class")) == ("30", "76", "c hl-2")
     assert busy.findtext("title") == "Thu, 2 Apr 2026: 3 activities (2 PR Merged, 1 Issue Opened)"
-    assert cells[2].find("title") is None
-    assert [t.text for t in svg.findall("text")] == ["Apr", "Mon", "Wed", "Fri"]
+    assert busy.get("tabindex") is None
+    assert later.get("tabindex") == "0"  # one tab stop per grid: the newest active day
+    assert later.findtext("title") == "Thu, 9 Apr 2026: 1 activity (1 PR Merged)"
+    assert [t.text for t in svg.findall("g/text")] == ["Apr", "Mon", "Wed", "Fri"]
+    assert "4 activities from" in (svg.get("aria-label") or "")
+
+
+def test_web_40_empty_day_path_edges() -> None:
+    # one week column only: Sunday 5 Apr .. Wednesday 8 Apr 2026
+    one = _parse(c.activity_heatmap(date(2026, 4, 5), date(2026, 4, 8), {}, caption="x"))
+    assert [p.get("d") for p in one.findall("svg/path")] == ["M30 16H45V76H30Z"]
+    year = _parse(c.activity_heatmap(date(2026, 1, 1), date(2026, 12, 31), {}, caption="2026"))
+    # 2026-01-01 is a Thursday (row 4); 2026-12-31 a Thursday too: 53 columns
+    assert [p.get("d") for p in year.findall("svg/path")] == ["M30 76H45V16H825V91H810V121H30Z"]
+    assert year.findall("svg/rect") == []
+
+
+def test_web_40_page_defines_the_empty_day_pattern_once() -> None:
+    grid = c.activity_heatmap(date(2026, 1, 1), date(2026, 12, 31), {}, caption="2026")
+    page = c.with_chart_defs(f"<body>{grid}{grid}</body>")
+    assert page.count(f'id="{c.HEAT_EMPTY}"') == 1
+    defs = _parse(page[page.index('<svg width="0"') : page.rindex("</svg>") + 6])
+    pattern = defs.find("defs/pattern")
+    assert pattern is not None and pattern.get("patternUnits") == "userSpaceOnUse"
+    assert (pattern.get("x"), pattern.get("y"), pattern.get("width")) == ("30", "16", "15")
+    assert [r.get("class") for r in pattern.findall("rect")] == ["c"]
+    assert defs.get("style", "").startswith("position:absolute")  # painted, not display:none
 
 
 def test_web_40_month_labels_at_first_in_range_day() -> None:
     fig = _parse(c.activity_heatmap(date(2026, 1, 1), date(2026, 12, 31), {}, caption="2026"))
-    months = [t.text for t in fig.findall("svg/text") if t.get("y") == "10"]
+    months = [t.text for t in fig.findall("svg/g/text") if t.get("y") == "10"]
     assert months == [
         "Jan",
         "Feb",
@@ -246,7 +276,6 @@ def test_web_40_month_labels_at_first_in_range_day() -> None:
         "Nov",
         "Dec",
     ]
-    assert len(fig.findall("svg/rect")) == 365
 
 
 def test_web_41_breakdown_bar_order_and_shares() -> None:

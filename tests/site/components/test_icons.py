@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
+
 import pytest
 
 from leaderboard.site import icons
@@ -67,3 +70,23 @@ def test_web_08_call_shorthand_and_deterministic() -> None:
     registry = icons.Icons()
     assert registry("house") == icons.render_icon("house")
     assert "house" in icons.icon_names()
+
+
+def test_web_63_sprite_symbols_and_single_icons_leave_lucide_attributes_to_the_stylesheet() -> None:
+    star, trophy = icons.render_icon("star"), icons.render_icon("trophy", size=20)
+    page = icons.use_sprite(f"<body>{star}<p>{star}</p>{trophy}</body>")
+    # the repeated icon: one symbol, two references; the single one inline
+    assert page.count('<symbol id="i-star" viewBox="0 0 24 24"><path') == 1
+    assert page.count('<use href="#i-star"/>') == 2
+    assert '<svg viewBox="0 0 24 24" class="icon" width="20" height="20"' in page
+    assert 'data-icon="trophy"' in page and "<path" in page.split('data-icon="trophy"')[1]
+    assert "stroke=" not in page and "xmlns=" not in page.split("<symbol")[0]
+    # …because every page's stylesheet gives svg.icon the same presentation
+    css = (Path(icons.__file__).parent / "static" / "site.css").read_text()
+    rule = re.search(r":where\(svg\.icon\) \{([^}]*)\}", css)
+    assert rule is not None
+    declared = dict(d.strip().split(": ") for d in rule[1].split(";") if d.strip())
+    for attr in icons.ICON_CSS_ATTRS.split():
+        name, value = attr.split("=")
+        assert declared[name] == value.strip('"'), name
+    assert icons.use_sprite("<p>no body</p>") == "<p>no body</p>"

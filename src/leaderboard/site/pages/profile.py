@@ -184,22 +184,35 @@ def older_months(model: SiteModel, positions: Sequence[int], limit: int) -> dict
     return months
 
 
-def month_item(model: SiteModel, a: Act) -> dict[str, Any]:
-    """One timeline item as the month JSON carries it."""
+# The columns of an older timeline item in the year files (`month_row`), after its type's index
+MONTH_FIELDS = ("type", "occurred_at", "day", "points", "title", "link", "text")
+
+
+def month_row(model: SiteModel, a: Act, types: dict[tuple[str, str], int]) -> list[Any]:
+    """One older timeline item as the year file carries it: a row of `MONTH_FIELDS`, its
+    activity type an index into the file's `types` (`[name, icon]` pairs, filled here), empty
+    trailing fields left out. Keys and type names repeated on every item were two thirds of
+    these files, the largest part of the JSON API (WEB-64)."""
     d = model.snap.definitions.get(a.definition)
-    return {
-        "slug": a.slug,
-        "definition_name": model.definition_name(a.definition),
-        "icon": model.icons.name_for(d.icon if d else None, "star", "activity icon"),
-        "occurred_at": a.occurred_at,
-        "day": a.day.isoformat(),
-        "points": a.points,
-        "title": a.title,
-        "link": safe_link(a.link),
+    kind = (
+        model.definition_name(a.definition),
+        model.icons.name_for(d.icon if d else None, "star", "activity icon"),
+    )
+    index = types.setdefault(kind, len(types))
+    row: list[Any] = [
+        index,
+        a.occurred_at,
+        a.day.isoformat(),
+        a.points,
+        a.title or "",
+        safe_link(a.link) or "",
         # as stored: the page shows it as plain text. Rendering Markdown for every older
         # activity of every busy contributor cost more than the rest of the build (CORE-80)
-        "text": a.text or "",
-    }
+        a.text or "",
+    ]
+    while row[-1] == "":
+        row.pop()
+    return row
 
 
 def _achievements(model: SiteModel, username: str) -> list[dict[str, Any]]:

@@ -331,25 +331,26 @@
       if (typeCount) { typeCount.hidden = !t.length; typeCount.textContent = String(t.length); }
       if (clear) clear.hidden = !filtering;
     }
-    function itemOf(a) {
-      var li = el("li", "tl-item"); li.setAttribute("data-type", a.definition_name); li.setAttribute("data-day", a.day); li.setAttribute("data-slug", a.slug);
-      var dot = el("span", "tl-dot"); dot.setAttribute("aria-hidden", "true"); li.appendChild(dot);
+    function itemOf(row, kinds) {
+      /* a row of the year file: [type index, occurred_at, day, points, title, link, text] */
+      var kind = kinds[row[0]] || ["", ""], at = row[1], title = row[4], link = row[5], text = row[6];
+      var li = el("li", "tl-item"); li.setAttribute("data-type", kind[0]); li.setAttribute("data-day", row[2]);
       var body = el("div", "tl-body"), meta = el("div", "tl-meta");
-      if (doc.getElementById("i-" + a.icon)) {
+      if (doc.getElementById("i-" + kind[1])) {
         var svg = doc.createElementNS("http://www.w3.org/2000/svg", "svg"), use = doc.createElementNS("http://www.w3.org/2000/svg", "use");
         svg.setAttribute("class", "icon"); svg.setAttribute("width", "16"); svg.setAttribute("height", "16"); svg.setAttribute("aria-hidden", "true");
-        use.setAttribute("href", "#i-" + a.icon); svg.appendChild(use); meta.appendChild(svg);
+        use.setAttribute("href", "#i-" + kind[1]); svg.appendChild(use); meta.appendChild(svg);
       }
-      meta.appendChild(el("span", null, a.definition_name));
-      var time = el("time", "muted small", new Date(a.occurred_at).toLocaleString("en-US", { dateStyle: "medium", timeStyle: "short" })); time.setAttribute("datetime", a.occurred_at); meta.appendChild(time);
-      if (a.points > 0) meta.appendChild(el("span", "pill", "+" + a.points));
+      meta.appendChild(el("span", null, kind[0]));
+      var time = el("time", "muted small", new Date(at).toLocaleString("en-US", { dateStyle: "medium", timeStyle: "short" })); time.setAttribute("datetime", at); meta.appendChild(time);
+      if (row[3] > 0) meta.appendChild(el("span", "pill", "+" + row[3]));
       body.appendChild(meta);
-      if (a.title) {
+      if (title) {
         var p = el("p", "tl-title");
-        if (a.link) { var link = el("a", null, a.title); link.href = a.link; link.target = "_blank"; link.rel = "noopener nofollow"; p.appendChild(link); } else p.textContent = a.title;
+        if (link) { var a = el("a", null, title); a.href = link; a.target = "_blank"; a.rel = "noopener nofollow"; p.appendChild(a); } else p.textContent = title;
         body.appendChild(p);
       }
-      if (a.text) body.appendChild(el("div", "tl-text prose", a.text));  /* plain text: never parsed as HTML (WEB-57) */
+      if (text) body.appendChild(el("div", "tl-text prose", text));  /* plain text: never parsed as HTML (WEB-57) */
       li.appendChild(body);
       return li;
     }
@@ -366,9 +367,10 @@
           list = el("ol", "tl-items"); section.appendChild(head); section.appendChild(list);
           more.parentNode.insertBefore(section, empty || more);
         } else list = $(".tl-items", section);
-        var have = {};
-        $all(".tl-item", section).forEach(function (li) { have[li.getAttribute("data-slug")] = true; });
-        (d.activities || (d.months || {})[r.key] || []).forEach(function (a) { if (!have[a.slug]) list.appendChild(itemOf(a)); });
+        /* the page already shows the newest items of the month the limit cuts: both lists are
+           newest first, so the file's rows past those are the missing ones */
+        var have = $all(".tl-item", section).length;
+        ((d.months || {})[r.key] || []).slice(have).forEach(function (row) { list.appendChild(itemOf(row, d.types || [])); });
       }).catch(function () { delete files[r.url]; remote.unshift(r); }).then(function () { busy = false; more.disabled = false; });
     }
     more.addEventListener("click", function () {

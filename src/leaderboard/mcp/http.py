@@ -29,10 +29,12 @@ from __future__ import annotations
 import hmac
 import json
 import logging
+import signal
 import socket
 import uuid
-from collections.abc import Awaitable, Callable, MutableMapping
-from contextlib import AsyncExitStack
+from collections.abc import Awaitable, Callable, Iterator, MutableMapping
+from contextlib import AsyncExitStack, contextmanager
+from types import FrameType
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
@@ -395,12 +397,40 @@ def serve_http(server: Server[Any], *, host: str, port: int, path: str, token: s
         "MCP server listening on http://%s:%d%s (SSE: /sse, health: /healthz)", shown, actual, path
     )
     # httptools (a declared dependency) instead of h11's pure-Python parser takes about a tenth
-    # off the server's CPU per call; "auto" falls back to h11 where it is missing. The loop stays
-    # asyncio's: uvloop saved as much again but a SIGTERM arriving while uvicorn starts could
-    # leave the process hanging (our handler's SystemExit inside uvloop), so the private copy
-    # was not removed. No access log: a line per call costs CPU too.
+    # off the server's CPU per call; "auto" falls back to h11 where it is missing. The loop is
+    # uvloop where it is installed (as with uvicorn[standard]), else asyncio's. No access log: a
+    # line per call costs CPU too.
     config = uvicorn.Config(
         app, log_level="warning", lifespan="on", access_log=False, timeout_graceful_shutdown=3,
-        loop="asyncio", http="auto",
+        loop="auto", http="auto",
     )  # fmt: skip
-    uvicorn.Server(config).run(sockets=[sock])
+    runner = uvicorn.Server(config)
+    with _stop_requests(runner) as stopping:
+        runner.run(sockets=[sock])
+    if stopping:  # now, outside the event loop, the usual handlers take it from here
+        signal.raise_signal(stopping[0])
+
+
+@contextmanager
+def _stop_requests(server: Any) -> Iterator[list[int]]:
+    """SIGTERM and SIGINT only ask `server` to stop (and are noted) while it runs.
+
+    uvicorn installs its own graceful handlers once serving starts and re-raises the signals it
+    caught when it is done; before that, during loop creation and start-up, the process's
+    usual handlers would raise SystemExit or KeyboardInterrupt wherever the main thread
+    happens to be, and inside uvloop's start-up that could leave the process hanging with the
+    private copy in place. A stop request here is always safe: uvicorn checks it after start-up
+    and shuts down cleanly; the caller re-raises the signal once the loop is gone.
+    """
+    stopping: list[int] = []
+
+    def stop(signum: int, frame: FrameType | None) -> None:
+        stopping.append(signum)
+        server.should_exit = True
+
+    previous = {sig: signal.signal(sig, stop) for sig in (signal.SIGTERM, signal.SIGINT)}
+    try:
+        yield stopping
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)

@@ -4,7 +4,7 @@
     python bench/compare.py /tmp/before/src --rounds 3
 
 Runs each step with the `src` directory given first on PYTHONPATH ("before") and with the
-installed package ("after"), alternating, on copies of the same generated data repository; reports
+installed package ("after", or `--after SRC`, a snapshot to keep editing meanwhile), alternating, on copies of the same generated data repository; reports
 medians of wall and CPU seconds (user + system of the whole process tree) and their ratios, and
 whether the exported files and built sites of both are byte-identical (listing the paths that
 differ).
@@ -107,6 +107,9 @@ def one_round(
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("before", type=Path, help="the `src` directory of the earlier tree")
+    parser.add_argument(
+        "--after", type=Path, default=None, help="the later tree's `src` (default: installed)"
+    )
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--scale", type=int, default=1)
     parser.add_argument("--work", type=Path, default=Path("/tmp/leaderboard-compare"))
@@ -127,7 +130,7 @@ def main(argv: list[str] | None = None) -> int:
     results: dict[str, dict[str, list[tuple[float, float]]]] = {"before": {}, "after": {}}
     outputs: dict[str, tuple[Path, Path]] = {}
     for r in range(args.rounds):
-        order = [("before", args.before), ("after", None)]
+        order = [("before", args.before), ("after", args.after)]
         if r % 2:
             order.reverse()
         for label, src in order:

@@ -124,6 +124,9 @@ async def load(
     from mcp import Client
 
     samples: dict[str, list[float]] = {"first": [], "cached": [], "stats": [], "window": []}
+    # (latency, start in seconds after the clock started, kind, argument) of every timed call
+    timeline: list[tuple[float, float, str, str]] = []
+    clock: list[float] = []  # [end (monotonic), start (perf_counter)] once every client is in
     errors: list[str] = []
     periods = ["week", "month", "year", "all-time"]
     now = datetime(2026, 11, 1, 12, tzinfo=UTC)
@@ -136,7 +139,11 @@ async def load(
                 errors.append(result.content[0].text[:200])
         except Exception as exc:  # counted and reported
             errors.append(f"{type(exc).__name__}: {exc}"[:200])
-        samples[kind].append(time.perf_counter() - began)
+        took = time.perf_counter() - began
+        samples[kind].append(took)
+        if clock:
+            label = str(args.get("period") or args.get("username"))
+            timeline.append((took, began - clock[1], kind, label))
 
     async with Client(url, mode="legacy", read_timeout_seconds=120) as c:
         # One client alone: the first (uncached) computation of each period, and leaderboards of
@@ -153,7 +160,6 @@ async def load(
     connected = 0
     cpu: dict[str, float] = {}
     go = anyio.Event()
-    clock: list[float] = []
 
     async def one(index: int) -> None:
         nonlocal connected
@@ -161,9 +167,10 @@ async def load(
         async with Client(url, mode="legacy", read_timeout_seconds=60) as c:
             connected += 1
             if connected == clients:  # the clock starts once every client is connected
-                clock.append(time.monotonic() + seconds)
+                clock.extend([time.monotonic() + seconds, time.perf_counter()])
                 cpu["server"] = tree_cpu_seconds(pid)
                 cpu["client"] = time.process_time()
+                cpu["load_before"] = os.getloadavg()[0]
                 go.set()
             await go.wait()
             while time.monotonic() < clock[0]:
@@ -176,7 +183,26 @@ async def load(
             tg.start_soon(one, i)
     cpu["server"] = tree_cpu_seconds(pid) - cpu["server"]
     cpu["client"] = time.process_time() - cpu["client"]
-    return {"samples": samples, "errors": errors, "cpu": cpu, "load": os.getloadavg()[0]}
+    return {
+        "samples": samples,
+        "errors": errors,
+        "cpu": cpu,
+        "load": os.getloadavg()[0],
+        "timeline": timeline,
+    }
+
+
+def slowest(timeline: list[tuple[float, float, str, str]], count: int = 5) -> str:
+    """The slowest timed calls, each with when it started and how many other calls started
+    within ±0.5 s took over half as long (many: the server or machine stalled; none: that one
+    call was slow)."""
+    out = []
+    for took, start, kind, label in sorted(timeline, reverse=True)[:count]:
+        near = sum(
+            1 for t, s, _, _ in timeline if abs(s - start) <= 0.5 and t >= took / 2 and s != start
+        )
+        out.append(f"{took * 1000:.0f} ms at {start:.1f} s ({kind} {label}; {near} slow nearby)")
+    return "; ".join(out)
 
 
 def pct(values: list[float], q: float) -> float:
@@ -184,8 +210,6 @@ def pct(values: list[float], q: float) -> float:
         return float("inf")
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
-
-
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -259,8 +283,10 @@ def main(argv: list[str] | None = None) -> int:
             f"- CPU during the timed phase: server {result['cpu']['server']:.1f} s "
             f"({result['cpu']['server'] / max(calls, 1) * 1000:.1f} ms per call), clients "
             f"{result['cpu']['client']:.1f} s ({result['cpu']['client'] / max(calls, 1) * 1000:.1f} "
-            f"ms per call); 1-minute load average at the end {result['load']:.1f} on "
+            f"ms per call); 1-minute load average {result['cpu']['load_before']:.1f} at the start, "
+            f"{result['load']:.1f} at the end, on "
             f"{os.cpu_count()} cores (other jobs share the machine)",
+            f"- slowest timed calls: {slowest(result['timeline'])}",
             f"- server peak RSS (process tree): {sampler.peak:.0f} MB (budget ≤ {BUDGET_RSS_MB} MB) "
             f"{rss_verdict}",
             f"- server start-up (public view built from the working DB): {startup:.1f} s"

@@ -257,7 +257,12 @@ def validate_command(common: Common, *, fmt: str) -> int:
         problems.extend(pipeline.plugin_problems(config, loaded, selected=()))
         declarations = collect_declarations(config, loaded)
         snapshot = read_repo(
-            data_dir, config=config, declarations=declarations, now=now, strict=common.strict
+            data_dir,
+            config=config,
+            declarations=declarations,
+            now=now,
+            strict=common.strict,
+            import_rows=False,  # problems are all validate reports (CORE-80)
         )
         problems.extend(snapshot.problems)
         files_checked += snapshot.files_checked

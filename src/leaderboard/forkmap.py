@@ -57,9 +57,13 @@ def fork_map(
     weight: Callable[[T], int] | None = None,
     min_weight: int = 0,
     tail_share: float = 0.5,
+    ship: Callable[[R], R] | None = None,
 ) -> Iterator[R]:
     """`work(item)` for each item, in order; the tail (`tail_share` of the total `weight`)
     computed by a child. A share below one half balances the child's extra cost of pickling.
+    `ship`, when given, is applied by the child to each of its results before sending it:
+    what the caller does not need need not be pickled (so the tail's results may differ from
+    the head's exactly as `ship` makes them differ).
 
     `work` must be a pure function of the item and of state that exists before the call (the
     child sees the parent's memory as it was at the fork; its side effects are lost). Results
@@ -72,7 +76,7 @@ def fork_map(
         return
     split = _split_index(weights, total * (1 - tail_share))
     head, tail = items[:split], items[split:]
-    child = _Child.start(work, tail)
+    child = _Child.start(work, tail, ship)
     try:
         yield from map(work, head)
     except BaseException:
@@ -119,8 +123,10 @@ class _Child:
             self.thread.start()
 
     @classmethod
-    def start(cls, work: Callable[[T], R], tail: Sequence[T]) -> _Child:
-        return cls.fork(lambda write_fd: _child_main(work, tail, write_fd))
+    def start(
+        cls, work: Callable[[T], R], tail: Sequence[T], ship: Callable[[R], R] | None = None
+    ) -> _Child:
+        return cls.fork(lambda write_fd: _child_main(work, tail, write_fd, ship))
 
     @classmethod
     def fork(cls, body: Callable[[int], None], *, drain: bool = True) -> _Child:
@@ -186,7 +192,12 @@ def _unpickled(frames: list[bytes]) -> Iterator[Any]:
         yield from pickle.loads(frames.pop())
 
 
-def _child_main(work: Callable[[T], R], tail: Sequence[T], write_fd: int) -> None:
+def _child_main(
+    work: Callable[[T], R],
+    tail: Sequence[T],
+    write_fd: int,
+    ship: Callable[[R], R] | None = None,
+) -> None:
     """Compute the tail in batches and stream them; `os._exit` so that nothing of the parent
     (atexit handlers, buffered output, open databases) runs or flushes twice."""
     code = 1
@@ -194,6 +205,8 @@ def _child_main(work: Callable[[T], R], tail: Sequence[T], write_fd: int) -> Non
         with os.fdopen(write_fd, "wb", buffering=1 << 20) as pipe:
             for start in range(0, len(tail), _BATCH):
                 batch = [work(item) for item in tail[start : start + _BATCH]]
+                if ship is not None:
+                    batch = [ship(result) for result in batch]
                 frame = pickle.dumps(batch, protocol=pickle.HIGHEST_PROTOCOL)
                 pipe.write(_HEADER.pack(len(frame)))
                 pipe.write(frame)

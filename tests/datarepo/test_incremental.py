@@ -345,3 +345,38 @@ def test_core_45_differently_written_lines_with_the_same_rows_are_kept(
     assert activity_files(stats.written) == ["activities/contributors/user1.jsonl"]
     assert kept.read_bytes() == before
     assert "occured_at" not in legacy.read_text()
+
+
+def test_core_80_dangling_references_agree_with_the_pragma(tmp_path: Path) -> None:
+    """The first bulk import's one foreign-key check (distinct values instead of every row)
+    finds exactly what `PRAGMA foreign_key_check` finds: a contributor in another case is
+    found (the key is NOCASE), an unknown contributor or definition is not, in any table."""
+    from leaderboard.datarepo.importer import ACTIVITY_REFERENCES, _dangling_references
+
+    db = Database.open(tmp_path / "w.db")
+    try:
+        assert {(r[3], r[2], r[4]) for r in db.execute("PRAGMA foreign_key_list(activity)")} == {
+            (c, p, k) for c, _, p, k in ACTIVITY_REFERENCES
+        }
+        db.execute("PRAGMA foreign_keys = OFF")
+        db.execute("INSERT INTO contributor(username, role) VALUES ('Alice', 'core')")
+        db.execute("INSERT INTO activity_definition(slug, name, description) VALUES ('pr', 'P', '')")
+        insert = (
+            "INSERT INTO activity(slug, contributor, activity_definition, occurred_at) "
+            "VALUES (?, ?, ?, '2024-01-01T00:00:00.000Z')"
+        )
+        db.execute(insert, ("a1", "ALICE", "pr"))
+        assert _dangling_references(db) == [] == db.execute("PRAGMA foreign_key_check").fetchall()
+        for slug, who, what in (("a2", "bob", "pr"), ("a3", "Alice", "PR")):
+            db.execute(insert, (slug, who, what))
+            assert _dangling_references(db) == db.execute("PRAGMA foreign_key_check").fetchall()
+            assert _dangling_references(db)
+            db.execute("DELETE FROM activity WHERE slug = ?", (slug,))
+        db.execute(
+            "INSERT INTO contributor_badge(slug, badge, contributor, variant, achieved_on) "
+            "VALUES ('b1', 'none', 'Alice', 'v', '2024-01-01')"
+        )
+        assert _dangling_references(db) == db.execute("PRAGMA foreign_key_check").fetchall()
+        assert _dangling_references(db)
+    finally:
+        db.close()

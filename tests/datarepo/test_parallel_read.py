@@ -8,10 +8,12 @@ from typing import Any
 
 import pytest
 
-from datarepo.helpers import snapshot_of
+from datarepo.helpers import NOW, make_config, snapshot_of
 from leaderboard import forkmap
-from leaderboard.datarepo import reader
-from leaderboard.datarepo.snapshot import RepoSnapshot
+from leaderboard.datarepo import import_snapshot, read_repo, reader
+from leaderboard.datarepo.snapshot import UNSHIPPED, RepoSnapshot, Unit
+from leaderboard.db import Database
+from leaderboard.declarations import Declarations
 
 pytestmark = pytest.mark.skipif(not hasattr(os, "fork"), reason="needs os.fork")
 
@@ -88,3 +90,67 @@ def test_forked_read_equals_sequential_read(
     codes = {p.code for p in sequential["problems"]}
     assert len(sequential["problems"]) >= 4 and len(codes) >= 3
     assert sequential["invalid"]
+
+
+def test_check_only_read_reports_what_a_full_read_reports(
+    upstream_repo: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`validate` (import_rows=False): the forked child sends no activity rows back, yet every
+    problem is the same, repeated slugs included (identical ones are compared by reading the
+    file again), and such a snapshot cannot be imported."""
+    _add_contributors(upstream_repo, 60)
+    acts = upstream_repo / "activities/contributors"
+    late = (acts / "user055.jsonl").read_text().splitlines()[2]
+    with (acts / "user056.jsonl").open("a") as fh:  # both copies read by the child
+        fh.write(late + "\n")
+    other = (acts / "user054.jsonl").read_text().splitlines()[1]
+    with (acts / "user057.jsonl").open("a") as fh:  # same slug, another title: a conflict
+        fh.write(other.replace('"title":"t1"', '"title":"changed"') + "\n")
+    monkeypatch.setattr(reader, "PARALLEL_READ_BYTES", 1 << 60)
+    monkeypatch.setattr(reader, "PARALLEL_PROFILE_BYTES", 1 << 60)
+    full = _facts(snapshot_of(upstream_repo))
+
+    monkeypatch.setattr(reader, "PARALLEL_READ_BYTES", 0)
+    monkeypatch.setattr(forkmap, "_usable_cores", lambda: 2)
+    checked = read_repo(
+        upstream_repo,
+        config=make_config(timezone="Asia/Kolkata"),
+        declarations=Declarations(),
+        now=NOW,
+        import_rows=False,
+    )
+    facts = _facts(checked)
+    rows = [u[3] for u in facts["units"]["activity"]]
+    assert UNSHIPPED in rows and () in rows  # the tail's rows stayed in the child
+    assert any(r not in (UNSHIPPED, ()) for r in rows)  # the head's are the parent's own
+    strip = {**facts["units"], "activity": None}
+    assert strip == {**full["units"], "activity": None}
+    assert [(p, line, k, v) for p, line, k, _, v in facts["units"]["activity"]] == [
+        (p, line, k, v) for p, line, k, _, v in full["units"]["activity"]
+    ]
+    assert {k: v for k, v in facts.items() if k != "units"} == {
+        k: v for k, v in full.items() if k != "units"
+    }
+    codes = [p.code for p in checked.problems]
+    assert codes.count("duplicate-identical") == 2 and "duplicate-slug" in codes
+    with pytest.raises(ValueError, match="no rows to import"):
+        import_snapshot(
+            Database.memory(),
+            checked,
+            declarations=Declarations(),
+            config=make_config(timezone="Asia/Kolkata"),
+        )
+
+
+def test_check_only_read_sees_a_line_changed_under_it(
+    upstream_repo: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A repeated slug whose unshipped row can no longer be read back as it was (the file
+    changed between the two reads) is a conflict, never silently 'identical'."""
+    row = ("a", "b")
+    unit = Unit("activity", "activities/contributors/gone.jsonl", 3, "a", UNSHIPPED)
+    snap = RepoSnapshot(data_dir=upstream_repo, import_rows=False)
+    snap.line_context = snapshot_of(upstream_repo).line_context
+    again = reader._shipped_row(snap, "activity", unit, {})
+    assert again != row and again != UNSHIPPED
+    assert reader._shipped_row(snap, "activity", Unit("activity", "x", 1, "a", row), {}) is row

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from leaderboard.db import SCHEMA_VERSION, Database
+from leaderboard.db.migrations import PAGE_SIZE
 from leaderboard.errors import SchemaTooNewError
 
 UPSTREAM_SCHEMA = """
@@ -35,6 +36,7 @@ def test_core_35_fresh_db_is_migrated(tmp_path: Path) -> None:
     assert db.get_meta("schema_version") == str(SCHEMA_VERSION)
     assert db.scalar("PRAGMA foreign_keys") == 1
     assert db.scalar("PRAGMA busy_timeout") == 5000
+    assert db.scalar("PRAGMA page_size") == PAGE_SIZE != 4096  # cheaper bulk import (CORE-80)
     names = {r["name"] for r in db.query("SELECT name FROM sqlite_master WHERE type='index'")}
     assert {
         "idx_activity_occurred_at",
@@ -73,6 +75,7 @@ def test_core_35_upstream_db_is_upgraded_in_place(tmp_path: Path) -> None:
     conn.commit()
     conn.close()
     db = Database.open(path)
+    assert db.scalar("PRAGMA page_size") == 4096  # an existing file keeps its page size
     row = db.query_one("SELECT contributor, occurred_at FROM activity")
     assert row == {"contributor": "Alice", "occurred_at": "2024-01-02T01:04:05.000Z"}
     assert db.scalar("SELECT joining_date FROM contributor") == "2023-11-14"

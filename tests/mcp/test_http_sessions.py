@@ -8,12 +8,11 @@ served statelessly and never answered "session not found".
 from __future__ import annotations
 
 import re
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from typing import Any
 
 import anyio
 import httpx
+from mcpfixture import running
 
 from leaderboard.mcp.http import McpHttpApp
 from leaderboard.mcp.server import build_server
@@ -31,41 +30,6 @@ INIT = {
 }
 LISTING = {"jsonrpc": "2.0", "id": 2, "method": "tools/list"}
 HEADERS = {"accept": "application/json, text/event-stream", "mcp-protocol-version": "2025-06-18"}
-
-
-@asynccontextmanager
-async def running(app: McpHttpApp) -> AsyncIterator[tuple[httpx.AsyncClient, list[str]]]:
-    """The app started through its ASGI lifespan; the list collects the JSON-RPC methods the
-    stateless transport answered."""
-    stateless: list[str] = []
-    real = app.json_manager.handle_request
-
-    async def counted(scope: Any, receive: Any, send: Any) -> None:
-        message = await receive()
-        stateless.append(re.search(rb'"method":\s*"([^"]+)"', message["body"]).group(1).decode())  # type: ignore[union-attr]  # fmt: skip
-        sent = False
-
-        async def again() -> Any:
-            nonlocal sent
-            if not sent:
-                sent = True
-                return message
-            return await receive()
-
-        await real(scope, again, send)
-
-    app.json_manager.handle_request = counted  # type: ignore[method-assign]
-    to_app_send, to_app_receive = anyio.create_memory_object_stream[dict[str, Any]](4)
-    from_app_send, from_app_receive = anyio.create_memory_object_stream[dict[str, Any]](4)
-    async with anyio.create_task_group() as tg, to_app_send, from_app_receive:
-        tg.start_soon(app, {"type": "lifespan"}, to_app_receive.receive, from_app_send.send)
-        await to_app_send.send({"type": "lifespan.startup"})
-        assert (await from_app_receive.receive())["type"] == "lifespan.startup.complete"
-        transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://127.0.0.1") as client:
-            yield client, stateless
-        await to_app_send.send({"type": "lifespan.shutdown"})
-        assert (await from_app_receive.receive())["type"] == "lifespan.shutdown.complete"
 
 
 def _app(served: ServedDatabase, **kwargs: Any) -> McpHttpApp:

@@ -222,3 +222,23 @@ def test_web_12_path_logo_favicon_and_theme_get_the_base_path(site_inputs: Build
     # absolute URLs are kept as they are
     build_site(dataclasses.replace(site_inputs, og=False, explorer=False))
     assert 'src="https://example.org/logo.png"' in read(site_inputs.out, "index.html")
+
+
+def test_web_45_generated_avatar_gives_the_initials_disc(site_inputs: BuildOptions) -> None:
+    """Offline, every avatar is a generated fallback (WEB-09): the Open Graph card has no
+    picture to show and draws the #3b82f6 initials disc with its #60a5fa ring (WEB-45)."""
+    import io
+
+    from PIL import Image
+
+    from leaderboard.site import og
+
+    build_site(dataclasses.replace(site_inputs, explorer=False))
+    out = site_inputs.out
+    assert (out / "avatars" / "alice.webp").is_file()
+    card = Image.open(io.BytesIO((out / "alice" / "opengraph-image.png").read_bytes()))
+    rgb = card.convert("RGB")
+    outer = og.AVATAR + 2 * og.BORDER
+    top = int(og._layout_top())
+    assert rgb.getpixel((600 - 60, top + outer // 2)) == og.BLUE  # the disc, not a picture
+    assert rgb.getpixel((600 - outer // 2 + 2, top + outer // 2)) == og.LIGHT_BLUE  # its ring

@@ -162,3 +162,69 @@ def test_fixture_really_covers_the_edge_cases(dbs: tuple[Database, Snapshot]) ->
     assert "renovate[bot]" not in names and "ghost" not in everyone
     assert any(p.pseudonymous for p in snap.people.values())
     assert str(snap.tz) == "Asia/Kolkata"
+
+
+def _query_standings(db: Database) -> dict[str, dict[str, tuple[bool, int | None, int]]]:
+    """The rank badges' standings (NEW-07) as the query layer gives them: the ranked board of
+    each period, and the listed population's window totals for everyone else."""
+    pop = population.Population.from_db(db)
+    rows = {r["username"]: r for r in db.query("SELECT username, role, is_bot FROM contributor")}
+    out: dict[str, dict[str, tuple[bool, int | None, int]]] = {u: {} for u in rows}
+    tz = make_config().tz
+    for period in PERIODS:
+        board = {
+            e.username: e
+            for e in leaderboards.period(db, period, pop.ranked, now=NOW, tz=tz).entries
+        }
+        win = ranking.period_window(period, NOW, tz)
+        totals = leaderboards.window_totals(db, win.start_text, canonical(NOW), pop.listed, tz=tz)
+        for user, row in rows.items():
+            entry = board.get(user)
+            points = entry.points if entry else totals.get(user, (0, 0))[0]
+            out[user][period] = (pop.ranked.contains(row), entry.rank if entry else None, points)
+    return out
+
+
+def _badge_standings(snap: Snapshot) -> dict[str, dict[str, tuple[bool, int | None, int]]]:
+    from leaderboard.site.rankbadge import standings
+
+    return {
+        user: {p: (s.ranked, s.rank, s.points) for p, s in of_user.items()}
+        for user, of_user in standings(snap).items()
+    }
+
+
+def test_new_07_rank_badge_standings_equal_the_query_layer(dbs: tuple[Database, Snapshot]) -> None:
+    public, snap = dbs
+    assert _badge_standings(snap) == _query_standings(public)
+
+
+def test_new_07_a_zero_point_window_is_still_ranked(tmp_path: Path) -> None:
+    """Unlike the site's boards (WEB-63), the query layer ranks a contributor whose activities
+    in the window are worth 0 points; the badges keep its rule."""
+    _, db_path = make_data_dir(tmp_path)
+    _add_ties(db_path)
+    db = Database.open(db_path)
+    with db.transaction():
+        db.execute(
+            "INSERT INTO contributor(username, name, role, joining_date) VALUES (?,?,?,?)",
+            ("nil", None, "contributor", "2021-01-01"),
+        )
+        db.execute(
+            "INSERT INTO activity(slug, contributor, activity_definition, occurred_at, points) "
+            "VALUES (?,?,?,?,?)",
+            ("nil-0", "nil", "comment", canonical(NOW - timedelta(hours=1)), 0),
+        )
+    db.close()
+    config = make_config()
+    working = Database.open(db_path, readonly=True)
+    build_public_db(working, tmp_path / "p.db", config=config, now=NOW, site_url="https://e.org")
+    pseudonyms = set(plan_visibility(working, config).pseudonyms.values())
+    working.close()
+    public = Database.open(tmp_path / "p.db", readonly=True)
+    snap = load_snapshot(public, config, NOW, pseudonyms=pseudonyms)
+    badges = _badge_standings(snap)
+    assert badges == _query_standings(public)
+    ranked, rank, points = badges["nil"]["week"]
+    assert ranked and rank is not None and points == 0
+    public.close()

@@ -19,7 +19,7 @@ from leaderboard.datarepo import layout
 from leaderboard.datarepo.contributors import parse_profile
 from leaderboard.datarepo.definitions import parse_array_file
 from leaderboard.datarepo.lines import LineContext, in_export_form, parse_lines_file
-from leaderboard.datarepo.snapshot import RepoSnapshot, Row, Unit
+from leaderboard.datarepo.snapshot import UNSHIPPED, RepoSnapshot, Row, Unit
 from leaderboard.datarepo.syncstate import (
     FileState,
     SyncState,
@@ -43,6 +43,12 @@ PARALLEL_READ_BYTES = 4 << 20
 PARALLEL_PROFILE_BYTES = 128 << 10
 # The child's share of the bytes: it also pickles what it read (measured best at 1x).
 CHILD_READ_SHARE = 0.42
+# ... and when it sends no rows back (`import_rows=False`), pickling costs it next to nothing.
+CHILD_CHECK_SHARE = 0.5
+# Kinds whose rows a check-only read leaves in the child: only `_dedupe` looks at them, and only
+# for the rare repeated key (`_shipped_row` then reads that one file again). Badge rows stay:
+# `_check_award_triples` compares every one.
+UNSHIPPED_KINDS = frozenset({"activity", "contributor_aggregate"})
 
 STANDARD_AGGREGATES = tuple(CONTRIBUTOR_DEFINITIONS)  # CORE-60, in the spec's order
 
@@ -55,19 +61,25 @@ def read_repo(
     now: datetime,
     strict: bool = False,
     state: SyncState | None = None,
+    import_rows: bool = True,
 ) -> RepoSnapshot:
     """Parse and validate the data repository under `data_dir` (see module docstring).
 
     With the `state` recorded in the working DB (`syncstate.load_state`), a JSONL kind whose
     files are byte-identical to what the DB holds and were validated without any problem under
     the same key is not parsed: its paths go to `snapshot.deferred` (see syncstate.py).
+
+    Without `import_rows` (`validate`: problems are all it reports), the forked reader does not
+    send back the rows of `UNSHIPPED_KINDS`, which were most of what it pickled and the parent
+    unpickled; the problems are the same, and the snapshot cannot be imported.
     """
     with gc_paused():  # see gcpause: 10-30% of the read otherwise
-        return _read_repo(data_dir, config, declarations, now, strict, state)
+        snap = RepoSnapshot(data_dir=data_dir, import_rows=import_rows)
+        return _read_repo(snap, config, declarations, now, strict, state)
 
 
 def _read_repo(
-    data_dir: Path,
+    snap: RepoSnapshot,
     config: Config,
     declarations: Declarations,
     now: datetime,
@@ -75,7 +87,7 @@ def _read_repo(
     state: SyncState | None,
 ) -> RepoSnapshot:
     tz = config.tz
-    snap = RepoSnapshot(data_dir=data_dir)
+    data_dir = snap.data_dir
     found = layout.discover(data_dir)
     snap.problems.extend(found.problems)
 
@@ -460,8 +472,14 @@ def _read_lines(snap: RepoSnapshot, kind: str, paths: list[str], ctx: LineContex
     units = snap.units[kind]
     read = partial(_read_lines_file, snap.data_dir, kind, ctx)
     size = partial(_size, snap.data_dir)
+    check_only = not snap.import_rows and kind in UNSHIPPED_KINDS
     parts = fork_map(
-        read, paths, weight=size, min_weight=PARALLEL_READ_BYTES, tail_share=CHILD_READ_SHARE
+        read,
+        paths,
+        weight=size,
+        min_weight=PARALLEL_READ_BYTES,
+        tail_share=CHILD_CHECK_SHARE if check_only else CHILD_READ_SHARE,
+        ship=_without_rows if check_only else None,
     )
     for result in parts:
         path = result.path
@@ -512,6 +530,29 @@ def _read_lines_file(data_dir: Path, kind: str, ctx: LineContext, path: str) -> 
     return _FileLines(path, state, out, problems, complete, export_form)
 
 
+def _without_rows(result: _FileLines) -> _FileLines:
+    """What a check-only read sends back from the forked child: every unit, its row replaced
+    by `UNSHIPPED` (an empty row, that of a line with errors, stays empty)."""
+    for unit in result.units:
+        if unit.row:
+            unit.row = UNSHIPPED
+    return result
+
+
+def _shipped_row(snap: RepoSnapshot, kind: str, unit: Unit, reread: dict[str, _FileLines]) -> Row:
+    """`unit.row`, read again from its file when the child left it behind (`_without_rows`).
+    A file changed since the first read may no longer hold the line: a fresh object, equal to
+    no row, then makes the repeated key a conflict."""
+    if unit.row is not UNSHIPPED:
+        return unit.row
+    if unit.path not in reread:
+        reread[unit.path] = _read_lines_file(snap.data_dir, kind, snap.line_context, unit.path)
+    for again in reread[unit.path].units:
+        if again.line == unit.line and again.key == unit.key:
+            return again.row
+    return (object(),)
+
+
 def _size(data_dir: Path, path: str) -> int:
     st = _stat(data_dir / path)
     return 0 if st is None else st[0]
@@ -519,8 +560,12 @@ def _size(data_dir: Path, path: str) -> int:
 
 def _dedupe(snap: RepoSnapshot, kind: str, noun: str) -> None:
     """Same key twice: identical rows → one row and a warning; different → error on both."""
+    keys = [u.key for u in snap.units[kind] if u.row]
+    if len(set(keys)) == len(keys):
+        return  # no key repeats (the usual case): the loop below would keep every unit as is
     first: dict[str, Unit] = {}
     keep: list[Unit] = []
+    reread: dict[str, _FileLines] = {}
     for unit in snap.units[kind]:
         if not unit.row:
             keep.append(unit)
@@ -531,7 +576,11 @@ def _dedupe(snap: RepoSnapshot, kind: str, noun: str) -> None:
             keep.append(unit)
             continue
         label = unit.key.replace("\0", " of ")
-        if other.row == unit.row and other.valid and unit.valid:
+        if (
+            other.valid
+            and unit.valid
+            and _shipped_row(snap, kind, other, reread) == _shipped_row(snap, kind, unit, reread)
+        ):
             snap.problems.append(
                 Problem(
                     unit.path,

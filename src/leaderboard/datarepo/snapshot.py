@@ -47,6 +47,20 @@ PLURAL = {
 Row = tuple[Any, ...]
 
 
+class _Unshipped(tuple[Any, ...]):
+    """The row of a unit that a forked reader did not send back (`validate` reads to report
+    problems, not to import: `reader.read_repo(import_rows=False)`). Truthy like the non-empty
+    row it stands for; pickled by name, so every process holds the one instance."""
+
+    __slots__ = ()
+
+    def __reduce__(self) -> str:
+        return "UNSHIPPED"
+
+
+UNSHIPPED: Row = _Unshipped(("<row left in the reading process>",))
+
+
 @dataclass(slots=True)
 class Unit:
     """One importable unit: its file, line, identity key within its kind, and DB row."""
@@ -96,6 +110,7 @@ class RepoSnapshot:
     deferred: dict[str, list[str]] = field(default_factory=dict)
     line_context: Any = None
     export_form: set[str] = field(default_factory=set)  # activity files exactly as export writes
+    import_rows: bool = True  # False: some rows are UNSHIPPED; such a snapshot is never imported
 
     @property
     def files_checked(self) -> int:
@@ -179,4 +194,5 @@ class RepoSnapshot:
             deferred=dict(self.deferred),
             line_context=self.line_context,
             export_form=set(self.export_form),
+            import_rows=self.import_rows,
         )

@@ -205,9 +205,18 @@ def current_version(conn: sqlite3.Connection) -> int:
     return int(row[0]) if row and row[0] is not None else 0
 
 
+# Page size of a DB this package creates. SQLite's default (4 KiB) makes the bulk import of a
+# first run walk and split four times as many B-tree pages: with 16 KiB pages, inserting and
+# indexing 130,000 activities costs about 15% less CPU (CORE-80). An existing file keeps the
+# page size it was created with (an upstream DB, or one created by an earlier version).
+PAGE_SIZE = 16384
+
+
 def migrate(conn: sqlite3.Connection, package_version: str) -> int:
     """Apply pending migrations; returns the number applied."""
     version = current_version(conn)
+    if version == 0 and conn.execute("PRAGMA page_count").fetchone()[0] == 0:
+        conn.execute(f"PRAGMA page_size = {PAGE_SIZE}")  # only takes effect on an empty file
     if version > SCHEMA_VERSION:
         raise SchemaTooNewError(
             f"Database schema {version} is newer than this version supports ({SCHEMA_VERSION}); "

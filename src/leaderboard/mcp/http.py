@@ -13,6 +13,11 @@ dispatcher for every POST). Everything else — no id, an unknown or expired id,
 accepts only an event stream, or no room for another session — is answered statelessly, with a
 session id of our own on `initialize`; a client never sees "session not found".
 
+Repeated cached tool calls (`_cached`): a plain `tools/call` whose answer the SDK has already
+encoded is answered here with those bytes under the request's id, without the SDK's transport,
+dispatcher, handler and serialisation (most of a cached call's CPU); the conditions keep the
+answer the one the SDK would give (see `_cached` and `WireCache.encoded`).
+
 Security, in front of every route but `/healthz`: while bound to loopback a browser `Origin`
 whose host is not `localhost`, `127.0.0.1` or `[::1]` gets 403 (DNS-rebinding and drive-by
 pages); with a token configured a request without `Authorization: Bearer <token>` gets 401.
@@ -24,18 +29,22 @@ from __future__ import annotations
 import hmac
 import json
 import logging
+import signal
 import socket
 import uuid
-from collections.abc import Awaitable, Callable, MutableMapping
-from contextlib import AsyncExitStack
+from collections.abc import Awaitable, Callable, Iterator, MutableMapping
+from contextlib import AsyncExitStack, contextmanager
+from types import FrameType
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
 from mcp.server.lowlevel import Server
 from mcp.server.sse import SseServerTransport
 from mcp.server.streamable_http_manager import StreamableHTTPSessionManager
+from mcp_types.version import HANDSHAKE_PROTOCOL_VERSIONS
 
 from leaderboard import __version__
+from leaderboard.mcp.server import wire_cache_of
 from leaderboard.mcp.settings import is_loopback
 
 log = logging.getLogger("leaderboard")
@@ -77,6 +86,12 @@ def _header(scope: Scope, name: bytes) -> str | None:
         if key.lower() == name:
             return bytes(value).decode("latin-1")
     return None
+
+
+def _is_json(scope: Scope) -> bool:
+    """The SDK transport's Content-Type rule (anything else is its 415)."""
+    content_type = (_header(scope, b"content-type") or "").split(";")[0]
+    return any(part.strip() == "application/json" for part in content_type.split(","))
 
 
 def _is_initialize(body: bytes) -> bool:
@@ -166,6 +181,7 @@ class McpHttpApp:
             app=server, json_response=False, stateless=True, security_settings=None
         )
         self.sse = SseServerTransport("/messages/")
+        self.answers = wire_cache_of(server)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "lifespan":
@@ -260,6 +276,8 @@ class McpHttpApp:
         if not ("application/json" in accept or "*/*" in accept or "application/*" in accept):
             await self._stream_only(scope, body, receive, send)
             return
+        if await self._cached(scope, body, session, send):
+            return
         if session is not None:
             # A live session answers; an unknown or expired id (404) is served statelessly.
             sent = await _attempt(self.session_manager, scope, _replay(body, receive), send, {404})
@@ -277,6 +295,35 @@ class McpHttpApp:
                     return
         reply = _with_session_id(send) if initialize else send
         await self.json_manager.handle_request(scope, _replay(body, receive), reply)
+
+    async def _cached(self, scope: Scope, body: bytes, session: str | None, send: Send) -> bool:
+        """Answer a repeated cached tool call from its stored response JSON (see `WireCache`),
+        without the SDK's transport, dispatcher and serialisation; False when it is anything
+        else, which then goes the normal way.
+
+        The answer is the one the SDK would send: the request must carry a protocol version the
+        SDK's legacy transports serve (the modern era has its own path), and with a session id,
+        the version that session negotiated when the SDK let it call tools (an id the SDK has
+        not let call tools yet, or does not know, goes the normal way). Without an id the SDK
+        would answer statelessly, born ready, in the header's version: so does this.
+        """
+        if self.answers is None or not _is_json(scope):
+            return False
+        version = _header(scope, b"mcp-protocol-version")
+        if version is None or version not in HANDSHAKE_PROTOCOL_VERSIONS:
+            return False
+        if session is not None and self.answers.session_version(session) != version:
+            return False
+        payload = self.answers.encoded(body, version)
+        if payload is None:
+            return False
+        headers = [(b"content-type", b"application/json")]
+        if session is not None:
+            headers.append((b"mcp-session-id", session.encode("latin-1")))
+        headers.append((b"content-length", str(len(payload)).encode()))
+        await send({"type": "http.response.start", "status": 200, "headers": headers})
+        await send({"type": "http.response.body", "body": payload})
+        return True
 
     async def _stream_only(self, scope: Scope, body: bytes, receive: Receive, send: Send) -> None:
         """A client that accepts only an event stream: answer as one (statelessly). The SDK's
@@ -350,12 +397,40 @@ def serve_http(server: Server[Any], *, host: str, port: int, path: str, token: s
         "MCP server listening on http://%s:%d%s (SSE: /sse, health: /healthz)", shown, actual, path
     )
     # httptools (a declared dependency) instead of h11's pure-Python parser takes about a tenth
-    # off the server's CPU per call; "auto" falls back to h11 where it is missing. The loop stays
-    # asyncio's: uvloop saved as much again but a SIGTERM arriving while uvicorn starts could
-    # leave the process hanging (our handler's SystemExit inside uvloop), so the private copy
-    # was not removed. No access log: a line per call costs CPU too.
+    # off the server's CPU per call; "auto" falls back to h11 where it is missing. The loop is
+    # uvloop where it is installed (as with uvicorn[standard]), else asyncio's. No access log: a
+    # line per call costs CPU too.
     config = uvicorn.Config(
         app, log_level="warning", lifespan="on", access_log=False, timeout_graceful_shutdown=3,
-        loop="asyncio", http="auto",
+        loop="auto", http="auto",
     )  # fmt: skip
-    uvicorn.Server(config).run(sockets=[sock])
+    runner = uvicorn.Server(config)
+    with _stop_requests(runner) as stopping:
+        runner.run(sockets=[sock])
+    if stopping:  # now, outside the event loop, the usual handlers take it from here
+        signal.raise_signal(stopping[0])
+
+
+@contextmanager
+def _stop_requests(server: Any) -> Iterator[list[int]]:
+    """SIGTERM and SIGINT only ask `server` to stop (and are noted) while it runs.
+
+    uvicorn installs its own graceful handlers once serving starts and re-raises the signals it
+    caught when it is done; before that, during loop creation and start-up, the process's
+    usual handlers would raise SystemExit or KeyboardInterrupt wherever the main thread
+    happens to be, and inside uvloop's start-up that could leave the process hanging with the
+    private copy in place. A stop request here is always safe: uvicorn checks it after start-up
+    and shuts down cleanly; the caller re-raises the signal once the loop is gone.
+    """
+    stopping: list[int] = []
+
+    def stop(signum: int, frame: FrameType | None) -> None:
+        stopping.append(signum)
+        server.should_exit = True
+
+    previous = {sig: signal.signal(sig, stop) for sig in (signal.SIGTERM, signal.SIGINT)}
+    try:
+        yield stopping
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)

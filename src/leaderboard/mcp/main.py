@@ -22,7 +22,8 @@ def run(options: McpOptions, env: Mapping[str, str]) -> int:
     """Serve until the client disconnects (stdio) or the process is interrupted (HTTP)."""
     served = open_served(options, env)
     # SIGTERM (a client or service manager stopping us) exits through `finally`, so the private
-    # temporary copy is removed; uvicorn installs its own graceful handlers for HTTP.
+    # temporary copy is removed; over HTTP, while the server runs, SIGTERM and SIGINT only ask it
+    # to stop and are raised again once it has (`serve_http`).
     signal.signal(signal.SIGTERM, _terminate)
     try:
         view = "public view" if served.public_view else "as is"

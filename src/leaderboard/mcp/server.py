@@ -13,11 +13,13 @@ import logging
 import sqlite3
 import threading
 from collections import OrderedDict
+from dataclasses import dataclass, field
 from functools import partial
 from typing import Any
 
 import anyio
 import mcp_types as types
+import orjson
 from mcp.server.context import CallNext, HandlerResult, ServerRequestContext
 from mcp.server.lowlevel import Server
 from mcp.shared.exceptions import MCPError
@@ -56,21 +58,74 @@ def instructions(served: ServedDatabase) -> str:
     )
 
 
+@dataclass
+class Answer:
+    """One cached answer: the result object, and per protocol version the wire form the SDK made
+    of it; `encoded` holds that form's JSON once the HTTP fast path has needed it (a one-off
+    question is never encoded twice)."""
+
+    result: types.CallToolResult
+    wire: dict[str, dict[str, Any]] = field(default_factory=dict)
+    encoded: dict[str, bytes | None] = field(default_factory=dict)
+
+
 class ResultCache:
-    """A small thread-safe LRU of finished envelopes keyed by generation, tool, arguments, now."""
+    """A small thread-safe LRU of finished answers keyed by generation, tool, arguments, now.
+
+    One LRU for every form of an answer: a hit in any form (result object, wire dict, encoded
+    JSON) keeps the whole answer. With two separate LRUs a busy question answered only from its
+    wire form aged out of the object cache behind a stream of one-off questions, and was
+    recomputed (seconds for an all-time leaderboard at 10×) when the 10-s source check sent a
+    call past the wire cache.
+    """
 
     def __init__(self, size: int = CACHE_SIZE) -> None:
         self.size = size
-        self._items: OrderedDict[str, types.CallToolResult] = OrderedDict()
+        self._items: OrderedDict[str, Answer] = OrderedDict()
         self._pending: dict[str, threading.Lock] = {}
         self._lock = threading.Lock()
 
+    def __len__(self) -> int:
+        return len(self._items)
+
+    def _touch(self, key: str) -> Answer | None:
+        answer = self._items.get(key)
+        if answer is not None:
+            self._items.move_to_end(key)
+        return answer
+
     def get(self, key: str) -> types.CallToolResult | None:
         with self._lock:
-            value = self._items.get(key)
-            if value is not None:
-                self._items.move_to_end(key)
-            return value
+            answer = self._touch(key)
+            return answer.result if answer is not None else None
+
+    def wire(self, key: str, version: str) -> dict[str, Any] | None:
+        """The wire form of a cached answer for protocol `version`, if made yet."""
+        with self._lock:
+            answer = self._touch(key)
+            return answer.wire.get(version) if answer is not None else None
+
+    def add_wire(self, key: str, version: str, dumped: dict[str, Any]) -> None:
+        """Keep the SDK's wire form of the cached answer under `key` (if it is still cached)."""
+        with self._lock:
+            answer = self._items.get(key)
+            if answer is not None:
+                answer.wire[version] = dumped
+
+    def wire_json(self, key: str, version: str) -> bytes | None:
+        """The JSON of the wire form for `version` inside the SDK's response (encoded on first
+        use), or None when there is no such form or it does not encode as expected."""
+        with self._lock:
+            answer = self._touch(key)
+            if answer is None or version not in answer.wire:
+                return None
+            if version in answer.encoded:
+                return answer.encoded[version]
+            dumped = answer.wire[version]
+        encoded = _encoded_result(dumped)  # outside the lock: tens of kilobytes to encode
+        with self._lock:
+            answer.encoded[version] = encoded
+        return encoded
 
     def lock_for(self, key: str) -> threading.Lock:
         """One lock per key, so concurrent identical calls compute once (single flight)."""
@@ -85,7 +140,7 @@ class ResultCache:
 
     def put(self, key: str, value: types.CallToolResult) -> None:
         with self._lock:
-            self._items[key] = value
+            self._items[key] = Answer(value)
             self._items.move_to_end(key)
             while len(self._items) > self.size:
                 self._items.popitem(last=False)
@@ -155,27 +210,34 @@ def read_resource(served: ServedDatabase, uri: str) -> types.ReadResourceResult:
 
 
 class WireCache:
-    """Cached answers in the SDK's finished wire form, served by a middleware (no re-encoding).
+    """Cached answers in the SDK's finished wire form, served by a middleware (no re-encoding),
+    and as whole JSON-RPC responses to the HTTP transport's fast path (`encoded`).
 
     A cached `get_leaderboard` answer is a few tens of kilobytes of nested JSON; turning the
     `CallToolResult` into the wire dict (dump, validation against the protocol version's result
     schema, dump again) costs more CPU than the rest of the request. The SDK's context-tier
     middleware may answer a request itself with "its own well-formed result", so the first full
-    pass's output is kept per (protocol version, cache key) and later identical calls return it.
-    Only successful answers of `CACHED` tools with a fixed `--now` are kept, under the same key
-    (data generation included) as `ResultCache`.
+    pass's output is kept per (protocol version, cache key), in the answer's `ResultCache` entry,
+    and later identical calls return it. Only successful answers of `CACHED` tools with a fixed
+    `--now` are kept, under the same key (data generation included) as the result object.
+
+    The middleware also notes, per Streamable HTTP session, the protocol version its connection
+    negotiated once the SDK let it call tools: the HTTP fast path answers a session's cached
+    calls only when its header names that version (see `leaderboard.mcp.http`).
     """
 
-    def __init__(self, served: ServedDatabase, size: int = CACHE_SIZE) -> None:
+    def __init__(self, served: ServedDatabase, cache: ResultCache, sessions: int = 4096) -> None:
         self.served = served
-        self.size = size
-        self._items: OrderedDict[tuple[str, str], dict[str, Any]] = OrderedDict()
+        self.cache = cache
+        self.max_sessions = sessions
+        self._sessions: OrderedDict[str, str] = OrderedDict()
 
     async def __call__(
         self, ctx: ServerRequestContext[Any, Any], call_next: CallNext
     ) -> HandlerResult:
         if ctx.method != "tools/call" or self.served.refresh_due() or not _gate_open(ctx):
             return await call_next(ctx)
+        self._note_session(ctx)
         params = ctx.params or {}
         name, arguments = params.get("name"), params.get("arguments")
         if not isinstance(name, str) or not (arguments is None or isinstance(arguments, dict)):
@@ -183,17 +245,86 @@ class WireCache:
         key = cache_key(self.served, name, arguments)
         if key is None:
             return await call_next(ctx)
-        slot = (ctx.protocol_version, key)
-        hit = self._items.get(slot)  # one event loop: no lock needed
+        hit = self.cache.wire(key, ctx.protocol_version)
         if hit is not None:
-            self._items.move_to_end(slot)
             return hit
         result = await call_next(ctx)
         if isinstance(result, dict) and result.get("isError") is False:
-            self._items[slot] = result
-            while len(self._items) > self.size:
-                self._items.popitem(last=False)
+            self.cache.add_wire(key, ctx.protocol_version, result)
         return result
+
+    def _note_session(self, ctx: ServerRequestContext[Any, Any]) -> None:
+        session_id = getattr(getattr(ctx.session, "_connection", None), "session_id", None)
+        if isinstance(session_id, str):
+            self._sessions[session_id] = ctx.protocol_version
+            self._sessions.move_to_end(session_id)
+            while len(self._sessions) > self.max_sessions:
+                self._sessions.popitem(last=False)
+
+    def session_version(self, session_id: str) -> str | None:
+        """The protocol version of a Streamable HTTP session the SDK has let call tools."""
+        return self._sessions.get(session_id)
+
+    def encoded(self, body: bytes, version: str) -> bytes | None:
+        """The complete JSON-RPC response to `body` when it is one plain `tools/call` whose answer
+        is cached in wire form for `version`; None (serve it the normal way) otherwise.
+
+        Plain means exactly what the SDK would accept without a question: `jsonrpc`, an integer
+        or string `id`, `method`, and `params` with only `name` and `arguments`. The JSON is the
+        transport's own encoding of the stored wire dict, spliced behind the request's id.
+        """
+        if self.served.refresh_due():
+            return None
+        try:
+            message = orjson.loads(body)  # strict JSON: anything unusual takes the normal way
+        except orjson.JSONDecodeError:
+            return None
+        if (
+            not isinstance(message, dict)
+            or message.keys() - {"jsonrpc", "id", "method", "params"}
+            or message.get("jsonrpc") != "2.0"
+            or message.get("method") != "tools/call"
+        ):
+            return None
+        ident = message.get("id")
+        params = message.get("params")
+        if isinstance(ident, bool) or not isinstance(ident, int | str):
+            return None
+        if not isinstance(params, dict) or params.keys() - {"name", "arguments"}:
+            return None
+        name, arguments = params.get("name"), params.get("arguments")
+        if not isinstance(name, str) or not (arguments is None or isinstance(arguments, dict)):
+            return None
+        key = cache_key(self.served, name, arguments)
+        result = self.cache.wire_json(key, version) if key is not None else None
+        if result is None:
+            return None
+        head = _response_json(ident, {})
+        return head[: -len(EMPTY_RESULT_TAIL)] + result + b"}"
+
+
+EMPTY_RESULT_TAIL = b"{}}"
+
+
+def _response_json(ident: int | str, result: dict[str, Any]) -> bytes:
+    """A JSON-RPC response exactly as the SDK's transports encode it."""
+    response = types.JSONRPCResponse(jsonrpc="2.0", id=ident, result=result)
+    return response.model_dump_json(by_alias=True, exclude_unset=True).encode()
+
+
+def _encoded_result(dumped: dict[str, Any]) -> bytes | None:
+    """The JSON of a wire result as it appears inside the SDK's response, cut out of a response
+    with id 0; None if the encoding is not shaped as expected (then no fast path)."""
+    whole = _response_json(0, dumped)
+    head = _response_json(0, {})[: -len(EMPTY_RESULT_TAIL)]
+    if not (whole.startswith(head) and whole.endswith(b"}")):
+        return None
+    return whole[len(head) : -1]
+
+
+def wire_cache_of(server: Server[Any]) -> WireCache | None:
+    """The server's `WireCache` middleware (None if it has none)."""
+    return next((m for m in server.middleware if isinstance(m, WireCache)), None)
 
 
 def _gate_open(ctx: ServerRequestContext[Any, Any]) -> bool:
@@ -281,7 +412,7 @@ def build_server(served: ServedDatabase, cache: ResultCache | None = None) -> Se
     )
     # The SDK's default OpenTelemetry middleware wraps every message in a span; with no exporter
     # configured here it only costs time on each request. Ours answers repeated cached calls.
-    server.middleware[:] = [WireCache(served)]
+    server.middleware[:] = [WireCache(served, cache)]
     return server
 
 

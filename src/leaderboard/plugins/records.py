@@ -162,30 +162,48 @@ def normalise_definition(record: Any) -> dict[str, Any]:
     return data
 
 
-def normalise_activity(record: Any, tz: tzinfo) -> dict[str, Any]:
+# A normalised activity is the row the upsert binds, in `activity` column order, its `meta` and
+# `extra` already JSON text: built once per record, compared with the stored row and bound as is.
+ActivityRow = tuple[str, str, str, Any, str, Any, Any, Any, str | None, str | None]
+_NEEDS_CHECK = (str, type(None))
+
+
+def _not_a_name(slug: str, key: str, value: Any) -> ValidationError:
+    return ValidationError(f"activity {slug}: {key} must be a non-empty string (got {value!r})")
+
+
+def normalise_activity(record: Any, tz: tzinfo) -> ActivityRow:
+    """The `ActivityRow` of a returned activity record; raises ValidationError naming it."""
     if type(record) is dict and record.keys() <= _PLAIN_ACTIVITY and record.get("extra") is None:
-        data = {k: record.get(k) for k in _ACTIVITY_KEYS}  # most records: one copy, no extras
+        get = record.get  # most records: read once, no intermediate copy
+        slug, contributor, definition = get("slug"), get("contributor"), get("activity_definition")
+        title, when, link, text = get("title"), get("occurred_at"), get("link"), get("text")
+        points, meta, extra = get("points"), get("meta"), None
     else:
         data = _plain(record)
         if "occurred_at" not in data and "occured_at" in data:  # upstream's legacy spelling
             data["occurred_at"] = data.pop("occured_at")
         data = _split_extra(data, _ACTIVITY_KEYS)
-    slug = data["slug"]
+        slug, contributor, definition = (
+            data["slug"],
+            data["contributor"],
+            data["activity_definition"],
+        )
+        title, when, link, text = data["title"], data["occurred_at"], data["link"], data["text"]
+        points, meta, extra = data["points"], data["meta"], data["extra"]
     if not isinstance(slug, str) or not slug:
         raise ValidationError(f"activity: slug must be a non-empty string (got {slug!r})")
     # The checks below run for every record a plugin returns (100,000 for a large first scrape):
     # the message naming the record is only built when one fails.
-    for key in ("contributor", "activity_definition"):
-        if not isinstance(data[key], str) or not data[key]:
-            raise ValidationError(
-                f"activity {slug}: {key} must be a non-empty string (got {data[key]!r})"
-            )
-    when = data["occurred_at"]
+    if not isinstance(contributor, str) or not contributor:
+        raise _not_a_name(slug, "contributor", contributor)
+    if not isinstance(definition, str) or not definition:
+        raise _not_a_name(slug, "activity_definition", definition)
     try:
         if isinstance(when, str):
-            data["occurred_at"] = canonicalize(when, tz)
+            occurred = canonicalize(when, tz)
         elif isinstance(when, datetime):
-            data["occurred_at"] = canonical(when)
+            occurred = canonical(when)
         else:
             raise ValueError
     except ValueError:
@@ -193,13 +211,26 @@ def normalise_activity(record: Any, tz: tzinfo) -> dict[str, Any]:
             f"activity {slug}: occurred_at must be a timestamp such as 2024-05-01T12:00:00Z "
             f"(got {when!r})"
         ) from None
-    for key in ("title", "link", "text"):
-        if data[key] is not None and type(data[key]) is not str:
-            _str_or_none(f"activity {slug}", key, data[key])
-    points = data["points"]
+    if type(title) not in _NEEDS_CHECK:
+        _str_or_none(f"activity {slug}", "title", title)
+    if type(link) not in _NEEDS_CHECK:
+        _str_or_none(f"activity {slug}", "link", link)
+    if type(text) not in _NEEDS_CHECK:
+        _str_or_none(f"activity {slug}", "text", text)
     if points is not None and type(points) is not int:
-        data["points"] = _points(f"activity {slug}", points)
-    return data
+        points = _points(f"activity {slug}", points)
+    return (
+        slug,
+        contributor,
+        definition,
+        title,
+        occurred,
+        link,
+        text,
+        points,
+        None if meta is None else jsonfmt.dumps_compact(meta),
+        None if extra is None else jsonfmt.dumps_compact(extra),
+    )
 
 
 def flatten(records: Iterable[Any]) -> Iterator[Any]:
@@ -211,13 +242,14 @@ def flatten(records: Iterable[Any]) -> Iterator[Any]:
             yield record
 
 
-def normalise_records(records: Iterable[Any], tz: tzinfo) -> list[tuple[str, dict[str, Any]]]:
+def normalise_records(records: Iterable[Any], tz: tzinfo) -> list[tuple[str, Any]]:
     """`normalise_record` of each record (batches flattened), in order."""
     return [normalise_record(record, tz) for record in flatten(records)]
 
 
-def normalise_record(record: Any, tz: tzinfo) -> tuple[str, dict[str, Any]]:
-    """`(kind, row)` of a returned record, validated; raises ValidationError naming it."""
+def normalise_record(record: Any, tz: tzinfo) -> tuple[str, Any]:
+    """`(kind, row)` of a returned record, validated; raises ValidationError naming it. The row
+    is a dict of columns for a contributor or definition, an `ActivityRow` for an activity."""
     kind = record_kind(record)
     if kind == "contributor":
         return kind, normalise_contributor(record)
@@ -249,7 +281,7 @@ class RecordWriter:
         returns a list or yields a `RecordBatch` (CORE-26)."""
         self.apply_many(normalise_records(records, self.tz))
 
-    def apply(self, kind: str, data: dict[str, Any]) -> None:
+    def apply(self, kind: str, data: Any) -> None:
         """Persist a record already normalised by `normalise_record` (staging replays these)."""
         if kind == "contributor":
             self._contributor(data)
@@ -258,9 +290,9 @@ class RecordWriter:
         else:
             self._activities([data])
 
-    def apply_many(self, rows: list[tuple[str, dict[str, Any]]]) -> None:
+    def apply_many(self, rows: list[tuple[str, Any]]) -> None:
         """`apply` each normalised record in order; consecutive activities go in one bulk write."""
-        run: list[dict[str, Any]] = []
+        run: list[ActivityRow] = []
         for kind, data in rows:
             if kind == "activity":
                 run.append(data)
@@ -289,28 +321,25 @@ class RecordWriter:
         )
         self.counts.definitions_created += cur.rowcount
 
-    def _owner(self, a: dict[str, Any]) -> str:
+    def _owner(self, slug: str, contributor: str, definition: str) -> str:
         """The stored spelling of the activity's contributor (its definition checked too)."""
-        owner = self._owners.get(a["contributor"])
+        owner = self._owners.get(contributor)
         if owner is None:
             owner = self.db.scalar(
                 "SELECT username FROM contributor WHERE username = ? COLLATE NOCASE",
-                (a["contributor"],),
+                (contributor,),
             )
             if owner is None:
-                raise ValidationError(
-                    f"activity {a['slug']}: unknown contributor '{a['contributor']}'"
-                )
-            self._owners[a["contributor"]] = owner
-        if a["activity_definition"] not in self._definitions:
+                raise ValidationError(f"activity {slug}: unknown contributor '{contributor}'")
+            self._owners[contributor] = owner
+        if definition not in self._definitions:
             if not self.db.scalar(
-                "SELECT 1 FROM activity_definition WHERE slug = ?", (a["activity_definition"],)
+                "SELECT 1 FROM activity_definition WHERE slug = ?", (definition,)
             ):
                 raise ValidationError(
-                    f"activity {a['slug']}: unknown activity definition "
-                    f"'{a['activity_definition']}'"
+                    f"activity {slug}: unknown activity definition '{definition}'"
                 )
-            self._definitions.add(a["activity_definition"])
+            self._definitions.add(definition)
         return str(owner)
 
     def _stored(self, slugs: list[str]) -> dict[str, tuple[Any, ...]]:
@@ -328,28 +357,26 @@ class RecordWriter:
                 found[row[0]] = row
         return found
 
-    def _activities(self, batch: list[dict[str, Any]]) -> None:
+    def _activities(self, batch: list[ActivityRow]) -> None:
         """Upsert normalised activities in order, skipping rows that would not change; the same
         outcome and counts as one statement per record, with one lookup per 500 slugs and one
         `executemany` (a first scrape of 100,000 commits is mostly these inserts)."""
-        rows = [
-            (
-                a["slug"],
-                self._owner(a),
-                a["activity_definition"],
-                a["title"],
-                a["occurred_at"],
-                a["link"],
-                a["text"],
-                a["points"],
-                _json(a["meta"]),
-                _json(a["extra"]),
-            )
-            for a in batch
-        ]
-        current = self._stored([row[0] for row in rows])
-        changed: list[tuple[Any, ...]] = []
-        for row in rows:
+        # Contributor and definition are checked once per distinct pair, in the order the records
+        # name them (the first unknown one is reported); a row is rebuilt only when the stored
+        # username is spelled differently (a case-insensitive match).
+        owners, definitions = self._owners, self._definitions
+        pairs = {(row[1], row[2]) for row in batch}
+        if any(c not in owners or d not in definitions for c, d in pairs):
+            for row in batch:  # in order, so the first record naming an unknown one is reported
+                self._owner(row[0], row[1], row[2])
+        if any(owners[c] != c for c, _ in pairs):
+            batch = [
+                row if owners[row[1]] == row[1] else (row[0], owners[row[1]], *row[2:])
+                for row in batch
+            ]
+        current = self._stored([row[0] for row in batch])
+        changed: list[ActivityRow] = []
+        for row in batch:
             before = current.get(row[0])
             if before == row:
                 continue

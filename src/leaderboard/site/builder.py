@@ -74,7 +74,7 @@ class BuildState:
     prefetch: FallbackPrefetch | None = None  # avatar prefetch, joined before pages fork
     renderer: PageRenderer | None = None  # pages: also renders the profiles
     profiles: ProfileBatch | None = None  # pages → profiles: the profiles rendering meanwhile
-    avatars: dict[str, bytes] = field(default_factory=dict)  # avatars → og: username → WebP
+    avatars: dict[str, bytes] = field(default_factory=dict)  # avatars → og: real pictures only
     avatar_failures: int = 0  # avatars: failed downloads make the build volatile
     brand_failures: int = 0  # static: failed theme/brand downloads, likewise
     explorer: ExplorerOutcome | None = None  # explorer

@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import hashlib
 import io
+import struct
+import zlib
 from collections.abc import Callable, Sequence
 from dataclasses import astuple, dataclass, field
 from functools import lru_cache
@@ -34,7 +36,7 @@ if TYPE_CHECKING:
     from leaderboard.site.builder import BuildState
 
 WIDTH, HEIGHT, PADDING = 1200, 630, 60
-RENDERER_VERSION = "2"  # 2: palette PNG composed as indices
+RENDERER_VERSION = "3"  # 2: palette PNG composed as indices; 3: banded deflate
 TOP_COLOUR, BOTTOM_COLOUR = (0x1E, 0x29, 0x3B), (0x0F, 0x17, 0x2A)
 BLUE, LIGHT_BLUE, MUTED, FOOTER = (
     (0x3B, 0x82, 0xF6),
@@ -46,6 +48,7 @@ WHITE = (255, 255, 255)
 AVATAR, BORDER = 180, 6
 IN_PROCESS_LIMIT = 8  # fewer misses than this are rendered without starting processes
 COMPRESS_LEVEL = 3  # zlib: 2.8 ms and 28 KB a card; 6 took 2.4× as long for 2/3 of the size
+BAND = 16  # rows deflated on their own (see "the PNG file"): 10-20 cost the same, 16 is smaller
 
 Write = Callable[[str, bytes], Any]
 
@@ -172,8 +175,36 @@ def _palette() -> _Palette:
     return _Palette(tuple(colours), tuple(index[c] for c in by_value), ramps)
 
 
+class Canvas:
+    """A card's palette indices, one column wider than the card: column 0 holds each PNG
+    scanline's filter byte (0, none), so the image's bytes are the PNG's uncompressed data.
+    Every paste goes through `paste`, which shifts it right by that column and records which
+    bands of BAND rows it touched (see "the PNG file")."""
+
+    def __init__(self, image: Image.Image) -> None:
+        self.image = image
+        self.touched: set[int] = set()
+
+    @classmethod
+    def of(cls, indices: Image.Image) -> Canvas:
+        """A canvas showing `indices` (an "L" image of WIDTH × HEIGHT)."""
+        image = Image.new("L", (STRIDE, HEIGHT), 0)
+        image.paste(indices, (1, 0))
+        return cls(image)
+
+    def copy(self) -> Canvas:
+        return Canvas(self.image.copy())
+
+    def paste(self, im: Image.Image, xy: tuple[int, int], mask: Image.Image) -> None:
+        x, y = xy
+        self.image.paste(im, (x + 1, y), mask)
+        top, bottom = max(y, 0), min(y + im.height, HEIGHT)
+        if bottom > top:  # (a paste wholly outside the canvas changes nothing)
+            self.touched.update(range(top // BAND, (bottom - 1) // BAND + 1))
+
+
 def _paste_level(
-    canvas: Image.Image, mask: Image.Image, xy: tuple[int, int], colour: RGB, under: RGB = MIDDLE
+    canvas: Canvas, mask: Image.Image, xy: tuple[int, int], colour: RGB, under: RGB = MIDDLE
 ) -> None:
     """Paint `colour` through the coverage `mask` (0–255) at `xy`, each edge pixel taking the
     ramp step of its coverage (palette indices cannot be blended)."""
@@ -221,7 +252,7 @@ def _text_mask(
 
 
 def _text(
-    canvas: Image.Image,
+    canvas: Canvas,
     xy: tuple[float, float],
     text: str,
     size: int,
@@ -242,9 +273,9 @@ def _layout_top() -> float:
 
 
 @lru_cache(maxsize=4)
-def _base(org_name: str, font_path: str | None) -> Image.Image:
+def _base(org_name: str, font_path: str | None) -> Canvas:
     """Background and footer as palette indices: the same on every card of a build."""
-    canvas = _gradient_mask().point(list(_palette().background))
+    canvas = Canvas.of(_gradient_mask().point(list(_palette().background)))
     outer = AVATAR + 2 * BORDER
     y = _layout_top() + outer + 28 + 64 + 12 + 40 + 36 + 56 + 12 + 24 + 40
     _footer(canvas, WIDTH / 2, y, org_name, font_path, WIDTH - 2 * PADDING)
@@ -272,27 +303,133 @@ def _solid_circle(size: int) -> Image.Image:
     return _circle_mask(size).point([255 if v >= 128 else 0 for v in range(256)])
 
 
+# ---------------------------------------------------------------- the PNG file
+#
+# Deflating the 756 KB of indices was half of a card's CPU, and most rows of a card are rows of
+# the canvas it started from (the gradient above, between and below the texts, the footer, the
+# empty disc). So the scanlines are deflated in bands of BAND rows, each on its own (raw deflate
+# flushed to a byte boundary, so that bands follow one another in one valid stream): a band no
+# paste touched (`Canvas.touched`) reuses the bytes and checksum computed once per process for
+# the starting canvas. Same pixels and palette as Pillow's writer gave; a few KB larger.
+
+STRIDE = WIDTH + 1  # a scanline: filter type 0 (none), then the row's indices
+_ZLIB_HEADER = b"\x78\x5e"  # deflate, 32 KiB window, "fast" level; 0x785e is a multiple of 31
+_FINAL_BLOCK = b"\x03\x00"  # an empty final block ends the deflate stream
+_ADLER_BASE = 65521
+
+
+def adler32_combine(first: int, second: int, second_length: int) -> int:
+    """The Adler-32 of two byte strings one after the other, from theirs (zlib's
+    `adler32_combine`, which Python's `zlib` module does not offer)."""
+    rem = second_length % _ADLER_BASE
+    sum1 = first & 0xFFFF
+    sum2 = (rem * sum1 + (first >> 16) + (second >> 16) + _ADLER_BASE - rem) % _ADLER_BASE
+    sum1 = (sum1 + (second & 0xFFFF) + _ADLER_BASE - 1) % _ADLER_BASE
+    return sum1 | (sum2 << 16)
+
+
+@dataclass(frozen=True)
+class _Band:
+    """Rows [top, top + BAND) of a canvas: deflated on their own, their Adler-32 and length."""
+
+    deflated: bytes
+    adler: int
+    length: int
+
+
+def _bands(canvas: Canvas, which: Sequence[int]) -> dict[int, _Band]:
+    """The bands `which` (ascending) of `canvas`, read in runs of adjacent bands."""
+    out: dict[int, _Band] = {}
+    runs: list[list[int]] = []
+    for n in which:
+        if runs and runs[-1][-1] == n - 1:
+            runs[-1].append(n)
+        else:
+            runs.append([n])
+    for run in runs:
+        top, bottom = run[0] * BAND, min((run[-1] + 1) * BAND, HEIGHT)
+        raw = canvas.image.crop((0, top, STRIDE, bottom)).tobytes()
+        size = STRIDE * BAND
+        for n, i in zip(run, range(0, len(raw), size), strict=True):
+            chunk = raw[i : i + size]
+            packer = zlib.compressobj(COMPRESS_LEVEL, zlib.DEFLATED, -15)
+            deflated = packer.compress(chunk) + packer.flush(zlib.Z_SYNC_FLUSH)
+            out[n] = _Band(deflated, zlib.adler32(chunk), len(chunk))
+    return out
+
+
+BANDS = range(-(-HEIGHT // BAND))
+
+
+@dataclass(frozen=True)
+class _Start:
+    """A canvas cards start from (copied, then drawn on) and its bands, deflated once."""
+
+    canvas: Canvas
+    bands: dict[int, _Band]
+
+
+@lru_cache(maxsize=8)
+def _start(org_name: str, font_path: str | None, picture: bool) -> _Start:
+    """Background and footer, and for cards without a picture the initials disc in its ring
+    (WEB-45) without the initials: the same on every such card of a build."""
+    canvas = _base(org_name, font_path).copy()
+    if not picture:
+        outer = AVATAR + 2 * BORDER
+        left, top = int(WIDTH / 2 - outer / 2), int(_layout_top())
+        _paste_level(canvas, _circle_mask(outer), (left, top), LIGHT_BLUE)
+        inside = (left + BORDER, top + BORDER)
+        _paste_level(canvas, _circle_mask(AVATAR), inside, BLUE, LIGHT_BLUE)
+    canvas.touched.clear()
+    return _Start(canvas, _bands(canvas, BANDS))
+
+
+def _chunk(kind: bytes, data: bytes) -> bytes:
+    return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+
+def encode_png(canvas: Canvas, colours: list[int], start: _Start) -> bytes:
+    """An 8-bit palette PNG of `canvas` with `colours` (flat RGB); only the bands a paste
+    touched since `start` are deflated."""
+    bands = {**start.bands, **_bands(canvas, sorted(canvas.touched))}
+    adler = 1  # of no bytes
+    for n in BANDS:
+        adler = adler32_combine(adler, bands[n].adler, bands[n].length)
+    stream = b"".join(
+        (_ZLIB_HEADER, *(bands[n].deflated for n in BANDS), _FINAL_BLOCK, struct.pack(">I", adler))
+    )
+    header = struct.pack(">IIBBBBB", WIDTH, HEIGHT, 8, 3, 0, 0, 0)  # 8-bit indexed colour
+    return b"".join(
+        (
+            b"\x89PNG\r\n\x1a\n",
+            _chunk(b"IHDR", header),
+            _chunk(b"PLTE", bytes(colours)),
+            _chunk(b"IDAT", stream),
+            _chunk(b"IEND", b""),
+        )
+    )
+
+
 def render_og_image(card: OgCard, font_path: str | None = None) -> bytes:
     """The PNG bytes of one card (an 8-bit palette PNG, see above)."""
     palette = _palette()
-    canvas = _base(card.org_name, font_path).copy()
+    start = _start(card.org_name, font_path, bool(card.avatar))
+    canvas = start.canvas.copy()
     inner = WIDTH - 2 * PADDING
     outer = AVATAR + 2 * BORDER
     y = _layout_top()
     cx = WIDTH / 2
     colours = [v for c in palette.colours for v in c]
 
-    # Avatar (or initials disc) with its border ring.
+    # Avatar (or initials disc, already on the start canvas) with its border ring.
     left, top = int(cx - outer / 2), int(y)
     inside = (left + BORDER, top + BORDER)
     if card.avatar:
         _paste_level(canvas, _circle_mask(outer), (left, top), BLUE)
         face, face_colours = _face(card.avatar, len(palette.colours))
-        canvas.paste(face, inside, _solid_circle(AVATAR))
+        canvas.paste(face, inside, _solid_circle(AVATAR))  # (shifted and recorded)
         colours += face_colours
     else:
-        _paste_level(canvas, _circle_mask(outer), (left, top), LIGHT_BLUE)
-        _paste_level(canvas, _circle_mask(AVATAR), inside, BLUE, LIGHT_BLUE)
         initials_text = initials(card.display_name or card.username)
         _text(canvas, (cx, top + outer / 2), initials_text, 72, font_path, WHITE, "mm", True, BLUE)
     y += outer + 28
@@ -322,14 +459,11 @@ def render_og_image(card: OgCard, font_path: str | None = None) -> bytes:
         _text(canvas, (centre, y + 56 + 12), label, 20, font_path, MUTED)
         x += w + gap
 
-    canvas.putpalette(colours)
-    out = io.BytesIO()
-    canvas.save(out, format="PNG", optimize=False, compress_level=COMPRESS_LEVEL)
-    return out.getvalue()
+    return encode_png(canvas, colours, start)
 
 
 def _footer(
-    canvas: Image.Image,
+    canvas: Canvas,
     cx: float,
     y: float,
     org: str,
@@ -388,7 +522,8 @@ def _warm(cards: Sequence[OgCard], font_path: str | None) -> None:
     for size in (20, 24, 32, 48, 56, 72):
         load_font(size, font_path)
     for org in sorted({c.org_name for c in cards}):
-        _base(org, font_path)
+        for picture in (False, True):
+            _start(org, font_path, picture)
     for label in ("Total Points", "Activities"):
         _text_mask(label, 20, font_path, "mt", False)
     _circle_mask(AVATAR + 2 * BORDER)
@@ -436,7 +571,8 @@ def render_og_images(
 
 def build_stage(state: BuildState) -> None:
     """Builder step (WEB-02 step 7): `<u>/opengraph-image.png` for every contributor, using the
-    avatars produced by the avatar step (`state.avatars`) when present."""
+    pictures the avatar step processed (`state.avatars`: downloaded or cached, never the
+    generated fallbacks) when present; without one the card shows the initials disc."""
     assert state.public is not None and state.urls is not None and state.writer is not None
     o = state.options
     db = state.public

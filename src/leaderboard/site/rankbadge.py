@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from markupsafe import escape
 
@@ -19,6 +19,7 @@ from leaderboard.site.format import format_int
 
 if TYPE_CHECKING:
     from leaderboard.site.builder import BuildState
+    from leaderboard.site.snapshot import Snapshot
 
 PERIOD_WORDS = {
     "week": "this week",
@@ -156,28 +157,38 @@ def _md_escape(text: str) -> str:
     return text.replace("\\", "\\\\").replace("[", "\\[").replace("]", "\\]")
 
 
-def standings_from_db(db: Any, now: Any, tz: Any) -> dict[str, dict[str, Standing]]:
-    """{username: {period: Standing}} for every contributor of a public DB, from four ranked
-    leaderboards and four listed-population window totals (fixed number of queries)."""
-    from leaderboard.population import Population
-    from leaderboard.queries import leaderboards
-    from leaderboard.timeutil import PERIODS, canonical, period_window
+def standings(snap: Snapshot) -> dict[str, dict[str, Standing]]:
+    """{username: {period: Standing}} for every contributor of the site's snapshot.
 
-    population = Population.from_db(db)
-    rows = {r["username"]: r for r in db.query("SELECT username, role, is_bot FROM contributor")}
-    users = list(rows)
-    result: dict[str, dict[str, Standing]] = {u: {} for u in users}
-    end = canonical(now)
+    The query layer's ranking (CORE-76: the ranked population's contributors active in the
+    window, `queries.ranking.ranks`; a contributor whose window sums to 0 points is ranked
+    too, unlike on the site's boards, WEB-63) summed from the in-memory activity log: the eight
+    SQL passes this took (four boards, four window totals) were a fifth of the files step.
+    That both agree is a contract test (`tests/site/test_one_query_layer.py`).
+    """
+    from leaderboard.queries.ranking import ranks
+    from leaderboard.timeutil import PERIODS, period_window
+
+    log = snap.log
+    names = log.names
+    people = snap.people
+    member = [people[u].ranked for u in names]
+    result: dict[str, dict[str, Standing]] = {u: {} for u in people}
     for period in PERIODS:
-        board = leaderboards.period(db, period, population.ranked, now=now, tz=tz, daily=False)
-        ranks = {e.username: e for e in board.entries}
-        window = period_window(period, now, tz)
-        totals = leaderboards.window_totals(db, window.start_text, end, population.listed, tz=tz)
-        for user in users:
-            ranked = population.ranked.contains(rows[user])
-            entry = ranks.get(user)
-            points = entry.points if entry else totals.get(user, (0, 0))[0]
-            result[user][period] = Standing(period, ranked, entry.rank if entry else None, points)
+        window = period_window(period, snap.now, snap.tz)
+        span = log.span(window.start_text, window.end_text)
+        points = [0] * len(names)
+        active = [False] * len(names)
+        lo, hi = span.start, span.stop
+        for w, p in zip(log.who[lo:hi], log.points[lo:hi], strict=True):
+            points[w] += p
+            active[w] = True
+        board = {names[i]: points[i] for i in range(len(names)) if active[i] and member[i]}
+        places = ranks(board)
+        for user, person in people.items():
+            i = log.index.get(user)
+            window_points = points[i] if i is not None else 0
+            result[user][period] = Standing(period, person.ranked, places.get(user), window_points)
     return result
 
 
@@ -185,19 +196,19 @@ def build_stage(state: BuildState) -> None:
     """Builder step (WEB-02 step 9): `<u>/badge*.svg` and `badge.json`, for the periods where
     the contributor holds a rank (WEB-64: no file for a rank that does not exist)."""
 
-    assert state.public is not None and state.urls is not None and state.writer is not None
+    assert state.model is not None and state.urls is not None and state.writer is not None
     o = state.options
-    plan = state.model.artefacts if state.model is not None else None
+    plan = state.model.artefacts
     label = badge_label(o.config.meta.badge_label, o.config.org.name)
-    for user, standings in sorted(standings_from_db(state.public, o.now, o.config.tz).items()):
+    for user, of_user in sorted(standings(state.model.snap).items()):
         directory = state.urls.profile_dir(user)
-        ranks = {p: s.rank if s.ranked else None for p, s in standings.items()}
+        ranks = {p: s.rank if s.ranked else None for p, s in of_user.items()}
         if plan is not None and plan.badge_top is not None:  # trimmed to fit the host
             ranks = {
                 p: r if p == "all-time" or (r is not None and r <= plan.badge_top) else None
                 for p, r in ranks.items()
             }
-        for name, data in ranked_badge_files(badge_files(label, standings), ranks).items():
+        for name, data in ranked_badge_files(badge_files(label, of_user), ranks).items():
             state.writer.write(f"{directory}/{name}", data)
 
 

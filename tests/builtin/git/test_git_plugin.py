@@ -4,6 +4,7 @@ rewritten history, config checks."""
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +17,7 @@ from leaderboard.builtin.git.authors import noreply_login, username_for
 from leaderboard.builtin.git.log import log_args, parse_records, read_commits, read_dated
 from leaderboard.config.model import IdentityConfig
 from leaderboard.db import Database
+from leaderboard.errors import PluginError
 from leaderboard.identities import rebuild_index
 from leaderboard.plugins.hooks import HookResult, run_hook
 from leaderboard.plugins.records import insert_contributor, normalise_contributor
@@ -205,6 +207,60 @@ def test_parallel_slices_read_exactly_what_one_git_log_reads(
                 assert len(sliced) > 1 and total == len(single)  # several slices, in order
                 assert [pair for chunk in sliced for pair in chunk] == single
     assert len(read_commits(repo, log_args(["HEAD"], [], merges=True, since=None))) == 10
+
+
+def test_read_ahead_while_listing_takes_the_newest_listed_commits_in_slices(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    repo = gitrepo.build_api(tmp_path / "api")
+    args = log_args(["HEAD"], [], merges=True, since=None)
+    cut = args.index("--no-textconv") + 1
+    monkeypatch.setattr(gitlog, "SLICE_MAX", 3)
+    monkeypatch.setattr(gitlog, "PARALLEL_FROM", 6)
+    pool = ThreadPoolExecutor(max_workers=2)
+    try:
+        listed, early = gitlog._list(repo, args[:cut], args[cut:], pool, 1)
+        newest_first = gitrepo.git(repo, "rev-list", "HEAD").split()
+        assert [sha for sha, _ in listed] == newest_first
+        # The listing is long enough (6 commits): the commits printed so far are read ahead,
+        # three at a time, in the order rev-list printed them.
+        assert early and all(len(part) == 3 for part, _ in early)
+        assert [sha for part, _ in early for sha in part] == newest_first[: 3 * len(early)]
+        for part, output in early:
+            assert [c.sha for c in parse_records(output.result())] == part
+        with pytest.raises(PluginError, match=r"git rev-list failed in .*api"):
+            gitlog._list(repo, args[:cut], ["no-such-ref"], pool, 1)
+    finally:
+        pool.shutdown()
+
+
+def test_slices_put_together_from_commits_read_ahead_in_any_grouping(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Read-ahead parts need not match the slices: a slice takes each commit from wherever it
+    was read, and the result is still exactly one `git log` in (occurred_at, sha) order."""
+    monkeypatch.setattr(gitlog, "SLICE_MIN", 1)
+    monkeypatch.setattr(gitlog, "SLICE_MAX", 3)
+    repo = gitrepo.build_api(tmp_path / "api")
+    args = log_args(["HEAD"], [], merges=True, since=None)
+    cut = args.index("--no-textconv") + 1
+    _, chunks = read_dated(repo, args, workers=1)
+    single = [pair for chunk in chunks for pair in chunk]
+    order = [(when, c.sha) for when, c in single]
+    shas = [sha for _, sha in order]
+    groupings = [
+        [[shas[7], shas[2], shas[5]], [shas[9]]],  # scattered over several slices
+        [shas[:4], shas[4:]],  # everything read ahead: no slice runs git again
+        [],
+    ]
+    for grouping in groupings:
+        pool = ThreadPoolExecutor(max_workers=2)
+        early: gitlog.Early = [
+            (part, pool.submit(gitlog._read, repo, args[:cut], part)) for part in grouping
+        ]
+        sliced = list(gitlog._sliced(repo, args[:cut], order, 2, pool, early))
+        assert len(sliced) > 1
+        assert [pair for chunk in sliced for pair in chunk] == single
 
 
 @pytest.mark.parametrize(

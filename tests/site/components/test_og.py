@@ -142,3 +142,59 @@ def test_web_45_custom_font(tmp_path: Path) -> None:
     data = og.render_og_image(_card(), str(font))
     assert Image.open(io.BytesIO(data)).size == (1200, 630)
     assert data != og.render_og_image(_card())
+
+
+def test_core_80_banded_png_shows_exactly_the_canvas(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Bands no paste touched reuse the starting canvas's deflated bytes: the file must still
+    decode (zlib's Adler-32 and every chunk CRC checked) to exactly the canvas and palette that
+    were drawn, for cards with and without a picture and with texts at every height."""
+    import zlib
+
+    drawn: list[tuple[og.Canvas, list[int]]] = []
+    encode = og.encode_png
+
+    def spy(canvas: og.Canvas, colours: list[int], start: og._Start) -> bytes:
+        drawn.append((canvas, colours))
+        return encode(canvas, colours, start)
+
+    monkeypatch.setattr(og, "encode_png", spy)
+    cards = [
+        _card(),
+        _card("A very long display name that will be cut " * 3, points=10**9),
+        _card("Zed", avatar=fallback_avatar("zed", "Zed")),
+        _card("Émile", org_name="Another Org", activities=0, points=0),
+    ]
+    for card in cards:
+        data = og.render_og_image(card)
+        canvas, colours = drawn[-1]
+        image = Image.open(io.BytesIO(data))
+        image.load()
+        assert image.mode == "P" and image.size == (og.WIDTH, og.HEIGHT)
+        expected = canvas.image.crop((1, 0, og.STRIDE, og.HEIGHT))
+        assert image.tobytes() == expected.tobytes()
+        assert (image.getpalette() or [])[: len(colours)] == colours
+        assert 0 < len(canvas.touched) < len(og.BANDS)  # some bands reused, some drawn
+        idat = data[data.index(b"IDAT") + 4 : data.index(b"IEND") - 8]
+        assert zlib.decompress(idat) == canvas.image.tobytes()  # checks the Adler-32 too
+
+
+def test_core_80_adler32_combine() -> None:
+    import zlib
+
+    parts = [b"", b"a", bytes(range(256)) * 300, b"\xff" * 70_000, b"xyz"]
+    for first in parts:
+        for second in parts:
+            combined = og.adler32_combine(zlib.adler32(first), zlib.adler32(second), len(second))
+            assert combined == zlib.adler32(first + second)
+
+
+def test_core_80_canvas_records_the_bands_a_paste_touches() -> None:
+    canvas = og.Canvas(Image.new("L", (og.STRIDE, og.HEIGHT), 0))
+    mark, opaque = Image.new("L", (10, og.BAND + 1), 1), Image.new("L", (10, og.BAND + 1), 255)
+    canvas.paste(mark, (5, og.BAND - 1), opaque)  # rows BAND-1 … 2*BAND-1: bands 0, 1
+    assert canvas.touched == {0, 1}
+    canvas.paste(mark, (5, og.HEIGHT + 3), opaque)  # below the card: nothing
+    canvas.paste(mark, (5, -og.BAND - 5), opaque)  # above it: nothing
+    assert canvas.touched == {0, 1}
+    assert canvas.image.getpixel((6, og.BAND)) == 1  # shifted right past the filter byte
+    assert canvas.image.getpixel((0, og.BAND)) == 0

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterator
+from dataclasses import dataclass, field
 from typing import Any
 
 from leaderboard import __version__
@@ -33,6 +34,7 @@ ACTIVITY_DEFINITIONS: list[ActivityDefinition] = [
     ActivityDefinition("git_coauthor", "Co-authored Commit", "Co-authored a commit", 1, "users"),
 ]
 TITLE_LIMIT = 200
+BATCH = 500  # commits per RecordBatch: its records are built, stored and dropped while young
 
 
 def _settings(ctx: PluginContext) -> GitSettings:
@@ -154,83 +156,117 @@ class GitPlugin:
                 "full": full,
             },
         )
-        unresolved: set[str] = set()
-        mapped: dict[tuple[str, str], tuple[str, str]] = {}
+        reader = _Attribution(settings, repo, authors)
         for dated in chunks:  # in order, while git still reads the later ones
-            yield RecordBatch(
-                self._activities(ctx, settings, repo, dated, authors, unresolved, mapped)
-            )
+            for start in range(0, len(dated), BATCH):
+                yield RecordBatch(reader.activities(dated[start : start + BATCH]))
         state.save(ctx.db, repo.name, tips, fingerprint)
-        state.set_pending(ctx.db, repo.name, unresolved, replace=full)
+        state.set_pending(ctx.db, repo.name, reader.unresolved, replace=full)
 
-    def _activities(
-        self,
-        ctx: PluginContext,
-        settings: GitSettings,
-        repo: RepoSpec,
-        dated: list[tuple[str, gitlog.Commit]],
-        authors: Authors,
-        unresolved: set[str],
-        mapped: dict[tuple[str, str], tuple[str, str]],
-    ) -> Iterator[Record]:
-        """Activities of the (occurred_at, commit) pairs in order; addresses nobody owns are
-        added to `unresolved`, co-author contacts mapped through `.mailmap` to `mapped`."""
+
+@dataclass
+class _Attribution:
+    """Activities of one repository's commits (ECO-57), slice by slice. Addresses nobody owns
+    are collected in `unresolved`; co-author contacts are mapped through `.mailmap` once each."""
+
+    settings: GitSettings
+    repo: RepoSpec
+    authors: Authors
+    unresolved: set[str] = field(default_factory=set)
+    mapped: dict[tuple[str, str], tuple[str, str]] = field(default_factory=dict)
+    # (name, email) as git printed them → contributor: a 100,000-commit history has a few hundred
+    # distinct authors, so `Authors.resolve` (which normalises the address) runs once for each.
+    owners: dict[tuple[str, str], str | None] = field(default_factory=dict)
+
+    def owner(self, name: str, email: str) -> str | None:
+        key = (name, email)
+        try:
+            return self.owners[key]
+        except KeyError:
+            found = self.owners[key] = self.authors.resolve(name, email)
+            if found is None:
+                self.unresolved.add(email.strip().lower())
+            return found
+
+    def activities(self, dated: list[tuple[str, gitlog.Commit]]) -> list[Record]:
+        """Activity records of the (occurred_at, commit) pairs, in order: each commit's own,
+        then its co-authors'."""
+        settings, repo = self.settings, self.repo
         commit_on = not settings.disabled("git_commit")
         coauthors_on = settings.co_authors and not settings.disabled("git_coauthor")
         if coauthors_on:
-            contacts = [c for _, commit in dated for c in commit.co_authors if c not in mapped]
+            contacts = [c for _, commit in dated for c in commit.co_authors if c not in self.mapped]
             if contacts:
-                mapped.update(gitlog.mailmap_contacts(repo.path, contacts))
+                self.mapped.update(gitlog.mailmap_contacts(repo.path, contacts))
+        owners, url, name = self.owners, repo.url, repo.name
+        prefix = f"git_commit_{name}_"
+        out: list[Record] = []
+        append = out.append
         for occurred, commit in dated:
-            link = repo.url.replace("{sha}", commit.sha) if repo.url else None
-            meta = {
-                "repo": repo.name,
-                "sha": commit.sha,
-                "insertions": commit.insertions,
-                "deletions": commit.deletions,
-                "files_changed": commit.files_changed,
-            }
-            title = commit.subject[:TITLE_LIMIT]
-            author = authors.resolve(commit.name, commit.email)
-            if author is None:
-                unresolved.add(commit.email.strip().lower())
-            if commit_on and author is not None:
-                yield {
-                    "kind": "activity",
-                    "slug": f"git_commit_{repo.name}_{commit.sha}",
-                    "contributor": author,
-                    "activity_definition": "git_commit",
-                    "title": title,
-                    "occurred_at": occurred,
-                    "link": link,
-                    "meta": meta,
-                }
-            if not coauthors_on:
+            sha, _, author_name, email, subject, co_authors, insertions, deletions, files = commit
+            key = (author_name, email)
+            author = owners[key] if key in owners else self.owner(author_name, email)
+            if author is None and not co_authors:
                 continue
-            credited = {author} if author is not None else set()
-            seen = {commit.email.strip().lower()}
-            for contact in commit.co_authors:
-                name, email = mapped.get(contact, contact)
-                key = email.strip().lower()
-                if key in seen:
-                    continue
-                seen.add(key)
-                who = authors.resolve(name, email)
-                if who is None:
-                    unresolved.add(key)
-                if who is None or who in credited:
-                    continue
-                credited.add(who)
-                yield {
-                    "kind": "activity",
-                    "slug": f"git_coauthor_{repo.name}_{commit.sha}_{_email_hash(email)}",
-                    "contributor": who,
-                    "activity_definition": "git_coauthor",
-                    "title": f"Co-authored: {title}",
-                    "occurred_at": occurred,
-                    "link": link,
-                    "meta": dict(meta),
-                }
+            meta = {
+                "repo": name,
+                "sha": sha,
+                "insertions": insertions,
+                "deletions": deletions,
+                "files_changed": files,
+            }
+            title = subject[:TITLE_LIMIT]
+            link = url.replace("{sha}", sha) if url else None
+            if commit_on and author is not None:
+                append(
+                    {
+                        "kind": "activity",
+                        "slug": prefix + sha,
+                        "contributor": author,
+                        "activity_definition": "git_commit",
+                        "title": title,
+                        "occurred_at": occurred,
+                        "link": link,
+                        "meta": meta,
+                    }
+                )
+            if coauthors_on and co_authors:
+                out.extend(self._co_authored(commit, author, occurred, title, link, meta))
+        return out
+
+    def _co_authored(
+        self,
+        commit: gitlog.Commit,
+        author: str | None,
+        occurred: str,
+        title: str,
+        link: str | None,
+        meta: dict[str, Any],
+    ) -> Iterator[Record]:
+        credited = {author} if author is not None else set()
+        seen = {commit.email.strip().lower()}
+        for contact in commit.co_authors:
+            name, email = self.mapped.get(contact, contact)
+            key = email.strip().lower()
+            if key in seen:
+                continue
+            seen.add(key)
+            who = self.authors.resolve(name, email)
+            if who is None:
+                self.unresolved.add(key)
+            if who is None or who in credited:
+                continue
+            credited.add(who)
+            yield {
+                "kind": "activity",
+                "slug": f"git_coauthor_{self.repo.name}_{commit.sha}_{_email_hash(email)}",
+                "contributor": who,
+                "activity_definition": "git_coauthor",
+                "title": f"Co-authored: {title}",
+                "occurred_at": occurred,
+                "link": link,
+                "meta": dict(meta),
+            }
 
 
 plugin = GitPlugin()

@@ -148,3 +148,43 @@ def test_a_question_answered_from_its_wire_form_stays_cached_behind_one_off_ques
     _calls(served, cache, [busy])
     assert seen == ["get_leaderboard"]  # past both caches' shortcuts, as when a check is due
     assert ran.count("get_leaderboard") == 1  # and still answered from the cache
+
+
+def test_tool_calls_are_computed_at_most_tool_threads_at_a_time(
+    served: ServedDatabase, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Six concurrent uncached calls: each waits (at most 0.2 s) for a third to be in flight,
+    which only happens if more than `TOOL_THREADS` (2) run at once."""
+    import threading
+
+    lock = threading.Lock()
+    crowded = threading.Event()
+    in_flight = [0, 0]  # now, most
+    real = mcp_server._run
+
+    def counted(s: ServedDatabase, tool: Any, args: dict[str, Any]) -> Any:
+        with lock:
+            in_flight[0] += 1
+            in_flight[1] = max(in_flight[1], in_flight[0])
+            if in_flight[0] > mcp_server.TOOL_THREADS:
+                crowded.set()
+        crowded.wait(0.2)
+        try:
+            return real(s, tool, args)
+        finally:
+            with lock:
+                in_flight[0] -= 1
+
+    monkeypatch.setattr(mcp_server, "_run", counted)
+
+    async def go() -> None:
+        async with (
+            Client(build_server(served), mode="legacy") as client,
+            anyio.create_task_group() as tg,
+        ):
+            for _ in range(6):
+                tg.start_soon(client.call_tool, "get_activity_definitions", {})
+
+    anyio.run(go)
+    assert mcp_server.TOOL_THREADS == 2
+    assert not crowded.is_set() and 1 <= in_flight[1] <= 2

@@ -25,6 +25,7 @@ from leaderboard.datarepo.reader import STANDARD_AGGREGATES, load_deferred
 from leaderboard.datarepo.snapshot import COLUMNS, KINDS, PLURAL, TABLES, RepoSnapshot, Row
 from leaderboard.datarepo.syncstate import SYNCED_KINDS, forget_header, record_kind, synced_kinds
 from leaderboard.db import Database
+from leaderboard.db.bulk import drop_schema, restore_schema
 from leaderboard.declarations import Declarations
 from leaderboard.errors import InvalidInputError
 from leaderboard.identities import rebuild_index
@@ -293,13 +294,7 @@ def _bulk_insert(db: Database, kind: str, rows: list[Row]) -> int:
     a failure restores indexes and triggers with the rollback.
     """
     table = TABLES[kind]
-    schema = db.execute(
-        "SELECT type, name, sql FROM sqlite_master WHERE type IN ('index', 'trigger') "
-        "AND tbl_name = ? AND sql IS NOT NULL ORDER BY type, name",
-        (table,),
-    ).fetchall()
-    for type_, name, _ in schema:
-        db.execute(f'DROP {type_.upper()} "{name}"')
+    schema = drop_schema(db, table)
     cols = COLUMNS[kind]
     # A larger page cache keeps the pages being filled in memory. While the primary-key index
     # fits in it, rows go in as read (walking them in memory order is cheaper than in key order,
@@ -319,8 +314,7 @@ def _bulk_insert(db: Database, kind: str, rows: list[Row]) -> int:
     finally:
         db.execute(f"PRAGMA cache_size = {int(cache)}")
     del ordered
-    for _, _, sql in schema:
-        db.execute(sql)
+    restore_schema(db, schema)
     if count and kind in SYNCED_KINDS:
         forget_header(db, kind)
     return count

@@ -153,8 +153,10 @@ class _Scheduler:
     def _prepare(self, slot: _Slot) -> None:
         if slot.direct:
             ctx = self.make_context(slot.loaded, self.db)
-            slot.savepoint = Savepoint(self.db, f"plugin_{getattr(slot.loaded, 'index', 0)}")
-            slot.sink = RecordWriter(self.db, ctx.tz, primary=primary_namespace(ctx))
+            sink = RecordWriter(self.db, ctx.tz, primary=primary_namespace(ctx), bulk=True)
+            index = getattr(slot.loaded, "index", 0)
+            slot.savepoint = Savepoint(self.db, f"plugin_{index}", sink.settle)
+            slot.sink = sink
             ctx._checkpoint = slot.savepoint.checkpoint
             slot.savepoint.open()
         else:
@@ -167,7 +169,7 @@ class _Scheduler:
             ctx = self.make_context(slot.loaded, slot.staged_db)
             primary = primary_namespace(ctx)
             slot.sink = _StagingWriter(raw, slot.log, ctx.tz, primary)
-            slot.replay = RecordWriter(self.db, ctx.tz, primary=primary)
+            slot.replay = RecordWriter(self.db, ctx.tz, primary=primary, bulk=True)
             ctx._checkpoint = lambda: self._checkpoint(slot)
             ctx._file_writer = lambda path, payload: self._write_file(slot, path, payload)
         slot.ctx = ctx
@@ -289,7 +291,8 @@ class _Scheduler:
         from leaderboard.datarepo.atomic import write_if_changed
 
         assert slot.replay is not None
-        savepoint = Savepoint(self.db, f"plugin_{getattr(slot.loaded, 'index', 0)}")
+        index = getattr(slot.loaded, "index", 0)
+        savepoint = Savepoint(self.db, f"plugin_{index}", slot.replay.settle)
         savepoint.open()
         try:
             for entry in chunk:

@@ -49,27 +49,38 @@ class HookResult:
 
 
 class Savepoint:
-    """`SAVEPOINT plugin_<n>` with checkpoint (release + reopen) and rollback."""
+    """`SAVEPOINT plugin_<n>` with checkpoint (release + reopen) and rollback.
 
-    def __init__(self, db: Database, name: str) -> None:
+    `before_release` (the record writer's `settle`) runs before every RELEASE, so what a bulk
+    write set aside is back before anything is committed."""
+
+    def __init__(
+        self, db: Database, name: str, before_release: Callable[[], None] | None = None
+    ) -> None:
         self.db = db
         self.quoted = '"' + name.replace('"', '""') + '"'
         self.checkpoints = 0
+        self.before_release = before_release
 
     def open(self) -> None:
         self.db.execute(f"SAVEPOINT {self.quoted}")
 
-    def checkpoint(self) -> None:
+    def _release(self) -> None:
+        if self.before_release is not None:
+            self.before_release()
         self.db.execute(f"RELEASE {self.quoted}")
+
+    def checkpoint(self) -> None:
+        self._release()
         self.checkpoints += 1
         self.db.execute(f"SAVEPOINT {self.quoted}")
 
     def release(self) -> None:
-        self.db.execute(f"RELEASE {self.quoted}")
+        self._release()
 
     def rollback(self) -> None:
         self.db.execute(f"ROLLBACK TO {self.quoted}")
-        self.db.execute(f"RELEASE {self.quoted}")
+        self._release()
 
 
 def error_message(exc: BaseException) -> str:
@@ -177,8 +188,8 @@ def run_hook(
         if settings is None or config is None or now is None:
             raise ValueError("run_hook needs either ctx or settings, config and now")
         ctx = _context_from_settings(db, loaded, settings=settings, config=config, now=now)
-    savepoint = Savepoint(db, f"plugin_{getattr(loaded, 'index', 0)}")
-    writer = RecordWriter(db, ctx.tz, primary=primary_namespace(ctx))
+    writer = RecordWriter(db, ctx.tz, primary=primary_namespace(ctx), bulk=True)
+    savepoint = Savepoint(db, f"plugin_{getattr(loaded, 'index', 0)}", writer.settle)
     ctx._checkpoint = savepoint.checkpoint
     requests_before = ctx.requests_made()
     start = time.perf_counter()

@@ -15,6 +15,7 @@ from typing import Any, Protocol
 
 from leaderboard import jsonfmt
 from leaderboard.db import Database
+from leaderboard.db.bulk import SchemaObject, drop_schema, restore_schema
 from leaderboard.db.schema import COLUMNS
 from leaderboard.errors import ValidationError
 from leaderboard.models import RecordBatch, as_dict
@@ -29,13 +30,23 @@ _ACTIVITY_KEYS = COLUMNS["activity"]
 _KEYSETS = {keys: frozenset(keys) for keys in (_CONTRIBUTOR_KEYS, _DEFINITION_KEYS, _ACTIVITY_KEYS)}
 _PLAIN_ACTIVITY = _KEYSETS[_ACTIVITY_KEYS] | {"kind"}
 _LOOKUP_CHUNK = 500  # slugs per `IN (…)` lookup, well under SQLite's bound-parameter limit
-_UPSERT_ACTIVITY = (
+_INSERT_ACTIVITY = (
     "INSERT INTO activity(slug, contributor, activity_definition, title, occurred_at, link, "
-    "text, points, meta, extra) VALUES(?,?,?,?,?,?,?,?,?,?) ON CONFLICT(slug) DO UPDATE SET "
+    "text, points, meta, extra) VALUES(?,?,?,?,?,?,?,?,?,?)"
+)
+_UPSERT_ACTIVITY = (
+    f"{_INSERT_ACTIVITY} ON CONFLICT(slug) DO UPDATE SET "
     "contributor=excluded.contributor, activity_definition=excluded.activity_definition, "
     "title=excluded.title, occurred_at=excluded.occurred_at, link=excluded.link, "
     "text=excluded.text, points=excluded.points, meta=excluded.meta, extra=excluded.extra"
 )
+_INSERT_NEW_ACTIVITY = f"{_INSERT_ACTIVITY} ON CONFLICT(slug) DO NOTHING"
+# The `_datarepo_sync` triggers of `activity` (migration 4): a bulk writer sets them aside and
+# deletes the header row itself (`_forget_header`), once per write instead of once per row.
+_SYNC_TRIGGER_PREFIX = "_datarepo_sync_activity_"
+# Rowids below this are allocated as max(rowid) + 1, so a row an insert added has a rowid above
+# the table's maximum before it (SQLite picks random free rowids only beyond 2**63 - 1).
+_ROWID_LIMIT = 1 << 62
 
 
 class RecordSink(Protocol):
@@ -261,11 +272,20 @@ def normalise_record(record: Any, tz: tzinfo) -> tuple[str, Any]:
 class RecordWriter:
     """Writes normalised records and counts what changed."""
 
-    def __init__(self, db: Database, tz: tzinfo, *, primary: str = "github") -> None:
+    def __init__(
+        self, db: Database, tz: tzinfo, *, primary: str = "github", bulk: bool = False
+    ) -> None:
         self.db = db
         self.tz = tz
         self.primary = primary
         self.counts = PersistCounts()
+        # `bulk`: the caller calls `settle()` before it releases (commits) anything written, so
+        # activities may be written with the `activity` table's row triggers set aside.
+        self.bulk = bulk
+        self._set_aside: list[SchemaObject] = []
+        # The last bulk write found none of its slugs stored (a first scrape): the next one
+        # inserts first and looks slugs up only if some insert was refused.
+        self._all_new = True
         # Lookups already answered during this hook call: a plugin returning 100,000 activities
         # for a few hundred people asks the same two questions over and over. Only positive
         # answers are kept (a contributor or definition may be created later in the same call).
@@ -342,28 +362,72 @@ class RecordWriter:
             self._definitions.add(definition)
         return str(owner)
 
-    def _stored(self, slugs: list[str]) -> dict[str, tuple[Any, ...]]:
-        """The stored rows of those `slugs` that exist, in column order."""
+    def settle(self) -> None:
+        """Create again what bulk writes set aside (db/bulk.py). Call it before releasing the
+        savepoint or transaction they wrote in (and after rolling one back: then it only
+        forgets what the rollback restored), so a committed DB always has its triggers."""
+        if self._set_aside:
+            dropped, self._set_aside = self._set_aside, []
+            restore_schema(self.db, dropped)
+
+    def _set_triggers_aside(self) -> bool:
+        """Before writing activities: drop `activity`'s sync triggers (bulk writers only; see
+        db/bulk.py for why a row trigger costs so much). True when dropped by this call."""
+        if not self.bulk or self._set_aside:
+            return False
+        self._set_aside = drop_schema(
+            self.db,
+            "activity",
+            indexes=False,
+            triggers=lambda name: name.startswith(_SYNC_TRIGGER_PREFIX),
+        )
+        return bool(self._set_aside)
+
+    def _written(self, changed: bool, dropped_now: bool) -> None:
+        """After writing activities: what the triggers set aside would have done. A write that
+        changed nothing gives back the triggers it dropped, so while they are set aside the
+        header row is gone, as any other write to `activity` (which they would no longer see)
+        requires."""
+        if not self._set_aside:
+            return
+        if changed:
+            self._forget_header()
+        elif dropped_now:
+            self.settle()
+
+    def _forget_header(self) -> None:
+        from leaderboard.datarepo.syncstate import forget_header
+
+        forget_header(self.db, "activity")
+
+    def _stored(self, slugs: list[str], *, rowid: bool = False) -> dict[str, tuple[Any, ...]]:
+        """The stored rows of those `slugs` that exist, in column order (the rowid first when
+        asked)."""
         found: dict[str, tuple[Any, ...]] = {}
         unique = list(dict.fromkeys(slugs))
+        first = "rowid, " if rowid else ""
+        key = 1 if rowid else 0
         for start in range(0, len(unique), _LOOKUP_CHUNK):
             chunk = unique[start : start + _LOOKUP_CHUNK]
             cur = self.db.conn.execute(
-                "SELECT slug, contributor, activity_definition, title, occurred_at, link, text, "
-                f"points, meta, extra FROM activity WHERE slug IN ({','.join('?' * len(chunk))})",
+                f"SELECT {first}slug, contributor, activity_definition, title, occurred_at, link, "
+                f"text, points, meta, extra FROM activity WHERE slug IN ({','.join('?' * len(chunk))})",
                 chunk,
             )
             for row in cur:
-                found[row[0]] = row
+                found[row[key]] = row
         return found
 
     def _activities(self, batch: list[ActivityRow]) -> None:
         """Upsert normalised activities in order, skipping rows that would not change; the same
-        outcome and counts as one statement per record, with one lookup per 500 slugs and one
-        `executemany` (a first scrape of 100,000 commits is mostly these inserts)."""
+        rows, rowids and counts as one upsert per record, with one lookup per 500 slugs and a
+        plain `executemany` insert of the new rows (a first scrape of 100,000 commits is
+        mostly these inserts)."""
         # Contributor and definition are checked once per distinct pair, in the order the records
         # name them (the first unknown one is reported); a row is rebuilt only when the stored
         # username is spelled differently (a case-insensitive match).
+        if not batch:
+            return
         owners, definitions = self._owners, self._definitions
         pairs = {(row[1], row[2]) for row in batch}
         if any(c not in owners or d not in definitions for c, d in pairs):
@@ -374,7 +438,15 @@ class RecordWriter:
                 row if owners[row[1]] == row[1] else (row[0], owners[row[1]], *row[2:])
                 for row in batch
             ]
+        if self._all_new:
+            self._insert_first(batch)
+        else:
+            self._look_up_first(batch)
+
+    def _look_up_first(self, batch: list[ActivityRow]) -> None:
         current = self._stored([row[0] for row in batch])
+        self._all_new = not current
+        new: list[ActivityRow] = []
         changed: list[ActivityRow] = []
         for row in batch:
             before = current.get(row[0])
@@ -382,12 +454,59 @@ class RecordWriter:
                 continue
             if before is None:
                 self.counts.activities_inserted += 1
+                new.append(row)
             else:
                 self.counts.activities_updated += 1
+                changed.append(row)
             current[row[0]] = row  # a later record with the same slug compares with this one
+        if not new and not changed:
+            return
+        dropped_now = self._set_triggers_aside()
+        # New slugs first, in order (their rowids are allocated in that order, as one upsert per
+        # record would); updates keep their rowid, and the last value of a slug is written last.
+        if new:
+            self.db.executemany(_INSERT_ACTIVITY, new)
+        if changed:
+            self.db.executemany(_UPSERT_ACTIVITY, changed)
+        self._written(True, dropped_now)
+
+    def _insert_first(self, batch: list[ActivityRow]) -> None:
+        """Insert every row whose slug is not stored; look up only when some were (or a slug
+        repeats in the batch), then update those in order exactly as `_look_up_first` would."""
+        top = self.db.scalar("SELECT max(rowid) FROM activity") or 0
+        if top >= _ROWID_LIMIT:
+            self._all_new = False
+            self._look_up_first(batch)
+            return
+        dropped_now = self._set_triggers_aside()
+        added = self.db.executemany(_INSERT_NEW_ACTIVITY, batch).rowcount
+        self.counts.activities_inserted += added
+        if added == len(batch):
+            self._written(True, dropped_now)
+            return
+        self._all_new = False
+        # Rows this insert added have rowids above `top`, and hold their slug's first record.
+        stored = self._stored([row[0] for row in batch], rowid=True)
+        fresh = {slug for slug, found in stored.items() if found[0] > top}
+        current = {slug: found[1:] for slug, found in stored.items() if slug not in fresh}
+        changed: list[ActivityRow] = []
+        for row in batch:
+            slug = row[0]
+            if slug in fresh:
+                fresh.discard(slug)  # its first record: inserted above
+                current[slug] = row
+                continue
+            before = current.get(slug)
+            if before is None:  # DO NOTHING refuses only a slug that is stored
+                raise ValidationError(f"activity {slug}: was neither inserted nor found")
+            if before == row:
+                continue
+            self.counts.activities_updated += 1
+            current[slug] = row
             changed.append(row)
         if changed:
             self.db.executemany(_UPSERT_ACTIVITY, changed)
+        self._written(added > 0 or bool(changed), dropped_now)
 
 
 def insert_contributor(db: Database, c: dict[str, Any]) -> None:

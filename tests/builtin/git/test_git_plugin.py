@@ -227,7 +227,7 @@ def test_read_ahead_while_listing_takes_the_newest_listed_commits_in_slices(
         assert early and all(len(part) == 3 for part, _ in early)
         assert [sha for part, _ in early for sha in part] == newest_first[: 3 * len(early)]
         for part, output in early:
-            assert [c.sha for c in parse_records(output.result())] == part
+            assert [c.sha for c in output.result()] == part
         with pytest.raises(PluginError, match=r"git rev-list failed in .*api"):
             gitlog._list(repo, args[:cut], ["no-such-ref"], pool, 1)
     finally:

@@ -26,6 +26,7 @@ from leaderboard.builtin.git.settings import (
     parse,
 )
 from leaderboard.errors import PluginError
+from leaderboard.gcpause import gc_paused
 from leaderboard.plugins.api import ActivityDefinition, Record, RecordBatch, canonical
 from leaderboard.plugins.context import PluginContext
 
@@ -104,13 +105,19 @@ class GitPlugin:
             )
 
     def scrape(self, ctx: PluginContext) -> Iterator[Record | RecordBatch]:
-        """Each repository in config order: its activities, then a checkpoint."""
+        """Each repository in config order: its activities, then a checkpoint.
+
+        The cyclic garbage collector is paused meanwhile (as the runner's reader pauses it): a
+        large first read creates millions of short-lived tuples, strings and record dicts, none
+        in reference cycles, and the collector walked them about every 700 allocations (0.15-0.3
+        CPU-s for 100,000 commits). Reference counting frees them as usual."""
         settings = _settings(ctx)
         state.create_tables(ctx.db)
         authors = Authors(ctx, settings.create_contributors, settings.default_role)
-        for repo in settings.repositories:
-            yield from self._repository(ctx, settings, repo, authors)
-            ctx.checkpoint()
+        with gc_paused():
+            for repo in settings.repositories:
+                yield from self._repository(ctx, settings, repo, authors)
+                ctx.checkpoint()
 
     def _repository(
         self, ctx: PluginContext, settings: GitSettings, repo: RepoSpec, authors: Authors

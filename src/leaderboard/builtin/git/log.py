@@ -164,6 +164,7 @@ def log_args(
     return ["log", "--date=iso-strict", FORMAT, "--numstat", "--no-textconv", *selection]
 
 
+_LISTED = re.compile(r"^\x1f([^\x1f\n]*)\x1f([^\x1f\n]*)$", re.M)  # `rev-list` lines: sha, %aI
 _NUMSTAT = re.compile(r"^([0-9]+|-)\t([0-9]+|-)\t", re.M)
 _BLANK = " \t\n\r\x0b\x0c"  # what bytes.strip() strips (str.strip() would also take \x1c-\x1f)
 
@@ -271,11 +272,9 @@ def read_dated(
         pool = ThreadPoolExecutor(max_workers=workers)
         try:
             listed, early = _list(path, options, selection, pool, workers - 1)
-            order: list[tuple[str, str]] = []
-            for sha, date in listed:
-                when = occurred(date)
-                if not since or when >= since:
-                    order.append((when, sha))
+            order = [(occurred(date), sha) for sha, date in listed]
+            if since:
+                order = [pair for pair in order if pair[0] >= since]
             if early or len(order) >= PARALLEL_FROM:
                 order.sort()
                 return len(order), _sliced(path, options, order, workers, pool, early)
@@ -287,19 +286,22 @@ def read_dated(
     return len(dated), iter([dated])
 
 
-Early = list[tuple[list[str], "Future[bytes]"]]  # commits read ahead, and the output to come
+Early = list[tuple[list[str], "Future[list[Commit]]"]]  # commits read ahead, and their records
 
 
-def _read(path: Path, options: Sequence[str], shas: Sequence[str]) -> bytes:
-    """`git log --no-walk=unsorted --stdin` of `shas`, in that order. Input, output and errors
-    go through files, not pipes: while the main thread is busy with earlier slices, a pipe would
-    fill up and stall git until a thread got the GIL to drain it."""
+def _read(path: Path, options: Sequence[str], shas: Sequence[str]) -> list[Commit]:
+    """The commits `git log --no-walk=unsorted --stdin` prints for `shas`, in that order, parsed.
+
+    Runs on a pool thread: parsing there overlaps the main thread's storing (SQLite releases the
+    GIL while it inserts) instead of adding to it. Input, output and errors go through files,
+    not pipes: while the main thread is busy with earlier slices, a pipe would fill up and stall
+    git until a thread got the GIL to drain it."""
     with tempfile.TemporaryFile() as given, tempfile.TemporaryFile() as out:
         given.write("".join(f"{sha}\n" for sha in shas).encode("ascii"))
         given.seek(0)
         run_git(path, *options, "--no-walk=unsorted", "--stdin", stdin=given, stdout=out)
         out.seek(0)
-        return out.read()
+        return list(parse_records(out.read()))
 
 
 def _list(
@@ -335,12 +337,12 @@ def _list(
         with proc:
             rest = b""
             while data := proc.stdout.read(1 << 16):
-                lines = (rest + data).split(b"\n")
-                rest = lines.pop()
-                for line in lines:
-                    if line.startswith(b"\x1f"):
-                        _, sha, date = line.decode("ascii").split("\x1f")
-                        listed.append((sha, date))
+                data = rest + data
+                end = data.rfind(b"\n") + 1
+                rest = data[end:]
+                # One C-level scan per read instead of a Python loop per line (rev-list prints
+                # a "commit <sha>" line before each of ours).
+                listed.extend(_LISTED.findall(data[:end].decode("ascii")))
                 if len(listed) < PARALLEL_FROM:
                     continue  # too short to be worth slicing so far
                 running = sum(1 for _, future in early if not future.done())
@@ -370,11 +372,11 @@ def _sliced(
     size = min(max(-(-len(order) // (workers * 4)), SLICE_MIN), SLICE_MAX)
     slices = [order[i : i + size] for i in range(0, len(order), size)]
     ahead = {sha: n for n, (part, _) in enumerate(early) for sha in part}
-    parsed: dict[int, dict[str, Commit]] = {}  # read-ahead outputs, parsed when first needed
+    parsed: dict[int, dict[str, Commit]] = {}  # read-ahead commits by sha, when first needed
 
     def taken(n: int) -> dict[str, Commit]:
         if n not in parsed:
-            parsed[n] = {c.sha: c for c in parse_records(early[n][1].result())}
+            parsed[n] = {c.sha: c for c in early[n][1].result()}
         return parsed[n]
 
     try:
@@ -385,7 +387,7 @@ def _sliced(
             for part in slices
         ]
         for part, output in zip(slices, outputs, strict=True):
-            commits = list(parse_records(output.result())) if output is not None else []
+            commits = output.result() if output is not None else []
             if len(commits) != len(part):  # some were read ahead: put the slice together
                 own = {c.sha: c for c in commits}
                 found = [

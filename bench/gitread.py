@@ -14,16 +14,26 @@ co-author trailers on one commit in twenty, one to three files changed per commi
 - a `scrape` after one new commit (must read exactly 1).
 
 The result replaces the "Local git plugin" section of bench/RESULTS.md.
+
+`--before SRC` compares instead (nothing is written): the empty-DB scrape of another source tree
+(`git archive <rev> src | tar -x -C /tmp/before`, then `--before /tmp/before/src`) against this
+one, alternating, each in a fresh child process on the same repository, for `--rounds` rounds.
+It prints wall time and CPU seconds split by process (Python: the child with its threads; git:
+its finished children) for every run, their medians and ratios, and whether both trees left
+byte-identical DBs (sha256 over the schema and every table's rows in rowid order).
 """
 
 from __future__ import annotations
 
 import argparse
+import hashlib
+import json
 import os
 import platform
 import random
 import resource
 import shutil
+import sqlite3
 import statistics
 import subprocess
 import sys
@@ -137,6 +147,123 @@ def _fmt(times: list[float]) -> str:
     return f"{statistics.median(times):.2f} | {spread} | {len(times)}"
 
 
+def dump_digest(db: object) -> str:
+    """sha256 of the schema (sorted) and every table's rows, in rowid order (key order for a
+    table without rowid): equal digests mean the same rows, in the same physical order."""
+    conn = db.conn  # type: ignore[attr-defined]
+    h = hashlib.sha256()
+    for (sql,) in sorted(conn.execute("SELECT sql FROM sqlite_master WHERE sql IS NOT NULL")):
+        h.update(sql.encode() + b"\0")
+    tables = [
+        r[0]
+        for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")
+    ]
+    for name in tables:
+        h.update(name.encode() + b"\0")
+        try:
+            rows = conn.execute(f'SELECT rowid, * FROM "{name}" ORDER BY rowid')
+        except sqlite3.OperationalError:  # a table WITHOUT ROWID
+            rows = conn.execute(f'SELECT * FROM "{name}" ORDER BY 1, 2')
+        for row in rows:
+            h.update(repr(row).encode() + b"\n")
+    return h.hexdigest()
+
+
+def child_scrape(repo: Path) -> dict[str, object]:
+    """One empty-DB scrape (setup + scrape through `run_hook`) in this process: wall, CPU split
+    by process, counts and the DB's digest (the `--before` child)."""
+    from leaderboard.builtin.git import plugin
+    from leaderboard.db import Database
+    from leaderboard.plugins.hooks import run_hook
+    from leaderboard.plugins.static import apply_plugin_definitions
+    from leaderboard.testing import make_context
+
+    class Loaded:
+        id = "git"
+        index = 0
+
+    Loaded.plugin = plugin  # type: ignore[attr-defined]
+    config = {"repositories": [str(repo)], "createContributors": True}
+    db = Database.memory()
+    apply_plugin_definitions(db, plugin)
+    own, kids = cpu_split()
+    start = time.perf_counter()
+    ctx = make_context("git", config=config, db=db, data_dir=repo.parent)
+    setup = run_hook(db, Loaded(), "setup", ctx)
+    assert setup.status == "ok", setup.error
+    ctx = make_context("git", config=config, db=db, data_dir=repo.parent)
+    result = run_hook(db, Loaded(), "scrape", ctx)
+    assert result.status == "ok", result.error
+    wall = time.perf_counter() - start
+    own_after, kids_after = cpu_split()
+    return {
+        "wall": wall,
+        "python": own_after - own,
+        "git": kids_after - kids,
+        "inserted": result.activities_inserted,
+        "contributors": int(db.scalar("SELECT count(*) FROM contributor")),
+        "digest": dump_digest(db),
+    }
+
+
+def compare(repo: Path, before: Path, rounds: int) -> bool:
+    """`--before`: the two trees' empty-DB scrapes alternating in child processes; prints every
+    run, medians and ratios; True when every run of both left the same DB."""
+    trees = {"before": before.resolve(), "after": (HERE.parent / "src").resolve()}
+    runs: dict[str, list[dict[str, object]]] = {"before": [], "after": []}
+    print("| round | tree | wall s | CPU s Python | CPU s git | CPU s total | load | DB sha256 |")
+    print("| --- | --- | --- | --- | --- | --- | --- | --- |")
+    for n in range(rounds):
+        order = ["before", "after"] if n % 2 == 0 else ["after", "before"]
+        for label in order:
+            env = {**os.environ, "PYTHONPATH": str(trees[label])}
+            done = subprocess.run(
+                [sys.executable, str(Path(__file__).resolve()), "--child", str(repo)],
+                env=env,
+                capture_output=True,
+                text=True,
+            )
+            if done.returncode != 0:
+                raise SystemExit(f"{label} scrape failed:\n{done.stderr[-3000:]}")
+            run = json.loads(done.stdout.strip().splitlines()[-1])
+            runs[label].append(run)
+            total = float(run["python"]) + float(run["git"])  # type: ignore[arg-type]
+            print(
+                f"| {n + 1} | {label} | {run['wall']:.2f} | {run['python']:.2f} | "
+                f"{run['git']:.2f} | {total:.2f} | {os.getloadavg()[0]:.1f} | "
+                f"{str(run['digest'])[:16]} |",
+                flush=True,
+            )
+    print()
+    med: dict[str, dict[str, float]] = {}
+    for label, items in runs.items():
+        med[label] = {
+            key: statistics.median(float(r[key]) for r in items)  # type: ignore[arg-type]
+            for key in ("wall", "python", "git")
+        }
+        med[label]["total"] = med[label]["python"] + med[label]["git"]
+    print("| median | before | after | after / before |")
+    print("| --- | --- | --- | --- |")
+    for key, name in (
+        ("python", "CPU s, Python (this process and its threads)"),
+        ("git", "CPU s, git (all its processes)"),
+        ("total", "CPU s, total"),
+        ("wall", "wall s (meaningless under load)"),
+    ):
+        b, a = med["before"][key], med["after"][key]
+        print(f"| {name} | {b:.2f} | {a:.2f} | {a / b:.2f} |")
+    digests = {str(r["digest"]) for items in runs.values() for r in items}
+    counts = {(r["inserted"], r["contributors"]) for items in runs.values() for r in items}
+    same = len(digests) == 1 and len(counts) == 1
+    print()
+    print(
+        f"Outputs: {'identical' if same else 'DIFFERENT'} "
+        f"({len(digests)} distinct DB digest(s) over {2 * rounds} runs; activities, contributors: "
+        f"{sorted(counts)})"
+    )
+    return same
+
+
 def measure(repo: Path, runs: int) -> tuple[list[str], bool]:
     from leaderboard.builtin.git import plugin
     from leaderboard.builtin.git.log import log_args, read_commits
@@ -193,6 +320,7 @@ def measure(repo: Path, runs: int) -> tuple[list[str], bool]:
         split.append((own_after - own, kids_after - kids))
         CPU.setdefault("full", []).append(sum(split[-1]))
     people = int(db.scalar("SELECT count(*) FROM contributor"))
+    digest = dump_digest(db)
     again_times, again = _median(lambda: scrape(db), runs, "again")
     env = {**os.environ, "GIT_CONFIG_GLOBAL": os.devnull, "GIT_CONFIG_NOSYSTEM": "1"}
     one_times: list[float] = []
@@ -237,6 +365,9 @@ def measure(repo: Path, runs: int) -> tuple[list[str], bool]:
         + ", ".join(f"{own:.2f} / {kids:.2f}" for own, kids in split)
         + ".",
         "",
+        f"DB after the empty-DB scrape: sha256 {digest} (schema and every table in rowid "
+        "order; `--before SRC` compares it with another tree's).",
+        "",
         f"Scrape / floor (same run): {full / statistics.median(floor_times):.2f}; load average "
         f"when finished: {load:.1f} on {os.cpu_count()} cores (other work on the machine "
         "stretches wall times; CPU seconds are the steadier figure).",
@@ -250,7 +381,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--work", type=Path, default=Path("/tmp/leaderboard-bench"))
     parser.add_argument("--out", type=Path, default=HERE / "RESULTS.md")
+    parser.add_argument(
+        "--before", type=Path, help="compare with this source tree (a `src` directory) instead"
+    )
+    parser.add_argument("--rounds", type=int, default=3, help="rounds of --before")
+    parser.add_argument("--child", type=Path, help=argparse.SUPPRESS)  # one scrape, as JSON
     args = parser.parse_args(argv)
+    if args.child is not None:
+        print(json.dumps(child_scrape(args.child)))
+        return 0
     repo = args.work / f"git-{args.commits}" / "repo"
     generated = generate(repo, args.commits)
     made = (
@@ -259,6 +398,8 @@ def main(argv: list[str] | None = None) -> int:
         else "generated with `git fast-import` by an earlier run and reused"
     )
     print(f"{args.commits:,} commits {made}", flush=True)
+    if args.before is not None:
+        return 0 if compare(repo, args.before, args.rounds) else 1
     rows, ok = measure(repo, args.runs)
     for row in rows:
         print(row, flush=True)

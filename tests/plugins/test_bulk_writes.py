@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 
 from leaderboard.db import Database
-from leaderboard.plugins import RecordBatch
+from leaderboard.plugins import RecordBatch, records
 from leaderboard.plugins.api import ActivityDefinition, Contributor
 from leaderboard.plugins.concurrent import run_scrape
 from leaderboard.plugins.context_factory import build_context
@@ -47,12 +47,13 @@ def _act(slug: str, title: str = "t", who: str = "ann") -> dict[str, Any]:
     }
 
 
-def _triggers(db: Database) -> list[str]:
+def _triggers(db: Database, kind: str = "trigger") -> list[str]:
     return [
         r[0]
         for r in db.execute(
-            "SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'activity' "
-            "ORDER BY name"
+            "SELECT name FROM sqlite_master WHERE type = ? AND tbl_name = 'activity' "
+            "AND sql IS NOT NULL ORDER BY name",
+            (kind,),
         )
     ]
 
@@ -62,6 +63,7 @@ ALL_TRIGGERS = [
     "_datarepo_sync_activity_insert",
     "_datarepo_sync_activity_update",
 ]
+ALL_INDEXES = ["idx_activity_contributor", "idx_activity_definition", "idx_activity_occurred_at"]
 
 
 def _with_header(db: Database) -> Database:
@@ -104,9 +106,10 @@ def _reference(db: Database, batches: list[list[dict[str, Any]]]) -> tuple[int, 
     return inserted, updated
 
 
-def _state(db: Database) -> tuple[list[Any], int, list[str]]:
+def _state(db: Database) -> tuple[list[Any], int, list[str], list[str], str]:
     rows = list(db.conn.execute("SELECT rowid, * FROM activity ORDER BY rowid"))
-    return rows, int(db.scalar(HEADER)), _triggers(db)
+    check = str(db.scalar("PRAGMA integrity_check"))  # indexes hold every row
+    return rows, int(db.scalar(HEADER)), _triggers(db), _triggers(db, "index"), check
 
 
 def _random_case(seed: int) -> tuple[list[tuple[str, str]], list[list[dict[str, Any]]]]:
@@ -127,8 +130,12 @@ def _random_case(seed: int) -> tuple[list[tuple[str, str]], list[list[dict[str, 
     return stored, batches
 
 
+@pytest.mark.parametrize("index_rows", [1000, 4])  # 4: indexes set aside in most cases too
 @pytest.mark.parametrize("seed", range(40))
-def test_bulk_writes_end_as_one_upsert_per_record(seed: int) -> None:
+def test_bulk_writes_end_as_one_upsert_per_record(
+    seed: int, index_rows: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(records, "_BULK_INDEX_ROWS", index_rows)
     stored, batches = _random_case(seed)
     expected_db = _seeded(stored)
     with expected_db.transaction():
@@ -147,24 +154,38 @@ def test_bulk_writes_end_as_one_upsert_per_record(seed: int) -> None:
     assert _triggers(db) == ALL_TRIGGERS
 
 
-def test_the_triggers_are_set_aside_while_writing_and_back_at_each_checkpoint() -> None:
-    seen: list[tuple[list[str], int]] = []
+def test_triggers_and_indexes_are_set_aside_while_writing_and_back_at_each_checkpoint(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(records, "_BULK_INDEX_ROWS", 3)
+    seen: list[tuple[list[str], list[str], int]] = []
+
+    def look(ctx: Any) -> None:
+        seen.append((_triggers(ctx.db), _triggers(ctx.db, "index"), int(ctx.db.scalar(HEADER))))
 
     def scrape(ctx: Any) -> Iterator[Any]:
         yield RecordBatch([Contributor("ann", "contributor"), DEF])
         yield RecordBatch([_act("a1"), _act("a2")])
-        seen.append((_triggers(ctx.db), int(ctx.db.scalar(HEADER))))
-        ctx.checkpoint()
-        seen.append((_triggers(ctx.db), int(ctx.db.scalar(HEADER))))
+        look(ctx)  # 2 rows inserted: below 3, the indexes stay
         yield RecordBatch([_act("a3")])
-        seen.append((_triggers(ctx.db), int(ctx.db.scalar(HEADER))))
+        look(ctx)  # 3 rows: the indexes are set aside too
+        ctx.checkpoint()
+        look(ctx)
+        yield RecordBatch([_act("a4")])  # the table now holds 3 rows: 1 is not as many
+        look(ctx)
 
     db = _with_header(memory_db())
     result = run_hook(db, _loaded(scrape), "scrape", make_context("p", db=db))
-    assert (result.status, result.activities_inserted) == ("ok", 3)
+    assert (result.status, result.activities_inserted) == ("ok", 4)
     # While set aside, the header the triggers would have deleted is gone already.
-    assert seen == [([], 0), (ALL_TRIGGERS, 0), ([], 0)]
-    assert _triggers(db) == ALL_TRIGGERS
+    assert seen == [
+        ([], ALL_INDEXES, 0),
+        ([], [], 0),
+        (ALL_TRIGGERS, ALL_INDEXES, 0),
+        ([], ALL_INDEXES, 0),
+    ]
+    assert (_triggers(db), _triggers(db, "index")) == (ALL_TRIGGERS, ALL_INDEXES)
+    assert db.scalar("PRAGMA integrity_check") == "ok"
 
 
 def test_a_failed_hook_rolls_back_to_its_checkpoint_with_the_triggers() -> None:

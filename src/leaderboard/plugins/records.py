@@ -44,6 +44,10 @@ _INSERT_NEW_ACTIVITY = f"{_INSERT_ACTIVITY} ON CONFLICT(slug) DO NOTHING"
 # The `_datarepo_sync` triggers of `activity` (migration 4): a bulk writer sets them aside and
 # deletes the header row itself (`_forget_header`), once per write instead of once per row.
 _SYNC_TRIGGER_PREFIX = "_datarepo_sync_activity_"
+# A bulk writer also sets `activity`'s secondary indexes aside once the rows it inserted since the
+# last settle reach the table's size before them (and at least this many): building an index
+# over all rows once costs about 0.9 µs a row, keeping it up to date about 2 µs a row inserted.
+_BULK_INDEX_ROWS = 1000
 # Rowids below this are allocated as max(rowid) + 1, so a row an insert added has a rowid above
 # the table's maximum before it (SQLite picks random free rowids only beyond 2**63 - 1).
 _ROWID_LIMIT = 1 << 62
@@ -283,6 +287,8 @@ class RecordWriter:
         # activities may be written with the `activity` table's row triggers set aside.
         self.bulk = bulk
         self._set_aside: list[SchemaObject] = []
+        self._indexes_aside = False
+        self._stretch: tuple[int, int] | None = None  # (max rowid at its start, rows inserted)
         # The last bulk write found none of its slugs stored (a first scrape): the next one
         # inserts first and looks slugs up only if some insert was refused.
         self._all_new = True
@@ -366,22 +372,37 @@ class RecordWriter:
         """Create again what bulk writes set aside (db/bulk.py). Call it before releasing the
         savepoint or transaction they wrote in (and after rolling one back: then it only
         forgets what the rollback restored), so a committed DB always has its triggers."""
+        self._stretch = None
+        self._indexes_aside = False
         if self._set_aside:
             dropped, self._set_aside = self._set_aside, []
             restore_schema(self.db, dropped)
 
-    def _set_triggers_aside(self) -> bool:
-        """Before writing activities: drop `activity`'s sync triggers (bulk writers only; see
-        db/bulk.py for why a row trigger costs so much). True when dropped by this call."""
-        if not self.bulk or self._set_aside:
+    def _set_aside_for(self, inserting: int) -> bool:
+        """Before writing activities, `inserting` of them new: drop `activity`'s sync triggers
+        (bulk writers only; see db/bulk.py for why a row trigger costs so much), and its
+        secondary indexes once this stretch of writes (since the last settle) has inserted
+        about as many rows as the table held when it began. True when the triggers were
+        dropped by this call."""
+        if not self.bulk:
             return False
-        self._set_aside = drop_schema(
-            self.db,
-            "activity",
-            indexes=False,
-            triggers=lambda name: name.startswith(_SYNC_TRIGGER_PREFIX),
-        )
-        return bool(self._set_aside)
+        if self._stretch is None:
+            self._stretch = (int(self.db.scalar("SELECT max(rowid) FROM activity") or 0), 0)
+        start, inserted = self._stretch
+        self._stretch = (start, inserted + inserting)
+        dropped_now = False
+        if not self._set_aside:
+            self._set_aside = drop_schema(
+                self.db,
+                "activity",
+                indexes=False,
+                triggers=lambda name: name.startswith(_SYNC_TRIGGER_PREFIX),
+            )
+            dropped_now = bool(self._set_aside)
+        if not self._indexes_aside and inserted + inserting >= max(_BULK_INDEX_ROWS, start):
+            self._set_aside += drop_schema(self.db, "activity", indexes=True, triggers=False)
+            self._indexes_aside = True
+        return dropped_now
 
     def _written(self, changed: bool, dropped_now: bool) -> None:
         """After writing activities: what the triggers set aside would have done. A write that
@@ -461,7 +482,7 @@ class RecordWriter:
             current[row[0]] = row  # a later record with the same slug compares with this one
         if not new and not changed:
             return
-        dropped_now = self._set_triggers_aside()
+        dropped_now = self._set_aside_for(len(new))
         # New slugs first, in order (their rowids are allocated in that order, as one upsert per
         # record would); updates keep their rowid, and the last value of a slug is written last.
         if new:
@@ -478,7 +499,7 @@ class RecordWriter:
             self._all_new = False
             self._look_up_first(batch)
             return
-        dropped_now = self._set_triggers_aside()
+        dropped_now = self._set_aside_for(len(batch))
         added = self.db.executemany(_INSERT_NEW_ACTIVITY, batch).rowcount
         self.counts.activities_inserted += added
         if added == len(batch):

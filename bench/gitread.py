@@ -419,9 +419,10 @@ def main(argv: list[str] | None = None) -> int:
         "while that runs on one core, the other cores already read the newest listed commits. "
         "The list is sorted and consecutive slices of at most 2,500 commits of that order go "
         "through `git log --no-walk=unsorted --stdin`, one process per usable core (up to four) "
-        "at a time; each slice is parsed, attributed and handed to the runner as a `RecordBatch` "
-        "(bulk upsert) while git reads the later ones, so storing overlaps reading. Later runs "
-        "read only new commits (the last two rows).",
+        "at a time; each slice is parsed on the thread that waited for it, attributed and handed "
+        "to the runner as `RecordBatch`es (bulk insert, with the activity table's triggers and "
+        "indexes set aside until the checkpoint) while git reads the later ones, so storing "
+        "overlaps reading. Later runs read only new commits (the last two rows).",
     ]
     write_section(args.out, SECTION, "\n".join(lines))
     print(f"wrote the git section of {args.out}")

@@ -203,6 +203,7 @@ def child_scrape(repo: Path) -> dict[str, object]:
         "inserted": result.activities_inserted,
         "contributors": int(db.scalar("SELECT count(*) FROM contributor")),
         "digest": dump_digest(db),
+        "max_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
     }
 
 
@@ -211,8 +212,11 @@ def compare(repo: Path, before: Path, rounds: int) -> bool:
     run, medians and ratios; True when every run of both left the same DB."""
     trees = {"before": before.resolve(), "after": (HERE.parent / "src").resolve()}
     runs: dict[str, list[dict[str, object]]] = {"before": [], "after": []}
-    print("| round | tree | wall s | CPU s Python | CPU s git | CPU s total | load | DB sha256 |")
-    print("| --- | --- | --- | --- | --- | --- | --- | --- |")
+    print(
+        "| round | tree | wall s | CPU s Python | CPU s git | CPU s total | peak RSS MB (Python) "
+        "| load | DB sha256 |"
+    )
+    print("| --- | --- | --- | --- | --- | --- | --- | --- | --- |")
     for n in range(rounds):
         order = ["before", "after"] if n % 2 == 0 else ["after", "before"]
         for label in order:
@@ -230,7 +234,8 @@ def compare(repo: Path, before: Path, rounds: int) -> bool:
             total = float(run["python"]) + float(run["git"])  # type: ignore[arg-type]
             print(
                 f"| {n + 1} | {label} | {run['wall']:.2f} | {run['python']:.2f} | "
-                f"{run['git']:.2f} | {total:.2f} | {os.getloadavg()[0]:.1f} | "
+                f"{run['git']:.2f} | {total:.2f} | {run['max_rss_mb']:.0f} | "
+                f"{os.getloadavg()[0]:.1f} | "
                 f"{str(run['digest'])[:16]} |",
                 flush=True,
             )

@@ -201,7 +201,8 @@ def test_parallel_slices_read_exactly_what_one_git_log_reads(
             patch.setattr(gitlog, "PARALLEL_FROM", 2)
             patch.setattr(gitlog, "SLICE_MIN", 1)
             patch.setattr(gitlog, "SLICE_MAX", 3)
-            for workers in (2, 3, 4):
+            for workers, in_flight in ((2, 3), (3, 3), (4, 3), (2, 1)):
+                patch.setattr(gitlog, "IN_FLIGHT", in_flight)  # 1: more slices than in flight
                 total, chunks = read_dated(repo, args, since=since, workers=workers)
                 sliced = list(chunks)
                 assert len(sliced) > 1 and total == len(single)  # several slices, in order

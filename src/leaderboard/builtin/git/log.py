@@ -221,6 +221,7 @@ PARALLEL_FROM = 5_000
 # commits as slices of 100,000 / 12,500 / 2,500 / 1,000 took about 6.2 / 5.8 / 4.9 / 5.3 CPU-s of
 # git (below 2,000, process start-up and page faults win back what is saved).
 SLICE_MIN, SLICE_MAX = 1_000, 2_500
+IN_FLIGHT = 3  # slices per worker handed to git ahead of the one being stored
 LIST_POLL = 0.005  # seconds between reads of what `git rev-list` has printed so far
 
 Dated = tuple[str, Commit]  # (canonical UTC author date, commit)
@@ -388,14 +389,23 @@ def _sliced(
             parsed[n] = {c.sha: c for c in early[n][1].result()}
         return parsed[n]
 
+    # Slices are handed to the pool at most `workers * IN_FLIGHT` ahead of the one being yielded:
+    # enough to keep every worker busy, while git cannot pile up parsed commits faster than the
+    # caller stores them (a long history would otherwise be held in memory all at once).
+    window = workers * IN_FLIGHT
+    outputs: dict[int, Future[list[Commit]] | None] = {}
+
+    def submit(k: int) -> None:
+        if k < len(slices):
+            missing = [sha for _, sha in slices[k] if sha not in ahead]
+            outputs[k] = pool.submit(_read, path, options, missing) if missing else None
+
     try:
-        outputs = [
-            pool.submit(_read, path, options, missing)
-            if (missing := [sha for _, sha in part if sha not in ahead])
-            else None
-            for part in slices
-        ]
-        for part, output in zip(slices, outputs, strict=True):
+        for k in range(window):
+            submit(k)
+        for k, part in enumerate(slices):
+            output = outputs.pop(k)
+            submit(k + window)
             commits = output.result() if output is not None else []
             if len(commits) != len(part):  # some were read ahead: put the slice together
                 own = {c.sha: c for c in commits}

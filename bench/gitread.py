@@ -20,7 +20,8 @@ The result replaces the "Local git plugin" section of bench/RESULTS.md.
 one, alternating, each in a fresh child process on the same repository, for `--rounds` rounds.
 It prints wall time and CPU seconds split by process (Python: the child with its threads; git:
 its finished children) for every run, their medians and ratios, and whether both trees left
-byte-identical DBs (sha256 over the schema and every table's rows in rowid order).
+byte-identical DBs (sha256 over the schema and every table's rows in rowid order). With
+`--file-db` the scrape writes a DB file in `--work` and commits it, as a real run does.
 """
 
 from __future__ import annotations
@@ -169,7 +170,7 @@ def dump_digest(db: object) -> str:
     return h.hexdigest()
 
 
-def child_scrape(repo: Path) -> dict[str, object]:
+def child_scrape(repo: Path, db_file: Path | None = None) -> dict[str, object]:
     """One empty-DB scrape (setup + scrape through `run_hook`) in this process: wall, CPU split
     by process, counts and the DB's digest (the `--before` child)."""
     from leaderboard.builtin.git import plugin
@@ -184,7 +185,10 @@ def child_scrape(repo: Path) -> dict[str, object]:
 
     Loaded.plugin = plugin  # type: ignore[attr-defined]
     config = {"repositories": [str(repo)], "createContributors": True}
-    db = Database.memory()
+    if db_file is not None:
+        for leftover in (db_file, db_file.with_name(db_file.name + "-journal")):
+            leftover.unlink(missing_ok=True)
+    db = Database.memory() if db_file is None else Database.open(db_file)
     apply_plugin_definitions(db, plugin)
     own, kids = cpu_split()
     start = time.perf_counter()
@@ -207,7 +211,7 @@ def child_scrape(repo: Path) -> dict[str, object]:
     }
 
 
-def compare(repo: Path, before: Path, rounds: int) -> bool:
+def compare(repo: Path, before: Path, rounds: int, db_file: Path | None = None) -> bool:
     """`--before`: the two trees' empty-DB scrapes alternating in child processes; prints every
     run, medians and ratios; True when every run of both left the same DB."""
     trees = {"before": before.resolve(), "after": (HERE.parent / "src").resolve()}
@@ -222,7 +226,13 @@ def compare(repo: Path, before: Path, rounds: int) -> bool:
         for label in order:
             env = {**os.environ, "PYTHONPATH": str(trees[label])}
             done = subprocess.run(
-                [sys.executable, str(Path(__file__).resolve()), "--child", str(repo)],
+                [
+                    sys.executable,
+                    str(Path(__file__).resolve()),
+                    "--child",
+                    str(repo),
+                    *(["--db-file", str(db_file)] if db_file is not None else []),
+                ],
                 env=env,
                 capture_output=True,
                 text=True,
@@ -390,10 +400,16 @@ def main(argv: list[str] | None = None) -> int:
         "--before", type=Path, help="compare with this source tree (a `src` directory) instead"
     )
     parser.add_argument("--rounds", type=int, default=3, help="rounds of --before")
+    parser.add_argument(
+        "--file-db",
+        action="store_true",
+        help="--before: scrape into a DB file in --work (committed, as a real run) not memory",
+    )
     parser.add_argument("--child", type=Path, help=argparse.SUPPRESS)  # one scrape, as JSON
+    parser.add_argument("--db-file", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.child is not None:
-        print(json.dumps(child_scrape(args.child)))
+        print(json.dumps(child_scrape(args.child, args.db_file)))
         return 0
     repo = args.work / f"git-{args.commits}" / "repo"
     generated = generate(repo, args.commits)
@@ -404,7 +420,8 @@ def main(argv: list[str] | None = None) -> int:
     )
     print(f"{args.commits:,} commits {made}", flush=True)
     if args.before is not None:
-        return 0 if compare(repo, args.before, args.rounds) else 1
+        db_file = args.work / "gitread-scrape.db" if args.file_db else None
+        return 0 if compare(repo, args.before, args.rounds, db_file) else 1
     rows, ok = measure(repo, args.runs)
     for row in rows:
         print(row, flush=True)

@@ -284,7 +284,8 @@ class RecordWriter:
         self.primary = primary
         self.counts = PersistCounts()
         # `bulk`: the caller calls `settle()` before it releases (commits) anything written, so
-        # activities may be written with the `activity` table's row triggers set aside.
+        # activities may be written with the `activity` table's sync triggers and secondary
+        # indexes set aside (the runner's writers: `run_hook`, the scrape scheduler).
         self.bulk = bulk
         self._set_aside: list[SchemaObject] = []
         self._indexes_aside = False

@@ -9,9 +9,11 @@ user's own `git log` shows them, and needs nothing but git ≥ 2.22.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import os
 import re
+import select
 import subprocess
 import tempfile
 import time
@@ -307,6 +309,14 @@ def _read(path: Path, options: Sequence[str], shas: Sequence[str]) -> list[Commi
         return list(parse_records(out.read()))
 
 
+def _exit_fd(pid: int) -> int | None:
+    """A descriptor that becomes readable when process `pid` exits (Linux 5.3+), else None."""
+    try:
+        return os.pidfd_open(pid)
+    except (AttributeError, OSError):
+        return None
+
+
 def _list(
     path: Path, options: Sequence[str], selection: Sequence[str], pool: Executor, spare: int
 ) -> tuple[list[tuple[str, str]], Early]:
@@ -339,7 +349,10 @@ def _list(
             raise PluginError(
                 "the git executable was not found on PATH (the git plugin needs git >= 2.22)"
             ) from None
-        with proc:
+        exited = _exit_fd(proc.pid)
+        with proc, contextlib.ExitStack() as stack:
+            if exited is not None:
+                stack.callback(os.close, exited)
             fd, offset, rest = out.fileno(), 0, b""
             while True:
                 finished = proc.poll() is not None  # before reading: then the read gets it all
@@ -360,7 +373,10 @@ def _list(
                         running += 1
                 if finished:
                     break
-                time.sleep(LIST_POLL)
+                if exited is None:
+                    time.sleep(LIST_POLL)
+                else:  # wakes at once when git exits: a short listing is not held up
+                    select.select([exited], [], [], LIST_POLL)
             code = proc.wait()
         if code != 0:
             errors.seek(0)

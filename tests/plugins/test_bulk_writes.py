@@ -130,11 +130,15 @@ def _random_case(seed: int) -> tuple[list[tuple[str, str]], list[list[dict[str, 
     return stored, batches
 
 
-@pytest.mark.parametrize("index_rows", [1000, 4])  # 4: indexes set aside in most cases too
+@pytest.mark.parametrize(
+    ("trigger_rows", "index_rows"),
+    [(64, 1000), (1, 1000), (1, 4)],  # (1, 4): triggers and indexes set aside in most cases
+)
 @pytest.mark.parametrize("seed", range(40))
 def test_bulk_writes_end_as_one_upsert_per_record(
-    seed: int, index_rows: int, monkeypatch: pytest.MonkeyPatch
+    seed: int, trigger_rows: int, index_rows: int, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    monkeypatch.setattr(records, "_BULK_TRIGGER_ROWS", trigger_rows)
     monkeypatch.setattr(records, "_BULK_INDEX_ROWS", index_rows)
     stored, batches = _random_case(seed)
     expected_db = _seeded(stored)
@@ -157,6 +161,7 @@ def test_bulk_writes_end_as_one_upsert_per_record(
 def test_triggers_and_indexes_are_set_aside_while_writing_and_back_at_each_checkpoint(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    monkeypatch.setattr(records, "_BULK_TRIGGER_ROWS", 2)
     monkeypatch.setattr(records, "_BULK_INDEX_ROWS", 3)
     seen: list[tuple[list[str], list[str], int]] = []
 
@@ -171,24 +176,32 @@ def test_triggers_and_indexes_are_set_aside_while_writing_and_back_at_each_check
         look(ctx)  # 3 rows: the indexes are set aside too
         ctx.checkpoint()
         look(ctx)
-        yield RecordBatch([_act("a4")])  # the table now holds 3 rows: 1 is not as many
+        yield RecordBatch([_act("a4"), _act("a5")])  # the table holds 3 rows: 2 are fewer
+        look(ctx)
+        ctx.checkpoint()
+        yield RecordBatch([_act("a6")])  # 1 row: below 2, the triggers stay
         look(ctx)
 
     db = _with_header(memory_db())
     result = run_hook(db, _loaded(scrape), "scrape", make_context("p", db=db))
-    assert (result.status, result.activities_inserted) == ("ok", 4)
+    assert (result.status, result.activities_inserted) == ("ok", 6)
     # While set aside, the header the triggers would have deleted is gone already.
     assert seen == [
         ([], ALL_INDEXES, 0),
         ([], [], 0),
         (ALL_TRIGGERS, ALL_INDEXES, 0),
         ([], ALL_INDEXES, 0),
+        (ALL_TRIGGERS, ALL_INDEXES, 0),
     ]
     assert (_triggers(db), _triggers(db, "index")) == (ALL_TRIGGERS, ALL_INDEXES)
     assert db.scalar("PRAGMA integrity_check") == "ok"
 
 
-def test_a_failed_hook_rolls_back_to_its_checkpoint_with_the_triggers() -> None:
+def test_a_failed_hook_rolls_back_to_its_checkpoint_with_the_triggers(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(records, "_BULK_TRIGGER_ROWS", 1)
+
     def scrape(ctx: Any) -> Iterator[Any]:
         yield RecordBatch([Contributor("ann", "contributor"), DEF, _act("a1")])
         ctx.checkpoint()
@@ -206,7 +219,9 @@ def test_a_failed_hook_rolls_back_to_its_checkpoint_with_the_triggers() -> None:
     assert db.scalar(HEADER) == 0
 
 
-def test_a_scrape_that_changes_nothing_keeps_the_header() -> None:
+def test_a_scrape_that_changes_nothing_keeps_the_header(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(records, "_BULK_TRIGGER_ROWS", 1)
+
     def scrape(ctx: Any) -> list[Any]:
         return [_act("s1", "a"), _act("s2", "b")]
 
@@ -226,7 +241,10 @@ def test_a_plain_writer_never_sets_the_triggers_aside() -> None:
     assert db.scalar(HEADER) == 0  # deleted by the triggers themselves
 
 
-def test_staged_plugins_are_replayed_with_the_triggers_back(tmp_path: Path) -> None:
+def test_staged_plugins_are_replayed_with_the_triggers_back(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(records, "_BULK_TRIGGER_ROWS", 1)
     db = Database.open(tmp_path / "work.db")
     config = make_config()
 
@@ -269,8 +287,11 @@ def test_killed_mid_scrape_the_db_keeps_its_triggers_and_last_checkpoint(tmp_pat
         from leaderboard.db import Database
         from leaderboard.plugins import RecordBatch
         from leaderboard.plugins.api import ActivityDefinition, Contributor
+        from leaderboard.plugins import records
         from leaderboard.plugins.hooks import run_hook
         from leaderboard.testing import make_context
+
+        records._BULK_TRIGGER_ROWS = 1
 
         def act(slug):
             return {{"kind": "activity", "slug": slug, "contributor": "ann",
@@ -281,7 +302,11 @@ def test_killed_mid_scrape_the_db_keeps_its_triggers_and_last_checkpoint(tmp_pat
                                ActivityDefinition("note", "Note", "n", 1, None), act("a1")])
             ctx.checkpoint()
             yield RecordBatch([act("a2"), act("a3")])
-            os._exit(0)  # killed while the triggers are set aside
+            aside = not ctx.db.scalar(
+                "SELECT count(*) FROM sqlite_master WHERE type = 'trigger' "
+                "AND tbl_name = 'activity'"
+            )
+            os._exit(0 if aside else 3)  # killed while the triggers are set aside
 
         db = Database.open({str(path)!r})
         plugin = SimpleNamespace(name="p", version="1", scrape=scrape)

@@ -44,6 +44,9 @@ _INSERT_NEW_ACTIVITY = f"{_INSERT_ACTIVITY} ON CONFLICT(slug) DO NOTHING"
 # The `_datarepo_sync` triggers of `activity` (migration 4): a bulk writer sets them aside and
 # deletes the header row itself (`_forget_header`), once per write instead of once per row.
 _SYNC_TRIGGER_PREFIX = "_datarepo_sync_activity_"
+# Writes of fewer rows leave the triggers in place: dropping and creating them again costs about
+# what the statement journals of that many rows do (an incremental scrape writes a handful).
+_BULK_TRIGGER_ROWS = 64
 # A bulk writer also sets `activity`'s secondary indexes aside once the rows it inserted since the
 # last settle reach the table's size before them (and at least this many): building an index
 # over all rows once costs about 0.9 µs a row, keeping it up to date about 2 µs a row inserted.
@@ -379,13 +382,13 @@ class RecordWriter:
             dropped, self._set_aside = self._set_aside, []
             restore_schema(self.db, dropped)
 
-    def _set_aside_for(self, inserting: int) -> bool:
-        """Before writing activities, `inserting` of them new: drop `activity`'s sync triggers
-        (bulk writers only; see db/bulk.py for why a row trigger costs so much), and its
-        secondary indexes once this stretch of writes (since the last settle) has inserted
-        about as many rows as the table held when it began. True when the triggers were
-        dropped by this call."""
-        if not self.bulk:
+    def _set_aside_for(self, writing: int, inserting: int) -> bool:
+        """Before writing `writing` activities, `inserting` of them new: drop `activity`'s sync
+        triggers (bulk writers only, for writes of at least `_BULK_TRIGGER_ROWS`; see db/bulk.py
+        for why a row trigger costs so much), and its secondary indexes once this stretch of
+        writes (since the last settle) has inserted about as many rows as the table held when
+        it began. True when the triggers were dropped by this call."""
+        if not self.bulk or (not self._set_aside and writing < _BULK_TRIGGER_ROWS):
             return False
         if self._stretch is None:
             self._stretch = (int(self.db.scalar("SELECT max(rowid) FROM activity") or 0), 0)
@@ -483,7 +486,7 @@ class RecordWriter:
             current[row[0]] = row  # a later record with the same slug compares with this one
         if not new and not changed:
             return
-        dropped_now = self._set_aside_for(len(new))
+        dropped_now = self._set_aside_for(len(new) + len(changed), len(new))
         # New slugs first, in order (their rowids are allocated in that order, as one upsert per
         # record would); updates keep their rowid, and the last value of a slug is written last.
         if new:
@@ -500,7 +503,7 @@ class RecordWriter:
             self._all_new = False
             self._look_up_first(batch)
             return
-        dropped_now = self._set_aside_for(len(batch))
+        dropped_now = self._set_aside_for(len(batch), len(batch))
         added = self.db.executemany(_INSERT_NEW_ACTIVITY, batch).rowcount
         self.counts.activities_inserted += added
         if added == len(batch):

@@ -3,7 +3,7 @@ interleaved in one session: wall seconds, the main process's own CPU seconds (th
 when forked children run on another core) and the CPU of the whole tree.
 
     git archive <rev> src | tar -x -C /tmp/before
-    python bench/phase_cpu.py /tmp/before/src --rounds 5 [--after SRC] [--scale 1]
+    python bench/phase_cpu.py /tmp/before/src --rounds 5 [--after SRC] [--scale 1] [--out FILE]
 
 On a loaded machine wall times follow the load; the main process's CPU per phase does not, and
 says how much of a phase a second core can take off its wall time (the lead re-measures wall
@@ -25,7 +25,10 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
+from results import write_section  # noqa: E402  (bench/ is on sys.path)
+
 NOW = "2026-11-01T12:00:00Z"
+SECTION = "## Runner phases: main-process CPU, before and after (`bench/phase_cpu.py`)"
 
 # Run in the measured process: times each phase of `leaderboard run` (wall and own CPU), and
 # "start" (interpreter start to the first phase: imports, configuration, reading the files).
@@ -82,6 +85,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--scale", type=int, default=1)
     parser.add_argument("--work", type=Path, default=Path("/tmp/leaderboard-phase-cpu"))
+    parser.add_argument("--out", type=Path, default=None, help="write the table as a section")
     args = parser.parse_args(argv)
     from generate import generate
 
@@ -102,18 +106,29 @@ def main(argv: list[str] | None = None) -> int:
             total = results[label][-1]["total"]
             print(f"{label}: {total[0]:.2f} s wall, {total[1]:.2f} s main CPU", flush=True)
     names = [k for k in results["before"][0] if k in results["after"][0]]
-    print(
-        f"\n| x{args.scale} run, empty DB ({args.rounds} interleaved rounds, medians) "
-        "| before wall | after wall | before main CPU | after main CPU | ratio |"
-    )
-    print("| --- | --- | --- | --- | --- | --- |")
+    load = os.getloadavg()[0]
+    lines = [
+        f"Two source trees, {args.rounds} interleaved rounds at {args.scale}× (load average "
+        f'{load:.1f} at the end, {os.cpu_count()} cores); medians. "main CPU" is the main '
+        "process's own CPU, the critical path when a forked child works on the other core.",
+        "",
+        f"| x{args.scale} run, empty DB | before wall | after wall | before main CPU "
+        "| after main CPU | ratio |",
+        "| --- | --- | --- | --- | --- | --- |",
+    ]
     for name in names:
         bw = statistics.median(x[name][0] for x in results["before"])
         aw = statistics.median(x[name][0] for x in results["after"])
         bc = statistics.median(x[name][1] for x in results["before"])
         ac = statistics.median(x[name][1] for x in results["after"])
-        label = "whole tree CPU" if name == "tree CPU" else name
-        print(f"| {label} | {bw:.3f} | {aw:.3f} | {bc:.3f} | {ac:.3f} | {ac / bc:.2f} |")
+        if name == "tree CPU":
+            lines.append(f"| CPU of the process tree | | | {bc:.3f} | {ac:.3f} | {ac / bc:.2f} |")
+        else:
+            ratio = f"{ac / bc:.2f}" if bc >= 0.001 else "—"
+            lines.append(f"| {name} | {bw:.3f} | {aw:.3f} | {bc:.3f} | {ac:.3f} | {ratio} |")
+    print("\n" + "\n".join(lines))
+    if args.out is not None:
+        write_section(args.out, SECTION, "\n".join(lines))
     return 0
 
 

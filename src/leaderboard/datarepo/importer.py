@@ -293,13 +293,6 @@ def _bulk_insert(db: Database, kind: str, rows: list[Row]) -> int:
     a failure restores indexes and triggers with the rollback.
     """
     table = TABLES[kind]
-    schema = db.execute(
-        "SELECT type, name, sql FROM sqlite_master WHERE type IN ('index', 'trigger') "
-        "AND tbl_name = ? AND sql IS NOT NULL ORDER BY type, name",
-        (table,),
-    ).fetchall()
-    for type_, name, _ in schema:
-        db.execute(f'DROP {type_.upper()} "{name}"')
     cols = COLUMNS[kind]
     # A larger page cache keeps the pages being filled in memory. While the primary-key index
     # fits in it, rows go in as read (walking them in memory order is cheaper than in key order,
@@ -309,18 +302,17 @@ def _bulk_insert(db: Database, kind: str, rows: list[Row]) -> int:
         ordered = rows
     else:
         ordered = sorted(rows, key=itemgetter(0))
-    cache = db.scalar("PRAGMA cache_size")
-    db.execute(f"PRAGMA cache_size = {-BULK_CACHE_KIB}")
-    try:
-        count = db.executemany(
-            f"INSERT INTO {table} ({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))})",
-            ordered,
-        ).rowcount
-    finally:
-        db.execute(f"PRAGMA cache_size = {int(cache)}")
-    del ordered
-    for _, _, sql in schema:
-        db.execute(sql)
+    with db.secondary_indexes_dropped(table):
+        cache = db.scalar("PRAGMA cache_size")
+        db.execute(f"PRAGMA cache_size = {-BULK_CACHE_KIB}")
+        try:
+            count = db.executemany(
+                f"INSERT INTO {table} ({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))})",
+                ordered,
+            ).rowcount
+        finally:
+            db.execute(f"PRAGMA cache_size = {int(cache)}")
+        del ordered
     if count and kind in SYNCED_KINDS:
         forget_header(db, kind)
     return count

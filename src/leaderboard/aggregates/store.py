@@ -22,6 +22,7 @@ from leaderboard.aggregates.standard import (
 )
 from leaderboard.catalogue import CONTRIBUTOR_DEFINITIONS, GLOBAL_SLUGS
 from leaderboard.db import Database
+from leaderboard.db.database import BULK_ROWS
 from leaderboard.jsonfmt import JsonError, dumps_compact, loads
 
 _STANDARD_FILTER = "({col} IN ({names}) OR substr({col}, 1, {n}) = '{prefix}')"
@@ -155,11 +156,6 @@ def sync_definitions(db: Database, rows: list[DefinitionRow]) -> SyncCounts:
     db.executemany("DELETE FROM contributor_aggregate_definition WHERE slug = ?", stale)
     counts.deleted = len(stale)
     return counts
-
-
-# Fewer rows than this go into an empty table row by row: dropping and creating indexes and
-# triggers (schema changes) costs more than it saves on a small table.
-BULK_ROWS = 2000
 
 
 def _empty(db: Database, table: str) -> bool:

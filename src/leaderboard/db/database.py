@@ -16,6 +16,11 @@ from typing import Any, TypeVar
 from leaderboard import __version__
 from leaderboard.db.migrations import migrate
 
+# Fewer rows than this go into an empty table row by row (`Database.secondary_indexes_dropped`
+# is for more): dropping and creating indexes and triggers costs more than it saves on a small
+# table.
+BULK_ROWS = 2000
+
 T = TypeVar("T")
 
 Params = Sequence[Any] | dict[str, Any]

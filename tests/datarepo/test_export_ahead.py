@@ -68,6 +68,8 @@ def _repo(root: Path) -> Path:
         )
         gold, bronze = _badge(user, "gold", "2024-05-02"), _badge(user, "bronze", "2024-05-01")
         files[f"badges/contributors/{user}.jsonl"] = bronze + gold if i % 2 else gold + bronze
+    # An invalid line: with --skip-invalid the file is protected, its other rows not exported.
+    files["badges/contributors/user04.jsonl"] += '{"slug": broken\n'
     for rel, text in files.items():
         (root / rel).parent.mkdir(parents=True, exist_ok=True)
         (root / rel).write_text(text, encoding="utf-8")
@@ -93,7 +95,7 @@ def _changed(db: Database) -> None:
 
 def _export(data: Path) -> tuple[ExportStats, ExportStats, list[tuple[Any, ...]]]:
     """`run import export`, then an export of changed rows (`run export`)."""
-    _, first, db = run_import_export(data)
+    _, first, db = run_import_export(data, skip_invalid=True)
     _changed(db)
     second = export_repo(db, data, tz=TZ, imported=None)
     synced = sorted(
@@ -136,7 +138,7 @@ def _copies(tmp_path: Path) -> tuple[Path, Path]:
 def _changed_repo(tmp_path: Path) -> tuple[Path, Database]:
     """A repository exported once and a DB whose rows changed since (`_changed`)."""
     data = _repo(tmp_path / "data")
-    _, _, db = run_import_export(data)
+    _, _, db = run_import_export(data, skip_invalid=True)
     _changed(db)
     return data, db
 
@@ -161,6 +163,8 @@ def test_forked_export_equals_serial_export(
     assert "aggregates/contributors/user01.jsonl" in s_second.written  # new value
     assert "badges/contributors/user02.jsonl" in s_second.written  # new meta
     assert "badges/contributors/user01.jsonl" in s_second.unchanged
+    protected = "2 rows not exported: badges/contributors/user04.jsonl has invalid content"
+    assert protected in s_first.warnings
     assert _temp_files(ahead_dir) == []
 
 

@@ -191,9 +191,8 @@ def test_plans_made_by_the_child_are_adopted(
     monkeypatch.setattr(exporter._Exporter, "_take_ahead", take_ahead)
 
     def wait_for_child(self: Any) -> None:  # the child has taken everything before we start
-        for job, _ in self._ahead_jobs:
-            for child in job.children:
-                child.thread.join()
+        for child in self._ahead_job.children:
+            child.thread.join()
 
     data, db = _changed_repo(tmp_path)
     adopted.clear()  # what the export of the changed rows adopts
@@ -258,9 +257,8 @@ def test_an_export_failing_before_the_forked_kinds_deletes_what_the_child_wrote(
     written: list[bool] = []
 
     def contributors(self: Any) -> None:
-        for job, _ in self._ahead_jobs:  # let the child write everything aside
-            for child in job.children:
-                child.thread.join()
+        for child in self._ahead_job.children:  # let the child write everything aside
+            child.thread.join()
         written.append(bool(_temp_files(self.data_dir)))
         raise sqlite3.OperationalError("disk I/O error")
 

@@ -18,16 +18,17 @@ from leaderboard.datarepo import atomic, exporter
 
 NOW = datetime(2024, 2, 1, 12, tzinfo=UTC)
 PEOPLE = 12
-RULES = """  badges:
-    definitions:
-      - slug: starter
-        name: Starter
-        description: d
-        variants:
-          bronze: {description: one, svg_url: 'https://example.org/b.svg'}
-    rules:
-      - {type: threshold, badge_slug: starter, aggregate_slug: activity_count,
-         thresholds: [{variant: bronze, value: 1}]}
+RULES = """  badge_definitions:
+    - slug: starter
+      name: Starter
+      description: d
+      variants:
+        bronze: {description: one, svg_url: /b.svg}
+  badge_rules:
+    - type: threshold
+      badge_slug: starter
+      aggregate_slug: activity_count
+      thresholds: [{variant: bronze, value: 1}]
 """
 
 
@@ -161,22 +162,3 @@ def test_a_run_stopping_before_its_export_leaves_no_file_written_aside(
     assert not (data / "aggregates/contributors").exists() or not any(
         (data / "aggregates/contributors").iterdir()
     )
-
-
-def test_one_worker_at_a_time(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Each forked worker counts the main process again in the tree's peak: the job started
-    before evaluation is finished before the badge files' job forks."""
-    monkeypatch.setattr(exporter, "_AHEAD_CHUNK", 2)
-    jobs: list[Any] = []
-    real = exporter.start_fork_map
-
-    def start_fork_map(*args: Any, **kwargs: Any) -> Any:
-        assert all(not job.children for job in jobs), "a worker is still running"
-        jobs.append(real(*args, **kwargs))
-        return jobs[-1]
-
-    monkeypatch.setattr(exporter, "start_fork_map", start_fork_map)
-    data = _data(tmp_path)
-    assert _run(data) == 0
-    assert len(jobs) == 2
-    assert _temp_files(data) == []

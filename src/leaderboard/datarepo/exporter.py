@@ -345,10 +345,6 @@ class _Exporter:
                 for i in range(0, len(groups), _AHEAD_CHUNK)
             )
         if items:
-            # One worker at a time: each counts the main process's pages again in the tree's
-            # peak (CORE-80), so a job started early is finished (the parent helping) first.
-            for entry in list(self._ahead_jobs):
-                self._collect(entry)
             kinds = frozenset(spec.kind for spec, _, _ in items)
             self._ahead_jobs.append((start_fork_map(self._plan_chunk, items, children=1), kinds))
 
@@ -395,15 +391,11 @@ class _Exporter:
         if kind not in self._ahead_groups:
             return None
         for entry in [e for e in self._ahead_jobs if kind in e[1]]:
-            self._collect(entry)
+            self._ahead_jobs.remove(entry)
+            job = entry[0]
+            for (spec, _, _), chunk in zip(job.items, job.results(), strict=True):
+                self._ahead_plans.setdefault(spec.kind, []).extend(chunk)
         return self._ahead_plans.pop(kind, None)
-
-    def _collect(self, entry: _AheadJob) -> None:
-        """Finish a started job (the parent takes what is left of its queue); keep its plans."""
-        self._ahead_jobs.remove(entry)
-        job = entry[0]
-        for (spec, _, _), chunk in zip(job.items, job.results(), strict=True):
-            self._ahead_plans.setdefault(spec.kind, []).extend(chunk)
 
     def close_ahead(self) -> None:
         """After a failed or abandoned export: stop the children and delete whatever was

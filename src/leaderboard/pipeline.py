@@ -37,7 +37,7 @@ from leaderboard.timeutil import canonical
 if TYPE_CHECKING:
     import httpx
 
-    from leaderboard.datarepo.exporter import ExportStats, StartedExport
+    from leaderboard.datarepo.exporter import ExportStats
     from leaderboard.datarepo.snapshot import RepoSnapshot
     from leaderboard.plugins.context import PluginContext
     from leaderboard.plugins.hooks import HookResult
@@ -79,7 +79,6 @@ class Prepared:
     failed_setup: set[str] = field(default_factory=set)  # skipped by later hooks (CORE-11)
     warnings: list[Problem] = field(default_factory=list)
     exported: ExportStats | None = None  # the export phase's (runmemo.py)
-    started_export: StartedExport | None = None  # begun before evaluate (`_start_export`)
     resources: ExitStack = field(default_factory=ExitStack)  # undone by `release`
 
     def release(self) -> None:
@@ -309,10 +308,6 @@ def run_phases(settings: RunSettings, prepared: Prepared, db: Database) -> RunSu
         log.error("Run stopped: %s", exc, exc_info=exc, extra={"meta": {"error": str(exc)}})
         if summary.ok:
             summary.fail("run", "fatal", str(exc))
-    finally:
-        if prepared.started_export is not None:  # the run stopped before its export
-            started, prepared.started_export = prepared.started_export, None
-            started.close()
     return summary
 
 
@@ -326,7 +321,6 @@ def _run_phase(
     elif phase == "evaluate":
         from leaderboard.aggregates.shared import forget_snapshot
 
-        _start_export(settings, prepared, db)
         _phase_evaluate(settings, prepared, db, summary)
         # The activity snapshot shared by aggregation and evaluation is not needed by export.
         forget_snapshot(db)
@@ -526,31 +520,11 @@ def _phase_evaluate(
             raise _FailFast
 
 
-def _start_export(settings: RunSettings, prepared: Prepared, db: Database) -> None:
-    """When export follows, start it now on a forked worker (its contributor aggregate files,
-    `exporter.start_export`), so that it works while badges are evaluated (CORE-80). Only
-    without plugin badge rules: config rules write badges only, plugin code could write
-    anything (the export would then notice changed rows and redo the work, but not files a
-    plugin wrote)."""
-    if "export" not in settings.phases or _hook_targets(settings, prepared):
-        return
-    from leaderboard.datarepo.exporter import start_export
-
-    prepared.started_export = start_export(
-        db,
-        settings.data_dir,
-        tz=prepared.config.tz,
-        imported=prepared.snapshot if "import" in settings.phases else None,
-        default_role=prepared.config.leaderboard.default_role,
-    )
-
-
 def _phase_export(
     settings: RunSettings, prepared: Prepared, db: Database, summary: RunSummary
 ) -> None:
     from leaderboard.datarepo import export_repo
 
-    started, prepared.started_export = prepared.started_export, None
     try:
         stats = export_repo(
             db,
@@ -558,7 +532,6 @@ def _phase_export(
             tz=prepared.config.tz,
             imported=prepared.snapshot if "import" in settings.phases else None,
             default_role=prepared.config.leaderboard.default_role,
-            started=started,
         )
     except Exception as exc:
         summary.fail("export", "export", str(exc))

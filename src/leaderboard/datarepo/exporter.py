@@ -122,10 +122,6 @@ class _Planned:
 
 _FAILED = _Planned(None, "")  # the work raised: the parent plans that file again, in order
 _Group = tuple[str, list[Row]]
-# A started `start_fork_map` job and the kinds its items cover.
-_AheadJob = tuple[
-    ForkMapJob[tuple[_PerContributor, int, int], list[_Planned | None]], frozenset[str]
-]
 
 
 class _Exporter:
@@ -151,10 +147,9 @@ class _Exporter:
         self.writer = WriteBatch()
         self._digests: dict[str, str] = {}
         self._ahead_groups: dict[str, list[_Group]] = {}
-        self._ahead_jobs: list[_AheadJob] = []  # started, not yet collected
-        self._ahead_plans: dict[str, list[_Planned | None]] = {}
-        self._ahead_dirs: set[str] = set()  # holding files written aside by a worker
-        self._cleaned: set[str] = set()  # managed dirs whose stale temporary files are gone
+        self._ahead_job: ForkMapJob[tuple[_PerContributor, int, int], list[_Planned | None]] | None
+        self._ahead_job = None
+        self._ahead_plans: dict[str, list[_Planned | None]] | None = None
 
     # -- helpers ----------------------------------------------------------------------------
 
@@ -316,60 +311,35 @@ class _Exporter:
             return _Planned(None, digest(existing))
         return _Planned(stage_aside(self.data_dir / rel, data), digest(data))
 
-    def start_ahead(self, specs: tuple[_PerContributor, ...] = _AHEAD) -> None:
-        """Start a forked child on the files of `specs` (see `_AHEAD`), except kinds already
-        started or unchanged since they were read, unless this process is too large to fork
-        (`AHEAD_RSS_LIMIT`).
+    def start_ahead(self) -> None:
+        """Start a forked child on the files of `_AHEAD` (see there), unless the kind is
+        unchanged since it was read or this process is too large to fork (`AHEAD_RSS_LIMIT`).
 
         The child takes chunks of contributors from a queue, renders them and writes the
         changed files aside (temporary names, nothing renamed); `per_contributor` later adopts
         them into the batch in order, taking its share of what is left, so the files, their
-        order, the warnings and the synced state are exactly those of a serial export. The
-        stale temporary files of their directories are removed first (the child creates new
-        ones there)."""
+        order, the warnings and the synced state are exactly those of a serial export. Call it
+        after the stale temporary files are removed (it creates new ones)."""
         rss = resident_bytes()
         if rss is None or rss > AHEAD_RSS_LIMIT:
             return
         items: list[tuple[_PerContributor, int, int]] = []
-        for spec in specs:
-            if spec.kind in self._ahead_groups:
-                continue
+        for spec in _AHEAD:
             if self._kind_unchanged(spec.kind, spec.rel_dir) is not None:
                 continue
-            self.remove_temp_files(spec.rel_dir)
-            groups = self._groups(spec)
+            rows = self.rows(spec.kind, spec.order)
+            groups = [
+                (u, list(g)) for u, g in groupby(rows, key=itemgetter(spec.contributor_index))
+            ]
             self._ahead_groups[spec.kind] = groups
-            self._ahead_dirs.add(spec.rel_dir)
             items.extend(
                 (spec, i, min(i + _AHEAD_CHUNK, len(groups)))
                 for i in range(0, len(groups), _AHEAD_CHUNK)
             )
         if items:
-            kinds = frozenset(spec.kind for spec, _, _ in items)
-            self._ahead_jobs.append((start_fork_map(self._plan_chunk, items, children=1), kinds))
-
-    def _groups(self, spec: _PerContributor) -> list[_Group]:
-        rows = self.rows(spec.kind, spec.order)
-        return [(u, list(g)) for u, g in groupby(rows, key=itemgetter(spec.contributor_index))]
-
-    def remove_temp_files(self, rel_dir: str) -> None:
-        """Remove the temporary files a crash left in `rel_dir`, once per export (CORE-53)."""
-        if rel_dir in self._cleaned:
-            return
-        self._cleaned.add(rel_dir)
-        removed = remove_stale_temp_files(self.data_dir / rel_dir)
-        self.stats.removed_temp_files.extend(f"{rel_dir}/{p.name}" for p in removed)
-
-    def resume(self) -> None:
-        """Before the export proper of an export started early (`start_export`): read the sync
-        state again (the phases in between wrote rows), and drop the work started early unless
-        the rows it was started on are still the DB's."""
-        self.synced = synced_kinds(self.db)
-        for spec in _AHEAD:
-            groups = self._ahead_groups.get(spec.kind)
-            if groups is not None and groups != self._groups(spec):
-                self.close_ahead()
-                return
+            self._ahead_job = start_fork_map(self._plan_chunk, items, children=1)
+        else:
+            self._ahead_groups.clear()
 
     def _plan_chunk(self, item: tuple[_PerContributor, int, int]) -> list[_Planned | None]:
         """The queued work of `start_ahead`: never raises, so that what a child wrote aside
@@ -386,38 +356,33 @@ class _Exporter:
 
     def _take_ahead(self, kind: str) -> list[_Planned | None] | None:
         """The plans `start_ahead` made for `kind`, aligned with its groups; None when it made
-        none. The first call for one of a job's kinds collects the whole job (the parent works
-        through what is left), so the parent exports the kinds before them first."""
+        none. The first call for one of them collects the whole job (the parent works through
+        what is left), so the parent exports the kinds before them first."""
         if kind not in self._ahead_groups:
             return None
-        for entry in [e for e in self._ahead_jobs if kind in e[1]]:
-            self._ahead_jobs.remove(entry)
-            job = entry[0]
+        if self._ahead_job is not None:
+            job, self._ahead_job = self._ahead_job, None
+            plans: dict[str, list[_Planned | None]] = {}
             for (spec, _, _), chunk in zip(job.items, job.results(), strict=True):
-                self._ahead_plans.setdefault(spec.kind, []).extend(chunk)
-        return self._ahead_plans.pop(kind, None)
+                plans.setdefault(spec.kind, []).extend(chunk)
+            self._ahead_plans = plans
+        if self._ahead_plans is None or kind not in self._ahead_plans:
+            return None
+        return self._ahead_plans.pop(kind)
 
     def close_ahead(self) -> None:
-        """After a failed or abandoned export: stop the children and delete whatever was
-        written aside and not adopted by the batch (the temporary files of their directories
-        are all ours: the stale ones were removed before the children started)."""
-        jobs, self._ahead_jobs = self._ahead_jobs, []
-        for job, _ in jobs:
+        """After a failed export: stop the child and delete whatever was written aside and not
+        adopted by the batch (the temporary files of `_AHEAD`'s directories are all ours: the
+        export removed the stale ones before starting the child)."""
+        job, self._ahead_job = self._ahead_job, None
+        if job is not None:
             job.close()
-        if jobs:
-            for rel_dir in sorted(self._ahead_dirs):
-                remove_stale_temp_files(self.data_dir / rel_dir)
-        for plans in self._ahead_plans.values():
+            for spec in _AHEAD:
+                remove_stale_temp_files(self.data_dir / spec.rel_dir)
+        for plans in (self._ahead_plans or {}).values():
             _discard(plans)
-        self._ahead_plans = {}
+        self._ahead_plans = None
         self._ahead_groups.clear()
-
-    def close(self) -> None:
-        """Release what the export holds: children, files written aside, staged files."""
-        try:
-            self.close_ahead()
-        finally:
-            self.writer.close()
 
     def _existing(self, rel: str, size: int) -> bytes | None:
         """The bytes of `rel` when it is a regular file that may hold the same rows: any
@@ -499,7 +464,8 @@ class _Exporter:
         try:
             return self._run()
         finally:
-            self.close()
+            self.close_ahead()
+            self.writer.close()
 
     def _run(self) -> ExportStats:
         unsafe = layout.unsafe_dirs(self.data_dir)
@@ -509,7 +475,8 @@ class _Exporter:
             )
         for rel_dir in layout.MANAGED_DIRS:
             (self.data_dir / rel_dir).mkdir(parents=True, exist_ok=True)
-            self.remove_temp_files(rel_dir)
+            removed = remove_stale_temp_files(self.data_dir / rel_dir)
+            self.stats.removed_temp_files.extend(f"{rel_dir}/{p.name}" for p in removed)
         self.start_ahead()
         self.contributors()
         self.array("activity_definition", layout.ACTIVITY_DEFINITIONS)
@@ -607,38 +574,12 @@ def export_repo(
     tz: tzinfo,
     imported: RepoSnapshot | None,
     default_role: str | None = None,
-    started: StartedExport | None = None,
 ) -> ExportStats:
     """Export every table into `data_dir` (see module docstring).
 
     `imported` is the snapshot the import phase of the same invocation used (None for `run
     export` alone): it decides which stale files may be deleted and which files are protected.
     `default_role` must be `leaderboard.default_role` so that profiles relying on it count as
-    unchanged. `started` is what `start_export` returned for this export, if it was called.
+    unchanged.
     """
-    if started is None:
-        return _Exporter(db, data_dir, tz, imported, default_role).run()
-    started.resume()
-    return started.run()
-
-
-StartedExport = _Exporter
-
-
-def start_export(
-    db: Database,
-    data_dir: Path,
-    *,
-    tz: tzinfo,
-    imported: RepoSnapshot | None,
-    default_role: str | None = None,
-) -> StartedExport:
-    """Start the contributor aggregate files of an export now, on a forked worker (see
-    `_Exporter.start_ahead`), for `export_repo(..., started=...)` to finish later; call
-    `close()` on it when the export does not follow. For the runner's evaluate phase, which
-    writes badges only: if the aggregate rows have changed by the export, the work started
-    here is dropped and done again. Nothing is written but temporary files (CORE-53)."""
-    exporter = _Exporter(db, data_dir, tz, imported, default_role)
-    if not layout.unsafe_dirs(data_dir):  # else the export proper refuses (CORE-82)
-        exporter.start_ahead((_AGGREGATES,))
-    return exporter
+    return _Exporter(db, data_dir, tz, imported, default_role).run()

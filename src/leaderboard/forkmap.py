@@ -89,6 +89,18 @@ def fork_map(
         yield from results
 
 
+def resident_bytes() -> int | None:
+    """This process's resident set size now (Linux `/proc/self/statm`), None when unknown.
+
+    A caller that may fork late in a run compares it with its limit: a forked child's RSS
+    counts every page it inherits, so forking a large process doubles the tree's peak."""
+    try:
+        with open("/proc/self/statm", "rb") as fh:
+            return int(fh.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+    except (OSError, ValueError, IndexError, AttributeError):
+        return None
+
+
 def _can_fork() -> bool:
     return hasattr(os, "fork") and _usable_cores() >= 2
 

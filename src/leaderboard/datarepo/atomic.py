@@ -21,7 +21,7 @@ from pathlib import Path
 def write_if_changed(path: Path, data: bytes) -> bool:
     """Write `data` to `path` atomically and durably unless the file already holds exactly
     these bytes. Returns True when the file was written; parent directories are created."""
-    tmp = _stage(path, data, fsync=True)
+    tmp = stage_aside(path, data, fsync=True)
     if tmp is None:
         return False
     try:
@@ -59,12 +59,18 @@ class WriteBatch:
     def stage(self, key: str, path: Path, data: bytes) -> None:
         """Write `data` aside unless `path` already holds it; `key` comes back from `commit()`."""
         try:
-            tmp = _stage(path, data)
+            tmp = stage_aside(path, data)
         except BaseException:
             self.close()
             raise
+        self.adopt(key, path, tmp, hashlib.sha256(data).hexdigest() if tmp is not None else "")
+
+    def adopt(self, key: str, path: Path, tmp: Path | None, digest: str) -> None:
+        """Take over a temporary file written by `stage_aside` (possibly by a forked child),
+        whose bytes have the sha256 `digest`; `tmp` None means `path` is left as it is. From
+        here on the batch renames or deletes it like one it staged itself."""
         if tmp is not None:
-            self.digests[key] = hashlib.sha256(data).hexdigest()
+            self.digests[key] = digest
         self._staged.append((key, path, tmp))
 
     def note(self, key: str, written: bool) -> None:
@@ -109,7 +115,7 @@ def _unlink_all(paths: Iterable[Path]) -> None:
 _KNOWN_WRITTEN = Path(".noted-as-written")  # by identity: `note(key, True)`, nothing to rename
 
 
-def _stage(path: Path, data: bytes, *, fsync: bool = False) -> Path | None:
+def stage_aside(path: Path, data: bytes, *, fsync: bool = False) -> Path | None:
     """Write `data` to a temporary sibling of `path` unless `path` holds exactly these bytes;
     the temporary path, or None when unchanged. Durable only with `fsync` (else the caller
     syncs: `WriteBatch.commit`)."""

@@ -7,6 +7,7 @@ invocation's import read them in full; files that had invalid content are never 
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import stat
@@ -15,10 +16,11 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import tzinfo
 from itertools import groupby
+from operator import itemgetter
 from pathlib import Path
 
 from leaderboard.datarepo import layout
-from leaderboard.datarepo.atomic import WriteBatch, remove_stale_temp_files
+from leaderboard.datarepo.atomic import WriteBatch, remove_stale_temp_files, stage_aside
 from leaderboard.datarepo.contributors import parse_profile, render_profile
 from leaderboard.datarepo.definitions import render_array
 from leaderboard.datarepo.lines import (
@@ -40,6 +42,7 @@ from leaderboard.datarepo.syncstate import (
 from leaderboard.datarepo.values import column_text
 from leaderboard.db import Database
 from leaderboard.errors import InvalidInputError
+from leaderboard.forkmap import ForkMapJob, resident_bytes, start_fork_map
 from leaderboard.problems import Problem
 from leaderboard.usernames import username_problem
 
@@ -57,6 +60,68 @@ class ExportStats:
     infos: list[str] = field(default_factory=list)
     removed_temp_files: list[str] = field(default_factory=list)
     digests: dict[str, str] = field(default_factory=dict)  # sha256 of each file written
+
+
+@dataclass(frozen=True, slots=True)
+class _PerContributor:
+    """How the files of one per-contributor kind are produced: directory, file name, row order
+    (grouped by the contributor column at `contributor_index`) and line renderer."""
+
+    kind: str
+    rel_dir: str
+    path_of: Callable[[str], str]
+    contributor_index: int
+    order: str
+    render: Callable[[Row], str]
+
+
+_ACTIVITIES = _PerContributor(
+    "activity",
+    layout.ACTIVITY_FILES_DIR,
+    layout.activity_file,
+    1,
+    "contributor, occurred_at, slug",
+    render_activity,
+)
+_AGGREGATES = _PerContributor(
+    "contributor_aggregate",
+    layout.AGGREGATE_FILES_DIR,
+    layout.aggregate_file,
+    1,
+    "contributor, aggregate",
+    render_aggregate,
+)
+_BADGES = _PerContributor(
+    "contributor_badge",
+    layout.BADGE_FILES_DIR,
+    layout.badge_file,
+    2,
+    "contributor, achieved_on DESC, slug",
+    render_badge,
+)
+# Kinds whose files a forked child renders and writes aside from the start of the export, while
+# the parent exports what comes before them (CORE-80: on an empty working DB they are the
+# export's main work, about 1,900 new files at 1×). Activities stay in the parent: after an
+# import they are skipped as unchanged, and their rows would be held in memory twice.
+_AHEAD = (_AGGREGATES, _BADGES)
+_AHEAD_CHUNK = 32  # files per queued item
+# A forked child's RSS counts every page it inherits, so the tree's peak (CORE-80) would count
+# the parent twice: above this size the export renders in one process.
+AHEAD_RSS_LIMIT = 256 << 20
+
+
+@dataclass(frozen=True, slots=True)
+class _Planned:
+    """One file's outcome, decided before the batch commits: `tmp` holds the new bytes (written
+    aside, `atomic.stage_aside`), None when the file already holds these rows; `digest` is the
+    sha256 of the file's bytes once committed."""
+
+    tmp: Path | None
+    digest: str
+
+
+_FAILED = _Planned(None, "")  # the work raised: the parent plans that file again, in order
+_Group = tuple[str, list[Row]]
 
 
 class _Exporter:
@@ -81,6 +146,10 @@ class _Exporter:
         self.states: dict[str, FileState] = {}  # files written or compared, for syncstate
         self.writer = WriteBatch()
         self._digests: dict[str, str] = {}
+        self._ahead_groups: dict[str, list[_Group]] = {}
+        self._ahead_job: ForkMapJob[tuple[_PerContributor, int, int], list[_Planned | None]] | None
+        self._ahead_job = None
+        self._ahead_plans: dict[str, list[_Planned | None]] | None = None
 
     # -- helpers ----------------------------------------------------------------------------
 
@@ -176,42 +245,39 @@ class _Exporter:
         self.write(rel, render_array(kind, rows))
         self.flush()
 
-    def per_contributor(
-        self,
-        kind: str,
-        rel_dir: str,
-        path_of: Callable[[str], str],
-        contributor_index: int,
-        order: str,
-        render: Callable[[Row], str],
-    ) -> set[str]:
+    def per_contributor(self, spec: _PerContributor) -> set[str]:
+        kind, rel_dir = spec.kind, spec.rel_dir
+        plans = self._take_ahead(kind)
         if self._unchanged_kind(kind, rel_dir):
+            _discard(plans)
             return set()
         produced: set[str] = set()
         warnings_before = len(self.stats.warnings)
         blocked_before = len(self.not_exported)
-        for username, group in groupby(self.rows(kind, order), key=lambda r: r[contributor_index]):
-            if not self.valid_name(username):
-                continue
-            rel = path_of(username)
-            produced.add(rel)
-            rows = list(group)
-            if self.blocked(rel, len(rows)):
-                continue
-            lines = [render(r) for r in rows]
-            data = "".join(lines).encode("utf-8")
-            existing = self._existing(rel, len(data))
-            if (
-                existing is not None
-                and existing != data
-                and not _same_rows(kind, rel, existing, lines, rows, self._line_context())
-            ):
-                existing = None
-            if existing is None:
-                self.writer.stage(rel, self.data_dir / rel, data)
-            else:
-                self.writer.note(rel, False)
-            self._digests[rel] = digest(existing if existing is not None else data)
+        groups: Iterator[tuple[str, Iterator[Row] | list[Row]]]
+        if plans is None:
+            groups = groupby(self.rows(kind, spec.order), key=itemgetter(spec.contributor_index))
+        else:
+            groups = iter(self._ahead_groups.pop(kind))
+        try:
+            for index, (username, group) in enumerate(groups):
+                if not self.valid_name(username):
+                    continue
+                rel = spec.path_of(username)
+                produced.add(rel)
+                rows = list(group)
+                if self.blocked(rel, len(rows)):
+                    continue
+                plan = None if plans is None else plans[index]
+                if plans is not None:
+                    plans[index] = None  # adopted below: the batch owns it from here
+                if plan is None or plan == _FAILED:  # equal, not identical: it was pickled
+                    plan = self._plan(spec, username, rows)
+                    assert plan is not None  # valid and not protected, as checked above
+                self.writer.adopt(rel, self.data_dir / rel, plan.tmp, plan.digest)
+                self._digests[rel] = plan.digest
+        finally:
+            _discard(plans)  # nothing is left over unless the loop failed
         self.flush()
         self.delete_stale(rel_dir, ".jsonl", produced)
         clean = (
@@ -221,6 +287,102 @@ class _Exporter:
         )
         self._record(kind, produced, clean)
         return produced
+
+    def _plan(self, spec: _PerContributor, username: str, rows: list[Row]) -> _Planned | None:
+        """Render one contributor's file and write it aside unless the file on disk already
+        holds these rows (CORE-45); None for a file that is not exported (invalid username,
+        protected file), which the caller reports. A pure function of the DB rows and the
+        files (no warnings, no state), so a forked child can run it (`start_ahead`)."""
+        if username_problem(username):
+            return None
+        rel = spec.path_of(username)
+        if rel in self.protected:
+            return None
+        lines = [spec.render(r) for r in rows]
+        data = "".join(lines).encode("utf-8")
+        existing = self._existing(rel, len(data))
+        if (
+            existing is not None
+            and existing != data
+            and not _same_rows(spec.kind, rel, existing, lines, rows, self._line_context())
+        ):
+            existing = None
+        if existing is not None:
+            return _Planned(None, digest(existing))
+        return _Planned(stage_aside(self.data_dir / rel, data), digest(data))
+
+    def start_ahead(self) -> None:
+        """Start a forked child on the files of `_AHEAD` (see there), unless the kind is
+        unchanged since it was read or this process is too large to fork (`AHEAD_RSS_LIMIT`).
+
+        The child takes chunks of contributors from a queue, renders them and writes the
+        changed files aside (temporary names, nothing renamed); `per_contributor` later adopts
+        them into the batch in order, taking its share of what is left, so the files, their
+        order, the warnings and the synced state are exactly those of a serial export. Call it
+        after the stale temporary files are removed (it creates new ones)."""
+        rss = resident_bytes()
+        if rss is None or rss > AHEAD_RSS_LIMIT:
+            return
+        items: list[tuple[_PerContributor, int, int]] = []
+        for spec in _AHEAD:
+            if self._kind_unchanged(spec.kind, spec.rel_dir) is not None:
+                continue
+            rows = self.rows(spec.kind, spec.order)
+            groups = [
+                (u, list(g)) for u, g in groupby(rows, key=itemgetter(spec.contributor_index))
+            ]
+            self._ahead_groups[spec.kind] = groups
+            items.extend(
+                (spec, i, min(i + _AHEAD_CHUNK, len(groups)))
+                for i in range(0, len(groups), _AHEAD_CHUNK)
+            )
+        if items:
+            self._ahead_job = start_fork_map(self._plan_chunk, items, children=1)
+        else:
+            self._ahead_groups.clear()
+
+    def _plan_chunk(self, item: tuple[_PerContributor, int, int]) -> list[_Planned | None]:
+        """The queued work of `start_ahead`: never raises, so that what a child wrote aside
+        always comes back to be adopted or deleted; a failed file is planned again in order by
+        the parent, which then raises what a serial export raises."""
+        spec, start, stop = item
+        out: list[_Planned | None] = []
+        for username, rows in self._ahead_groups[spec.kind][start:stop]:
+            try:
+                out.append(self._plan(spec, username, rows))
+            except Exception:
+                out.append(_FAILED)
+        return out
+
+    def _take_ahead(self, kind: str) -> list[_Planned | None] | None:
+        """The plans `start_ahead` made for `kind`, aligned with its groups; None when it made
+        none. The first call for one of them collects the whole job (the parent works through
+        what is left), so the parent exports the kinds before them first."""
+        if kind not in self._ahead_groups:
+            return None
+        if self._ahead_job is not None:
+            job, self._ahead_job = self._ahead_job, None
+            plans: dict[str, list[_Planned | None]] = {}
+            for (spec, _, _), chunk in zip(job.items, job.results(), strict=True):
+                plans.setdefault(spec.kind, []).extend(chunk)
+            self._ahead_plans = plans
+        if self._ahead_plans is None or kind not in self._ahead_plans:
+            return None
+        return self._ahead_plans.pop(kind)
+
+    def close_ahead(self) -> None:
+        """After a failed export: stop the child and delete whatever was written aside and not
+        adopted by the batch (the temporary files of `_AHEAD`'s directories are all ours: the
+        export removed the stale ones before starting the child)."""
+        job, self._ahead_job = self._ahead_job, None
+        if job is not None:
+            job.close()
+            for spec in _AHEAD:
+                remove_stale_temp_files(self.data_dir / spec.rel_dir)
+        for plans in (self._ahead_plans or {}).values():
+            _discard(plans)
+        self._ahead_plans = None
+        self._ahead_groups.clear()
 
     def _existing(self, rel: str, size: int) -> bytes | None:
         """The bytes of `rel` when it is a regular file that may hold the same rows: any
@@ -244,17 +406,24 @@ class _Exporter:
     def _unchanged_kind(self, kind: str, rel_dir: str) -> bool:
         """The DB rows of `kind` are what its files held when read, and the files are unchanged
         since (syncstate.py): rendering them would reproduce every file, so skip it."""
-        imported = self.imported
-        if imported is None or kind not in self.synced or kind not in imported.files_match:
-            return False
-        read = imported.file_states.get(kind, {})
-        if set(read) != set(_listing(self.data_dir, rel_dir)) or self.protected.intersection(read):
-            return False  # protected files need their "rows not exported" warnings
-        if any(stat_of(self.data_dir / rel) != (fs.size, fs.mtime_ns) for rel, fs in read.items()):
+        read = self._kind_unchanged(kind, rel_dir)
+        if read is None:
             return False
         self.stats.unchanged.extend(sorted(read))
         mark_validated(self.db, kind, read)
         return True
+
+    def _kind_unchanged(self, kind: str, rel_dir: str) -> dict[str, FileState] | None:
+        """The files of `kind` as read, when `_unchanged_kind` may skip it; no side effect."""
+        imported = self.imported
+        if imported is None or kind not in self.synced or kind not in imported.files_match:
+            return None
+        read = imported.file_states.get(kind, {})
+        if set(read) != set(_listing(self.data_dir, rel_dir)) or self.protected.intersection(read):
+            return None  # protected files need their "rows not exported" warnings
+        if any(stat_of(self.data_dir / rel) != (fs.size, fs.mtime_ns) for rel, fs in read.items()):
+            return None
+        return read
 
     def _record(self, kind: str, produced: set[str], clean: bool) -> None:
         """Remember the files of `kind` as now written (syncstate.py); validated marks carry
@@ -295,6 +464,7 @@ class _Exporter:
         try:
             return self._run()
         finally:
+            self.close_ahead()
             self.writer.close()
 
     def _run(self) -> ExportStats:
@@ -307,39 +477,27 @@ class _Exporter:
             (self.data_dir / rel_dir).mkdir(parents=True, exist_ok=True)
             removed = remove_stale_temp_files(self.data_dir / rel_dir)
             self.stats.removed_temp_files.extend(f"{rel_dir}/{p.name}" for p in removed)
+        self.start_ahead()
         self.contributors()
         self.array("activity_definition", layout.ACTIVITY_DEFINITIONS)
-        self.per_contributor(
-            "activity",
-            layout.ACTIVITY_FILES_DIR,
-            layout.activity_file,
-            1,
-            "contributor, occurred_at, slug",
-            render_activity,
-        )
+        self.per_contributor(_ACTIVITIES)
         self.flat_files()
         self.array("global_aggregate", layout.GLOBAL_AGGREGATES)
         self.array("aggregate_definition", layout.AGGREGATE_DEFINITIONS)
-        self.per_contributor(
-            "contributor_aggregate",
-            layout.AGGREGATE_FILES_DIR,
-            layout.aggregate_file,
-            1,
-            "contributor, aggregate",
-            render_aggregate,
-        )
+        self.per_contributor(_AGGREGATES)
         self.array("badge_definition", layout.BADGE_DEFINITIONS)
-        self.per_contributor(
-            "contributor_badge",
-            layout.BADGE_FILES_DIR,
-            layout.badge_file,
-            2,
-            "contributor, achieved_on DESC, slug",
-            render_badge,
-        )
+        self.per_contributor(_BADGES)
         for rel, count in sorted(self.not_exported.items()):
             self.warn(f"{count} rows not exported: {rel} has invalid content")
         return self.stats
+
+
+def _discard(plans: list[_Planned | None] | None) -> None:
+    """Delete the files written aside for plans that were not adopted by the batch."""
+    for plan in plans or ():
+        if plan is not None and plan.tmp is not None:
+            with contextlib.suppress(OSError):
+                plan.tmp.unlink()
 
 
 def _same_rows(

@@ -25,7 +25,6 @@ from leaderboard.datarepo.reader import STANDARD_AGGREGATES, load_deferred
 from leaderboard.datarepo.snapshot import COLUMNS, KINDS, PLURAL, TABLES, RepoSnapshot, Row
 from leaderboard.datarepo.syncstate import SYNCED_KINDS, forget_header, record_kind, synced_kinds
 from leaderboard.db import Database
-from leaderboard.db.bulk import drop_schema, restore_schema
 from leaderboard.declarations import Declarations
 from leaderboard.errors import InvalidInputError
 from leaderboard.identities import rebuild_index
@@ -294,7 +293,6 @@ def _bulk_insert(db: Database, kind: str, rows: list[Row]) -> int:
     a failure restores indexes and triggers with the rollback.
     """
     table = TABLES[kind]
-    schema = drop_schema(db, table)
     cols = COLUMNS[kind]
     # A larger page cache keeps the pages being filled in memory. While the primary-key index
     # fits in it, rows go in as read (walking them in memory order is cheaper than in key order,
@@ -304,17 +302,17 @@ def _bulk_insert(db: Database, kind: str, rows: list[Row]) -> int:
         ordered = rows
     else:
         ordered = sorted(rows, key=itemgetter(0))
-    cache = db.scalar("PRAGMA cache_size")
-    db.execute(f"PRAGMA cache_size = {-BULK_CACHE_KIB}")
-    try:
-        count = db.executemany(
-            f"INSERT INTO {table} ({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))})",
-            ordered,
-        ).rowcount
-    finally:
-        db.execute(f"PRAGMA cache_size = {int(cache)}")
-    del ordered
-    restore_schema(db, schema)
+    with db.secondary_indexes_dropped(table):
+        cache = db.scalar("PRAGMA cache_size")
+        db.execute(f"PRAGMA cache_size = {-BULK_CACHE_KIB}")
+        try:
+            count = db.executemany(
+                f"INSERT INTO {table} ({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))})",
+                ordered,
+            ).rowcount
+        finally:
+            db.execute(f"PRAGMA cache_size = {int(cache)}")
+        del ordered
     if count and kind in SYNCED_KINDS:
         forget_header(db, kind)
     return count

@@ -16,6 +16,11 @@ from typing import Any, TypeVar
 from leaderboard import __version__
 from leaderboard.db.migrations import migrate
 
+# Fewer rows than this go into an empty table row by row (`Database.secondary_indexes_dropped`
+# is for more): dropping and creating indexes and triggers costs more than it saves on a small
+# table.
+BULK_ROWS = 2000
+
 T = TypeVar("T")
 
 Params = Sequence[Any] | dict[str, Any]
@@ -133,6 +138,27 @@ class Database:
             raise
         else:
             self.conn.execute("COMMIT")
+
+    @contextmanager
+    def secondary_indexes_dropped(self, table: str) -> Iterator[None]:
+        """For filling an empty `table` in bulk: its secondary indexes and triggers are dropped
+        for the block and created again after it, inside the caller's transaction.
+
+        Building an index once over all rows is several times cheaper than updating it row by
+        row, and one trigger run per row was a fifth of an insert (CORE-80). The primary key
+        stays, so conflicts are still detected. The caller applies the triggers' effect once
+        (`syncstate.forget_header`). On an exception nothing is created again: the caller's
+        transaction (or savepoint) rolls back, which restores them.
+        """
+        if not self.conn.in_transaction:
+            raise RuntimeError("secondary_indexes_dropped() needs an open transaction")
+        # The one set-aside mechanism (db/bulk.py, shared with the plugins' bulk writer); imported
+        # here because bulk.py itself needs this module.
+        from leaderboard.db.bulk import drop_schema, restore_schema
+
+        schema = drop_schema(self, table)
+        yield
+        restore_schema(self, schema)
 
     @contextmanager
     def savepoint(self, name: str | None = None) -> Iterator[str]:

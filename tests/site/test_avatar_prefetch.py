@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -105,3 +106,29 @@ def test_prefetch_is_joined_before_the_explorer_holds_the_public_db(
     assert joined == [True] and state.prefetch is None
     names = [name for name, _ in STAGES]
     assert names.index("explorer") < names.index("pages")
+
+
+@pytest.mark.parametrize("policy", ["active", "all", "top"])
+def test_prefetch_names_the_people_the_build_gives_avatars(
+    site_inputs: BuildOptions, policy: str
+) -> None:
+    """CORE-80: the drawers draw only the avatars the build writes (`site.media`); drawing
+    everyone was a third of their CPU at the benchmark's 1x."""
+    cfg = site_inputs.config
+    site = replace(cfg.leaderboard.site, media=policy, media_top=2)
+    site_inputs = replace(
+        site_inputs, config=replace(cfg, leaderboard=replace(cfg.leaderboard, site=site))
+    )
+    build_site(site_inputs)
+    assert site_inputs.db_path is not None
+    working = Database.open(site_inputs.db_path, readonly=True)
+    try:
+        people = [u for u, _, _ in published_people(working, site_inputs.config)]
+        media = av.media_people(working, site_inputs.config, site_inputs.now, people)
+    finally:
+        working.close()
+    written = {p.stem for p in (site_inputs.out / "avatars").glob("*.webp")}
+    assert written == (set(people) if media is None else media)
+    assert (media is None) == (policy == "all")
+    if policy == "top":
+        assert len(written) == 2 < len(people)

@@ -28,6 +28,10 @@ from leaderboard.forkmap import ForkMapJob, start_fork_map
 from leaderboard.site.output import replace_file
 
 if TYPE_CHECKING:
+    from datetime import datetime
+
+    from leaderboard.config.model import Config
+    from leaderboard.db.database import Database
     from leaderboard.site.builder import BuildState
     from leaderboard.site.options import BuildOptions
 
@@ -572,14 +576,55 @@ def start_prefetch(state: BuildState) -> FallbackPrefetch | None:
     from leaderboard.publicdb import published_people
 
     cache = _cache_dir(o)
+    people = [AvatarRequest(*row) for row in published_people(state.working, o.config)]
+    media = media_people(state.working, o.config, o.now, [r.username for r in people])
     requests = [
         r
-        for r in (AvatarRequest(*row) for row in published_people(state.working, o.config))
-        if needs_fallback(
+        for r in people
+        if (media is None or r.username in media)
+        and needs_fallback(
             r, mode=mode, cache_dir=cache, offline=o.offline, refresh=o.refresh_avatars
         )
     ]
     return FallbackPrefetch(requests, cache_dir=cache, font_path=_font_path(o))
+
+
+def media_people(
+    working: Database, config: Config, now: datetime, people: Sequence[str]
+) -> frozenset[str] | None:
+    """Who `site.media` gives an avatar file (None: everyone), from the working DB, before the
+    public DB and the build's plan exist: the prefetch draws only those. With the default
+    `active`, a third of the benchmark's people get none, and drawing them anyway was a third
+    of the drawers' CPU. `people` are the published names (`published_people`).
+
+    The build's plan (`hosts.plan_for_build`) decides what is written; this is the same rule
+    over the same activities (points as published, without daily caps), so it names the same
+    people unless daily caps or a host's file budget move the `top` cut. Either way the output
+    cannot change: a contributor the prefetch left out is drawn by the avatar step, one it drew
+    in vain stays in the cache."""
+    from leaderboard.publicdb import plan_visibility
+    from leaderboard.site.activitylog import instant_ms
+    from leaderboard.site.artefacts import plan_media
+    from leaderboard.timeutil import canonical
+
+    site = config.leaderboard.site
+    if site.media == "all":
+        return None
+    plan = plan_visibility(working, config)
+    end = canonical(now)
+    last: dict[str, int] = {}
+    points: dict[str, int] = {}
+    for user, total, at in working.conn.execute(
+        "SELECT a.contributor, SUM(COALESCE(a.points, d.points, 0)), MAX(a.occurred_at) "
+        "FROM activity a LEFT JOIN activity_definition d ON d.slug = a.activity_definition "
+        "WHERE a.occurred_at <= ? GROUP BY a.contributor",
+        (end,),
+    ):
+        if plan.is_hidden(user):
+            continue
+        name = plan.pseudonyms.get(user, user)
+        last[name], points[name] = instant_ms(at), int(total)
+    return plan_media(site.media, site.media_top, people, last, points, instant_ms(end)).chosen
 
 
 def build_stage(state: BuildState) -> None:

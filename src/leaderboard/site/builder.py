@@ -166,7 +166,9 @@ def stage_public_db(state: BuildState) -> None:
     o = state.options
     assert state.working is not None and state.tmp is not None and state.urls is not None
     target = state.tmp / "public.db"
-    build_public_db(state.working, target, config=o.config, now=o.now, site_url=state.urls.site_url)
+    # the build's own copy, deleted when it ends: nothing to make durable
+    build_public_db(state.working, target, config=o.config, now=o.now,
+                    site_url=state.urls.site_url, durable=False)  # fmt: skip
     state.public_path = target
     state.public = Database.open(target, readonly=True)
 

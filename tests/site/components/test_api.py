@@ -232,3 +232,35 @@ def test_new_08_deterministic_and_write_callback(public_db_factory: Callable[[],
     paths = api.write_api(public_db_factory(), ctx, lambda p, d: written.__setitem__(p, d))
     assert paths == list(written)
     assert api.build_api(public_db_factory(), ctx) == written
+
+
+def test_core_80_shards_written_as_they_are_built(
+    public_db_factory: Callable[[], Database], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The contributor shards are most of the API: each is written before the next is built,
+    never all held at once (CORE-80 peak memory at 10x)."""
+    ctx = api.ApiContext(
+        urls=Urls.create("https://org.example"),
+        org=OrgConfig("Org", "d", "u", "l"),
+        now=NOW,
+        tz=ZoneInfo("UTC"),
+        timezone="UTC",
+    )
+    built: list[str] = []
+    document = api._contributor_document
+
+    def counting(*args: object) -> dict[str, object]:
+        doc = document(*args)  # type: ignore[arg-type]
+        built.append(doc["username"])
+        return doc
+
+    monkeypatch.setattr(api, "_contributor_document", counting)
+    seen: list[tuple[str, int]] = []  # (shard path, documents built when it was written)
+    api.write_api(
+        public_db_factory(),
+        ctx,
+        lambda p, d: seen.append((p, len(built))) if "/contributors/" in p else None,
+    )
+    assert len(seen) > 1
+    counts = [n for _, n in seen]
+    assert counts == sorted(counts) and counts[0] < len(built)  # the first before the rest

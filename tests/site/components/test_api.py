@@ -264,3 +264,21 @@ def test_core_80_shards_written_as_they_are_built(
     assert len(seen) > 1
     counts = [n for _, n in seen]
     assert counts == sorted(counts) and counts[0] < len(built)  # the first before the rest
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        '{"repo":"docs","n":3,"ratio":0.1,"ok":true,"none":null}',
+        '{"big":123456789012345678901234567890,"neg":-9223372036854775809}',
+        '{"u64":18446744073709551616,"i64":-9223372036854775808,"inf":1e400}',
+        '{"float":1e308,"tiny":5e-324,"exp":1E2,"unicode":"\\u00e9\\ud83d\\ude00 é"}',
+        '[[[[{"deep":[1,2,{"x":"y"}]}]]]]',
+        '"plain"',
+    ],
+)
+def test_json_columns_read_as_the_strict_decoder_reads_them(text: str) -> None:
+    from leaderboard import jsonfmt
+
+    fast, strict = api._loads(text), jsonfmt.loads(text)
+    assert fast == strict and repr(fast) == repr(strict)

@@ -132,3 +132,32 @@ def test_prefetch_names_the_people_the_build_gives_avatars(
     assert (media is None) == (policy == "all")
     if policy == "top":
         assert len(written) == 2 < len(people)
+
+
+def test_prefetch_asks_who_is_wanted_only_when_drawing_is_left(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(av, "PARALLEL_MIN", 1)
+    monkeypatch.setattr(av, "_can_fork", lambda: True)
+    cache = tmp_path / "cache"
+    requests = [av.AvatarRequest(u, u.title(), None) for u in ("alice", "dave", "erin")]
+    asked: list[bool] = []
+
+    def two() -> frozenset[str]:
+        asked.append(True)
+        return frozenset({"alice", "erin"})
+
+    av.FallbackPrefetch(requests, cache_dir=cache, font_path=None, wanted=two).join()
+    assert asked == [True]
+    assert len(list(cache.rglob("*.webp"))) == 2  # not dave
+
+    for r in requests:  # dave drawn too (by the avatar step, in a build)
+        path = av.cache_path(cache, av._fallback_key(r, av.font_digest(None)))
+        if not path.exists():
+            av.replace_file(path, av.fallback_avatar(r.username, r.display_name))
+
+    def never() -> frozenset[str]:
+        raise AssertionError("asked although every avatar is in the cache")
+
+    prefetch = av.FallbackPrefetch(requests, cache_dir=cache, font_path=None, wanted=never)
+    assert prefetch.job is None

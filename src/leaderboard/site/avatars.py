@@ -478,8 +478,15 @@ class FallbackPrefetch:
     them in the cache. `join` must be called before anything else forks."""
 
     def __init__(
-        self, requests: Sequence[AvatarRequest], *, cache_dir: Path, font_path: str | None
+        self,
+        requests: Sequence[AvatarRequest],
+        *,
+        cache_dir: Path,
+        font_path: str | None,
+        wanted: Callable[[], frozenset[str] | None] | None = None,
     ) -> None:
+        """`wanted()`, when given, names the only people to draw (None: all); it is asked only
+        when some drawing is left to do (a rebuild finds every avatar in the cache)."""
         self.job: ForkMapJob[list[tuple[str, str, str | None, str]], int] | None = None
         digest = font_digest(font_path)
         items = []
@@ -490,6 +497,11 @@ class FallbackPrefetch:
         workers = min(os.cpu_count() or 1, 4)
         if len(items) < PARALLEL_MIN or workers < 2 or not _can_fork():
             return
+        chosen = wanted() if wanted is not None else None
+        if chosen is not None:
+            items = [item for item in items if item[0] in chosen]
+            if len(items) < PARALLEL_MIN:
+                return
         size = -(-len(items) // (workers * 4))
         chunks = [items[i : i + size] for i in range(0, len(items), size)]
         self.job = start_fork_map(_draw_and_store, chunks, children=workers)
@@ -576,17 +588,22 @@ def start_prefetch(state: BuildState) -> FallbackPrefetch | None:
     from leaderboard.publicdb import published_people
 
     cache = _cache_dir(o)
-    people = [AvatarRequest(*row) for row in published_people(state.working, o.config)]
-    media = media_people(state.working, o.config, o.now, [r.username for r in people])
+    working = state.working
+    people = [AvatarRequest(*row) for row in published_people(working, o.config)]
     requests = [
         r
         for r in people
-        if (media is None or r.username in media)
-        and needs_fallback(
+        if needs_fallback(
             r, mode=mode, cache_dir=cache, offline=o.offline, refresh=o.refresh_avatars
         )
     ]
-    return FallbackPrefetch(requests, cache_dir=cache, font_path=_font_path(o))
+    names = [r.username for r in people]
+    return FallbackPrefetch(
+        requests,
+        cache_dir=cache,
+        font_path=_font_path(o),
+        wanted=lambda: media_people(working, o.config, o.now, names),
+    )
 
 
 def media_people(
@@ -614,9 +631,12 @@ def media_people(
     end = canonical(now)
     last: dict[str, int] = {}
     points: dict[str, int] = {}
+    # NOT INDEXED: one pass over the table. Driven by the contributor index, SQLite fetched
+    # the rows one by one in index order, a system call each: 7 CPU s instead of 1 at 10x.
     for user, total, at in working.conn.execute(
         "SELECT a.contributor, SUM(COALESCE(a.points, d.points, 0)), MAX(a.occurred_at) "
-        "FROM activity a LEFT JOIN activity_definition d ON d.slug = a.activity_definition "
+        "FROM activity a NOT INDEXED "
+        "LEFT JOIN activity_definition d ON d.slug = a.activity_definition "
         "WHERE a.occurred_at <= ? GROUP BY a.contributor",
         (end,),
     ):

@@ -433,12 +433,15 @@ def badges_document(db: Database, ctx: ApiContext, data: _Data) -> dict[str, Any
     return {"badges": out}
 
 
-def iter_api(db: Database, ctx: ApiContext) -> Iterator[tuple[str, bytes]]:
+def iter_api(
+    db: Database, ctx: ApiContext, data: _Data | None = None
+) -> Iterator[tuple[str, bytes]]:
     """Every API file as (path relative to the output root, bytes), in path order, each
     contributor shard built only when its turn comes: the shards are most of the API (a
     Python document per contributor), and holding all of them before writing the first was
-    500 MB of the 10x build's peak (CORE-80)."""
-    data = _Data(db, ctx)
+    500 MB of the 10x build's peak (CORE-80). `data`: what was read from `db` for `ctx`."""
+    if data is None:
+        data = _Data(db, ctx)
     files: dict[str, bytes] = {
         API_ROOT + "index.json": dumps(index_document(ctx, data.data_updated_at))
     }
@@ -481,11 +484,11 @@ def build_api(db: Database, ctx: ApiContext) -> dict[str, bytes]:
     return dict(iter_api(db, ctx))
 
 
-def write_api(db: Database, ctx: ApiContext, write: Write) -> list[str]:
+def write_api(db: Database, ctx: ApiContext, write: Write, data: _Data | None = None) -> list[str]:
     """Hand every API file to `write(relpath, data)` as it is built; returns the paths."""
     paths = []
-    for path, data in iter_api(db, ctx):
-        write(path, data)
+    for path, content in iter_api(db, ctx, data):
+        write(path, content)
         paths.append(path)
     return paths
 
@@ -506,7 +509,11 @@ def build_stage(state: BuildState) -> None:
         bots_track=config.leaderboard.bots.track,
         avatar_href=lambda user, url: _avatar_href(urls, mode, user, url),
     )
-    write_api(db, ctx, writer.write)
+    data = _Data(db, ctx)
+    write_api(db, ctx, writer.write, data)
+    # the Open Graph cards show the same totals (points and counts do not depend on the time
+    # zone in the public DB, whose points are stored): one grouped query over every activity
+    state.totals = data.totals
 
 
 def _avatar_href(urls: Urls, mode: str, username: str, avatar_url: str | None) -> str:

@@ -37,6 +37,7 @@ from leaderboard.site.urls import Urls
 
 if TYPE_CHECKING:
     from leaderboard.explorer.page import ExplorerOutcome
+    from leaderboard.queries.types import ContributorTotals
     from leaderboard.site.avatars import FallbackPrefetch
     from leaderboard.site.docsource import DocsSet
     from leaderboard.site.render import PageRenderer, ProfileBatch
@@ -75,6 +76,7 @@ class BuildState:
     renderer: PageRenderer | None = None  # pages: also renders the profiles
     profiles: ProfileBatch | None = None  # pages → profiles: the profiles rendering meanwhile
     avatars: dict[str, bytes] = field(default_factory=dict)  # avatars → og: real pictures only
+    totals: dict[str, ContributorTotals] | None = None  # files (JSON API) → og: up to now
     avatar_failures: int = 0  # avatars: failed downloads make the build volatile
     brand_failures: int = 0  # static: failed theme/brand downloads, likewise
     explorer: ExplorerOutcome | None = None  # explorer

@@ -595,7 +595,9 @@ def build_stage(state: BuildState) -> None:
     db = state.public
     avatars = state.avatars
     end = canonical(o.now)
-    totals = activities.totals_by_contributor(db, end=end, active_days=False)
+    totals = state.totals  # the JSON API's, when it was built
+    if totals is None:
+        totals = activities.totals_by_contributor(db, end=end, active_days=False)
     cards = []
     model = state.model
     for r in db.query("SELECT username, name FROM contributor ORDER BY username"):

@@ -282,3 +282,25 @@ def test_json_columns_read_as_the_strict_decoder_reads_them(text: str) -> None:
 
     fast, strict = api._loads(text), jsonfmt.loads(text)
     assert fast == strict and repr(fast) == repr(strict)
+
+
+def test_og_cards_may_take_the_api_totals(public_db_factory: Callable[[], Database]) -> None:
+    """The Open Graph step reuses the JSON API's totals (`BuildState.totals`): their points and
+    counts are those of the query the cards ran themselves, whatever the time zone."""
+    from leaderboard.queries import activities
+    from leaderboard.timeutil import canonical
+
+    db = public_db_factory()
+    for tz in ("UTC", "Pacific/Kiritimati"):
+        ctx = api.ApiContext(
+            urls=Urls.create("https://org.example"),
+            org=OrgConfig("Org", "d", "u", "l"),
+            now=NOW,
+            tz=ZoneInfo(tz),
+            timezone=tz,
+        )
+        ours = api._Data(db, ctx).totals
+        theirs = activities.totals_by_contributor(db, end=canonical(NOW), active_days=False)
+        assert ours and {u: (t.points, t.activity_count) for u, t in ours.items()} == {
+            u: (t.points, t.activity_count) for u, t in theirs.items()
+        }

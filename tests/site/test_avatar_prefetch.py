@@ -11,6 +11,7 @@ from leaderboard.db.database import Database
 from leaderboard.publicdb import published_people
 from leaderboard.site import BuildOptions, build_site
 from leaderboard.site import avatars as av
+from leaderboard.site.artefacts import media_people
 
 REQUESTS = [
     av.AvatarRequest("alice", "Alice", None),
@@ -124,7 +125,7 @@ def test_prefetch_names_the_people_the_build_gives_avatars(
     working = Database.open(site_inputs.db_path, readonly=True)
     try:
         people = [u for u, _, _ in published_people(working, site_inputs.config)]
-        media = av.media_people(working, site_inputs.config, site_inputs.now, people)
+        media = media_people(working, site_inputs.config, site_inputs.now, people)
     finally:
         working.close()
     written = {p.stem for p in (site_inputs.out / "avatars").glob("*.webp")}

@@ -28,10 +28,6 @@ from leaderboard.forkmap import ForkMapJob, start_fork_map
 from leaderboard.site.output import replace_file
 
 if TYPE_CHECKING:
-    from datetime import datetime
-
-    from leaderboard.config.model import Config
-    from leaderboard.db.database import Database
     from leaderboard.site.builder import BuildState
     from leaderboard.site.options import BuildOptions
 
@@ -579,8 +575,11 @@ def _font_path(options: BuildOptions) -> str | None:
     return str(Path(options.data_dir) / font) if font else None
 
 
-def start_prefetch(state: BuildState) -> FallbackPrefetch | None:
-    """Builder hook: start drawing the fallback avatars of the working DB's published people."""
+def start_prefetch(
+    state: BuildState, wanted: Callable[[list[str]], frozenset[str] | None] | None = None
+) -> FallbackPrefetch | None:
+    """Builder hook: start drawing the fallback avatars of the working DB's published people;
+    `wanted(published names)` names the only ones to draw (None: all), see `FallbackPrefetch`."""
     o = state.options
     mode = state.features.avatars if state.features is not None else "cache"
     if state.working is None:
@@ -588,8 +587,7 @@ def start_prefetch(state: BuildState) -> FallbackPrefetch | None:
     from leaderboard.publicdb import published_people
 
     cache = _cache_dir(o)
-    working = state.working
-    people = [AvatarRequest(*row) for row in published_people(working, o.config)]
+    people = [AvatarRequest(*row) for row in published_people(state.working, o.config)]
     requests = [
         r
         for r in people
@@ -602,49 +600,8 @@ def start_prefetch(state: BuildState) -> FallbackPrefetch | None:
         requests,
         cache_dir=cache,
         font_path=_font_path(o),
-        wanted=lambda: media_people(working, o.config, o.now, names),
+        wanted=None if wanted is None else lambda: wanted(names),
     )
-
-
-def media_people(
-    working: Database, config: Config, now: datetime, people: Sequence[str]
-) -> frozenset[str] | None:
-    """Who `site.media` gives an avatar file (None: everyone), from the working DB, before the
-    public DB and the build's plan exist: the prefetch draws only those. With the default
-    `active`, a third of the benchmark's people get none, and drawing them anyway was a third
-    of the drawers' CPU. `people` are the published names (`published_people`).
-
-    The build's plan (`hosts.plan_for_build`) decides what is written; this is the same rule
-    over the same activities (points as published, without daily caps), so it names the same
-    people unless daily caps or a host's file budget move the `top` cut. Either way the output
-    cannot change: a contributor the prefetch left out is drawn by the avatar step, one it drew
-    in vain stays in the cache."""
-    from leaderboard.publicdb import plan_visibility
-    from leaderboard.site.activitylog import instant_ms
-    from leaderboard.site.artefacts import plan_media
-    from leaderboard.timeutil import canonical
-
-    site = config.leaderboard.site
-    if site.media == "all":
-        return None
-    plan = plan_visibility(working, config)
-    end = canonical(now)
-    last: dict[str, int] = {}
-    points: dict[str, int] = {}
-    # NOT INDEXED: one pass over the table. Driven by the contributor index, SQLite fetched
-    # the rows one by one in index order, a system call each: 7 CPU s instead of 1 at 10x.
-    for user, total, at in working.conn.execute(
-        "SELECT a.contributor, SUM(COALESCE(a.points, d.points, 0)), MAX(a.occurred_at) "
-        "FROM activity a NOT INDEXED "
-        "LEFT JOIN activity_definition d ON d.slug = a.activity_definition "
-        "WHERE a.occurred_at <= ? GROUP BY a.contributor",
-        (end,),
-    ):
-        if plan.is_hidden(user):
-            continue
-        name = plan.pseudonyms.get(user, user)
-        last[name], points[name] = instant_ms(at), int(total)
-    return plan_media(site.media, site.media_top, people, last, points, instant_ms(end)).chosen
 
 
 def build_stage(state: BuildState) -> None:

@@ -151,8 +151,12 @@ def stage_prefetch(state: BuildState) -> None:
     assert state.features is not None
     if state.features.avatars and state.working is not None:
         from leaderboard.site import avatars
+        from leaderboard.site.artefacts import media_people
 
-        state.prefetch = avatars.start_prefetch(state)
+        o, working = state.options, state.working
+        state.prefetch = avatars.start_prefetch(
+            state, wanted=lambda names: media_people(working, o.config, o.now, names)
+        )
 
 
 def _join_prefetch(state: BuildState) -> None:

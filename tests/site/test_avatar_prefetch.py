@@ -135,7 +135,7 @@ def test_prefetch_names_the_people_the_build_gives_avatars(
         assert len(written) == 2 < len(people)
 
 
-def test_prefetch_asks_who_is_wanted_only_when_drawing_is_left(
+def test_prefetch_drawers_ask_who_is_wanted_only_when_drawing_is_left(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(av, "PARALLEL_MIN", 1)
@@ -149,7 +149,7 @@ def test_prefetch_asks_who_is_wanted_only_when_drawing_is_left(
         return frozenset({"alice", "erin"})
 
     av.FallbackPrefetch(requests, cache_dir=cache, font_path=None, wanted=two).join()
-    assert asked == [True]
+    assert asked == []  # asked by the drawers, never by the parent (the critical path)
     assert len(list(cache.rglob("*.webp"))) == 2  # not dave
 
     for r in requests:  # dave drawn too (by the avatar step, in a build)
@@ -162,3 +162,22 @@ def test_prefetch_asks_who_is_wanted_only_when_drawing_is_left(
 
     prefetch = av.FallbackPrefetch(requests, cache_dir=cache, font_path=None, wanted=never)
     assert prefetch.job is None
+
+
+def test_a_build_draws_no_avatar_nobody_gets(
+    site_inputs: BuildOptions, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """End to end, with the drawers forked (each opens its own connection to the working DB to
+    ask `site.media`): the avatar cache holds exactly the avatars the site has."""
+    monkeypatch.setattr(av, "PARALLEL_MIN", 1)
+    monkeypatch.setattr(av, "_can_fork", lambda: True)
+    cfg = site_inputs.config
+    site = replace(cfg.leaderboard.site, media="top", media_top=3)
+    site_inputs = replace(
+        site_inputs, config=replace(cfg, leaderboard=replace(cfg.leaderboard, site=site))
+    )
+    build_site(site_inputs)
+    assert site_inputs.cache_dir is not None
+    cached = sorted(p.read_bytes() for p in (site_inputs.cache_dir / "avatars").glob("*.webp"))
+    written = sorted(p.read_bytes() for p in (site_inputs.out / "avatars").glob("*.webp"))
+    assert len(written) == 3 and cached == written

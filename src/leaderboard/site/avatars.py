@@ -16,7 +16,7 @@ import threading
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import lru_cache, partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit, urlunsplit
@@ -481,8 +481,10 @@ class FallbackPrefetch:
         font_path: str | None,
         wanted: Callable[[], frozenset[str] | None] | None = None,
     ) -> None:
-        """`wanted()`, when given, names the only people to draw (None: all); it is asked only
-        when some drawing is left to do (a rebuild finds every avatar in the cache)."""
+        """`wanted()`, when given, names the only people to draw (None: all). It is asked by
+        the drawing processes, once each, not by the parent: the parent is the critical path
+        while the drawers run, and the question (one pass over the working DB's activities)
+        cost it 1 s at 10x, on every rebuild too (the people left out are never cached)."""
         self.job: ForkMapJob[list[tuple[str, str, str | None, str]], int] | None = None
         digest = font_digest(font_path)
         items = []
@@ -493,20 +495,35 @@ class FallbackPrefetch:
         workers = min(os.cpu_count() or 1, 4)
         if len(items) < PARALLEL_MIN or workers < 2 or not _can_fork():
             return
-        chosen = wanted() if wanted is not None else None
-        if chosen is not None:
-            items = [item for item in items if item[0] in chosen]
-            if len(items) < PARALLEL_MIN:
-                return
         size = -(-len(items) // (workers * 4))
         chunks = [items[i : i + size] for i in range(0, len(items), size)]
-        self.job = start_fork_map(_draw_and_store, chunks, children=workers)
+        work = _draw_and_store if wanted is None else partial(_draw_wanted, _Once(wanted))
+        self.job = start_fork_map(work, chunks, children=workers)
 
     def join(self) -> None:
         """Wait for the drawings (a failure only means `build_avatars` draws that one itself)."""
         if self.job is not None:
             self.job.wait()
             self.job = None
+
+
+class _Once:
+    """`wanted()` asked at most once per process (each drawer asks for itself after the fork)."""
+
+    def __init__(self, wanted: Callable[[], frozenset[str] | None]) -> None:
+        self.wanted = wanted
+        self.answers: dict[int, frozenset[str] | None] = {}
+
+    def __call__(self) -> frozenset[str] | None:
+        pid = os.getpid()
+        if pid not in self.answers:
+            self.answers[pid] = self.wanted()
+        return self.answers[pid]
+
+
+def _draw_wanted(wanted: _Once, items: list[tuple[str, str, str | None, str]]) -> int:
+    chosen = wanted()
+    return _draw_and_store([i for i in items if chosen is None or i[0] in chosen])
 
 
 def _can_fork() -> bool:

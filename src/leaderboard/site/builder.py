@@ -7,6 +7,7 @@ in parallel worker processes (fork) so the build uses every core (CORE-80).
 
 from __future__ import annotations
 
+import os
 import shutil
 import tempfile
 import time
@@ -153,10 +154,23 @@ def stage_prefetch(state: BuildState) -> None:
         from leaderboard.site import avatars
         from leaderboard.site.artefacts import media_people
 
-        o, working = state.options, state.working
-        state.prefetch = avatars.start_prefetch(
-            state, wanted=lambda names: media_people(working, o.config, o.now, names)
-        )
+        o, working, parent = state.options, state.working, os.getpid()
+
+        def wanted(names: list[str]) -> frozenset[str] | None:
+            """Asked in the drawing processes, which open their own connection (a SQLite
+            connection must not be used on both sides of a fork); None (draw everyone) when
+            the working DB is in memory."""
+            if os.getpid() == parent:
+                return media_people(working, o.config, o.now, names)
+            if working.path in ("", ":memory:"):
+                return None
+            own = Database.open(working.path, readonly=True)
+            try:
+                return media_people(own, o.config, o.now, names)
+            finally:
+                own.close()
+
+        state.prefetch = avatars.start_prefetch(state, wanted=wanted)
 
 
 def _join_prefetch(state: BuildState) -> None:

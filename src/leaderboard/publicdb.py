@@ -298,11 +298,14 @@ def build_public_db(
     config: Config,
     now: datetime,
     site_url: str | None = None,
+    durable: bool = True,
 ) -> Path:
     """Write the public DB for `working` to `target` (atomic; untouched when the bytes agree).
 
     `site_url` overrides `meta.site_url` for the `_leaderboard_public.site_url` key (the build's
-    `--site-url`). Returns `target`.
+    `--site-url`). Without `durable` (a build's own temporary copy, deleted when the build ends)
+    SQLite neither syncs the file nor journals the VACUUM: same bytes, no waiting on the disk
+    (the rollback journal of a VACUUM is a second copy of the whole file). Returns `target`.
     """
     target = Path(target)
     target.parent.mkdir(parents=True, exist_ok=True)
@@ -313,7 +316,11 @@ def build_public_db(
         tmp.unlink()
         conn = sqlite3.connect(tmp, isolation_level=None)
         try:
+            if not durable:
+                conn.execute("PRAGMA synchronous = OFF")
             populate_public(conn, working, config=config, now=now, site_url=site_url)
+            if not durable:
+                conn.execute("PRAGMA journal_mode = OFF")
             conn.execute("VACUUM")
         finally:
             conn.close()

@@ -251,6 +251,9 @@ def test_new_05_byte_identical(working: Database, tmp_path: Path) -> None:
     fill_working(other, n_activities=300)
     c = build_public_db(other, tmp_path / "c.db", config=make_config(), now=NOW)
     assert c.read_bytes() == a.read_bytes()
+    # a build's temporary copy is neither synced nor journalled: the same bytes
+    d = build_public_db(working, tmp_path / "d.db", config=make_config(), now=NOW, durable=False)
+    assert d.read_bytes() == a.read_bytes()
 
 
 def test_new_09_unchanged_file_not_rewritten(working: Database, tmp_path: Path) -> None:

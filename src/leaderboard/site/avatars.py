@@ -16,7 +16,7 @@ import threading
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import lru_cache, partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit, urlunsplit
@@ -474,8 +474,17 @@ class FallbackPrefetch:
     them in the cache. `join` must be called before anything else forks."""
 
     def __init__(
-        self, requests: Sequence[AvatarRequest], *, cache_dir: Path, font_path: str | None
+        self,
+        requests: Sequence[AvatarRequest],
+        *,
+        cache_dir: Path,
+        font_path: str | None,
+        wanted: Callable[[], frozenset[str] | None] | None = None,
     ) -> None:
+        """`wanted()`, when given, names the only people to draw (None: all). It is asked by
+        the drawing processes, once each, not by the parent: the parent is the critical path
+        while the drawers run, and the question (one pass over the working DB's activities)
+        cost it 1 s at 10x, on every rebuild too (the people left out are never cached)."""
         self.job: ForkMapJob[list[tuple[str, str, str | None, str]], int] | None = None
         digest = font_digest(font_path)
         items = []
@@ -488,13 +497,33 @@ class FallbackPrefetch:
             return
         size = -(-len(items) // (workers * 4))
         chunks = [items[i : i + size] for i in range(0, len(items), size)]
-        self.job = start_fork_map(_draw_and_store, chunks, children=workers)
+        work = _draw_and_store if wanted is None else partial(_draw_wanted, _Once(wanted))
+        self.job = start_fork_map(work, chunks, children=workers)
 
     def join(self) -> None:
         """Wait for the drawings (a failure only means `build_avatars` draws that one itself)."""
         if self.job is not None:
             self.job.wait()
             self.job = None
+
+
+class _Once:
+    """`wanted()` asked at most once per process (each drawer asks for itself after the fork)."""
+
+    def __init__(self, wanted: Callable[[], frozenset[str] | None]) -> None:
+        self.wanted = wanted
+        self.answers: dict[int, frozenset[str] | None] = {}
+
+    def __call__(self) -> frozenset[str] | None:
+        pid = os.getpid()
+        if pid not in self.answers:
+            self.answers[pid] = self.wanted()
+        return self.answers[pid]
+
+
+def _draw_wanted(wanted: _Once, items: list[tuple[str, str, str | None, str]]) -> int:
+    chosen = wanted()
+    return _draw_and_store([i for i in items if chosen is None or i[0] in chosen])
 
 
 def _can_fork() -> bool:
@@ -563,8 +592,11 @@ def _font_path(options: BuildOptions) -> str | None:
     return str(Path(options.data_dir) / font) if font else None
 
 
-def start_prefetch(state: BuildState) -> FallbackPrefetch | None:
-    """Builder hook: start drawing the fallback avatars of the working DB's published people."""
+def start_prefetch(
+    state: BuildState, wanted: Callable[[list[str]], frozenset[str] | None] | None = None
+) -> FallbackPrefetch | None:
+    """Builder hook: start drawing the fallback avatars of the working DB's published people;
+    `wanted(published names)` names the only ones to draw (None: all), see `FallbackPrefetch`."""
     o = state.options
     mode = state.features.avatars if state.features is not None else "cache"
     if state.working is None:
@@ -572,14 +604,21 @@ def start_prefetch(state: BuildState) -> FallbackPrefetch | None:
     from leaderboard.publicdb import published_people
 
     cache = _cache_dir(o)
+    people = [AvatarRequest(*row) for row in published_people(state.working, o.config)]
     requests = [
         r
-        for r in (AvatarRequest(*row) for row in published_people(state.working, o.config))
+        for r in people
         if needs_fallback(
             r, mode=mode, cache_dir=cache, offline=o.offline, refresh=o.refresh_avatars
         )
     ]
-    return FallbackPrefetch(requests, cache_dir=cache, font_path=_font_path(o))
+    names = [r.username for r in people]
+    return FallbackPrefetch(
+        requests,
+        cache_dir=cache,
+        font_path=_font_path(o),
+        wanted=None if wanted is None else lambda: wanted(names),
+    )
 
 
 def build_stage(state: BuildState) -> None:

@@ -29,7 +29,7 @@ from leaderboard.queries import activities
 from leaderboard.queries.types import ContributorTotals
 from leaderboard.site.avatars import font_digest, initials, load_font
 from leaderboard.site.format import format_int
-from leaderboard.site.output import replace_file
+from leaderboard.site.output import Stat, replace_file, safe_rel, write_known
 from leaderboard.timeutil import canonical
 
 if TYPE_CHECKING:
@@ -51,6 +51,7 @@ COMPRESS_LEVEL = 3  # zlib: 2.8 ms and 28 KB a card; 6 took 2.4× as long for 2/
 BAND = 16  # rows deflated on their own (see "the PNG file"): 10-20 cost the same, 16 is smaller
 
 Write = Callable[[str, bytes], Any]
+Place = Callable[[str, bytes], Any]  # in the drawing process: put one image in the site
 
 
 @dataclass(frozen=True, slots=True)
@@ -506,13 +507,14 @@ def _render_job(args: tuple[OgCard, str | None]) -> bytes:
     return render_og_image(*args)
 
 
-def _render_to_cache(job: tuple[OgCard, str | None, Path]) -> int:
-    """Render one card into the cache (the image travels by file, never by pipe or memory);
-    its size."""
-    card, font_path, path = job
+def _render_to_cache(job: tuple[OgCard, str | None, Path, Place | None]) -> Any:
+    """Render one card into the cache (the image travels by file, never by pipe or memory),
+    and into the site through `place` when given: what `place` returns goes back to the
+    parent (a few bytes, never the image)."""
+    card, font_path, path, place = job
     data = _render_job((card, font_path))
     replace_file(path, data)
-    return len(data)
+    return None if place is None else place(card.relpath, data)
 
 
 def _warm(cards: Sequence[OgCard], font_path: str | None) -> None:
@@ -536,6 +538,8 @@ def render_og_images(
     write: Write,
     cache_dir: Path,
     font_path: str | None = None,
+    place: Place | None = None,
+    record: Callable[[str, Any], Any] | None = None,
 ) -> OgStats:
     """Write every card through `write(relpath, png)`, rendering only cache misses.
 
@@ -544,12 +548,18 @@ def render_og_images(
     not loaded again); each process writes its images straight into the cache, so no image is
     held in memory or sent through a pipe (CORE-80 peak memory). Output order is the cards'
     order by relpath.
+
+    With `place` and `record` (the site writer's two halves), a card rendered now is put in
+    the site by the process that drew it, `place(relpath, png)`, and the parent only
+    `record`s what that returned: reading every image back from the cache and writing it in
+    the parent was a serial tail after the drawing, with the other core idle.
     """
     stats = OgStats()
     digest = font_digest(font_path)
     keyed = [(card, card_key(card, digest)) for card in sorted(cards, key=lambda c: c.relpath)]
     seen: set[str] = set()
-    misses: list[tuple[OgCard, str | None, Path]] = []
+    misses: list[tuple[OgCard, str | None, Path, Place | None]] = []
+    placing = place if record is not None else None
     for card, key in keyed:
         if key in seen:
             continue
@@ -558,13 +568,20 @@ def render_og_images(
         if path.exists():
             stats.cached += 1
         else:
-            misses.append((card, font_path, path))
+            misses.append((card, font_path, path, placing))
+    placed: dict[str, Any] = {}
     if misses:
-        _warm([card for card, _, _ in misses], font_path)
-        for _ in fork_map(_render_to_cache, misses, min_weight=IN_PROCESS_LIMIT):
+        _warm([card for card, *_ in misses], font_path)
+        jobs = fork_map(_render_to_cache, misses, min_weight=IN_PROCESS_LIMIT)
+        for (card, *_), result in zip(misses, jobs, strict=True):
             stats.rendered += 1
+            if placing is not None:
+                placed[card.relpath] = result
     for card, key in keyed:
-        write(card.relpath, (cache_dir / "og" / f"{key}.png").read_bytes())
+        if card.relpath in placed and record is not None:
+            record(card.relpath, placed.pop(card.relpath))
+        else:
+            write(card.relpath, (cache_dir / "og" / f"{key}.png").read_bytes())
         stats.written.append(card.relpath)
     return stats
 
@@ -578,7 +595,9 @@ def build_stage(state: BuildState) -> None:
     db = state.public
     avatars = state.avatars
     end = canonical(o.now)
-    totals = activities.totals_by_contributor(db, end=end, active_days=False)
+    totals = state.totals  # the JSON API's, when it was built
+    if totals is None:
+        totals = activities.totals_by_contributor(db, end=end, active_days=False)
     cards = []
     model = state.model
     for r in db.query("SELECT username, name FROM contributor ORDER BY username"):
@@ -599,10 +618,20 @@ def build_stage(state: BuildState) -> None:
             )
         )
     font = o.config.leaderboard.site.og_font
+    writer = state.writer
+
+    def place(rel: str, data: bytes) -> tuple[str, bool, Stat | None]:
+        return write_known(writer.previous, writer.root, safe_rel(rel), data)
+
+    def record(rel: str, placed: tuple[str, bool, Stat | None]) -> None:
+        writer.record(rel, *placed)
+
     stats = render_og_images(
         cards,
-        write=state.writer.write,
+        write=writer.write,
         cache_dir=o.effective_cache_dir,
         font_path=str(Path(o.data_dir) / font) if font else None,
+        place=place,
+        record=record,
     )
     o.logger.info("Open Graph images: %d rendered, %d cached", stats.rendered, stats.cached)

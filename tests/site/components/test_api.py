@@ -232,3 +232,75 @@ def test_new_08_deterministic_and_write_callback(public_db_factory: Callable[[],
     paths = api.write_api(public_db_factory(), ctx, lambda p, d: written.__setitem__(p, d))
     assert paths == list(written)
     assert api.build_api(public_db_factory(), ctx) == written
+
+
+def test_core_80_shards_written_as_they_are_built(
+    public_db_factory: Callable[[], Database], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The contributor shards are most of the API: each is written before the next is built,
+    never all held at once (CORE-80 peak memory at 10x)."""
+    ctx = api.ApiContext(
+        urls=Urls.create("https://org.example"),
+        org=OrgConfig("Org", "d", "u", "l"),
+        now=NOW,
+        tz=ZoneInfo("UTC"),
+        timezone="UTC",
+    )
+    built: list[str] = []
+    document = api._contributor_document
+
+    def counting(*args: object) -> dict[str, object]:
+        doc = document(*args)  # type: ignore[arg-type]
+        built.append(doc["username"])
+        return doc
+
+    monkeypatch.setattr(api, "_contributor_document", counting)
+    seen: list[tuple[str, int]] = []  # (shard path, documents built when it was written)
+    api.write_api(
+        public_db_factory(),
+        ctx,
+        lambda p, d: seen.append((p, len(built))) if "/contributors/" in p else None,
+    )
+    assert len(seen) > 1
+    counts = [n for _, n in seen]
+    assert counts == sorted(counts) and counts[0] < len(built)  # the first before the rest
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        '{"repo":"docs","n":3,"ratio":0.1,"ok":true,"none":null}',
+        '{"big":123456789012345678901234567890,"neg":-9223372036854775809}',
+        '{"u64":18446744073709551616,"i64":-9223372036854775808,"inf":1e400}',
+        '{"float":1e308,"tiny":5e-324,"exp":1E2,"unicode":"\\u00e9\\ud83d\\ude00 é"}',
+        '[[[[{"deep":[1,2,{"x":"y"}]}]]]]',
+        '"plain"',
+    ],
+)
+def test_json_columns_read_as_the_strict_decoder_reads_them(text: str) -> None:
+    from leaderboard import jsonfmt
+
+    fast, strict = api._loads(text), jsonfmt.loads(text)
+    assert fast == strict and repr(fast) == repr(strict)
+
+
+def test_og_cards_may_take_the_api_totals(public_db_factory: Callable[[], Database]) -> None:
+    """The Open Graph step reuses the JSON API's totals (`BuildState.totals`): their points and
+    counts are those of the query the cards ran themselves, whatever the time zone."""
+    from leaderboard.queries import activities
+    from leaderboard.timeutil import canonical
+
+    db = public_db_factory()
+    for tz in ("UTC", "Pacific/Kiritimati"):
+        ctx = api.ApiContext(
+            urls=Urls.create("https://org.example"),
+            org=OrgConfig("Org", "d", "u", "l"),
+            now=NOW,
+            tz=ZoneInfo(tz),
+            timezone=tz,
+        )
+        ours = api._Data(db, ctx).totals
+        theirs = activities.totals_by_contributor(db, end=canonical(NOW), active_days=False)
+        assert ours and {u: (t.points, t.activity_count) for u, t in ours.items()} == {
+            u: (t.points, t.activity_count) for u, t in theirs.items()
+        }

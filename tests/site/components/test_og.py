@@ -103,6 +103,54 @@ def test_core_80_images_travel_by_the_cache_in_relpath_order(
     assert len(list((tmp_path / "og").glob("*.png"))) == 21
 
 
+def test_core_80_drawing_process_places_its_images(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With `place`/`record`, a card drawn now is put in the site by the process that drew
+    it (both processes place some) and the parent records what `place` returned, in relpath
+    order; a cached card and an identical twin still go through `write`."""
+
+    def draw(args: tuple[og.OgCard, str | None]) -> bytes:
+        return f"{args[0].username}".encode()
+
+    monkeypatch.setattr(og, "_render_job", draw)
+    twin = _card("Bob", relpath="twin/opengraph-image.png")
+    cards = [_card(f"User{i:02d}") for i in range(20)] + [_card("Bob"), twin]
+    events: list[tuple[str, str, object]] = []
+
+    def place(rel: str, data: bytes) -> tuple[int, bytes]:
+        return os.getpid(), data
+
+    stats = og.render_og_images(
+        cards,
+        write=lambda rel, data: events.append(("write", rel, data)),
+        cache_dir=tmp_path,
+        place=place,
+        record=lambda rel, placed: events.append(("record", rel, placed)),
+    )
+    assert [rel for _, rel, _ in events] == sorted(c.relpath for c in cards)
+    assert stats.rendered == 21 and len(stats.written) == 22
+    kinds = {rel: kind for kind, rel, _ in events}
+    assert kinds["twin/opengraph-image.png"] == "write"  # the twin's image was drawn as bob's
+    assert sum(kind == "record" for kind in kinds.values()) == 21
+    pids = {placed[0] for kind, _, placed in events if kind == "record"}  # type: ignore[index]
+    assert os.getpid() in pids and len(pids) == 2  # placed on both cores
+    for kind, rel, value in events:
+        if kind == "record":
+            assert value[1] == rel.split("/")[0].encode()  # type: ignore[index]
+
+    events.clear()  # all cached now: every card is written by the parent
+    stats = og.render_og_images(
+        cards,
+        write=lambda rel, data: events.append(("write", rel, data)),
+        cache_dir=tmp_path,
+        place=place,
+        record=lambda rel, placed: events.append(("record", rel, placed)),
+    )
+    assert (stats.rendered, stats.cached) == (0, 21)
+    assert [kind for kind, _, _ in events] == ["write"] * 22
+
+
 def test_core_80_forked_images_equal_images_drawn_here(tmp_path: Path) -> None:
     cards = [
         _card(f"User{i}", points=i * 997, avatar=fallback_avatar(f"u{i}", f"U {i}"))

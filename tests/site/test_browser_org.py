@@ -457,6 +457,50 @@ def test_web_40_heatmap_paints_empty_days_from_one_pattern(org_site: str, scheme
         browser.close()
 
 
+@pytest.mark.parametrize("js", [True, False])
+def test_web_43_one_showcase_closed_above_the_breakdown_or_beside_the_timeline(
+    org_site: str, js: bool
+) -> None:
+    """The achievements are in the page once (they were rendered twice, one copy per width):
+    below md a closed <details> above the breakdown, at md the sidebar beside the timeline,
+    shown with and without JavaScript."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        request = browser.new_context().request
+        board = request.get(org_site + "leaderboard/all-time/").text()
+        paths = re.findall(r'<a class="who stretched" href="/board/([^"]+)"', board)
+        url = next(
+            org_site + u for u in paths if "data-achievements" in request.get(org_site + u).text()
+        )
+        for width in (390, 1280):
+            page = browser.new_context(
+                viewport={"width": width, "height": 800}, java_script_enabled=js
+            ).new_page()
+            page.goto(url)
+            html = page.content()
+            assert html.count("data-achievements") == 1 and html.count("Achievements ·") == 1
+            cards = page.locator("[data-achievements] .badge-card")
+            assert cards.count() > 0
+            box = page.evaluate(
+                "() => Object.fromEntries(['[data-achievements] summary', '.breakdown',"
+                " '.timeline'].map(s => [s, document.querySelector(s).getBoundingClientRect()"
+                ".toJSON()]))"
+            )
+            summary, breakdown, timeline = box.values()
+            if width < 768:
+                assert not cards.first.is_visible()  # closed
+                assert summary["bottom"] <= breakdown["top"]
+            else:
+                assert cards.first.is_visible()
+                assert (
+                    summary["left"] >= timeline["right"] and summary["top"] >= breakdown["bottom"]
+                )
+            page.context.close()
+        browser.close()
+
+
 def test_web_42_timeline_is_bounded_loads_older_months_and_filters(org_site: str) -> None:
     with _browser() as p:
         browser, page = _page(p, 1280)

@@ -351,7 +351,8 @@ def write_files(state: BuildState) -> None:
     assert model is not None and writer is not None
     writer.write("robots.txt", misc.robots_txt(model))
     writer.write("_redirects", misc.redirects_file(model))
-    writer.write("sitemap.xml", misc.sitemap_xml(model, state.docs_paths))
+    for rel, text in misc.sitemap_files(model, state.docs_paths).items():
+        writer.write(rel, text)
     from leaderboard.site import media
 
     media.write_api(state)

@@ -434,9 +434,15 @@
     if (top) top.addEventListener("click", function () { window.scrollTo({ top: 0, behavior: reduced ? "auto" : "smooth" }); });
   }
 
+  /* Achievements (WEB-43): one showcase; at md it is the sidebar, open (the stylesheet shows it
+     where ::details-content is supported; this covers the other browsers) */
+  function initAchievements() {
+    var a = $("[data-achievements]");
+    if (a && window.matchMedia && window.matchMedia("(min-width: 768px)").matches) a.open = true;
+  }
   function init() {
     initTheme(); updateTimes(); setInterval(updateTimes, 60000);
-    initLeaderboard(); initPeople(); initPeopleSearch(); initHeatmaps(); recent(); initHeatmapKeys(); initTimeline(); initTooltips(); initScroll();
+    initLeaderboard(); initPeople(); initPeopleSearch(); initHeatmaps(); recent(); initHeatmapKeys(); initTimeline(); initAchievements(); initTooltips(); initScroll();
   }
   if (doc.readyState === "loading") doc.addEventListener("DOMContentLoaded", init); else init();
 })();

@@ -336,7 +336,7 @@
       /* a row of the year file: [type index, occurred_at, day, points, title, link, text] */
       var kind = kinds[row[0]] || ["", ""], at = row[1], title = row[4], link = row[5], text = row[6];
       var li = el("li", "tl-item"); li.setAttribute("data-type", kind[0]); li.setAttribute("data-day", row[2]);
-      var body = el("div", "tl-body"), meta = el("div", "tl-meta");
+      var meta = el("div", "tl-meta");
       /* the icon: the page's own symbol, else the site's sprite file (static/icons.svg) */
       var href = doc.getElementById("i-" + kind[1]) ? "#i-" + kind[1] : sprite ? sprite + "#i-" + kind[1] : "";
       if (kind[1] && href) {
@@ -345,16 +345,15 @@
         use.setAttribute("href", href); svg.appendChild(use); meta.appendChild(svg);
       }
       meta.appendChild(el("span", null, kind[0]));
-      var time = el("time", "muted small", new Date(at).toLocaleString("en-US", { dateStyle: "medium", timeStyle: "short" })); time.setAttribute("datetime", at); meta.appendChild(time);
+      var time = el("time", null, new Date(at).toLocaleString("en-US", { dateStyle: "medium", timeStyle: "short" })); time.setAttribute("datetime", at); meta.appendChild(time);
       if (row[3] > 0) meta.appendChild(el("span", "pill", "+" + row[3]));
-      body.appendChild(meta);
+      li.appendChild(meta);
       if (title) {
         var p = el("p", "tl-title");
         if (link) { var a = el("a", null, title); a.href = link; a.target = "_blank"; a.rel = "noopener nofollow"; p.appendChild(a); } else p.textContent = title;
-        body.appendChild(p);
+        li.appendChild(p);
       }
-      if (text) body.appendChild(el("div", "tl-text prose", text));  /* plain text: never parsed as HTML (WEB-57) */
-      li.appendChild(body);
+      if (text) li.appendChild(el("div", "tl-text prose", text));  /* plain text: never parsed as HTML (WEB-57) */
       return li;
     }
     var files = {};

@@ -1,4 +1,5 @@
-"""Lucide icons inlined as SVG (WEB-08).
+"""Lucide icons as SVG (WEB-08): drawn by the templates, then referenced from the site's sprite
+file `static/icons.svg` or a page's own symbols (`use_sprite`, WEB-63).
 
 Icon bodies come from the python-lucide package's SQLite database at build time (no network).
 Names coming from data are normalised (`git_merge`, `GitMerge` → `git-merge`) and resolved
@@ -292,9 +293,9 @@ def use_sprite(html: str, sprite: Sprite | None = None) -> str:
         f'<symbol id="i-{name}" viewBox="0 0 24 24">{bodies[name]}</symbol>'
         for name in sorted(shared)
     )
-    sprite_svg_ = (
+    holder = (
         '<svg width="0" height="0" style="position:absolute" aria-hidden="true" '
         f'focusable="false">{symbols}</svg>'
     )
     at = out.rindex("</body>")
-    return out[:at] + sprite_svg_ + "\n" + out[at:]
+    return out[:at] + holder + "\n" + out[at:]

@@ -81,7 +81,26 @@ def _s(seconds: float) -> str:
 
 def _kinds(stderr: str) -> str:
     m = re.search(r"Files by kind: (.*)", stderr)
-    return m.group(1).strip() if m else ""
+    b = re.search(r"Bytes by kind: (.*)", stderr)
+    return (m.group(1).strip() if m else "") + (
+        f"; bytes by kind: {b.group(1).strip()}" if b else ""
+    )
+
+
+def _profile_weight(site: Path) -> str:
+    """Profile pages' count, mean and median (the family that grows with the organisation)."""
+    sizes = sorted(
+        p.stat().st_size
+        for p in [*site.glob("*/index.html"), *site.glob("people/*/index.html")]
+        if 'og:type" content="profile"' in p.read_text(encoding="utf-8", errors="replace")
+    )
+    if not sizes:
+        return "no profile pages"
+    mean = sum(sizes) / len(sizes)
+    return (
+        f"profile pages {len(sizes):,}, {sum(sizes) / 1e6:,.1f} MB: mean {mean / 1000:.1f} KB, "
+        f"median {sizes[len(sizes) // 2] / 1000:.1f} KB, smallest {sizes[0] / 1000:.1f} KB"
+    )
 
 
 def _notes(stderr: str) -> list[str]:
@@ -91,6 +110,11 @@ def _notes(stderr: str) -> list[str]:
 def _sitemap_ok(site: Path) -> str:
     """Every profile directory on disk has its sitemap entry (pseudonymous ones excepted)."""
     sitemap = (site / "sitemap.xml").read_text(encoding="utf-8")
+    if "<sitemapindex" in sitemap:  # above 50,000 URLs: the parts at the root (WEB-51)
+        sitemap = "".join(
+            (site / loc.rsplit("/", 1)[1]).read_text(encoding="utf-8")
+            for loc in re.findall(r"<loc>([^<]+)</loc>", sitemap)
+        )
     listed = sum(  # profiles have priority 0.6, like /data/
         1
         for loc in re.findall(
@@ -117,7 +141,9 @@ def _kinds_on_disk(site: Path) -> str:
     return ", ".join(f"{k} {n:,}" for k, n in SiteSize.of(sizes).kinds.items())
 
 
-def run(sizes: list[str], work: Path, *, measure_only: bool = False) -> list[str]:
+def run(
+    sizes: list[str], work: Path, *, measure_only: bool = False, hosts: list[str] | None = None
+) -> list[str]:
     """Build (or, with `measure_only`, only measure what earlier builds left: the site on
     disk, or the build's saved log when it failed) and return the section's lines."""
     from generate import generate
@@ -139,7 +165,7 @@ def run(sizes: list[str], work: Path, *, measure_only: bool = False) -> list[str
             code, wall, cpu, err = _cli(["run", "-d", str(data)])
             if code:
                 raise RuntimeError(err[-2000:])
-        for host in profiles:
+        for host in [h for h in profiles if hosts is None or h in hosts]:
             site = work / f"site-{label}-{host}"
             log = work / f"build-{label}-{host}.log"
             if measure_only:
@@ -162,18 +188,18 @@ def run(sizes: list[str], work: Path, *, measure_only: bool = False) -> list[str
                     f"{'ok' if ok else 'OVER'} | {_s(cpu)} | {_s(wall)} |"
                 )
                 notes.append(f"{label} {host}: files by kind: {_kinds(err)}; {_sitemap_ok(site)}")
+                notes.append(f"{label} {host}: {_profile_weight(site)}")
                 notes += [f"{label} {host}: {n}" for n in _notes(err)]
             else:
                 message = err[err.find("The site does not fit") :].strip() or err[-1500:]
                 message = re.sub(r"\s*\{\"error\".*$", "", message, flags=re.S)
+                message = re.sub(r"\s*exit \d+ cpu [\d.]+ wall [\d.]+\s*$", "", message)
                 rows.append(
                     f"| {label} | {host} | {code} | — | — | — | build error (below) | {_s(cpu)} | {_s(wall)} |"
                 )
                 notes.append(f"{label} {host}: the build fails with:\n\n```\n{message}\n```")
                 notes += [f"{label} {host}: {n}" for n in _notes(err)]
     return rows + [""] + [n if "```" in n else f"- {n}" for n in notes]
-
-
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -185,9 +211,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--measure-only", action="store_true", help="measure the sites and logs of earlier builds"
     )
+    parser.add_argument(
+        "--hosts", default="", help="only these profiles, e.g. cloudflare-paid (default: all)"
+    )
     args = parser.parse_args(argv)
     args.work.mkdir(parents=True, exist_ok=True)
-    lines = run(args.sizes.split(","), args.work, measure_only=args.measure_only)
+    hosts = args.hosts.split(",") if args.hosts else None
+    lines = run(args.sizes.split(","), args.work, measure_only=args.measure_only, hosts=hosts)
     print("\n".join(lines))
     header = [
         f"`python bench/hosts.py --sizes {args.sizes}` on {datetime.now(UTC):%Y-%m-%d} "

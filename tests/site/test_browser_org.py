@@ -431,8 +431,9 @@ def test_web_40_heatmap_paints_empty_days_from_one_pattern(org_site: str, scheme
         # the page defines its shared paint servers once: the pattern and the sparkline gradient
         assert page.evaluate("document.querySelectorAll('#hm-empty').length") == 1
         assert page.evaluate("document.querySelectorAll('#spark-fill').length") == 1
-        # icons are drawn with Lucide's strokes from the stylesheet, symbols and single ones alike
-        for sel in ("svg.icon use", "svg.icon[data-icon]"):
+        # icons are drawn with Lucide's strokes from the stylesheet, from the page's symbols
+        # (the timeline repeats its type icons) and from the site's sprite file alike
+        for sel in ("svg.icon use[href^='#']", "svg.icon use[href*='icons.svg']"):
             style = page.evaluate(
                 "s => { const c = getComputedStyle(document.querySelector(s));"
                 " return [c.fill, c.stroke, c.strokeWidth, c.strokeLinecap]; }",
@@ -441,6 +442,62 @@ def test_web_40_heatmap_paints_empty_days_from_one_pattern(org_site: str, scheme
             assert (
                 style[0] == "none" and style[1].startswith("rgb") and style[2:] == ["2px", "round"]
             )
+        # the chrome's icons come from the site's sprite file (an external, same-origin `<use>`,
+        # base path honoured) and are painted: the navigation's house is not blank
+        house = page.locator(".main-nav svg.icon").first
+        href = house.locator("use").get_attribute("href") or ""
+        assert href.startswith("/board/static/icons.svg?v=") and href.endswith("#i-house")
+        assert page.context.request.get(org_site + "static/icons.svg").ok
+        for _ in range(50):  # the sprite document loads asynchronously
+            shot = Image.open(io.BytesIO(house.screenshot())).convert("RGB")
+            if len(set(shot.getdata())) > 2:
+                break
+            page.wait_for_timeout(100)
+        assert len(set(shot.getdata())) > 2, (scheme, "the sprite's house icon is not drawn")
+        browser.close()
+
+
+@pytest.mark.parametrize("js", [True, False])
+def test_web_43_one_showcase_closed_above_the_breakdown_or_beside_the_timeline(
+    org_site: str, js: bool
+) -> None:
+    """The achievements are in the page once (they were rendered twice, one copy per width):
+    below md a closed <details> above the breakdown, at md the sidebar beside the timeline,
+    shown with and without JavaScript."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        request = browser.new_context().request
+        board = request.get(org_site + "leaderboard/all-time/").text()
+        paths = re.findall(r'<a class="who stretched" href="/board/([^"]+)"', board)
+        url = next(
+            org_site + u for u in paths if "data-achievements" in request.get(org_site + u).text()
+        )
+        for width in (390, 1280):
+            page = browser.new_context(
+                viewport={"width": width, "height": 800}, java_script_enabled=js
+            ).new_page()
+            page.goto(url)
+            html = page.content()
+            assert html.count("data-achievements") == 1 and html.count("Achievements ·") == 1
+            cards = page.locator("[data-achievements] .badge-card")
+            assert cards.count() > 0
+            box = page.evaluate(
+                "() => Object.fromEntries(['[data-achievements] summary', '.breakdown',"
+                " '.timeline'].map(s => [s, document.querySelector(s).getBoundingClientRect()"
+                ".toJSON()]))"
+            )
+            summary, breakdown, timeline = box.values()
+            if width < 768:
+                assert not cards.first.is_visible()  # closed
+                assert summary["bottom"] <= breakdown["top"]
+            else:
+                assert cards.first.is_visible()
+                assert (
+                    summary["left"] >= timeline["right"] and summary["top"] >= breakdown["bottom"]
+                )
+            page.context.close()
         browser.close()
 
 

@@ -99,6 +99,36 @@ def test_web_51_sitemap_excludes_pseudonymous(site_inputs: BuildOptions) -> None
     assert "/board/leaderboard/</loc>" not in sitemap
 
 
+def test_web_51_sitemap_index_above_the_per_file_limit(
+    site_inputs: BuildOptions, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Above sitemaps.org's 50,000 URLs per file, `sitemap.xml` becomes an index of parts at
+    the site's root holding every entry once, in order (limit lowered to 5 here)."""
+    from leaderboard.site.pages import misc
+
+    build_site(site_inputs)
+    whole = read(site_inputs.out, "sitemap.xml")
+    locs = re.findall(r"<loc>([^<]+)</loc>", whole)
+    assert len(locs) > 10 and "<urlset" in whole
+    monkeypatch.setattr(misc, "SITEMAP_MAX_URLS", 5)
+    split = dataclasses.replace(site_inputs, out=site_inputs.out.parent / "split")
+    build_site(split)
+    index = read(split.out, "sitemap.xml")
+    assert index.startswith('<?xml version="1.0" encoding="UTF-8"?>\n<sitemapindex ')
+    parts = re.findall(r"<loc>([^<]+)</loc>", index)
+    assert parts == [
+        f"https://example.github.io/board/sitemap-{n}.xml" for n in range(1, len(parts) + 1)
+    ]
+    assert len(parts) == -(-len(locs) // 5)
+    listed: list[str] = []
+    for url in parts:
+        part = read(split.out, url.rsplit("/", 1)[1])
+        assert "<urlset" in part
+        listed += re.findall(r"<loc>([^<]+)</loc>", part)
+    assert listed == locs
+    assert not (site_inputs.out / "sitemap-1.xml").exists()  # under the limit: one file
+
+
 def test_new_04_pseudonymous_profile_is_noindex(site_inputs: BuildOptions) -> None:
     build_site(site_inputs)
     pseudo = [p for p in site_inputs.out.iterdir() if p.name.startswith("contributor-")]

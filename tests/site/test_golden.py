@@ -74,3 +74,19 @@ def test_images_are_compared_by_what_they_show() -> None:
     smaller = io.BytesIO()
     Image.open(io.BytesIO(original)).resize((128, 128)).save(smaller, format="WEBP")
     assert not same_image(smaller.getvalue(), original)
+
+
+def test_every_icon_of_the_site_is_in_its_sprite() -> None:
+    """Every icon a golden page draws is a symbol of `static/icons.svg` (WEB-63): the pages
+    reference the chrome's icons from that one cached file, so a template icon missing from
+    `icons.TEMPLATE_ICONS` would silently fall back to a copy on every page."""
+    import re
+
+    sprite = (GOLDEN / "static" / "icons.svg").read_text("utf-8")
+    held = set(re.findall(r'<symbol id="i-([\w-]+)"', sprite))
+    drawn: set[str] = set()
+    for page in GOLDEN.rglob("*.html"):
+        html = page.read_text("utf-8")
+        drawn |= set(re.findall(r'data-icon="([\w-]+)"', html))
+        drawn |= set(re.findall(r'<use href="[^"#]*#i-([\w-]+)"', html))
+    assert drawn and drawn <= held, sorted(drawn - held)

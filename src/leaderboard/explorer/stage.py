@@ -17,6 +17,7 @@ if TYPE_CHECKING:
 
 def build_stage(state: BuildState) -> None:
     """Write `data.db`, `/data/` and the vendored assets for the build in `state`."""
+    from leaderboard.site.icons import use_sprite
     from leaderboard.site.pages import chrome
 
     o = state.options
@@ -33,7 +34,8 @@ def build_stage(state: BuildState) -> None:
     )
 
     def render(name: str, context: dict[str, Any]) -> str:
-        return env.get_template(name).render(context)
+        # the chrome's icons from the site's sprite file, like every other page (WEB-63)
+        return use_sprite(env.get_template(name).render(context), state.sprite)
 
     def write(rel: str, data: bytes) -> None:
         writer.write(rel, data)

@@ -22,7 +22,7 @@ from leaderboard.db.database import Database
 from leaderboard.site import render, reuse
 from leaderboard.site.docsource import load_docs
 from leaderboard.site.env import PACKAGE_STATIC, make_environment
-from leaderboard.site.icons import Icons
+from leaderboard.site.icons import SPRITE_FILE, Icons, Sprite, site_icon_names, sprite_svg
 from leaderboard.site.model import Features, SiteModel
 from leaderboard.site.options import BuildOptions, BuildResult
 from leaderboard.site.output import (
@@ -71,6 +71,7 @@ class BuildState:
     env: Environment | None = None
     writer: SiteWriter | None = None
     assets: dict[str, str] = field(default_factory=dict)  # "css"/"js" → versioned URL
+    sprite: Sprite | None = None  # the site's icon sprite file (static/icons.svg)
     docs_paths: list[str] = field(default_factory=list)
     docs: DocsSet | None = None  # contexts: the documentation pages (WEB-50), when enabled
     prefetch: FallbackPrefetch | None = None  # avatar prefetch, joined before pages fork
@@ -293,8 +294,14 @@ def stage_static(state: BuildState) -> None:
                 if rel == "site.css":
                     data += brand.css
                 files[f"static/{rel}"] = data
+    names = _icon_names(state)
+    if names is not None:
+        files[SPRITE_FILE] = sprite_svg(names)
     for rel, data in files.items():
         state.writer.write(rel, data)
+    if names is not None:
+        url = state.urls.path(f"{SPRITE_FILE}?v={sha256_hex(files[SPRITE_FILE])[:8]}")
+        state.sprite = Sprite(url, names)
     state.assets["css"] = state.urls.path(
         f"static/site.css?v={sha256_hex(files['static/site.css'])[:8]}"
     )
@@ -305,6 +312,21 @@ def stage_static(state: BuildState) -> None:
         state.assets["explorer_js"] = state.urls.path(
             f"static/explorer.js?v={sha256_hex(files['static/explorer.js'])[:8]}"
         )
+
+
+def _icon_names(state: BuildState) -> frozenset[str] | None:
+    """The icons of the site's sprite (`icons.Sprite`): the templates' and the data's."""
+    if state.model is None:
+        return None
+    cfg = state.options.config
+    socials = cfg.leaderboard.social_profiles
+    return site_icon_names(
+        [
+            *(d.icon for d in state.model.snap.definitions.values()),
+            *cfg.org.socials,
+            *((v or {}).get("icon") for v in socials.values() if isinstance(v, dict)),
+        ]
+    )
 
 
 def stage_pages(state: BuildState) -> None:

@@ -412,12 +412,19 @@ def sparkline(values: Sequence[float], *, label: str) -> Markup:
     if n == 1:
         x, y = pts[0]
         return Markup(f'{head}<circle cx="{x}" cy="{y}" r="2" fill="currentColor"/></svg>')
-    line = " ".join(f"{x},{y}" for x, y in pts)
+    # One polyline for the area and the line (a board row drew every point twice): it runs up
+    # from the baseline, through the points, back down; its fill closes along the baseline, and
+    # its stroke is dashed so that only the points' segments are drawn (gap up, dash along,
+    # gap down; the last gap is longer than the way down).
     base = SPARK_H - SPARK_PAD
+    line = " ".join(f"{x},{y}" for x, y in pts)
+    along = sum(math.dist(pts[i], pts[i + 1]) for i in range(n - 1))
+    up = base - pts[0][1]
+    dashes = f"0 {up} {coord(along)} {SPARK_H}" if up else f"{coord(along)} {SPARK_H}"
     return Markup(
-        f'{head}<polygon points="{line} {pts[-1][0]},{base} {pts[0][0]},{base}" '
-        f'fill="url(#{SPARK_FILL})"/><polyline points="{line}" fill="none" '
-        'stroke="currentColor" stroke-width="1.5" stroke-linejoin="round"/></svg>'
+        f'{head}<polyline points="{pts[0][0]},{base} {line} {pts[-1][0]},{base}" '
+        f'fill="url(#{SPARK_FILL})" stroke="currentColor" stroke-width="1.5" '
+        f'stroke-linejoin="round" stroke-dasharray="{dashes}"/></svg>'
     )
 
 

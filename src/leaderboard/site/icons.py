@@ -1,4 +1,5 @@
-"""Lucide icons inlined as SVG (WEB-08).
+"""Lucide icons as SVG (WEB-08): drawn by the templates, then referenced from the site's sprite
+file `static/icons.svg` or a page's own symbols (`use_sprite`, WEB-63).
 
 Icon bodies come from the python-lucide package's SQLite database at build time (no network).
 Names coming from data are normalised (`git_merge`, `GitMerge` → `git-merge`) and resolved
@@ -11,8 +12,9 @@ from __future__ import annotations
 
 import re
 import sqlite3
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from contextlib import closing
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
@@ -195,12 +197,59 @@ ICON_CSS_ATTRS = (
 )
 
 
-def use_sprite(html: str) -> str:
-    """Icons drawn more than once on a page become one `<symbol>` each, referenced with
-    `<use href="#i-…">` (WEB-63): a profile repeats the same few icons on every timeline item,
-    and the inline copies dominated its weight. Icons drawn once stay inline. Both leave out
-    the attributes the stylesheet sets on `svg.icon` (`ICON_CSS_ATTRS`) and the `xmlns` an
-    HTML parser does not need: the same bytes on every symbol and icon of every page."""
+# Icons that templates and page code draw by fixed name (WEB-08). With the data's icons (activity
+# definitions, social links) they make the site's external sprite; a name missing here still
+# renders, as a symbol of the page itself, and `test_every_icon_of_the_site_is_in_its_sprite`
+# catches the omission on the golden site.
+TEMPLATE_ICONS = (
+    "activity", "arrow-down-right", "arrow-up", "arrow-up-right", "award", "calendar", "check",
+    "chevron-down", "chevron-up", "database", "external-link", "funnel", "github", "house", "info",
+    "layers", "layout-grid", "link", "list", "lock", "medal", "monitor", "moon", "pencil",
+    "search", "star", "sun", "trophy", "user-check", "user-plus", "users",
+)  # fmt: skip
+SPRITE_FILE = "static/icons.svg"
+
+
+@dataclass(frozen=True)
+class Sprite:
+    """The site's icon sprite: one cacheable file holding every icon its pages can draw
+    (`static/icons.svg`, referenced as `<use href="<url>#i-<name>">`), so the chrome every page
+    repeats (navigation, theme menu, stat cards, footer) costs a reference, not a drawing."""
+
+    url: str  # versioned, with the base path: `/static/icons.svg?v=<8 hex of its sha256>`
+    names: frozenset[str]
+
+
+def sprite_svg(names: Iterable[str]) -> bytes:
+    """The sprite file: one `<symbol>` per icon, sorted, without presentation attributes (the
+    page's `svg.icon` rule gives them, and a `<use>`'s copy inherits them)."""
+    bodies = _icon_table()[0]
+    symbols = "".join(
+        f'<symbol id="i-{n}" viewBox="0 0 24 24">{bodies[n]}</symbol>' for n in sorted(set(names))
+    )
+    return f'<svg xmlns="http://www.w3.org/2000/svg">{symbols}</svg>\n'.encode()
+
+
+def site_icon_names(data_names: Iterable[str | None]) -> frozenset[str]:
+    """`TEMPLATE_ICONS` plus the data's icon names that resolve (unknown ones fall back to
+    `star` or `link`, both template icons); resolving here warns nothing, pages do."""
+    names = set(TEMPLATE_ICONS)
+    for name in data_names:
+        resolved = resolve_icon_name(name) if name else None
+        if resolved is not None:
+            names.add(resolved)
+    return frozenset(names)
+
+
+def use_sprite(html: str, sprite: Sprite | None = None) -> str:
+    """Icons become references (WEB-63): to the site's sprite file when `sprite` holds the
+    icon, else to one `<symbol>` of the page for an icon drawn more than once (a profile
+    repeats the same few icons on every timeline item), else the icon stays inline. An icon
+    the page repeats so often that its references to the file would outweigh a copy of its
+    drawing gets the page's own symbol instead (cheaper by the bytes, the same pixels). Every
+    form leaves out the attributes the stylesheet sets on `svg.icon` (`ICON_CSS_ATTRS`) and the
+    `xmlns` an HTML parser does not need: the same bytes on every symbol and icon of every
+    page."""
     matches = list(_INLINE_ICON.finditer(html))  # one scan; the output is cut from it
     if not matches or "</body>" not in html:
         return html
@@ -209,15 +258,26 @@ def use_sprite(html: str) -> str:
     for m in matches:
         counts[m.group(5)] = counts.get(m.group(5), 0) + 1
         bodies[m.group(5)] = m.group(6)
-    shared = {name for name, n in counts.items() if n > 1}
+    external: set[str] = set()
+    if sprite is not None:
+        for name, n in counts.items():
+            local = len(bodies[name]) + 45 + len(name)  # its symbol (or inline drawing)
+            if name in sprite.names and n * len(sprite.url) < local:
+                external.add(name)
+    shared = {name for name, n in counts.items() if n > 1 and name not in external}
     parts: list[str] = []
     done = 0
     for m in matches:
         cls, w, h, a11y, name, body = m.groups()
         parts.append(html[done : m.start()])
-        if name in shared:
+        if name in external or name in shared:
+            href = (
+                f"{sprite.url}#i-{name}"
+                if sprite is not None and name in external
+                else f"#i-{name}"
+            )
             parts.append(
-                f'<svg class="{cls}" width="{w}" height="{h}" {a11y}><use href="#i-{name}"/></svg>'
+                f'<svg class="{cls}" width="{w}" height="{h}" {a11y}><use href="{href}"/></svg>'
             )
         else:
             parts.append(
@@ -233,9 +293,9 @@ def use_sprite(html: str) -> str:
         f'<symbol id="i-{name}" viewBox="0 0 24 24">{bodies[name]}</symbol>'
         for name in sorted(shared)
     )
-    sprite = (
+    holder = (
         '<svg width="0" height="0" style="position:absolute" aria-hidden="true" '
         f'focusable="false">{symbols}</svg>'
     )
     at = out.rindex("</body>")
-    return out[:at] + sprite + "\n" + out[at:]
+    return out[:at] + holder + "\n" + out[at:]

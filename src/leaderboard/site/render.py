@@ -65,7 +65,9 @@ class PageRenderer:
         self.site: SiteContext = chrome.site_context(
             self.model, state.assets["css"], state.assets["js"]
         )
-        self.salt = template_digest(self.env) + __version__
+        # the sprite's versioned URL: which icons a page references from it, and how
+        sprite = state.sprite.url if state.sprite is not None else ""
+        self.salt = template_digest(self.env) + __version__ + sprite
         self.old: dict[str, str] = _load_fingerprints(state.options)
         self.new: dict[str, str] = {}
         self.previous_files = _previous_files(state)
@@ -95,7 +97,10 @@ class PageRenderer:
             if known is not None:
                 return prev, False, 0, known
         html = with_chart_defs(
-            use_sprite(self.env.get_template(template).render(site=self.site, page=page, ctx=ctx))
+            use_sprite(
+                self.env.get_template(template).render(site=self.site, page=page, ctx=ctx),
+                self.state.sprite,
+            )
         )
         digest, written, st = write_known(self.file_state, root, rel, html.encode("utf-8"))
         return digest, written, 1, st
@@ -346,7 +351,8 @@ def write_files(state: BuildState) -> None:
     assert model is not None and writer is not None
     writer.write("robots.txt", misc.robots_txt(model))
     writer.write("_redirects", misc.redirects_file(model))
-    writer.write("sitemap.xml", misc.sitemap_xml(model, state.docs_paths))
+    for rel, text in misc.sitemap_files(model, state.docs_paths).items():
+        writer.write(rel, text)
     from leaderboard.site import media
 
     media.write_api(state)

@@ -167,12 +167,22 @@ def test_web_31_sparkline_geometry() -> None:
     """WEB-63: integer polylines filled with the page's one shared gradient."""
     svg = _parse(c.sparkline([0, 1, 2], label="3 points over 3 days"))
     assert svg.get("viewBox") == "0 0 120 24" and svg.get("aria-label") == "3 points over 3 days"
-    area, line = svg.find("polygon"), svg.find("polyline")
-    assert area is not None and line is not None
-    assert line.get("points") == "2,22 60,12 118,2"
-    assert area.get("points") == "2,22 60,12 118,2 118,22 2,22"
-    assert area.get("fill") == f"url(#{c.SPARK_FILL})"
+    # one polyline is both the area (its fill closes along the baseline) and the line (its
+    # stroke dashed: nothing on the way up, the points' segments, nothing on the way down)
+    assert svg.find("polygon") is None and len(svg.findall("polyline")) == 1
+    line = svg.find("polyline")
+    assert line is not None
+    assert line.get("points") == "2,22 2,22 60,12 118,2 118,22"
+    assert line.get("fill") == f"url(#{c.SPARK_FILL})"
     assert line.get("stroke-width") == "1.5"
+    along = 2 * (58**2 + 10**2) ** 0.5  # the two segments through the points
+    assert line.get("stroke-dasharray") == f"{along:.2f} 24"
+    rising = _parse(c.sparkline([1, 0, 2], label="x")).find("polyline")
+    assert rising is not None and rising.get("points") == "2,22 2,12 60,22 118,2 118,22"
+    dashes = (rising.get("stroke-dasharray") or "").split()
+    assert dashes[:2] == ["0", "10"] and float(dashes[2]) == pytest.approx(
+        (58**2 + 10**2) ** 0.5 + (58**2 + 20**2) ** 0.5, abs=0.01
+    )
     page = c.with_chart_defs(
         f"<body>{c.sparkline([1, 2], label='x')}{c.sparkline([2, 1], label='y')}</body>"
     )
@@ -183,7 +193,7 @@ def test_web_31_sparkline_geometry() -> None:
 def test_web_31_sparkline_scales_to_at_least_one() -> None:
     svg = _parse(c.sparkline([0.5, 0], label="x"))
     line = svg.find("polyline")
-    assert line is not None and line.get("points", "").startswith("2,12 ")  # mid-height
+    assert line is not None and line.get("points", "").startswith("2,22 2,12 ")  # mid-height
 
 
 def test_web_31_sparkline_all_zero_single_and_empty() -> None:

@@ -90,3 +90,29 @@ def test_web_63_sprite_symbols_and_single_icons_leave_lucide_attributes_to_the_s
         name, value = attr.split("=")
         assert declared[name] == value.strip('"'), name
     assert icons.use_sprite("<p>no body</p>") == "<p>no body</p>"
+
+
+def test_web_63_icons_reference_the_site_sprite_unless_a_page_copy_is_smaller() -> None:
+    star, trophy = icons.render_icon("star"), icons.render_icon("trophy", size=20)
+    sprite = icons.Sprite("/b/static/icons.svg?v=0123abcd", frozenset({"star", "trophy"}))
+    once = icons.use_sprite(f"<body>{star}{trophy}</body>", sprite)
+    # drawn once: references to the cached file, no drawing and no symbol on the page
+    assert once.count('<use href="/b/static/icons.svg?v=0123abcd#i-star"/>') == 1
+    assert '<use href="/b/static/icons.svg?v=0123abcd#i-trophy"/>' in once
+    assert "<path" not in once and "<symbol" not in once
+    # repeated a hundred times (a timeline's type icon): the page's own symbol is smaller
+    many = icons.use_sprite("<body>" + str(star) * 100 + "</body>", sprite)
+    assert many.count('<use href="#i-star"/>') == 100 and many.count('<symbol id="i-star"') == 1
+    # an icon the sprite does not hold stays on the page
+    house = icons.use_sprite(f"<body>{icons.render_icon('house')}</body>", sprite)
+    assert 'data-icon="house"' in house and ".svg" not in house
+    # the file: one symbol per icon, sorted, presentation left to the page's stylesheet
+    svg = icons.sprite_svg(["trophy", "star", "star"]).decode()
+    assert svg.startswith('<svg xmlns="http://www.w3.org/2000/svg"><symbol id="i-star"')
+    assert svg.count("<symbol") == 2 and "stroke=" not in svg
+
+
+def test_site_icon_names_are_the_templates_and_the_datas() -> None:
+    names = icons.site_icon_names(["GitMerge", None, "not_an_icon", "email"])
+    assert set(icons.TEMPLATE_ICONS) <= names
+    assert {"git-merge", "mail"} <= names and "not_an_icon" not in names

@@ -37,8 +37,45 @@ def redirects_file(model: SiteModel) -> str:
     )
 
 
-def sitemap_xml(model: SiteModel, docs_paths: list[str]) -> str:
-    """WEB-51 entries in table order; profiles by path; pseudonymous profiles excluded."""
+SITEMAP_MAX_URLS = 50_000  # sitemaps.org: per sitemap file (and at most 50 MB uncompressed)
+SITEMAP_MAX_BYTES = 50 * 1000 * 1000
+
+
+def sitemap_files(model: SiteModel, docs_paths: list[str]) -> dict[str, str]:
+    """`sitemap.xml` (WEB-51), or, above sitemaps.org's limits per file (50,000 URLs, 50 MB),
+    a sitemap index at `sitemap.xml` listing `sitemap-<n>.xml` (n from 1) of at most
+    `SITEMAP_MAX_URLS` entries each, in the same order. The parts sit at the site's root because a
+    sitemap may only list URLs under its own directory; `robots.txt` keeps pointing at
+    `sitemap.xml`, so crawlers find every profile of an organisation of any size."""
+    entries = sitemap_entries(model, docs_paths)
+    max_urls = SITEMAP_MAX_URLS
+    whole = _urlset(entries)
+    if len(entries) <= max_urls and len(whole.encode("utf-8")) <= SITEMAP_MAX_BYTES:
+        return {"sitemap.xml": whole}
+    files: dict[str, str] = {}
+    index = [
+        '<?xml version="1.0" encoding="UTF-8"?>',
+        '<sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">',
+    ]
+    for n, at in enumerate(range(0, len(entries), max_urls), start=1):
+        part = entries[at : at + max_urls]
+        name = f"sitemap-{n}.xml"
+        files[name] = _urlset(part)
+        dates = [e[3] for e in part if e[3]]
+        index.append("  <sitemap>")
+        index.append(f"    <loc>{escape(model.urls.absolute(name))}</loc>")
+        if dates:
+            index.append(f"    <lastmod>{max(dates)}</lastmod>")
+        index.append("  </sitemap>")
+    index.append("</sitemapindex>")
+    return {"sitemap.xml": "\n".join(index) + "\n", **files}
+
+
+def sitemap_entries(
+    model: SiteModel, docs_paths: list[str]
+) -> list[tuple[str, str, str, str | None]]:
+    """WEB-51 entries in table order; profiles by path; pseudonymous profiles excluded:
+    (absolute URL, changefreq, priority, lastmod)."""
     snap = model.snap
     f = model.features
     log = snap.log
@@ -74,13 +111,17 @@ def sitemap_xml(model: SiteModel, docs_paths: list[str]) -> str:
             )
         )
     rows.extend(sorted(profiles))
+    return [(model.urls.absolute(path), freq, prio, lastmod) for path, freq, prio, lastmod in rows]
+
+
+def _urlset(rows: list[tuple[str, str, str, str | None]]) -> str:
     out = [
         '<?xml version="1.0" encoding="UTF-8"?>',
         '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">',
     ]
-    for path, freq, prio, lastmod in rows:
+    for url, freq, prio, lastmod in rows:
         out.append("  <url>")
-        out.append(f"    <loc>{escape(model.urls.absolute(path))}</loc>")
+        out.append(f"    <loc>{escape(url)}</loc>")
         if lastmod:
             out.append(f"    <lastmod>{lastmod}</lastmod>")
         out.append(f"    <changefreq>{freq}</changefreq>")

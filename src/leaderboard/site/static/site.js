@@ -300,6 +300,7 @@
     if (bar) bar.hidden = false;
     try { var saved = JSON.parse(localStorage.getItem(TYPE_KEY) || "[]"); typeBoxes.forEach(function (b) { b.checked = saved.indexOf(b.value) >= 0; }); } catch (e) { /* none */ }
     function months() { return $all("[data-month]", tl); }
+    var spriteUse = $('use[href*=".svg"]'), sprite = spriteUse ? spriteUse.getAttribute("href").split("#")[0] : "";
     function types() { return typeBoxes.filter(function (b) { return b.checked; }).map(function (b) { return b.value; }); }
     function isoDay(d) { return d.getFullYear() + "-" + String(d.getMonth() + 1).padStart(2, "0") + "-" + String(d.getDate()).padStart(2, "0"); }
     function matches(li, t) {
@@ -335,23 +336,24 @@
       /* a row of the year file: [type index, occurred_at, day, points, title, link, text] */
       var kind = kinds[row[0]] || ["", ""], at = row[1], title = row[4], link = row[5], text = row[6];
       var li = el("li", "tl-item"); li.setAttribute("data-type", kind[0]); li.setAttribute("data-day", row[2]);
-      var body = el("div", "tl-body"), meta = el("div", "tl-meta");
-      if (doc.getElementById("i-" + kind[1])) {
+      var meta = el("div", "tl-meta");
+      /* the icon: the page's own symbol, else the site's sprite file (static/icons.svg) */
+      var href = doc.getElementById("i-" + kind[1]) ? "#i-" + kind[1] : sprite ? sprite + "#i-" + kind[1] : "";
+      if (kind[1] && href) {
         var svg = doc.createElementNS("http://www.w3.org/2000/svg", "svg"), use = doc.createElementNS("http://www.w3.org/2000/svg", "use");
         svg.setAttribute("class", "icon"); svg.setAttribute("width", "16"); svg.setAttribute("height", "16"); svg.setAttribute("aria-hidden", "true");
-        use.setAttribute("href", "#i-" + kind[1]); svg.appendChild(use); meta.appendChild(svg);
+        use.setAttribute("href", href); svg.appendChild(use); meta.appendChild(svg);
       }
       meta.appendChild(el("span", null, kind[0]));
-      var time = el("time", "muted small", new Date(at).toLocaleString("en-US", { dateStyle: "medium", timeStyle: "short" })); time.setAttribute("datetime", at); meta.appendChild(time);
+      var time = el("time", null, new Date(at).toLocaleString("en-US", { dateStyle: "medium", timeStyle: "short" })); time.setAttribute("datetime", at); meta.appendChild(time);
       if (row[3] > 0) meta.appendChild(el("span", "pill", "+" + row[3]));
-      body.appendChild(meta);
+      li.appendChild(meta);
       if (title) {
         var p = el("p", "tl-title");
         if (link) { var a = el("a", null, title); a.href = link; a.target = "_blank"; a.rel = "noopener nofollow"; p.appendChild(a); } else p.textContent = title;
-        body.appendChild(p);
+        li.appendChild(p);
       }
-      if (text) body.appendChild(el("div", "tl-text prose", text));  /* plain text: never parsed as HTML (WEB-57) */
-      li.appendChild(body);
+      if (text) li.appendChild(el("div", "tl-text prose", text));  /* plain text: never parsed as HTML (WEB-57) */
       return li;
     }
     var files = {};
@@ -431,9 +433,15 @@
     if (top) top.addEventListener("click", function () { window.scrollTo({ top: 0, behavior: reduced ? "auto" : "smooth" }); });
   }
 
+  /* Achievements (WEB-43): one showcase; at md it is the sidebar, open (the stylesheet shows it
+     where ::details-content is supported; this covers the other browsers) */
+  function initAchievements() {
+    var a = $("[data-achievements]");
+    if (a && window.matchMedia && window.matchMedia("(min-width: 768px)").matches) a.open = true;
+  }
   function init() {
     initTheme(); updateTimes(); setInterval(updateTimes, 60000);
-    initLeaderboard(); initPeople(); initPeopleSearch(); initHeatmaps(); recent(); initHeatmapKeys(); initTimeline(); initTooltips(); initScroll();
+    initLeaderboard(); initPeople(); initPeopleSearch(); initHeatmaps(); recent(); initHeatmapKeys(); initTimeline(); initAchievements(); initTooltips(); initScroll();
   }
   if (doc.readyState === "loading") doc.addEventListener("DOMContentLoaded", init); else init();
 })();

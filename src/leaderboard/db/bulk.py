@@ -17,8 +17,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from leaderboard.db.database import Database
+if TYPE_CHECKING:
+    from leaderboard.db.database import Database
 
 
 @dataclass(frozen=True, slots=True)

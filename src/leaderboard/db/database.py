@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from leaderboard import __version__
+from leaderboard.db.bulk import drop_schema, restore_schema
 from leaderboard.db.migrations import migrate
 
 # Fewer rows than this go into an empty table row by row (`Database.secondary_indexes_dropped`
@@ -152,10 +153,7 @@ class Database:
         """
         if not self.conn.in_transaction:
             raise RuntimeError("secondary_indexes_dropped() needs an open transaction")
-        # The one set-aside mechanism (db/bulk.py, shared with the plugins' bulk writer); imported
-        # here because bulk.py itself needs this module.
-        from leaderboard.db.bulk import drop_schema, restore_schema
-
+        # The one set-aside mechanism, shared with the plugins' bulk writer (db/bulk.py).
         schema = drop_schema(self, table)
         yield
         restore_schema(self, schema)

@@ -13,6 +13,7 @@ import functools
 import hashlib
 import os
 import secrets
+import stat
 import sys
 from collections.abc import Callable, Iterable
 from pathlib import Path
@@ -115,19 +116,28 @@ def _unlink_all(paths: Iterable[Path]) -> None:
 _KNOWN_WRITTEN = Path(".noted-as-written")  # by identity: `note(key, True)`, nothing to rename
 
 
-def stage_aside(path: Path, data: bytes, *, fsync: bool = False) -> Path | None:
+def stage_aside(
+    path: Path, data: bytes, *, fsync: bool = False, compare: bool = True
+) -> Path | None:
     """Write `data` to a temporary sibling of `path` unless `path` holds exactly these bytes;
     the temporary path, or None when unchanged. Durable only with `fsync` (else the caller
-    syncs: `WriteBatch.commit`)."""
-    try:
-        if path.is_file() and path.stat().st_size == len(data) and path.read_bytes() == data:
-            return None
-    except OSError:
-        pass
-    path.parent.mkdir(parents=True, exist_ok=True)
+    syncs: `WriteBatch.commit`). `compare=False` is for a caller that has just compared the
+    file itself (the exporter): the bytes are written aside without reading `path` again."""
+    if compare:
+        try:
+            st = os.stat(path)
+            if stat.S_ISREG(st.st_mode) and st.st_size == len(data) and path.read_bytes() == data:
+                return None
+        except OSError:
+            pass
     tmp = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
     try:
-        with open(tmp, "wb") as fh:
+        try:
+            fh = open(tmp, "wb")
+        except FileNotFoundError:  # the directory is missing: created on first need
+            path.parent.mkdir(parents=True, exist_ok=True)
+            fh = open(tmp, "wb")
+        with fh:
             fh.write(data)
             if fsync:
                 fh.flush()

@@ -150,6 +150,8 @@ class _Exporter:
         self._ahead_job: ForkMapJob[tuple[_PerContributor, int, int], list[_Planned | None]] | None
         self._ahead_job = None
         self._ahead_plans: dict[str, list[_Planned | None]] | None = None
+        # username → `username_problem` (every kind checks every name, CORE-80: 60,000 at 10x)
+        self._name_problems: dict[str, str | None] = {}
 
     # -- helpers ----------------------------------------------------------------------------
 
@@ -164,7 +166,11 @@ class _Exporter:
         self.writer.stage(rel, self.data_dir / rel, text.encode("utf-8"))
 
     def flush(self) -> None:
-        """Commit the staged writes (before any deletion) and count them in staging order."""
+        """Commit the staged writes (before any deletion) and count them in staging order.
+
+        Called only where something must follow the writes (deleting stale files, the end):
+        the array files are committed with the next per-contributor kind, so one file-system
+        sync covers both and the renames keep the CORE-53 order."""
         for rel, written in self.writer.commit():
             (self.stats.written if written else self.stats.unchanged).append(rel)
             if written:  # "" when not known (runmemo.py then records nothing)
@@ -202,8 +208,16 @@ class _Exporter:
             else:
                 self.warn(f"stale file kept: {rel}")
 
+    def name_problem(self, username: str) -> str | None:
+        """`username_problem`, worked out once per name and export."""
+        try:
+            return self._name_problems[username]
+        except KeyError:
+            problem = self._name_problems[username] = username_problem(username)
+            return problem
+
     def valid_name(self, username: str) -> bool:
-        problem = username_problem(username)
+        problem = self.name_problem(username)
         if problem:
             self.warn(f"not exported: invalid username {username!r} ({problem})")
             return False
@@ -243,7 +257,6 @@ class _Exporter:
         if self.blocked(rel, len(rows)):
             return
         self.write(rel, render_array(kind, rows))
-        self.flush()
 
     def per_contributor(self, spec: _PerContributor) -> set[str]:
         kind, rel_dir = spec.kind, spec.rel_dir
@@ -293,7 +306,7 @@ class _Exporter:
         holds these rows (CORE-45); None for a file that is not exported (invalid username,
         protected file), which the caller reports. A pure function of the DB rows and the
         files (no warnings, no state), so a forked child can run it (`start_ahead`)."""
-        if username_problem(username):
+        if self.name_problem(username):
             return None
         rel = spec.path_of(username)
         if rel in self.protected:
@@ -309,7 +322,8 @@ class _Exporter:
             existing = None
         if existing is not None:
             return _Planned(None, digest(existing))
-        return _Planned(stage_aside(self.data_dir / rel, data), digest(data))
+        # `_existing` just found the file absent or different: no need to compare again.
+        return _Planned(stage_aside(self.data_dir / rel, data, compare=False), digest(data))
 
     def start_ahead(self) -> None:
         """Start a forked child on the files of `_AHEAD` (see there), unless the kind is
@@ -409,7 +423,9 @@ class _Exporter:
         read = self._kind_unchanged(kind, rel_dir)
         if read is None:
             return False
-        self.stats.unchanged.extend(sorted(read))
+        for rel in sorted(read):
+            self.writer.note(rel, False)
+        self.flush()
         mark_validated(self.db, kind, read)
         return True
 

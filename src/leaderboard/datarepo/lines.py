@@ -586,13 +586,27 @@ def _render_activity_slow(r: Row) -> str:
     return _splice(head, r[8], r[9], ACTIVITY_KEYS)
 
 
+# Whether a stored JSON text is canonical, by text: aggregate values and metas repeat across
+# contributors (one meta text per definition and run, small integers, dates), so at 10x the
+# export checks 320,000 columns but only some thousands of distinct texts (CORE-80). Only speed
+# depends on it; bounded, and emptied when full.
+_CANONICAL_SEEN: dict[str, bool] = {}
+_CANONICAL_SEEN_MAX = 16384
+
+
 def _canonical_column(value: Any) -> str | None:
     """A JSON column already in canonical compact form ("null" for NULL), else None."""
     if value is None:
         return "null"
-    if type(value) is str and is_canonical_text(value):
-        return value
-    return None
+    if type(value) is not str:
+        return None
+    known = _CANONICAL_SEEN.get(value)
+    if known is None:
+        known = is_canonical_text(value)
+        if len(_CANONICAL_SEEN) >= _CANONICAL_SEEN_MAX:
+            _CANONICAL_SEEN.clear()
+        _CANONICAL_SEEN[value] = known
+    return value if known else None
 
 
 def render_aggregate(r: Row) -> str:

@@ -142,3 +142,42 @@ def test_core_12_span_limited_sql_days_are_exact_inside_the_span() -> None:
     db.executemany("INSERT INTO t VALUES(?)", [(s,) for s in inside])
     got = [o for (o,) in db.execute(f"SELECT {local_ordinal_sql('x', tz, span)} FROM t")]
     assert got == [local_date(s, tz).toordinal() for s in inside]
+
+
+def test_core_35_canonical_shape_filter_is_the_character_by_character_check() -> None:
+    """The snapshot's one-GLOB shape filter keeps exactly the rows the five-function check
+    kept: length 24 in characters (not bytes), the four separators in place, text only."""
+    from leaderboard.aggregates.snapshot import _CANONICAL
+
+    old = (
+        "length(a.occurred_at) = 24 AND substr(a.occurred_at, 5, 1) = '-' "
+        "AND substr(a.occurred_at, 11, 1) = 'T' AND substr(a.occurred_at, 20, 1) = '.' "
+        "AND substr(a.occurred_at, 24, 1) = 'Z'"
+    )
+    good = "2024-03-01T10:00:00.000Z"
+    values: list[object] = [
+        good,
+        good.lower(),
+        good[:-1],
+        good + " ",
+        " " + good[:-1],
+        "2024-03-01 10:00:00.000Z",
+        "2024-03-01T10:00:00,000Z",
+        "2024_03-01T10:00:00.000Z",
+        "2024-03-01T10:00:00.000z",
+        "2é24-03-01T10:00:00.000Z",  # 24 characters, 25 bytes
+        "ééé4-03-01T10:00:00.000Z",
+        "[**]-?3-01T10:00:00.000Z",  # GLOB metacharacters are data here
+        good.encode(),  # a blob
+        20240301,
+        None,
+    ]
+    db = Database.memory()
+    db.execute("CREATE TEMP TABLE a(occurred_at)")
+    db.executemany("INSERT INTO a VALUES(?)", [(v,) for v in values])
+    sql = f"SELECT rowid, coalesce({old}, 0), coalesce({_CANONICAL}, 0) FROM a"
+    got = {r: (bool(x), bool(y)) for r, x, y in db.execute(sql)}
+    assert all(x == y for x, y in got.values()), got
+    assert got[1] == (True, True)
+    # The shape only (digits are not checked): the canonical text and the three look-alikes.
+    assert sum(x for x, _ in got.values()) == 4

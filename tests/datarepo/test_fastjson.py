@@ -220,3 +220,25 @@ def test_core_40_render_badge_and_activity_equal_definition(
     keys = ("slug", "contributor", "activity_definition", "title", "occurred_at", "link", "text")
     obj = {**dict(zip(keys, act[:7], strict=True)), "points": points, "meta": meta}
     assert render_activity(act) == dumps_compact(obj) + "\n"
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.tuples(values.filter(lambda v: v is not None), json_cols), max_size=8))
+def test_core_40_remembered_column_texts_render_as_the_definition(
+    pairs: list[tuple[Any, Any]],
+) -> None:
+    """Column texts are remembered by text (`lines._COMPACT_SEEN`): a hit, a miss, and a
+    cache emptied when full all give the definition's bytes (tiny bound to force clears)."""
+    from unittest import mock
+
+    from leaderboard.datarepo import lines
+    from leaderboard.datarepo.values import encode_optional
+
+    lines._COMPACT_SEEN.clear()
+    with mock.patch.object(lines, "_COMPACT_SEEN_MAX", 3):
+        for _ in range(2):
+            for value, meta in pairs:
+                row = ("a", "c", encode_optional(value), encode_optional(meta), None)
+                expected = {"aggregate": "a", "contributor": "c", "value": value, "meta": meta}
+                assert lines.render_aggregate(row) == dumps_compact(expected) + "\n"
+                assert len(lines._COMPACT_SEEN) <= 3

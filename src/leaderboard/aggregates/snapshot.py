@@ -28,11 +28,9 @@ from leaderboard.timeutil import local_date
 # definition row is missing keeps its slug text, which then simply never equals a known key.
 Kind = int | str
 
-_CANONICAL = (
-    "length(a.occurred_at) = 24 AND substr(a.occurred_at, 5, 1) = '-' "
-    "AND substr(a.occurred_at, 11, 1) = 'T' AND substr(a.occurred_at, 20, 1) = '.' "
-    "AND substr(a.occurred_at, 24, 1) = 'Z'"
-)
+# The shape of a canonical instant (24 characters, `-`, `T`, `.` and `Z` in place): one GLOB
+# instead of five string functions per row (0.2 s less of 2.4 s for 1,300,000 rows at 10x).
+_CANONICAL = "typeof(a.occurred_at) = 'text' AND a.occurred_at GLOB '????-?????T????????.???Z'"
 _ORDER = " ORDER BY a.contributor, a.occurred_at, a.slug"
 # Read the table in storage order and sort once: walking the contributor index instead visits
 # the table pages at random whenever rows are not stored contributor by contributor (the

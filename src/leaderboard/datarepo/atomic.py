@@ -132,12 +132,7 @@ def stage_aside(
             pass
     tmp = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
     try:
-        try:
-            fh = open(tmp, "wb")
-        except FileNotFoundError:  # the directory is missing: created on first need
-            path.parent.mkdir(parents=True, exist_ok=True)
-            fh = open(tmp, "wb")
-        with fh:
+        with open(_create(tmp, path.parent), "wb") as fh:
             fh.write(data)
             if fsync:
                 fh.flush()
@@ -147,6 +142,19 @@ def stage_aside(
             tmp.unlink()
         raise
     return tmp
+
+
+_CREATE_FLAGS = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_BINARY", 0)
+
+
+def _create(tmp: Path, directory: Path) -> int:
+    """A descriptor of `tmp`, new and empty; `directory` is created only when missing (one
+    system call per file instead of two, CORE-80: an export may create 19,000 files)."""
+    try:
+        return os.open(tmp, _CREATE_FLAGS, 0o666)
+    except FileNotFoundError:
+        directory.mkdir(parents=True, exist_ok=True)
+        return os.open(tmp, _CREATE_FLAGS, 0o666)
 
 
 def _sync_file_system(directory: Path) -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import date, tzinfo
+from functools import lru_cache
 from typing import Any
 
 import orjson
@@ -586,46 +587,46 @@ def _render_activity_slow(r: Row) -> str:
     return _splice(head, r[8], r[9], ACTIVITY_KEYS)
 
 
-# Whether a stored JSON text is canonical, by text: aggregate values and metas repeat across
-# contributors (one meta text per definition and run, small integers, dates), so at 10x the
-# export checks 320,000 columns but only some thousands of distinct texts (CORE-80). Only speed
-# depends on it; bounded, and emptied when full.
-_CANONICAL_SEEN: dict[str, bool] = {}
-_CANONICAL_SEEN_MAX = 16384
+# The canonical compact text of a stored JSON column, by text: aggregate values and metas repeat
+# across contributors (one meta text per definition and run, small integers, dates), so at 10x
+# the export writes 320,000 columns but only some thousands of distinct texts (CORE-80). A pure
+# function of the text, so only speed depends on it; bounded, and emptied when full.
+_COMPACT_SEEN: dict[str, str] = {}
+_COMPACT_SEEN_MAX = 16384
 
 
-def _canonical_column(value: Any) -> str | None:
-    """A JSON column already in canonical compact form ("null" for NULL), else None."""
-    if value is None:
-        return "null"
+def _compact_column(value: Any) -> str:
+    """`_recode(value)` ("null" for NULL): the stored text itself when it is already canonical
+    (`is_canonical_text`), else re-encoded; worked out once per distinct text."""
     if type(value) is not str:
-        return None
-    known = _CANONICAL_SEEN.get(value)
+        return "null" if value is None else _recode(value)
+    known = _COMPACT_SEEN.get(value)
     if known is None:
-        known = is_canonical_text(value)
-        if len(_CANONICAL_SEEN) >= _CANONICAL_SEEN_MAX:
-            _CANONICAL_SEEN.clear()
-        _CANONICAL_SEEN[value] = known
-    return value if known else None
+        known = value if is_canonical_text(value) else _recode(value)
+        if len(_COMPACT_SEEN) >= _COMPACT_SEEN_MAX:
+            _COMPACT_SEEN.clear()
+        _COMPACT_SEEN[value] = known
+    return known
+
+
+# Aggregate slugs, usernames, badges, variants and dates repeat from line to line.
+_encode_repeated = lru_cache(maxsize=4096)(encode_string)
 
 
 def render_aggregate(r: Row) -> str:
     """One contributor aggregate line; value and meta are copied when already canonical."""
-    if r[4] is None and type(r[0]) is str and type(r[1]) is str and r[2] is not None:
-        value = _canonical_column(r[2])
-        meta = _canonical_column(r[3])
-        if value is not None and meta is not None:
-            return (
-                '{"aggregate":'
-                + encode_string(r[0])
-                + ',"contributor":'
-                + encode_string(r[1])
-                + ',"value":'
-                + value
-                + ',"meta":'
-                + meta
-                + "}\n"
-            )
+    if r[4] is None and type(r[0]) is str and type(r[1]) is str:
+        return (
+            '{"aggregate":'
+            + _encode_repeated(r[0])
+            + ',"contributor":'
+            + _encode_repeated(r[1])
+            + ',"value":'
+            + _compact_column(r[2])
+            + ',"meta":'
+            + _compact_column(r[3])
+            + "}\n"
+        )
     head = (
         '{"aggregate":'
         + encode_string(r[0])
@@ -639,21 +640,20 @@ def render_aggregate(r: Row) -> str:
 
 def render_badge(r: Row) -> str:
     """One badge line; a canonical meta is copied as it is."""
-    meta = _canonical_column(r[5]) if r[6] is None else None
-    if meta is not None and all(type(r[i]) is str for i in range(5)):
+    if r[6] is None and all(type(r[i]) is str for i in range(5)):
         return (
             '{"slug":'
             + encode_string(r[0])
             + ',"badge":'
-            + encode_string(r[1])
+            + _encode_repeated(r[1])
             + ',"contributor":'
-            + encode_string(r[2])
+            + _encode_repeated(r[2])
             + ',"variant":'
-            + encode_string(r[3])
+            + _encode_repeated(r[3])
             + ',"achieved_on":'
-            + encode_string(r[4])
+            + _encode_repeated(r[4])
             + ',"meta":'
-            + meta
+            + _compact_column(r[5])
             + "}\n"
         )
     head = (

@@ -132,7 +132,7 @@ def stage_aside(
             pass
     tmp = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
     try:
-        with open(_create(tmp, path.parent), "wb") as fh:
+        with open(_create(tmp, path), "wb") as fh:
             fh.write(data)
             if fsync:
                 fh.flush()
@@ -147,13 +147,13 @@ def stage_aside(
 _CREATE_FLAGS = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_BINARY", 0)
 
 
-def _create(tmp: Path, directory: Path) -> int:
-    """A descriptor of `tmp`, new and empty; `directory` is created only when missing (one
-    system call per file instead of two, CORE-80: an export may create 19,000 files)."""
+def _create(tmp: Path, target: Path) -> int:
+    """A descriptor of `tmp`, new and empty; the directory of `target` is created only when
+    missing (one system call per file instead of two, CORE-80: an export may create 19,000)."""
     try:
         return os.open(tmp, _CREATE_FLAGS, 0o666)
     except FileNotFoundError:
-        directory.mkdir(parents=True, exist_ok=True)
+        target.parent.mkdir(parents=True, exist_ok=True)
         return os.open(tmp, _CREATE_FLAGS, 0o666)
 
 

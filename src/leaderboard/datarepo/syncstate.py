@@ -128,7 +128,7 @@ def forget_header(db: Database, kind: str) -> None:
         db.execute(f"DELETE FROM {TABLE} WHERE kind = ? AND path = ''", (kind,))
 
 
-def stat_of(path: Path) -> tuple[int, int] | None:
+def stat_of(path: str | Path) -> tuple[int, int] | None:
     try:
         st = os.stat(path)
     except OSError:

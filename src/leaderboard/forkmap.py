@@ -35,6 +35,7 @@ import contextlib
 import os
 import pickle
 import struct
+import sys
 import threading
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import ExitStack
@@ -105,6 +106,10 @@ def _can_fork() -> bool:
     return hasattr(os, "fork") and _usable_cores() >= 2
 
 
+def _can_spawn() -> bool:
+    return hasattr(os, "posix_spawn") and bool(sys.executable) and _usable_cores() >= 2
+
+
 def _usable_cores() -> int:
     """Cores this process may run on (a container's CPU set, not the machine's count)."""
     if hasattr(os, "sched_getaffinity"):
@@ -151,6 +156,38 @@ class _Child:
             os.close(read_fd)
             body(write_fd)
         os.close(write_fd)
+        return cls(pid, read_fd, drain=drain)
+
+    @classmethod
+    def spawn(cls, job: bytes, queue_fd: int, *, drain: bool = True) -> _Child:
+        """Start a fresh interpreter running `_spawned_main`: it reads the pickled `(work,
+        items)` of `job` from a pipe (fed by a thread, so a large job never blocks the parent),
+        then serves the queue as a forked child does. Nothing of this process is inherited but
+        the three pipe ends, so its memory is its own (CORE-80)."""
+        read_fd, write_fd = os.pipe()
+        job_read, job_write = os.pipe()
+        passed = (job_read, queue_fd, write_fd)
+        code = (
+            f"import sys; sys.path[:0] = {sys.path!r}; "
+            f"from leaderboard.forkmap import _spawned_main; _spawned_main{passed!r}"
+        )
+        try:
+            for fd in passed:
+                os.set_inheritable(fd, True)
+            pid = os.posix_spawn(sys.executable, [sys.executable, "-c", code], os.environ)
+        except BaseException:
+            for fd in (read_fd, job_write):
+                os.close(fd)
+            raise
+        finally:
+            for fd in passed:
+                if fd != queue_fd:
+                    os.close(fd)
+            with contextlib.suppress(OSError):
+                os.set_inheritable(queue_fd, False)
+        threading.Thread(
+            target=_feed, args=(job_write, job), name="fork-map-feed", daemon=True
+        ).start()
         return cls(pid, read_fd, drain=drain)
 
     def start_draining(self) -> None:
@@ -230,11 +267,33 @@ def _child_main(
         os._exit(code)
 
 
+def _feed(fd: int, data: bytes) -> None:
+    """Write `data` into a pipe and close it; a child that died early just stops the write."""
+    with contextlib.suppress(OSError), os.fdopen(fd, "wb") as pipe:
+        pipe.write(data)
+
+
+def _spawned_main(job_fd: int, queue_fd: int, write_fd: int) -> None:
+    """A spawned child (`_Child.spawn`): load the job, then serve the queue; any failure
+    (say, the job cannot be unpickled) ends it quietly and the parent computes the rest."""
+    try:
+        with os.fdopen(job_fd, "rb") as pipe:
+            work, items = pickle.load(pipe)
+    except BaseException:
+        os._exit(1)
+    _queue_child_main(work, items, queue_fd, write_fd)
+
+
 # -- a shared queue, started now and collected later -------------------------------------------
 
 
 def start_fork_map(
-    work: Callable[[T], R], items: Sequence[T], *, children: int, freeze: bool = False
+    work: Callable[[T], R],
+    items: Sequence[T],
+    *,
+    children: int,
+    freeze: bool = False,
+    spawn: bool = False,
 ) -> ForkMapJob[T, R]:
     """`work(item)` for each item, started now by up to `children` forked children; call
     `results()` (the parent then takes its share of what is left) or `close()` on the job.
@@ -244,8 +303,15 @@ def start_fork_map(
     child's collections do not touch, and so copy, every inherited page (CORE-80 counts the
     process tree's memory); `close` undoes it. No child runs for fewer than two items or on
     one core: `results()` is then a plain loop.
+
+    With `spawn`, the children are fresh interpreters instead of forks, for a parent too large
+    to fork (a fork's resident size counts every page it inherits): `work` and `items` are
+    pickled to them, so `work` must be a module-level function or an instance of a
+    module-level class, and must not rely on anything else of the parent's state. They take
+    items once the interpreter and the modules `work` needs are loaded; the parent works
+    through the queue meanwhile when it calls `results()`.
     """
-    return ForkMapJob(work, items, children=children, freeze=freeze)
+    return ForkMapJob(work, items, children=children, freeze=freeze, spawn=spawn)
 
 
 class ForkMapJob(Generic[T, R]):
@@ -258,23 +324,37 @@ class ForkMapJob(Generic[T, R]):
     """
 
     def __init__(
-        self, work: Callable[[T], R], items: Sequence[T], *, children: int, freeze: bool
+        self,
+        work: Callable[[T], R],
+        items: Sequence[T],
+        *,
+        children: int,
+        freeze: bool,
+        spawn: bool = False,
     ) -> None:
         self.work = work
         self.items = items
         self.children: list[_Child] = []
         self.queue_fd: int | None = None
         self.resources = ExitStack()  # the GC freeze, undone by `close`
-        if children < 1 or len(items) < 2 or not _can_fork():
+        if children < 1 or len(items) < 2 or not (_can_spawn() if spawn else _can_fork()):
             return
+        # Pickled first: `work` that a fresh interpreter cannot load is the caller's error.
+        job = pickle.dumps((work, items), protocol=pickle.HIGHEST_PROTOCOL) if spawn else b""
         self.queue_fd = _queue(len(items))
-        if freeze:
-            self.resources.enter_context(gc_frozen())
         queue_fd = self.queue_fd
-        for _ in range(min(children, len(items) - 1)):
-            self.children.append(
-                _Child.fork(lambda fd: _queue_child_main(work, items, queue_fd, fd), drain=False)
-            )
+        count = min(children, len(items) - 1)
+        if spawn:
+            self.children = [_Child.spawn(job, queue_fd, drain=False) for _ in range(count)]
+        else:
+            if freeze:
+                self.resources.enter_context(gc_frozen())
+            for _ in range(count):
+                self.children.append(
+                    _Child.fork(
+                        lambda fd: _queue_child_main(work, items, queue_fd, fd), drain=False
+                    )
+                )
         for child in self.children:  # threads only once every child is forked
             child.start_draining()
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gc
 import os
+import pickle
 from collections.abc import Callable
 from pathlib import Path
 
@@ -152,3 +153,47 @@ def test_a_queue_too_long_for_the_pipe_leaves_the_rest_to_the_parent() -> None:
     assert [r for r, _ in start_fork_map(_square_and_pid, items, children=1).results()] == [
         n * n for n in items
     ]
+
+
+# -- spawned children: fresh interpreters for a parent too large to fork ------------------------
+
+_INHERITED: list[int] = []  # filled by the tests: a fork sees it, a fresh interpreter does not
+
+
+def _square_and_inherited(n: int) -> tuple[int, int]:
+    return n * n, len(_INHERITED)
+
+
+def test_spawned_child_is_a_fresh_interpreter_serving_the_queue() -> None:
+    _INHERITED.append(1)
+    try:
+        items = list(range(120))
+        job = start_fork_map(_square_and_inherited, items, children=1, spawn=True)
+        assert len(job.children) == 1
+        got = dict(job.children[0].delivered())  # the parent takes nothing: all from the child
+        job.close()
+        assert got == {n: (n * n, 0) for n in items}
+    finally:
+        _INHERITED.clear()
+
+
+def test_spawned_job_gives_a_plain_loops_results() -> None:
+    items = list(range(300))
+    results = start_fork_map(_square_and_inherited, items, children=1, spawn=True).results()
+    assert [r for r, _ in results] == [n * n for n in items]
+    with pytest.raises(ValueError, match="bad item 150"):
+        start_fork_map(_raise_on_150, list(range(200)), children=1, spawn=True).results()
+
+
+def _raise_on_150(n: int) -> int:
+    if n == 150:
+        raise ValueError("bad item 150")
+    return n
+
+
+def test_spawning_needs_work_picklable_by_reference() -> None:
+    def local(n: int) -> int:  # a closure: a fresh interpreter could not load it
+        return n + 1
+
+    with pytest.raises((AttributeError, pickle.PicklingError)):
+        start_fork_map(local, list(range(10)), children=1, spawn=True)

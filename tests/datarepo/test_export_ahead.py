@@ -93,9 +93,13 @@ def _changed(db: Database) -> None:
     db.execute("UPDATE contributor_badge SET meta = ? WHERE contributor != 'user01'", ('{"r":1}',))
 
 
-def _export(data: Path) -> tuple[ExportStats, ExportStats, list[tuple[Any, ...]]]:
-    """`run import export`, then an export of changed rows (`run export`)."""
-    _, first, db = run_import_export(data, skip_invalid=True)
+def _export(
+    data: Path, db_file: Path | None = None
+) -> tuple[ExportStats, ExportStats, list[tuple[Any, ...]]]:
+    """`run import export`, then an export of changed rows (`run export`); into a DB file
+    when given (a spawned child reads it), else in memory."""
+    db = Database.open(db_file) if db_file is not None else None
+    _, first, db = run_import_export(data, db=db, skip_invalid=True)
     _changed(db)
     second = export_repo(db, data, tz=TZ, imported=None)
     synced = sorted(
@@ -149,7 +153,7 @@ def test_forked_export_equals_serial_export(
 ) -> None:
     serial_dir, ahead_dir = _copies(tmp_path)
     with monkeypatch.context() as m:
-        m.setattr(exporter, "AHEAD_RSS_LIMIT", -1)  # never forks: the serial export
+        m.setattr(exporter, "_AHEAD", ())  # nothing ahead: the serial export
         s_first, s_second, s_synced = _export(serial_dir)
     a_first, a_second, a_synced = _export(ahead_dir)
     assert _contents(ahead_dir) == _contents(serial_dir)
@@ -219,7 +223,7 @@ def test_a_write_failing_in_the_child_is_redone_by_the_parent(
 
     serial_dir, ahead_dir = _copies(tmp_path)
     with monkeypatch.context() as m:
-        m.setattr(exporter, "AHEAD_RSS_LIMIT", -1)
+        m.setattr(exporter, "_AHEAD", ())
         serial = _export(serial_dir)
     monkeypatch.setattr(exporter, "stage_aside", stage_aside)
     ahead = _export(ahead_dir)
@@ -285,3 +289,82 @@ def test_a_large_process_exports_in_one_process(
     data, db = _changed_repo(tmp_path)
     stats = export_repo(db, data, tz=TZ, imported=None)
     assert "aggregates/contributors/user00.jsonl" in stats.written
+
+
+# -- a process too large to fork: a fresh interpreter reads the rows from the DB file ------------
+
+
+@pytest.mark.usefixtures("small_chunks")
+def test_spawned_export_equals_serial_export(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    serial_dir, ahead_dir = _copies(tmp_path)
+    with monkeypatch.context() as m:
+        m.setattr(exporter, "_AHEAD", ())
+        s_first, s_second, s_synced = _export(serial_dir, tmp_path / "serial.db")
+    real_start = exporter.start_fork_map
+    spawned: list[bool] = []
+    delivered: list[int] = []
+
+    def start_fork_map(*args: Any, **kwargs: Any) -> Any:
+        spawned.append(kwargs.get("spawn", False))
+        return real_start(*args, **kwargs)
+
+    def contributors(self: Any) -> None:  # the child empties the queue before the parent helps
+        for child in self._ahead_job.children:
+            child.thread.join()
+            delivered.append(len(child.frames))
+        real_contributors(self)
+
+    real_contributors = exporter._Exporter.contributors
+    monkeypatch.setattr(exporter, "AHEAD_RSS_LIMIT", 0)  # every process is "too large"
+    monkeypatch.setattr(exporter, "start_fork_map", start_fork_map)
+    monkeypatch.setattr(exporter._Exporter, "contributors", contributors)
+    a_first, a_second, a_synced = _export(ahead_dir, tmp_path / "ahead.db")
+    assert spawned == [True, True] and all(delivered) and len(delivered) == 2
+    assert _contents(ahead_dir) == _contents(serial_dir)
+    assert _stats(a_first) == _stats(s_first)
+    assert _stats(a_second) == _stats(s_second)
+    assert a_synced == s_synced
+    assert _temp_files(ahead_dir) == []
+
+
+def test_spawned_planner_leaves_what_it_cannot_settle_to_the_parent(tmp_path: Path) -> None:
+    """Rows other than the parent grouped, and files only the parser could compare, come back
+    `_FAILED`; the rest is planned exactly as the parent plans it."""
+    data = _repo(tmp_path / "data")
+    _, _, db = run_import_export(data, db=Database.open(tmp_path / "w.db"), skip_invalid=True)
+    spec = exporter._AGGREGATES
+    groups = [(u, len(list(g))) for u, g in _grouped(db, spec)]
+    db.close()
+    users = [u for u, _ in groups]
+
+    def planner(parses: bool, expected: list[tuple[str, int]]) -> Any:
+        return exporter._SpawnedPlanner(
+            str(tmp_path / "w.db"), data, frozenset(), parses, {spec.kind: expected}
+        )
+
+    # The parent has no parser context: the child decides as the parent would, keeping the
+    # canonical files and rewriting the differently written one.
+    plans = planner(False, groups)((spec, 0, len(groups)))
+    rewritten = [u for u, p in zip(users, plans, strict=True) if p is not None and p.tmp]
+    spaced = ["user02", "user05", "user08", "user11"]  # i % 3 == 2 in `_repo`
+    assert rewritten == spaced
+    exporter._discard(plans)
+    # The parent parses: the differently written file is left to it, the others are settled.
+    plans = planner(True, groups)((spec, 0, len(groups)))
+    failed = [u for u, p in zip(users, plans, strict=True) if p == exporter._FAILED]
+    assert failed == spaced
+    assert all(p is not None and p.tmp is None for p in plans if p != exporter._FAILED)
+    # Rows that are not the ones the parent grouped: the whole chunk goes back.
+    wrong = [(u, n + 1) for u, n in groups]
+    assert planner(False, wrong)((spec, 0, len(groups))) == [exporter._FAILED] * len(groups)
+    assert _temp_files(data) == []
+
+
+def _grouped(db: Database, spec: Any) -> Any:
+    from itertools import groupby
+    from operator import itemgetter
+
+    rows = exporter._Exporter(db, Path("."), TZ, None, None).rows(spec.kind, spec.order)
+    return groupby(rows, key=itemgetter(spec.contributor_index))

@@ -317,20 +317,7 @@ class _Exporter:
         rel = spec.path_of(username)
         if rel in self.protected:
             return None
-        lines = [spec.render(r) for r in rows]
-        data = "".join(lines).encode("utf-8")
-        path = self.data_dir / rel
-        existing = self._existing(path, len(data))
-        if (
-            existing is not None
-            and existing != data
-            and not _same_rows(spec.kind, rel, existing, lines, rows, self._line_context())
-        ):
-            existing = None
-        if existing is not None:
-            return _Planned(None, digest(existing))
-        # `_existing` just found the file absent or different: no need to compare again.
-        return _Planned(stage_aside(path, data, compare=False), digest(data))
+        return _plan_rows(spec, self.data_dir, rel, rows, self._line_context())
 
     def start_ahead(self) -> None:
         """Start a forked child on the files of `_AHEAD` (see there), unless the kind is
@@ -342,8 +329,11 @@ class _Exporter:
         order, the warnings and the synced state are exactly those of a serial export. Call it
         after the stale temporary files are removed (it creates new ones)."""
         rss = resident_bytes()
-        if rss is None or rss > AHEAD_RSS_LIMIT:
+        if rss is None:
             return
+        spawn = rss > AHEAD_RSS_LIMIT
+        if spawn and (self.db.in_transaction or not os.path.isfile(self.db.path)):
+            return  # a fresh child reads the committed rows of the DB file itself
         items: list[tuple[_PerContributor, int, int]] = []
         for spec in _AHEAD:
             if self._kind_unchanged(spec.kind, spec.rel_dir) is not None:
@@ -357,10 +347,20 @@ class _Exporter:
                 (spec, i, min(i + _AHEAD_CHUNK, len(groups)))
                 for i in range(0, len(groups), _AHEAD_CHUNK)
             )
-        if items:
-            self._ahead_job = start_fork_map(self._plan_chunk, items, children=1)
-        else:
+        if not items:
             self._ahead_groups.clear()
+        elif spawn:
+            planner = _SpawnedPlanner(
+                self.db.path,
+                self.data_dir,
+                frozenset(self.protected),
+                self._line_context() is not None,
+                {k: [(u, len(r)) for u, r in g] for k, g in self._ahead_groups.items()},
+                parent=self,
+            )
+            self._ahead_job = start_fork_map(planner, items, children=1, spawn=True)
+        else:
+            self._ahead_job = start_fork_map(self._plan_chunk, items, children=1)
 
     def _plan_chunk(self, item: tuple[_PerContributor, int, int]) -> list[_Planned | None]:
         """The queued work of `start_ahead`: never raises, so that what a child wrote aside
@@ -404,20 +404,6 @@ class _Exporter:
             _discard(plans)
         self._ahead_plans = None
         self._ahead_groups.clear()
-
-    def _existing(self, path: Path, size: int) -> bytes | None:
-        """The bytes of `path` when it is a regular file that may hold the same rows: any
-        file of the rendered size (a reordering keeps the size), else only when a parser
-        context is at hand to compare rows that are written differently (CORE-45)."""
-        try:
-            st = os.stat(path)
-            if not stat.S_ISREG(st.st_mode):
-                return None
-            if st.st_size != size and self._line_context() is None:
-                return None
-            return path.read_bytes()
-        except OSError:
-            return None
 
     def _line_context(self) -> LineContext | None:
         ctx = self.imported.line_context if self.imported else None
@@ -514,6 +500,122 @@ class _Exporter:
         return self.stats
 
 
+def _plan_rows(
+    spec: _PerContributor,
+    data_dir: Path,
+    rel: str,
+    rows: list[Row],
+    ctx: LineContext | None,
+    *,
+    undecided: bool = False,
+) -> _Planned:
+    """Render one contributor's file and write it aside unless the file on disk already holds
+    these rows (CORE-45): equal bytes, the same lines in another order, or (with the import's
+    parser context `ctx`) the same rows written differently. With `undecided` (a spawned
+    child, which has no parser context while the parent has one) a file that only parsing
+    could settle is left to the parent: `_FAILED`."""
+    lines = [spec.render(r) for r in rows]
+    data = "".join(lines).encode("utf-8")
+    path = data_dir / rel
+    existing = _existing(path, len(data), any_size=ctx is not None or undecided)
+    if existing is not None and existing != data and not _same_lines(existing, lines):
+        if undecided:
+            return _FAILED
+        if not _same_parsed(spec.kind, rel, existing, rows, ctx):
+            existing = None
+    if existing is not None:
+        return _Planned(None, digest(existing))
+    # `_existing` just found the file absent or different: no need to compare again.
+    return _Planned(stage_aside(path, data, compare=False), digest(data))
+
+
+def _existing(path: Path, size: int, *, any_size: bool) -> bytes | None:
+    """The bytes of `path` when it is a regular file that may hold the same rows: any file of
+    the rendered size (a reordering keeps the size), else only with `any_size` (a parser
+    context is at hand to compare rows that are written differently, CORE-45)."""
+    try:
+        st = os.stat(path)
+        if not stat.S_ISREG(st.st_mode):
+            return None
+        if st.st_size != size and not any_size:
+            return None
+        return path.read_bytes()
+    except OSError:
+        return None
+
+
+class _SpawnedPlanner:
+    """`_Exporter._plan_chunk` for a child that is a fresh interpreter (`start_fork_map` with
+    `spawn`, when this process is too large to fork): it reads each chunk's rows from the DB
+    file itself, read-only, and plans them as the parent would. Picklable; the parent keeps
+    `parent` (not pickled) and plans its own share from the rows it already holds.
+
+    A chunk whose rows are not the ones the parent grouped (contributors and row counts in
+    `expected`), a DB read that fails, or a file that needs the parser (`_plan_rows`) comes
+    back `_FAILED` for the parent to plan again, so the outcome is always the serial one."""
+
+    def __init__(
+        self,
+        db_path: str,
+        data_dir: Path,
+        protected: frozenset[str],
+        parent_parses: bool,
+        expected: dict[str, list[tuple[str, int]]],
+        *,
+        parent: _Exporter | None = None,
+    ) -> None:
+        self.db_path = db_path
+        self.data_dir = data_dir
+        self.protected = protected
+        self.parent_parses = parent_parses
+        self.expected = expected
+        self.parent = parent
+        self.db: Database | None = None
+
+    def __getstate__(self) -> dict[str, object]:
+        return {**self.__dict__, "parent": None, "db": None}
+
+    def __call__(self, item: tuple[_PerContributor, int, int]) -> list[_Planned | None]:
+        if self.parent is not None:
+            return self.parent._plan_chunk(item)
+        spec, start, stop = item
+        expected = self.expected[spec.kind][start:stop]
+        try:
+            groups = self._groups(spec, expected[0][0], expected[-1][0])
+        except Exception:
+            groups = []
+        if [(u, len(rows)) for u, rows in groups] != expected:
+            return [_FAILED] * len(expected)
+        out: list[_Planned | None] = []
+        for username, rows in groups:
+            rel = spec.path_of(username)
+            if username_problem(username) or rel in self.protected:
+                out.append(None)
+                continue
+            try:
+                out.append(
+                    _plan_rows(
+                        spec, self.data_dir, rel, rows, None, undecided=self.parent_parses
+                    )
+                )
+            except Exception:
+                out.append(_FAILED)
+        return out
+
+    def _groups(self, spec: _PerContributor, first: str, last: str) -> list[_Group]:
+        """The rows of the contributors from `first` to `last`, grouped as the parent's."""
+        if self.db is None:
+            self.db = Database.open(self.db_path, readonly=True)
+        cols = COLUMNS[spec.kind]
+        by = cols[spec.contributor_index]
+        rows = self.db.execute(
+            f"SELECT {', '.join(cols)} FROM {TABLES[spec.kind]} WHERE {by} BETWEEN ? AND ? "
+            f"ORDER BY {spec.order}",
+            (first, last),
+        )
+        return [(u, list(g)) for u, g in groupby(rows, key=itemgetter(spec.contributor_index))]
+
+
 def _discard(plans: list[_Planned | None] | None) -> None:
     """Delete the files written aside for plans that were not adopted by the batch."""
     for plan in plans or ():
@@ -522,26 +624,23 @@ def _discard(plans: list[_Planned | None] | None) -> None:
                 plan.tmp.unlink()
 
 
-def _same_rows(
-    kind: str,
-    rel: str,
-    existing: bytes,
-    lines: list[str],
-    rows: list[Row],
-    ctx: LineContext | None,
-) -> bool:
-    """Semantic no-change (CORE-45): the file's lines import to exactly `rows`, in any order.
-
-    Upstream wrote lines in insertion order, so an adopted repository holds the very lines
-    export renders, in another order: comparing the sorted lines settles that without parsing.
-    Otherwise, with the import's parser context, the file is parsed as import reads it (CORE-44)
-    and kept when it yields the same rows without any problem.
-    """
+def _same_lines(existing: bytes, lines: list[str]) -> bool:
+    """The file holds exactly the rendered lines, in any order (CORE-45). Upstream wrote lines
+    in insertion order, so an adopted repository holds the very lines export renders, in
+    another order: comparing the sorted lines settles that without parsing."""
     if existing.endswith(b"\n") and b"\r" not in existing:
         on_disk = existing.decode("utf-8", "surrogateescape").split("\n")
         on_disk.pop()
         if len(on_disk) == len(lines) and sorted(on_disk) == sorted(s[:-1] for s in lines):
             return True
+    return False
+
+
+def _same_parsed(
+    kind: str, rel: str, existing: bytes, rows: list[Row], ctx: LineContext | None
+) -> bool:
+    """Semantic no-change (CORE-45): with the import's parser context, the file is parsed as
+    import reads it (CORE-44) and kept when it yields the same rows without any problem."""
     if ctx is None:
         return False
     data, problem = layout.normalise_utf8(rel, existing)

@@ -6,7 +6,9 @@ set up) and stream pickled results back through a pipe. Two entry points share t
   computes the head (reading the data repository, Open Graph images).
 - `start_fork_map(work, items, children=n)`: children start now and take items from a shared
   queue while the parent does something else; `results()` later lets the parent take what is
-  left and returns everything in input order (profile pages, generated avatars).
+  left and returns everything in input order (profile pages, generated avatars). With
+  `spawn=True` the children are fresh interpreters that receive `work` and `items` pickled,
+  for a parent too large to fork (the export after a 10× import).
 
 Both give exactly the results, order and exceptions of a plain loop: a child that dies or
 raises only means the parent computes the items it did not deliver.

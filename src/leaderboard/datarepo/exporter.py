@@ -106,7 +106,7 @@ _BADGES = _PerContributor(
 _AHEAD = (_AGGREGATES, _BADGES)
 _AHEAD_CHUNK = 32  # files per queued item
 # A forked child's RSS counts every page it inherits, so the tree's peak (CORE-80) would count
-# the parent twice: above this size the export renders in one process.
+# the parent twice: above this size the child is a fresh interpreter (`_SpawnedPlanner`).
 AHEAD_RSS_LIMIT = 256 << 20
 
 
@@ -321,7 +321,9 @@ class _Exporter:
 
     def start_ahead(self) -> None:
         """Start a forked child on the files of `_AHEAD` (see there), unless the kind is
-        unchanged since it was read or this process is too large to fork (`AHEAD_RSS_LIMIT`).
+        unchanged since it was read. Above `AHEAD_RSS_LIMIT` the child is a fresh interpreter
+        reading its rows from the DB file (`_SpawnedPlanner`); not for an in-memory DB or
+        while a transaction is open, whose rows another connection would not see.
 
         The child takes chunks of contributors from a queue, renders them and writes the
         changed files aside (temporary names, nothing renamed); `per_contributor` later adopts

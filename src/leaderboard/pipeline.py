@@ -333,7 +333,11 @@ def _data_fingerprint(db: Database) -> int:
 
 
 def _mark_data_updated(db: Database, now: datetime) -> None:
-    db.set_meta("data_updated_at", canonical(now))
+    """Set `data_updated_at` unless it already holds `now` (aggregation sets it in its own
+    transaction): an unchanged value would still cost a commit, two or three fsyncs."""
+    value = canonical(now)
+    if db.get_meta("data_updated_at") != value:
+        db.set_meta("data_updated_at", value)
 
 
 def _phase_import(

@@ -20,12 +20,15 @@ import shutil
 import statistics
 import subprocess
 import sys
+import threading
+import time
 from datetime import UTC, datetime
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 from results import write_section  # noqa: E402  (bench/ is on sys.path)
+from run import _tree_rss_mb  # noqa: E402
 
 NOW = "2026-11-01T12:00:00Z"
 SECTION = "## Runner phases: main-process CPU, before and after (`bench/phase_cpu.py`)"
@@ -65,16 +68,34 @@ def one_run(src: Path | None, data: Path) -> dict[str, tuple[float, float]]:
     if src is not None:
         env["PYTHONPATH"] = str(src)
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    proc = subprocess.run(
-        [sys.executable, "-c", DRIVER, str(data)], env=env, capture_output=True, text=True
+    proc = subprocess.Popen(
+        [sys.executable, "-c", DRIVER, str(data)],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
     )
+    peak = [0.0]
+    done = threading.Event()
+
+    def sample() -> None:  # the process tree's resident size, as `bench/run.py` samples it
+        while not done.is_set():
+            peak[0] = max(peak[0], _tree_rss_mb(proc.pid))
+            time.sleep(0.02)
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    stdout, stderr = proc.communicate()
+    done.set()
+    sampler.join()
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     if proc.returncode != 0:
-        raise RuntimeError(proc.stderr[-2000:])
-    line = next(x for x in proc.stdout.splitlines() if x.startswith("PHASES "))
+        raise RuntimeError(stderr[-2000:])
+    line = next(x for x in stdout.splitlines() if x.startswith("PHASES "))
     phases = {k: tuple(v) for k, v in json.loads(line[len("PHASES ") :]).items()}
     tree = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     phases["tree CPU"] = (phases["total"][0], tree)
+    phases["peak tree RSS MB"] = (0.0, peak[0])
     return phases
 
 
@@ -123,6 +144,10 @@ def main(argv: list[str] | None = None) -> int:
         ac = statistics.median(x[name][1] for x in results["after"])
         if name == "tree CPU":
             lines.append(f"| CPU of the process tree | | | {bc:.3f} | {ac:.3f} | {ac / bc:.2f} |")
+        elif name == "peak tree RSS MB":
+            bp = max(x[name][1] for x in results["before"])
+            ap = max(x[name][1] for x in results["after"])
+            lines.append(f"| peak RSS of the tree (MB, max) | | | {bp:.0f} | {ap:.0f} | |")
         else:
             ratio = f"{ac / bc:.2f}" if bc >= 0.001 else "—"
             lines.append(f"| {name} | {bw:.3f} | {aw:.3f} | {bc:.3f} | {ac:.3f} | {ratio} |")

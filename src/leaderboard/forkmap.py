@@ -176,7 +176,12 @@ class _Child:
         try:
             for fd in passed:
                 os.set_inheritable(fd, True)
-            pid = os.posix_spawn(sys.executable, [sys.executable, "-c", code], os.environ)
+            # Its standard error goes nowhere: whatever it fails on, the parent redoes (and
+            # reports) itself, so an interpreter that cannot start adds no noise to the output.
+            quiet = [(os.POSIX_SPAWN_OPEN, 2, os.devnull, os.O_WRONLY, 0)]
+            pid = os.posix_spawn(
+                sys.executable, [sys.executable, "-c", code], os.environ, file_actions=quiet
+            )
         except BaseException:
             for fd in (read_fd, job_write):
                 os.close(fd)

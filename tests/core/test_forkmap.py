@@ -197,3 +197,19 @@ def test_spawning_needs_work_picklable_by_reference() -> None:
 
     with pytest.raises((AttributeError, pickle.PicklingError)):
         start_fork_map(local, list(range(10)), children=1, spawn=True)
+
+
+def _dies_unless_parent(n: int) -> int:
+    if str(os.getpid()) != os.environ.get("FORKMAP_TEST_PARENT"):
+        os._exit(3)  # a spawned child that dies on its first item
+    return n * 2
+
+
+def test_a_spawned_child_that_dies_leaves_its_items_to_the_parent(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("FORKMAP_TEST_PARENT", str(os.getpid()))
+    job = start_fork_map(_dies_unless_parent, list(range(50)), children=1, spawn=True)
+    assert len(job.children) == 1
+    job.children[0].thread.join()  # the child took an item and died without delivering it
+    assert job.results() == [n * 2 for n in range(50)]

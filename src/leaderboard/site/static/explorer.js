@@ -425,6 +425,22 @@
     });
   }
 
+  // The library's worker is started from our explorer-worker.js, which loads the pinned
+  // sqlite.worker.js unmodified; for a chunked database it first lets the worker's reads run
+  // across chunk boundaries (WEB-47). Its settings travel in the URL's fragment, which is not
+  // sent to the server and leaves the script's cache entry alone.
+  function workerUrl() {
+    var settings = {
+      worker: absolute(config.libraryWorkerUrl),
+      chunked: config.chunked ? {
+        urlPrefix: absolute(config.chunked.urlPrefix),
+        serverChunkSize: config.chunked.serverChunkSize,
+        suffixLength: config.chunked.suffixLength,
+      } : null,
+    };
+    return absolute(config.workerUrl) + "#" + encodeURIComponent(JSON.stringify(settings));
+  }
+
   setQuery(initialQuery());
 
   loadLibrary()
@@ -448,7 +464,7 @@
             cacheBust: config.cacheBust,
           },
         }],
-        absolute(config.workerUrl),
+        workerUrl(),
         absolute(config.wasmUrl),
         config.maxBytesToRead
       );

@@ -133,7 +133,9 @@ def page(origin: str) -> Iterator[Any]:
         browser.close()
 
 
-def probe(page: Any, origin: str, chunked: dict[str, Any] | None, cases: list[dict[str, Any]]):
+def probe(
+    page: Any, origin: str, chunked: dict[str, Any] | None, cases: list[dict[str, Any]]
+) -> Any:
     """Start explorer-worker.js as explorer.js does, with the probe as the library's worker."""
     settings = {"worker": f"{origin}/probe.js", "chunked": chunked}
     return page.evaluate(

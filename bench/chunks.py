@@ -187,7 +187,8 @@ def main(argv: list[str] | None = None) -> int:
             )
     print("\n".join(lines))
     header = (
-        f"`python bench/chunks.py {' '.join('--site ' + s for s in args.site)}` on "
+        f"`python bench/chunks.py {' '.join('--site ' + s for s in args.site)}"
+        f"{f' --runs {args.runs}' if args.runs > 1 else ''}` on "
         f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC{'; ' + args.note if args.note else ''}. "
         "Library bytes and reads are the page's own counters since it loaded (the database "
         "header and schema included); HTTP requests count the GETs of the database's files on "

@@ -340,9 +340,11 @@ def test_web_47_a_whole_database_scan_reads_across_chunk_ends(
     ranges: list[tuple[str, str]] = []
     tab.on(
         "request",
-        lambda r: ranges.append((r.url.split("?")[0], r.headers.get("range", "")))
-        if ".db.0" in r.url
-        else None,
+        lambda r: (
+            ranges.append((r.url.split("?")[0], r.headers.get("range", "")))
+            if ".db.0" in r.url
+            else None
+        ),
     )
     open_explorer(tab, url)
     run_query(tab, sql)
@@ -360,5 +362,35 @@ def test_web_47_a_whole_database_scan_reads_across_chunk_ends(
         if r:
             first, last = (int(x) for x in r.removeprefix("bytes=").split("-"))
             assert 0 <= first <= last < CHUNK
+    context.close()
+    assert errors == []
+
+
+def test_web_47_download_link_saves_the_chunks_joined(
+    browser: Any, chunked_site: tuple[str, Path]
+) -> None:
+    """A static host has the chunks, not `data.db`: the page's download link fetches them and
+    saves their concatenation, the database byte for byte (no request for `/data.db`, which
+    only `leaderboard serve` provides)."""
+    url, out = chunked_site
+    context = browser.new_context(accept_downloads=True)
+    tab = context.new_page()
+    errors: list[str] = []
+    tab.on("pageerror", lambda exc: errors.append(str(exc)))
+    requested: list[str] = []
+    tab.on("request", lambda r: requested.append(r.url.split("?")[0]))
+    open_explorer(tab, url)
+    with tab.expect_download(timeout=60000) as info:
+        tab.click("[data-explorer-download]")
+    download = info.value
+    assert download.suggested_filename == "data.db"
+    public = (out.parent / "chunked-site-public.db").read_bytes()
+    assert Path(download.path()).read_bytes() == public
+    assert not any(u.endswith("/data.db") for u in requested)
+    chunks = len(list(out.glob("data.db.[0-9][0-9][0-9]")))
+    assert {f"{url}/data.db.{i:03d}" for i in range(chunks)} <= set(requested)
+    tab.wait_for_function(
+        "document.querySelector('[data-explorer-download]').textContent.startsWith('Download the')"
+    )
     context.close()
     assert errors == []

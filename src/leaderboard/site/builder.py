@@ -285,7 +285,11 @@ def stage_static(state: BuildState) -> None:
     files: dict[str, bytes] = {"static/site.css": css + brand.css, **brand.files}
     for path in sorted(PACKAGE_STATIC.rglob("*")):
         rel = path.relative_to(PACKAGE_STATIC).as_posix()
-        if path.is_file() and rel not in ("site.css", *EXPLORER_SCRIPTS) and not rel.startswith("."):
+        if (
+            path.is_file()
+            and rel not in ("site.css", *EXPLORER_SCRIPTS)
+            and not rel.startswith(".")
+        ):
             files[f"static/{rel}"] = path.read_bytes()
     for name in EXPLORER_SCRIPTS:  # only in a site with the explorer (WEB-47)
         if (PACKAGE_STATIC / name).is_file() and state.features and state.features.explorer:

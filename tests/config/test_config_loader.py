@@ -518,7 +518,7 @@ def test_web_47_chunk_size_is_whole_pages_and_at_most_25_mib(load_yaml: Loader) 
     assert ok.config.leaderboard.data_explorer.chunk_size == 25 * mib
     default = load_yaml(with_leaderboard("  data_explorer: {enabled: true}\n"))
     assert default.config is not None
-    assert default.config.leaderboard.data_explorer.chunk_size == 24 * mib
+    assert default.config.leaderboard.data_explorer.chunk_size == 8 * mib  # WEB-47's default
     for bad in (25 * mib + 4096, 24 * mib + 1):
         problems = load_yaml(with_leaderboard(f"  data_explorer: {{chunk_size: {bad}}}\n")).problems
         assert [p.message for p in problems.errors] == [

@@ -222,7 +222,7 @@ def test_web_49_no_rows_and_keyboard(page: Any, site: tuple[str, Path]) -> None:
 
 # ---------------------------------------------------------------- WEB-47: chunked serving
 
-CHUNK = 64 * 1024  # a threshold and chunk size lowered for the test (defaults 20 and 24 MiB)
+CHUNK = 64 * 1024  # a threshold and chunk size lowered for the test (defaults 20 and 8 MiB)
 
 
 @pytest.fixture(scope="module")

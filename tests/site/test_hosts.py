@@ -208,10 +208,10 @@ def test_doctor_estimate_counts_the_public_db_once_in_chunks_of_chunk_size() -> 
 
     mib = 1024 * 1024
     explorer = DataExplorerConfig()
-    assert explorer.chunk_size == 24 * mib  # the default keeps every chunk under 25 MiB
+    assert explorer.chunk_size == 8 * mib  # WEB-47's default, under every host's file limit
     db = 340 * mib  # the benchmark's 10× public DB
-    assert explorer_files(db, explorer) == 1 + 15  # 15 chunks and their JSON
-    assert hosts.explorer_largest(db, explorer) == ("data.db.000", 24 * mib)
+    assert explorer_files(db, explorer) == 1 + 43  # 43 chunks and their JSON
+    assert hosts.explorer_largest(db, explorer) == ("data.db.000", 8 * mib)
     assert hosts.explorer_largest(19 * mib, explorer) == ("data.db", 19 * mib)
     small = DataExplorerConfig(chunk_threshold=mib, chunk_size=4 * mib)
     assert hosts.explorer_largest(3 * mib, small) == ("data.db.000", 3 * mib)

@@ -92,9 +92,9 @@ class DataExplorerConfig:
     enabled: bool = True
     source: str = "/data.db"
     chunk_threshold: int = 20 * 1024 * 1024  # WEB-47: larger public DBs ship as chunks
-    # 24 MiB: a chunk file is exactly chunk_size bytes (the explorer's worker reads across
-    # chunk ends), so the fewest files that stay 1 MiB under Cloudflare Pages' 25 MiB (WEB-64)
-    chunk_size: int = 24 * 1024 * 1024
+    # WEB-47's 8 MiB: a chunk file is exactly chunk_size bytes (the explorer's worker reads
+    # across chunk ends), so the size only trades files against bytes per file, never total bytes
+    chunk_size: int = 8 * 1024 * 1024
 
 
 @dataclass(frozen=True)

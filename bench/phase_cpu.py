@@ -7,7 +7,8 @@ when forked children run on another core) and the CPU of the whole tree.
 
 On a loaded machine wall times follow the load; the main process's CPU per phase does not, and
 says how much of a phase a second core can take off its wall time (the lead re-measures wall
-times on an idle machine with `bench/run.py`).
+times on an idle machine with `bench/run.py`). The last row is each tree's peak resident size
+of the whole process tree, sampled as `bench/run.py` samples it (CORE-80: 1 GB at 10×).
 """
 
 from __future__ import annotations

@@ -183,7 +183,7 @@ def _import(
                     changed = db.executemany(upsert_sql(kind), rows).rowcount
             _follow_renames(db, renames)
             stats.rows[kind] = len(rows)
-            stats.files[kind] = len({u.path for u in snapshot.valid_units(kind)})
+            stats.files[kind] = len(snapshot.valid_paths(kind))
             if kind == "contributor":
                 stats.contributors_created = _count(db, kind) - before
             elif kind == "activity":

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
+from operator import attrgetter
 from pathlib import Path
 from typing import Any
 
@@ -45,6 +46,9 @@ PLURAL = {
 }
 
 Row = tuple[Any, ...]
+_VALID = attrgetter("valid")
+_ROW = attrgetter("row")
+_PATH = attrgetter("path")
 
 
 class _Unshipped(tuple[Any, ...]):
@@ -121,10 +125,20 @@ class RepoSnapshot:
 
     def rows(self, kind: str) -> Iterator[Row]:
         """Rows of the valid units of `kind`, in read order."""
-        return (u.row for u in self.units[kind] if u.valid)
+        units = self.units[kind]
+        if all(map(_VALID, units)):  # the usual case, in C (130,000 activities at 1x)
+            return map(_ROW, units)
+        return (u.row for u in units if u.valid)
 
     def valid_units(self, kind: str) -> Iterator[Unit]:
         return (u for u in self.units[kind] if u.valid)
+
+    def valid_paths(self, kind: str) -> set[str]:
+        """The files holding the valid units of `kind`."""
+        units = self.units[kind]
+        if all(map(_VALID, units)):
+            return set(map(_PATH, units))
+        return {u.path for u in units if u.valid}
 
     def protected_files(self) -> set[str]:
         """Files with any invalid content: export never rewrites or deletes them (CORE-53)."""
@@ -146,7 +160,8 @@ class RepoSnapshot:
         (CORE-80 peak memory), and the later phases read the working DB instead.
         """
         for kind in ("activity", "contributor_aggregate", "contributor_badge"):
-            self.units[kind] = [u for u in self.units[kind] if not u.valid]
+            units = self.units[kind]
+            self.units[kind] = [] if all(map(_VALID, units)) else [u for u in units if not u.valid]
 
     def contributor_rows_by_path(self) -> dict[str, Row]:
         return {u.path: u.row for u in self.units["contributor"] if u.valid}

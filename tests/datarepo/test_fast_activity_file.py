@@ -370,5 +370,7 @@ def test_core_44_generated_lines_same_both_ways(
     if extra:
         obj["x"] = meta
     line = _dump(obj, style)
+    if any(0xD800 <= ord(c) <= 0xDFFF for c in line):
+        line = _dump(obj, 1)  # raw surrogates are not UTF-8: the reader refuses such a file
     _same_both_ways(line.encode("utf-8", "surrogatepass") + b"\n")
     _same_both_ways(_file(line))

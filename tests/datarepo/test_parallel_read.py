@@ -85,7 +85,7 @@ def test_forked_read_equals_sequential_read(
     monkeypatch.setattr(forkmap._Child, "start", counting_start)
     forked = _facts(snapshot_of(upstream_repo))
 
-    assert len(forks) == 2  # profiles and activities really were split
+    assert len(forks) == 1  # profiles and activity files really were split, in one fork map
     assert forked == sequential
     codes = {p.code for p in sequential["problems"]}
     assert len(sequential["problems"]) >= 4 and len(codes) >= 3
@@ -111,6 +111,7 @@ def test_check_only_read_reports_what_a_full_read_reports(
     full = _facts(snapshot_of(upstream_repo))
 
     monkeypatch.setattr(reader, "PARALLEL_READ_BYTES", 0)
+    monkeypatch.setattr(reader, "PROFILE_BYTE_COST", 1)  # the tail holds activity files
     monkeypatch.setattr(forkmap, "_usable_cores", lambda: 2)
     checked = read_repo(
         upstream_repo,

@@ -20,12 +20,15 @@ import shutil
 import statistics
 import subprocess
 import sys
+import threading
+import time
 from datetime import UTC, datetime
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 from results import write_section  # noqa: E402  (bench/ is on sys.path)
+from run import _tree_rss_mb  # noqa: E402
 
 NOW = "2026-11-01T12:00:00Z"
 SECTION = "## Runner phases: main-process CPU, before and after (`bench/phase_cpu.py`)"
@@ -65,16 +68,39 @@ def one_run(src: Path | None, data: Path) -> dict[str, tuple[float, float]]:
     if src is not None:
         env["PYTHONPATH"] = str(src)
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    proc = subprocess.run(
-        [sys.executable, "-c", DRIVER, str(data)], env=env, capture_output=True, text=True
+    proc = subprocess.Popen(
+        [sys.executable, "-c", DRIVER, str(data)],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
     )
+    peak = 0.0
+    done = threading.Event()
+
+    def sample() -> None:  # the process tree's RSS (CORE-80 peak memory)
+        nonlocal peak
+        while not done.is_set():
+            peak = max(peak, _tree_rss_mb(proc.pid))
+            time.sleep(0.02)
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    out, err = proc.communicate()
+    done.set()
+    sampler.join()
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     if proc.returncode != 0:
-        raise RuntimeError(proc.stderr[-2000:])
-    line = next(x for x in proc.stdout.splitlines() if x.startswith("PHASES "))
+        raise RuntimeError(err[-2000:])
+    line = next(x for x in out.splitlines() if x.startswith("PHASES "))
     phases = {k: tuple(v) for k, v in json.loads(line[len("PHASES ") :]).items()}
     tree = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     phases["tree CPU"] = (phases["total"][0], tree)
+    phases["peak tree RSS MB"] = (peak, peak)
+    # Start-up, reading and import: the part of a run before aggregation (issue 14's split).
+    phases["start + import"] = tuple(  # type: ignore[assignment]
+        phases["start"][i] + phases["import"][i] for i in (0, 1)
+    )
     return phases
 
 
@@ -86,11 +112,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--scale", type=int, default=1)
     parser.add_argument("--work", type=Path, default=Path("/tmp/leaderboard-phase-cpu"))
     parser.add_argument("--out", type=Path, default=None, help="write the table as a section")
+    parser.add_argument(
+        "--pristine", type=Path, default=None, help="generated data to copy (default: generate)"
+    )
     args = parser.parse_args(argv)
     from generate import generate
 
     args.work.mkdir(parents=True, exist_ok=True)
-    pristine = args.work / f"pristine-x{args.scale}"
+    pristine = args.pristine or args.work / f"pristine-x{args.scale}"
     if not pristine.exists():
         now = datetime.fromisoformat(NOW.replace("Z", "+00:00")).astimezone(UTC)
         generate(pristine, scale=args.scale, now=now)
@@ -123,6 +152,8 @@ def main(argv: list[str] | None = None) -> int:
         ac = statistics.median(x[name][1] for x in results["after"])
         if name == "tree CPU":
             lines.append(f"| CPU of the process tree | | | {bc:.3f} | {ac:.3f} | {ac / bc:.2f} |")
+        elif name == "peak tree RSS MB":
+            lines.append(f"| peak RSS of the tree, MB | {bw:.0f} | {aw:.0f} | | | {aw / bw:.2f} |")
         else:
             ratio = f"{ac / bc:.2f}" if bc >= 0.001 else "—"
             lines.append(f"| {name} | {bw:.3f} | {aw:.3f} | {bc:.3f} | {ac:.3f} | {ratio} |")

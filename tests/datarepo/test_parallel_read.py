@@ -64,10 +64,15 @@ def _facts(snap: RepoSnapshot) -> dict[str, Any]:
     }
 
 
+@pytest.mark.parametrize("combined", [True, False])
 def test_forked_read_equals_sequential_read(
-    upstream_repo: Path, monkeypatch: pytest.MonkeyPatch
+    upstream_repo: Path, monkeypatch: pytest.MonkeyPatch, combined: bool
 ) -> None:
+    """Profiles and activity files read in one fork map (a repository of at most
+    `COMBINED_READ_MAX_BYTES`), or each in its own, give the snapshot of one process."""
     _add_contributors(upstream_repo, 60)
+    if not combined:
+        monkeypatch.setattr(reader, "COMBINED_READ_MAX_BYTES", 0)
     monkeypatch.setattr(reader, "PARALLEL_READ_BYTES", 1 << 60)
     monkeypatch.setattr(reader, "PARALLEL_PROFILE_BYTES", 1 << 60)
     sequential = _facts(snapshot_of(upstream_repo))
@@ -85,7 +90,7 @@ def test_forked_read_equals_sequential_read(
     monkeypatch.setattr(forkmap._Child, "start", counting_start)
     forked = _facts(snapshot_of(upstream_repo))
 
-    assert len(forks) == 1  # profiles and activity files really were split, in one fork map
+    assert len(forks) == (1 if combined else 2)  # profiles and activity files really were split
     assert forked == sequential
     codes = {p.code for p in sequential["problems"]}
     assert len(sequential["problems"]) >= 4 and len(codes) >= 3

@@ -15,7 +15,7 @@ import msgspec
 import orjson
 
 from leaderboard.datarepo.fastjson import compact_or_none, is_canonical_text, parse_line
-from leaderboard.datarepo.snapshot import Row, Unit
+from leaderboard.datarepo.snapshot import LINE_NUMBERS, Row, Unit
 from leaderboard.datarepo.values import (
     aggregate_value_problem,
     as_points,
@@ -360,7 +360,9 @@ def parse_lines_file(
     if kind == "activity" and data:
         rows = fast_activity_rows(data, ctx)
         if rows is not None:  # every line valid, plain, and in export form (see there)
-            out.extend([Unit(kind, path, n, r[0], r) for n, r in enumerate(rows, start=1)])
+            # line numbers as the shared objects (`snapshot.line_number`)
+            numbers = LINE_NUMBERS if len(rows) < len(LINE_NUMBERS) else range(len(rows) + 1)
+            out.extend([Unit(kind, path, numbers[n], r[0], r) for n, r in enumerate(rows, 1)])
             return True
     parse = PARSERS[kind]
     fast = _FAST.get(kind)

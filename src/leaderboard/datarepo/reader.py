@@ -8,7 +8,7 @@ config badge definitions and plugin static declarations.
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from datetime import datetime
 from functools import partial
 from pathlib import Path
@@ -50,6 +50,12 @@ CHILD_READ_SHARE = 0.42
 # reads, the parent unpickles them).
 PROFILE_BYTE_COST = 48
 CHILD_BOTH_SHARE = 0.44
+# ... up to this many bytes of activity files. The combined read leaves the parent more rows to
+# parse and fewer to unpickle, and parsing leaves its memory more fragmented: at 10x (413 MB)
+# the process held 936 MB after reading instead of 863 MB, and the run's peak (the end of the
+# import, CORE-80: 1 GB) is that plus the import's own. At 1x (41 MB) it saves 0.1 s of the
+# main process's CPU and the peak is far below its budget.
+COMBINED_READ_MAX_BYTES = 128 << 20
 # ... and when it sends no rows back (`import_rows=False`), pickling costs it next to nothing.
 CHILD_CHECK_SHARE = 0.5
 # Kinds whose rows a check-only read leaves in the child: only `_dedupe` looks at them, and only
@@ -132,8 +138,13 @@ def _read_repo(
 
     # Unless the DB may already hold the activity files' rows (`_defer`, which needs to know
     # whether the profiles have problems), one forked child reads the profiles and the tail of
-    # the activity files while this process reads the head.
-    together = bool(activity_paths) and not _deferrable(state, "activity")
+    # the activity files while this process reads the head; not for very large repositories
+    # (`COMBINED_READ_MAX_BYTES`).
+    together = (
+        bool(activity_paths)
+        and not _deferrable(state, "activity")
+        and sum(map(partial(_size, data_dir), activity_paths)) <= COMBINED_READ_MAX_BYTES
+    )
     activity_results = _read_contributors(
         snap, found.contributors, config, (ctx, activity_paths) if together else None
     )
@@ -157,7 +168,7 @@ def _read_repo(
     )
     for kind, paths in kinds:
         if kind == "activity" and together:
-            _read_lines(snap, kind, paths, ctx, activity_results)
+            _read_lines(snap, kind, paths, ctx, _draining(activity_results))
             _check_kind(snap, kind)
             if state is not None and _same_files(
                 state.files.get(kind), snap.file_states[kind], paths
@@ -384,6 +395,14 @@ def _read_contributors(
     claimants = [identity_inputs[u.path] for u in units if u.valid and u.path in identity_inputs]
     snap.problems.extend(find_conflicts(claimants, config.leaderboard.identity))
     return results
+
+
+def _draining(results: list[_FileLines]) -> Iterator[_FileLines]:
+    """Each result once, dropped from `results` as it is taken (its unit list is no longer
+    needed once added to the snapshot: at 10x, 15,000 lists of 1.3 million units)."""
+    results.reverse()
+    while results:
+        yield results.pop()
 
 
 def _read_item(

@@ -76,10 +76,27 @@ class Unit:
     row: Row
     valid: bool = True
 
-    def __reduce__(self) -> tuple[type[Unit], tuple[Any, ...]]:
+    def __reduce__(self) -> tuple[Any, tuple[Any, ...]]:
         """Pickled as its constructor call (a forked reader sends units back, forkmap.py):
-        as small as a tuple and rebuilt in one call, instead of slot by slot."""
-        return (Unit, (self.kind, self.path, self.line, self.key, self.row, self.valid))
+        as small as a tuple and rebuilt in one call, instead of slot by slot; the line number
+        comes back as the shared object (`line_number`)."""
+        return (_unpickled_unit, (self.kind, self.path, self.line, self.key, self.row, self.valid))
+
+
+# Line numbers as shared objects: CPython caches only the integers up to 256, and at 10x
+# 880,000 activity lines are further down their file (28 MB of separate int objects, CORE-80).
+LINE_NUMBERS: tuple[int, ...] = tuple(range(1 << 15))
+
+
+def line_number(n: int) -> int:
+    """The shared object for line `n` (below 32,768; `n` itself beyond)."""
+    return LINE_NUMBERS[n] if n < len(LINE_NUMBERS) else n
+
+
+def _unpickled_unit(
+    kind: str, path: str, line: int | None, key: str, row: Row, valid: bool
+) -> Unit:
+    return Unit(kind, path, None if line is None else line_number(line), key, row, valid)
 
 
 def references(unit: Unit) -> tuple[tuple[str, str], ...]:

@@ -175,7 +175,7 @@ def execute_run(settings: Any, *, started: datetime) -> int:
         _record(settings, started, summary, key)
         return 0
     before = None if warnings else runmemo.digests_before_reading(settings, config)
-    with pipeline.prepare(settings) as prepared:
+    with pipeline.prepare(settings, (config, warnings)) as prepared:
         for problem in prepared.warnings:
             log.warning("%s", problem.format())
         db = Database.open(settings.db_path)

@@ -11,6 +11,7 @@ import unicodedata
 from collections.abc import Iterable, Iterator
 from datetime import datetime
 from functools import partial
+from operator import attrgetter
 from pathlib import Path
 from typing import Any, NamedTuple, cast
 
@@ -63,7 +64,8 @@ CHILD_CHECK_SHARE = 0.5
 # `_check_award_triples` compares every one.
 UNSHIPPED_KINDS = frozenset({"activity", "contributor_aggregate"})
 
-STANDARD_AGGREGATES = tuple(CONTRIBUTOR_DEFINITIONS)  # CORE-60, in the spec's order
+STANDARD_AGGREGATES = tuple(CONTRIBUTOR_DEFINITIONS)
+_KEY = attrgetter("key")  # CORE-60, in the spec's order
 
 
 def read_repo(
@@ -674,9 +676,9 @@ def _size(data_dir: Path, path: str) -> int:
 
 def _dedupe(snap: RepoSnapshot, kind: str, noun: str) -> None:
     """Same key twice: identical rows → one row and a warning; different → error on both."""
-    keys = [u.key for u in snap.units[kind] if u.row]
-    if len(set(keys)) == len(keys):
-        return  # no key repeats (the usual case): the loop below would keep every unit as is
+    units = snap.units[kind]
+    if len(set(map(_KEY, units))) == len(units):
+        return  # no key repeats at all (the usual case): the loop below would keep every unit
     first: dict[str, Unit] = {}
     keep: list[Unit] = []
     reread: dict[str, _FileLines] = {}

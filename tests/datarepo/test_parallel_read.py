@@ -160,3 +160,20 @@ def test_check_only_read_sees_a_line_changed_under_it(
     again = reader._shipped_row(snap, "activity", unit, {})
     assert again != row and again != UNSHIPPED
     assert reader._shipped_row(snap, "activity", Unit("activity", "x", 1, "a", row), {}) is row
+
+
+def test_profile_digests_are_of_the_bytes_parsed(
+    upstream_repo: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """runmemo.py keys a run on the sha256 of each profile as the reader parsed it (forked or
+    not): a profile edited while the run reads it is then seen as changed by the next run."""
+    import hashlib
+
+    _add_contributors(upstream_repo, 60)
+    monkeypatch.setattr(reader, "PARALLEL_READ_BYTES", 0)
+    monkeypatch.setattr(forkmap, "_usable_cores", lambda: 2)
+    snap = snapshot_of(upstream_repo)
+    profiles = sorted((upstream_repo / "contributors").glob("*.md"))
+    assert snap.profile_digests == {
+        f"contributors/{p.name}": hashlib.sha256(p.read_bytes()).hexdigest() for p in profiles
+    }

@@ -390,6 +390,8 @@ def _read_contributors(
         profiles = cast(list[_Profile], both[len(line_paths) :])
     for profile in profiles:
         snap.files.append(profile.path)
+        if profile.digest is not None:
+            snap.profile_digests[profile.path] = profile.digest
         snap.problems.extend(profile.problems)
         units.append(Unit("contributor", profile.path, 1, profile.key, profile.row, profile.valid))
         if profile.identities is not None:
@@ -437,14 +439,20 @@ class _Profile(NamedTuple):
     valid: bool
     problems: list[Problem]
     identities: ProfileIdentities | None  # None when the profile has no row
+    digest: str | None  # sha256 of the bytes read (None when unreadable)
 
 
 def _read_profile(data_dir: Path, config: Config, path: str) -> _Profile:
     username = layout.username_of(path, ".md")
     key = ascii_lower(username)
-    text, problem = layout.read_text(data_dir, path)
+    raw, problem = layout.read_raw(data_dir, path)
+    file_digest = text = None
+    if raw is not None:
+        file_digest = digest(raw)
+        data, problem = layout.normalise_utf8(path, raw)
+        text = None if data is None else data.decode("utf-8")
     if problem is not None:
-        return _Profile(path, key, (username,), False, [problem], None)
+        return _Profile(path, key, (username,), False, [problem], None, file_digest)
     reason = username_problem(username)
     parsed = parse_profile(
         path, username, text or "", tz=config.tz, default_role=config.leaderboard.default_role
@@ -464,7 +472,7 @@ def _read_profile(data_dir: Path, config: Config, path: str) -> _Profile:
     row = parsed.row
     valid = row is not None and reason is None
     if row is None:
-        return _Profile(path, key, (username,), valid, problems, None)
+        return _Profile(path, key, (username,), valid, problems, None, file_digest)
     if is_reserved(username, config.leaderboard.data_explorer.source):
         problems.append(
             Problem(
@@ -485,7 +493,7 @@ def _read_profile(data_dir: Path, config: Config, path: str) -> _Profile:
         path,
         parsed.key_lines.get("identities"),
     )
-    return _Profile(path, key, row, valid, problems, identities)
+    return _Profile(path, key, row, valid, problems, identities, file_digest)
 
 
 def _json(text: str | None) -> Any:

@@ -132,6 +132,8 @@ class RepoSnapshot:
     line_context: Any = None
     export_form: set[str] = field(default_factory=set)  # activity files exactly as export writes
     import_rows: bool = True  # False: some rows are UNSHIPPED; such a snapshot is never imported
+    # sha256 of each profile's bytes as the reader parsed them (runmemo.py: the run's key)
+    profile_digests: dict[str, str] = field(default_factory=dict)
 
     @property
     def files_checked(self) -> int:
@@ -227,4 +229,5 @@ class RepoSnapshot:
             line_context=self.line_context,
             export_form=set(self.export_form),
             import_rows=self.import_rows,
+            profile_digests=self.profile_digests,
         )

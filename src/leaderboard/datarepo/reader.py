@@ -144,13 +144,12 @@ def _read_repo(
     # whether the profiles have problems), one forked child reads the profiles and the tail of
     # the activity files while this process reads the head; not for very large repositories
     # (`COMBINED_READ_MAX_BYTES`).
-    together = (
-        bool(activity_paths)
-        and not _deferrable(state, "activity")
-        and sum(map(partial(_size, data_dir), activity_paths)) <= COMBINED_READ_MAX_BYTES
-    )
+    sizes: dict[str, int] = {}
+    if activity_paths and not _deferrable(state, "activity"):
+        sizes = {path: _size(data_dir, path) for path in activity_paths}
+    together = bool(sizes) and sum(sizes.values()) <= COMBINED_READ_MAX_BYTES
     activity_results = _read_contributors(
-        snap, found.contributors, config, (ctx, activity_paths) if together else None
+        snap, found.contributors, config, (ctx, activity_paths, sizes) if together else None
     )
     snap.files.extend(arrays.files)
     snap.problems.extend(arrays.problems)
@@ -351,12 +350,13 @@ def _read_contributors(
     snap: RepoSnapshot,
     paths: list[str],
     config: Config,
-    lines: tuple[LineContext, list[str]] | None = None,
+    lines: tuple[LineContext, list[str], dict[str, int]] | None = None,
 ) -> list[_FileLines]:
     """Parse the profiles in path order (the second half by a forked child when they are many,
     as in `_read_lines`), then the checks across profiles.
 
-    With `lines` (a context and activity files), those files are read in the same fork map and
+    With `lines` (a context, activity files and their sizes), those files are read in the same
+    fork map and
     their results returned, not added: the parent reads the head of the activity files while
     the child reads their tail and then every profile (front matter costs `PROFILE_BYTE_COST`
     times as much per byte as activity lines, whose results the child also pickles).
@@ -373,14 +373,14 @@ def _read_contributors(
             tail_share=CHILD_READ_SHARE,
         )
     else:
-        ctx, line_paths = lines
+        ctx, line_paths, sizes = lines
         check_only = not snap.import_rows
         items = [*((False, p) for p in line_paths), *((True, p) for p in paths)]
         both = list(
             fork_map(
                 partial(_read_item, snap.data_dir, config, ctx),
                 items,
-                weight=partial(_item_weight, snap.data_dir),
+                weight=partial(_item_weight, snap.data_dir, sizes),
                 min_weight=PARALLEL_READ_BYTES,
                 tail_share=CHILD_CHECK_SHARE if check_only else CHILD_BOTH_SHARE,
                 ship=_ship_checked if check_only else None,
@@ -421,9 +421,10 @@ def _read_item(
     return _read_lines_file(data_dir, "activity", ctx, path)
 
 
-def _item_weight(data_dir: Path, item: tuple[bool, str]) -> int:
-    size = _size(data_dir, item[1])
-    return size * PROFILE_BYTE_COST if item[0] else size
+def _item_weight(data_dir: Path, sizes: dict[str, int], item: tuple[bool, str]) -> int:
+    if item[0]:
+        return _size(data_dir, item[1]) * PROFILE_BYTE_COST
+    return sizes[item[1]]
 
 
 def _ship_checked(result: _Profile | _FileLines) -> _Profile | _FileLines:

@@ -66,8 +66,8 @@ CHILD_CHECK_SHARE = 0.5
 # `_check_award_triples` compares every one.
 UNSHIPPED_KINDS = frozenset({"activity", "contributor_aggregate"})
 
-STANDARD_AGGREGATES = tuple(CONTRIBUTOR_DEFINITIONS)
-_KEY = attrgetter("key")  # CORE-60, in the spec's order
+STANDARD_AGGREGATES = tuple(CONTRIBUTOR_DEFINITIONS)  # CORE-60, in the spec's order
+_KEY = attrgetter("key")
 
 
 def read_repo(
@@ -358,10 +358,10 @@ def _read_contributors(
     as in `_read_lines`), then the checks across profiles.
 
     With `lines` (a context, activity files and their sizes), those files are read in the same
-    fork map and
-    their results returned, not added: the parent reads the head of the activity files while
-    the child reads their tail and then every profile (front matter costs `PROFILE_BYTE_COST`
-    times as much per byte as activity lines, whose results the child also pickles).
+    fork map and their results returned, not added: the parent reads the head of the activity
+    files while the child reads their tail and then every profile (front matter costs
+    `PROFILE_BYTE_COST` times as much per byte as activity lines, whose results the child also
+    pickles).
     """
     units = snap.units["contributor"]
     identity_inputs: dict[str, ProfileIdentities] = {}

@@ -122,9 +122,7 @@ def _config_first(problems: list[Problem]) -> list[Problem]:
     return [p for p in problems if p.is_error] + [p for p in problems if not p.is_error]
 
 
-def prepare(
-    settings: RunSettings, loaded: tuple[Config, list[Problem]] | None = None
-) -> Prepared:
+def prepare(settings: RunSettings, loaded: tuple[Config, list[Problem]] | None = None) -> Prepared:
     """Config → plugins → data validation; raises InvalidInputError (exit 3) before any write.
     `loaded`: what `load_valid_config` gave for these settings, when the caller has it."""
     from leaderboard.plugins.loader import collect_declarations, load_plugins

@@ -257,6 +257,7 @@ def validate_command(common: Common, *, fmt: str) -> int:
     from leaderboard.config import load_config
     from leaderboard.datarepo import read_repo
     from leaderboard.datarepo.report import render_json, render_text
+    from leaderboard.gcpause import gc_paused
     from leaderboard.plugins.loader import collect_declarations
 
     data_dir = data_dir_of(common)
@@ -269,16 +270,20 @@ def validate_command(common: Common, *, fmt: str) -> int:
         loaded = load_plugins_offline(common, data_dir, config)
         problems.extend(pipeline.plugin_problems(config, loaded, selected=()))
         declarations = collect_declarations(config, loaded)
-        snapshot = read_repo(
-            data_dir,
-            config=config,
-            declarations=declarations,
-            now=now,
-            strict=common.strict,
-            import_rows=False,  # problems are all validate reports (CORE-80)
-        )
-        problems.extend(snapshot.problems)
-        files_checked += snapshot.files_checked
+        # Collector paused until the snapshot is freed: re-enabled with it alive, its first
+        # young collection would traverse every object read (1x: 0.045 s; gcpause.py).
+        with gc_paused():
+            snapshot = read_repo(
+                data_dir,
+                config=config,
+                declarations=declarations,
+                now=now,
+                strict=common.strict,
+                import_rows=False,  # problems are all validate reports (CORE-80)
+            )
+            problems.extend(snapshot.problems)
+            files_checked += snapshot.files_checked
+            del snapshot
     if common.strict:
         problems = [p.as_error() for p in problems]
     output = (

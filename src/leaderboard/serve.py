@@ -226,7 +226,9 @@ class SiteServer(ThreadingHTTPServer):
 
 @dataclass(frozen=True)
 class ChunkedFile:
-    """The database reassembled from its chunks: the first `chunk_size` bytes of each."""
+    """The database reassembled from its chunks, concatenated (each is `chunk_size` bytes, the
+    last one shorter). Only the first `chunk_size` bytes of a chunk are read, so a site built
+    before chunks lost their 5 MiB overlap is still served right."""
 
     name: str
     chunks: list[Path]

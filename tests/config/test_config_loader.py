@@ -507,3 +507,22 @@ def test_validate_text_without_data_dir() -> None:
 
     result = validate_text(MINIMAL, env={})
     assert result.config is not None and list(result.problems) == []
+
+
+def test_web_47_chunk_size_is_whole_pages_and_at_most_25_mib(load_yaml: Loader) -> None:
+    """A chunk file is exactly `chunk_size` bytes (the chunks concatenated are the DB), so
+    25 MiB is the largest size that keeps every file within Cloudflare Pages' limit."""
+    mib = 1024 * 1024
+    ok = load_yaml(with_leaderboard(f"  data_explorer: {{chunk_size: {25 * mib}}}\n"))
+    assert ok.problems.errors == [] and ok.config is not None
+    assert ok.config.leaderboard.data_explorer.chunk_size == 25 * mib
+    default = load_yaml(with_leaderboard("  data_explorer: {enabled: true}\n"))
+    assert default.config is not None
+    assert default.config.leaderboard.data_explorer.chunk_size == 8 * mib  # WEB-47's default
+    for bad in (25 * mib + 4096, 24 * mib + 1):
+        problems = load_yaml(with_leaderboard(f"  data_explorer: {{chunk_size: {bad}}}\n")).problems
+        assert [p.message for p in problems.errors] == [
+            "leaderboard.data_explorer.chunk_size: must be a multiple of 4096 (the database "
+            f"page size) and at most {25 * mib} (25 MiB: hosts such as Cloudflare Pages refuse "
+            f"larger files) (got {bad})"
+        ]

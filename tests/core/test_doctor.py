@@ -308,7 +308,7 @@ def test_new_15_public_db_estimate_above_25_mib_warns_unless_chunked(tmp_path: P
     [estimate] = [c for c in found["site"] if "public DB" in c.message]
     assert estimate.status == "ok"  # WEB-47: size, bytes per activity, chunk count
     assert estimate.message.startswith("public DB estimate 26.")
-    assert estimate.message.endswith("bytes per activity, 2 chunks")  # 19 MiB chunks (WEB-64)
+    assert estimate.message.endswith("bytes per activity, 4 chunks")  # 8 MiB chunks (WEB-47)
     # Uploaded whole to an absolute URL: hosts refusing files above 25 MiB would refuse it.
     config = (
         (root / "config.yaml")

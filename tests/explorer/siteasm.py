@@ -60,7 +60,8 @@ def write_site(
     def render(name: str, context: dict[str, Any]) -> str:
         return jinja.get_template(name).render(context)
 
-    write("static/explorer.js", (PACKAGE_STATIC / "explorer.js").read_bytes())
+    for script in ("explorer.js", "explorer-worker.js"):
+        write(f"static/{script}", (PACKAGE_STATIC / script).read_bytes())
     write("404.html", b"<h1>Page not found</h1>")
     return write_explorer(
         write,

@@ -56,7 +56,9 @@ def test_web_47_page_and_files(tmp_path: Path) -> None:
     digest = hashlib.sha256((out / "data.db").read_bytes()).hexdigest()
     assert cfg["cacheBust"] == digest[:16]
     assert cfg["sourceUrl"] == "/lb/data.db"
-    assert cfg["workerUrl"] == "/lb/static/vendor/sql.js-httpvfs-0.8.12/sqlite.worker.js"
+    # the library's worker starts from ours, which loads the pinned one (WEB-47, WEB-48)
+    assert cfg["workerUrl"] == "/lb/static/explorer-worker.js"
+    assert cfg["libraryWorkerUrl"] == "/lb/static/vendor/sql.js-httpvfs-0.8.12/sqlite.worker.js"
     assert cfg["maxBytesToRead"] == 268435456 and cfg["requestChunkSize"] == 4096
     vendored = sorted(p.name for p in (out / "static/vendor/sql.js-httpvfs-0.8.12").iterdir())
     assert vendored == ["LICENSE", "index.js", "sql-wasm.wasm", "sqlite.worker.js"]

@@ -248,13 +248,13 @@ def test_parse_redirects() -> None:
 
 
 def test_web_47_chunked_database_is_served_whole(tmp_path: Path) -> None:
-    """Chunks of 4,096 bytes, each carrying the next bytes as read-ahead (explorer/page.py):
-    the download link's path gives the database itself, with Range support."""
+    """Chunks of exactly 4,096 bytes (explorer/page.py): the download link's path gives the
+    database itself, their concatenation, with Range support across chunk ends."""
     site = make_site(tmp_path)
     (site / "data.db").unlink()
     db = bytes(range(256)) * 50  # 12,800 bytes: chunks of 4,096, 4,096, 4,096 and 512
     for i in range(4):
-        (site / f"data.db.{i:03d}").write_bytes(db[i * 4096 : (i + 1) * 4096 + 1000])
+        (site / f"data.db.{i:03d}").write_bytes(db[i * 4096 : (i + 1) * 4096])
     settings = {
         "serverMode": "chunked",
         "requestChunkSize": 4096,
@@ -271,6 +271,8 @@ def test_web_47_chunked_database_is_served_whole(tmp_path: Path) -> None:
         r = client.get("/data.db", headers={"Range": "bytes=4000-8200"})
         assert r.status_code == 206 and r.content == db[4000:8201]
         assert r.headers["content-range"] == f"bytes 4000-8200/{len(db)}"
-        assert client.get("/data.db.001").content == db[4096 : 8192 + 1000]
+        r = client.get("/data.db", headers={"Range": "bytes=4000-12799"})  # three chunk ends
+        assert r.status_code == 206 and r.content == db[4000:]
+        assert client.get("/data.db.001").content == db[4096:8192]
         (site / "data.db.003").unlink()  # an incomplete set is not a database
         assert client.get("/data.db").status_code == 404

@@ -63,6 +63,28 @@ def test_web_03_layout_and_manifest(site_inputs: BuildOptions) -> None:
     assert '"base_path": "/board/"' in manifest and '"version": 1' in manifest
 
 
+def test_web_47_explorer_scripts_are_versioned_and_only_with_the_explorer(
+    site_inputs: BuildOptions,
+) -> None:
+    """The page's script and the worker the library is started from (explorer-worker.js, which
+    loads the pinned sqlite.worker.js) are shipped with the explorer, under `?v=<hash>` URLs."""
+    import hashlib
+    import json
+
+    build_site(site_inputs)
+    out = site_inputs.out
+    worker = (out / "static/explorer-worker.js").read_bytes()
+    html = read(out, "data/index.html")
+    config = json.loads(html.split('id="explorer-config">')[1].split("</script>")[0])
+    version = hashlib.sha256(worker).hexdigest()[:8]
+    assert config["workerUrl"] == f"/board/static/explorer-worker.js?v={version}"
+    assert config["libraryWorkerUrl"].endswith("/sqlite.worker.js")
+    assert (out / "static/explorer.js").is_file()
+    build_site(dataclasses.replace(site_inputs, explorer=False))
+    assert not (out / "static/explorer-worker.js").exists()
+    assert not (out / "static/explorer.js").exists()
+
+
 def test_web_04_urls_canonical_and_base_path(site_inputs: BuildOptions) -> None:
     build_site(site_inputs)
     out = site_inputs.out

@@ -198,3 +198,20 @@ def test_the_report_says_a_file_plan_is_not_a_host_limit() -> None:
     cf = hosts.report_lines(size, hosts.profile("cloudflare"))[0]
     assert "352 files (limit 20,000)" in cf
     assert "352 files (no limit)" in hosts.report_lines(size, hosts.profile("none"))[0]
+
+
+def test_doctor_estimate_counts_the_public_db_once_in_chunks_of_chunk_size() -> None:
+    """WEB-47: the chunks concatenated are the database, so the estimate adds the DB's bytes
+    (no per-chunk overlap) and the largest file is one chunk, or the DB when it is one file."""
+    from leaderboard.config.model import DataExplorerConfig
+    from leaderboard.site.artefacts import explorer_files
+
+    mib = 1024 * 1024
+    explorer = DataExplorerConfig()
+    assert explorer.chunk_size == 8 * mib  # WEB-47's default, under every host's file limit
+    db = 340 * mib  # the benchmark's 10× public DB
+    assert explorer_files(db, explorer) == 1 + 43  # 43 chunks and their JSON
+    assert hosts.explorer_largest(db, explorer) == ("data.db.000", 8 * mib)
+    assert hosts.explorer_largest(19 * mib, explorer) == ("data.db", 19 * mib)
+    small = DataExplorerConfig(chunk_threshold=mib, chunk_size=4 * mib)
+    assert hosts.explorer_largest(3 * mib, small) == ("data.db.000", 3 * mib)

@@ -214,7 +214,7 @@ def _explorer(ch: Checker, m: dict[str, Any]) -> DataExplorerConfig:
             (*p, "chunk_size"),
             "invalid-value",
             f"must be a multiple of {PAGE} (the database page size) and at most {MAX_CHUNK} "
-            f"(20 MiB: each chunk also carries 5 MiB of read-ahead) (got {chunk_size})",
+            f"(25 MiB: hosts such as Cloudflare Pages refuse larger files) (got {chunk_size})",
         )
         chunk_size = None
     default = DataExplorerConfig()
@@ -227,7 +227,7 @@ def _explorer(ch: Checker, m: dict[str, Any]) -> DataExplorerConfig:
 
 
 PAGE = 4096  # the public DB's page size (publicdb.PAGE_SIZE): chunks hold whole pages
-MAX_CHUNK = 20 * 1024 * 1024  # + 5 MiB of read-ahead: no shipped file above 25 MiB (WEB-47)
+MAX_CHUNK = 25 * 1024 * 1024  # a chunk file is chunk_size bytes: none above 25 MiB (WEB-47)
 
 
 def _badges(ch: Checker, lb: dict[str, Any]) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:

@@ -92,9 +92,9 @@ class DataExplorerConfig:
     enabled: bool = True
     source: str = "/data.db"
     chunk_threshold: int = 20 * 1024 * 1024  # WEB-47: larger public DBs ship as chunks
-    # 19 MiB: each chunk file also carries 5 MiB of read-ahead, so 24 MiB per file (under the
-    # 25 MiB of Cloudflare Pages) with a quarter of overhead instead of 8 MiB chunks' 62% (WEB-64)
-    chunk_size: int = 19 * 1024 * 1024
+    # WEB-47's 8 MiB: a chunk file is exactly chunk_size bytes (the explorer's worker reads
+    # across chunk ends), so the size only trades files against bytes per file, never total bytes
+    chunk_size: int = 8 * 1024 * 1024
 
 
 @dataclass(frozen=True)

@@ -89,10 +89,7 @@ class ExplorerOutcome:
 
 
 SUFFIX_LENGTH = 3  # chunk names: `<db>.000`, `<db>.001`, …
-# sql.js-httpvfs reads ahead up to 5 MiB in one request (its `maxReadSpeed`) and maps a request
-# to the chunk holding its first byte; a request running past that chunk's end would come back
-# short and fail ("doXHR failed"). So each chunk file also carries the next READ_AHEAD bytes.
-READ_AHEAD = 5 * 1024 * 1024
+WORKER_SCRIPT = "static/explorer-worker.js"  # the library's worker is started from ours
 
 
 def write_chunks(
@@ -101,16 +98,18 @@ def write_chunks(
     """Ship the public DB as `<rel>.000`, `<rel>.001`, … and `<rel>.json`, the sql.js-httpvfs
     configuration of its chunked server mode (WEB-47: static hosts refuse files above 25 MiB).
 
-    Chunk `i` starts at byte `i × chunk_size` and holds `chunk_size` bytes plus the next
-    READ_AHEAD ones (see above); the database is the first `chunk_size` bytes of each chunk,
-    concatenated. One chunk in memory at a time.
+    Chunk `i` holds bytes `i × chunk_size` up to the next chunk's first, no more: the chunks
+    concatenated are the database, byte for byte. sql.js-httpvfs asks the chunk holding a read's
+    first byte for the whole read, and its read-ahead (up to 5 MiB) runs past a chunk's end;
+    `static/explorer-worker.js` answers such a read from the consecutive chunks it covers (an
+    earlier version carried 5 MiB of overlap in every chunk instead: a quarter more bytes).
+    One chunk in memory at a time.
     """
     size = public_db.stat().st_size
     count = 0
     with public_db.open("rb") as source:
         while count * chunk_size < size:
-            source.seek(count * chunk_size)
-            write(f"{rel}.{count:0{SUFFIX_LENGTH}d}", source.read(chunk_size + READ_AHEAD))
+            write(f"{rel}.{count:0{SUFFIX_LENGTH}d}", source.read(chunk_size))
             count += 1
     settings = {
         "serverMode": "chunked",
@@ -195,6 +194,7 @@ def write_explorer(
     logger: logging.Logger | logging.LoggerAdapter[Any],
     base_path: str = "/",
     script_url: str | None = None,
+    worker_url: str | None = None,
     upload_path: Path | None = None,
     env: Mapping[str, str] | None = None,
     client: httpx.Client | None = None,
@@ -240,8 +240,8 @@ def write_explorer(
         )
         logger.warning("%s", message)
         outcome.warnings.append(message)
-    vendor = "/" + base_path.strip("/") + "/" if base_path.strip("/") else "/"
-    vendor += f"static/vendor/{pins.dir_name}/"
+    site_root = "/" + base_path.strip("/") + "/" if base_path.strip("/") else "/"
+    vendor = f"{site_root}static/vendor/{pins.dir_name}/"
     try:
         files = obtain_assets(
             cache_dir, offline=offline, env=env, client=client, pins=pins, logger=None
@@ -261,13 +261,14 @@ def write_explorer(
         "db_size": format_size(size),
         "tables": schema_listing(public_db),
         "examples": [{"label": label, "sql": sql} for label, sql in EXAMPLES],
-        "script_url": script_url or f"{vendor.split('static/vendor/')[0]}static/explorer.js",
+        "script_url": script_url or f"{site_root}static/explorer.js",
         "config": {
             "available": outcome.available,
             "sourceUrl": url,
             "cacheBust": sha256_file(public_db)[:16],
             "libraryUrl": vendor + "index.js",
-            "workerUrl": vendor + "sqlite.worker.js",
+            "workerUrl": worker_url or site_root + WORKER_SCRIPT,
+            "libraryWorkerUrl": vendor + "sqlite.worker.js",
             "wasmUrl": vendor + "sql-wasm.wasm",
             "requestChunkSize": REQUEST_CHUNK_SIZE,
             "chunked": chunked["config"] if chunked else None,

@@ -51,6 +51,7 @@ def build_stage(state: BuildState) -> None:
         logger=o.logger,
         base_path=state.urls.base_path,
         script_url=state.assets.get("explorer_js"),
+        worker_url=state.assets.get("explorer_worker_js"),
         upload_path=o.effective_public_db_path,
         env=dict(o.env),  # the build's environment, as `reuse` keys it (never os.environ)
         copy=writer.copy,

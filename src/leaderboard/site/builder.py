@@ -36,6 +36,10 @@ from leaderboard.site.output import (
 from leaderboard.site.snapshot import load_snapshot
 from leaderboard.site.urls import Urls
 
+# the explorer's scripts (WEB-49: the page's, and the worker the library is started from),
+# shipped only in a site with the explorer; their versioned URLs go to `BuildState.assets`
+EXPLORER_SCRIPTS = {"explorer.js": "explorer_js", "explorer-worker.js": "explorer_worker_js"}
+
 if TYPE_CHECKING:
     from leaderboard.explorer.page import ExplorerOutcome
     from leaderboard.queries.types import ContributorTotals
@@ -281,10 +285,15 @@ def stage_static(state: BuildState) -> None:
     files: dict[str, bytes] = {"static/site.css": css + brand.css, **brand.files}
     for path in sorted(PACKAGE_STATIC.rglob("*")):
         rel = path.relative_to(PACKAGE_STATIC).as_posix()
-        if path.is_file() and rel not in ("site.css", "explorer.js") and not rel.startswith("."):
+        if (
+            path.is_file()
+            and rel not in ("site.css", *EXPLORER_SCRIPTS)
+            and not rel.startswith(".")
+        ):
             files[f"static/{rel}"] = path.read_bytes()
-    if (PACKAGE_STATIC / "explorer.js").is_file() and state.features and state.features.explorer:
-        files["static/explorer.js"] = (PACKAGE_STATIC / "explorer.js").read_bytes()
+    for name in EXPLORER_SCRIPTS:  # only in a site with the explorer (WEB-47)
+        if (PACKAGE_STATIC / name).is_file() and state.features and state.features.explorer:
+            files[f"static/{name}"] = (PACKAGE_STATIC / name).read_bytes()
     override = o.data_dir / "static"
     if override.is_dir():  # NEW-29: data-dir static files replace packaged ones
         for path in sorted(override.rglob("*")):
@@ -308,10 +317,11 @@ def stage_static(state: BuildState) -> None:
     state.assets["js"] = state.urls.path(
         f"static/site.js?v={sha256_hex(files['static/site.js'])[:8]}"
     )
-    if "static/explorer.js" in files:
-        state.assets["explorer_js"] = state.urls.path(
-            f"static/explorer.js?v={sha256_hex(files['static/explorer.js'])[:8]}"
-        )
+    for name, key in EXPLORER_SCRIPTS.items():
+        if f"static/{name}" in files:
+            state.assets[key] = state.urls.path(
+                f"static/{name}?v={sha256_hex(files[f'static/{name}'])[:8]}"
+            )
 
 
 def _icon_names(state: BuildState) -> frozenset[str] | None:

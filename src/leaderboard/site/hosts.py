@@ -366,6 +366,16 @@ TYPICAL_BYTES = {
 }
 
 
+def explorer_largest(public_db_bytes: int, explorer: Any) -> tuple[str, int]:
+    """The largest file of the shipped public DB: its first chunk, or the file itself. The
+    chunks concatenated are the database (WEB-47), so the DB's bytes are all it ships."""
+    from leaderboard.site.artefacts import explorer_files
+
+    if explorer_files(public_db_bytes, explorer) > 1:
+        return "data.db.000", min(public_db_bytes, explorer.chunk_size)
+    return "data.db", public_db_bytes
+
+
 def estimate(conn: Any, config: Any, now: Any, public_db_bytes: int | None) -> SiteSize:
     """The site a build would produce from the working DB (a `sqlite3` connection): the same
     plan as the build (`artefacts.plan_artefacts` over the same counts), typical sizes per
@@ -458,9 +468,8 @@ def estimate(conn: Any, config: Any, now: Any, public_db_bytes: int | None) -> S
     total = sum(n * TYPICAL_BYTES.get(k, 0) for k, n in kinds.items())
     largest, largest_bytes = "", 0
     if chunks and public_db_bytes:
-        per = min(public_db_bytes, explorer.chunk_size) + (5 * MiB if chunks > 1 else 0)
-        total += chunks * per if chunks > 1 else public_db_bytes
-        largest, largest_bytes = ("data.db.000", per) if chunks > 1 else ("data.db", per)
+        total += public_db_bytes
+        largest, largest_bytes = explorer_largest(public_db_bytes, explorer)
     return SiteSize(sum(kinds.values()), total, largest, largest_bytes, dict(sorted(kinds.items())))
 
 

@@ -393,6 +393,66 @@
     });
   }
 
+  // -- download of a chunked database (WEB-47) ---------------------------------------------------
+
+  // A static host has the chunks, not `data.db` (only `leaderboard serve` joins them at that
+  // URL), so the page's download link fetches the chunks and saves their concatenation, which
+  // is the database byte for byte. The <noscript> link keeps the plain URL.
+  var downloadLink = document.querySelector("[data-explorer-download]");
+  var downloadLabel = downloadLink ? downloadLink.textContent : "";
+  var downloading = false;
+
+  function chunkUrls() {
+    var c = config.chunked;
+    var urls = [];
+    for (var i = 0; i * c.serverChunkSize < c.databaseLengthBytes; i++) {
+      var number = String(i);
+      while (number.length < c.suffixLength) number = "0" + number;
+      urls.push(absolute(c.urlPrefix) + number + "?cb=" + config.cacheBust);
+    }
+    return urls;
+  }
+
+  function downloadChunks() {
+    var urls = chunkUrls();
+    var parts = [];
+    downloading = true;
+    function next(i) {
+      if (i === urls.length) return Promise.resolve();
+      downloadLink.textContent = "Downloading part " + (i + 1) + " of " + urls.length + "\u2026";
+      return fetch(urls[i]).then(function (response) {
+        if (!response.ok) throw new Error("Could not load " + urls[i] + ": " + response.status);
+        return response.blob();
+      }).then(function (blob) {
+        parts.push(blob);
+        return next(i + 1);
+      });
+    }
+    next(0).then(function () {
+      var whole = new Blob(parts, { type: "application/vnd.sqlite3" });
+      if (whole.size !== config.chunked.databaseLengthBytes) throw new Error("The parts do not add up to the database");
+      var link = document.createElement("a");
+      link.href = URL.createObjectURL(whole);
+      link.download = config.sourceUrl.split("/").pop() || "data.db";
+      document.body.appendChild(link);
+      link.click();
+      link.remove();
+      setTimeout(function () { URL.revokeObjectURL(link.href); }, 10000);
+      downloadLink.textContent = downloadLabel;
+    }).catch(function (error) {
+      downloadLink.textContent = downloadLabel + " \u2014 failed: " + (error && error.message ? error.message : String(error));
+    }).then(function () {
+      downloading = false;
+    });
+  }
+
+  if (downloadLink && config.chunked) {
+    downloadLink.addEventListener("click", function (event) {
+      event.preventDefault();
+      if (!downloading) downloadChunks();
+    });
+  }
+
   // -- loading ----------------------------------------------------------------------------------
 
   var messages = [
@@ -425,6 +485,22 @@
     });
   }
 
+  // The library's worker is started from our explorer-worker.js, which loads the pinned
+  // sqlite.worker.js unmodified; for a chunked database it first lets the worker's reads run
+  // across chunk boundaries (WEB-47). Its settings travel in the URL's fragment, which is not
+  // sent to the server and leaves the script's cache entry alone.
+  function workerUrl() {
+    var settings = {
+      worker: absolute(config.libraryWorkerUrl),
+      chunked: config.chunked ? {
+        urlPrefix: absolute(config.chunked.urlPrefix),
+        serverChunkSize: config.chunked.serverChunkSize,
+        suffixLength: config.chunked.suffixLength,
+      } : null,
+    };
+    return absolute(config.workerUrl) + "#" + encodeURIComponent(JSON.stringify(settings));
+  }
+
   setQuery(initialQuery());
 
   loadLibrary()
@@ -448,7 +524,7 @@
             cacheBust: config.cacheBust,
           },
         }],
-        absolute(config.workerUrl),
+        workerUrl(),
         absolute(config.wasmUrl),
         config.maxBytesToRead
       );

@@ -47,12 +47,12 @@ PARALLEL_PROFILE_BYTES = 128 << 10
 CHILD_READ_SHARE = 0.42
 # Reading profiles and activity files in one fork map (`_read_contributors`): a profile byte
 # weighs this many activity bytes (1x: 0.12 s of CPU for 0.35 MB of profiles, 0.30 s for 41 MB
-# of activity lines), and the child's share of that weight: the parent forks only after
-# start-up and the definition files, and unpickles what the child sends (1x, load 3, 3 rounds:
-# the child's CPU 0.24 s at 0.44 against the parent's 0.35 s after the fork; 0.30 s and 0.33 s at
-# 0.52; 0.34-0.43 s and 0.30 s at 0.60).
+# of activity lines), and the child's share of that weight (it pickles the activity rows it
+# reads, the parent unpickles them). 1x, load 1.5, the main process's wall time from its start
+# to the end of reading: 0.65 s at 0.52 (the parent waited for the child), 0.53-0.57 s at 0.44,
+# 0.54-0.55 s at 0.40, 0.55-0.57 s at 0.36.
 PROFILE_BYTE_COST = 48
-CHILD_BOTH_SHARE = 0.52
+CHILD_BOTH_SHARE = 0.42
 # ... up to this many bytes of activity files. The combined read leaves the parent more rows to
 # parse and fewer to unpickle, and parsing leaves its memory more fragmented: at 10x (413 MB)
 # the process held 936 MB after reading instead of 863 MB, and the run's peak (the end of the

@@ -97,6 +97,10 @@ def one_run(src: Path | None, data: Path) -> dict[str, tuple[float, float]]:
     tree = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     phases["tree CPU"] = (phases["total"][0], tree)
     phases["peak tree RSS MB"] = (0.0, peak[0])
+    # Start-up, reading and import: the part of a run before aggregation (issue 14's split).
+    phases["start + import"] = tuple(  # type: ignore[assignment]
+        phases["start"][i] + phases["import"][i] for i in (0, 1)
+    )
     return phases
 
 

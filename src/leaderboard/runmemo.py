@@ -86,15 +86,23 @@ def key_of(settings: Any, config: Config, digests: dict[str, str]) -> str:
 
 def digests_before_reading(settings: Any, config: Config) -> dict[str, str] | None:
     """At the start of an eligible run: sha256 of `config.yaml` and of every data file that is
-    not a JSONL record file (profiles, definitions). The reader digests the JSONL files itself,
-    from the very bytes it imports. A file that changes while the run reads it thus keeps the
-    digest of what the DB may hold, and the next run sees a difference."""
+    neither a JSONL record file nor a profile (the definition files). The reader digests the
+    JSONL files and the profiles itself, from the very bytes it imports. A file that changes
+    while the run reads it thus keeps the digest of what the DB may hold, and the next run sees
+    a difference."""
     if not eligible(settings, config):
         return None
     files = data_files(settings.data_dir)
     if files is None:
         return None
-    return digest_files(settings.data_dir, [f for f in files if not f.endswith(".jsonl")])
+    return digest_files(settings.data_dir, [f for f in files if not _read_and_digested(f)])
+
+
+def _read_and_digested(rel: str) -> bool:
+    """Files whose digest the reader takes from the bytes it parses (`key_after_run`)."""
+    return rel.endswith(".jsonl") or (
+        rel.startswith(layout.CONTRIBUTORS_DIR + "/") and rel.endswith(".md")
+    )
 
 
 def key_after_run(
@@ -104,6 +112,7 @@ def key_after_run(
     digests of the JSONL files, and the digests of what export wrote; None when some data file
     present now is not covered by them (it appeared during the run)."""
     digests = dict(before)
+    digests.update(snapshot.profile_digests)
     for states in snapshot.file_states.values():
         for rel, state in states.items():
             digests[rel] = state.digest

@@ -64,10 +64,15 @@ def _facts(snap: RepoSnapshot) -> dict[str, Any]:
     }
 
 
+@pytest.mark.parametrize("combined", [True, False])
 def test_forked_read_equals_sequential_read(
-    upstream_repo: Path, monkeypatch: pytest.MonkeyPatch
+    upstream_repo: Path, monkeypatch: pytest.MonkeyPatch, combined: bool
 ) -> None:
+    """Profiles and activity files read in one fork map (a repository of at most
+    `COMBINED_READ_MAX_BYTES`), or each in its own, give the snapshot of one process."""
     _add_contributors(upstream_repo, 60)
+    if not combined:
+        monkeypatch.setattr(reader, "COMBINED_READ_MAX_BYTES", 0)
     monkeypatch.setattr(reader, "PARALLEL_READ_BYTES", 1 << 60)
     monkeypatch.setattr(reader, "PARALLEL_PROFILE_BYTES", 1 << 60)
     sequential = _facts(snapshot_of(upstream_repo))
@@ -85,7 +90,7 @@ def test_forked_read_equals_sequential_read(
     monkeypatch.setattr(forkmap._Child, "start", counting_start)
     forked = _facts(snapshot_of(upstream_repo))
 
-    assert len(forks) == 2  # profiles and activities really were split
+    assert len(forks) == (1 if combined else 2)  # profiles and activity files really were split
     assert forked == sequential
     codes = {p.code for p in sequential["problems"]}
     assert len(sequential["problems"]) >= 4 and len(codes) >= 3
@@ -111,6 +116,7 @@ def test_check_only_read_reports_what_a_full_read_reports(
     full = _facts(snapshot_of(upstream_repo))
 
     monkeypatch.setattr(reader, "PARALLEL_READ_BYTES", 0)
+    monkeypatch.setattr(reader, "PROFILE_BYTE_COST", 1)  # the tail holds activity files
     monkeypatch.setattr(forkmap, "_usable_cores", lambda: 2)
     checked = read_repo(
         upstream_repo,
@@ -154,3 +160,20 @@ def test_check_only_read_sees_a_line_changed_under_it(
     again = reader._shipped_row(snap, "activity", unit, {})
     assert again != row and again != UNSHIPPED
     assert reader._shipped_row(snap, "activity", Unit("activity", "x", 1, "a", row), {}) is row
+
+
+def test_profile_digests_are_of_the_bytes_parsed(
+    upstream_repo: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """runmemo.py keys a run on the sha256 of each profile as the reader parsed it (forked or
+    not): a profile edited while the run reads it is then seen as changed by the next run."""
+    import hashlib
+
+    _add_contributors(upstream_repo, 60)
+    monkeypatch.setattr(reader, "PARALLEL_READ_BYTES", 0)
+    monkeypatch.setattr(forkmap, "_usable_cores", lambda: 2)
+    snap = snapshot_of(upstream_repo)
+    profiles = sorted((upstream_repo / "contributors").glob("*.md"))
+    assert snap.profile_digests == {
+        f"contributors/{p.name}": hashlib.sha256(p.read_bytes()).hexdigest() for p in profiles
+    }

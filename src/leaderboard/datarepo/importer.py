@@ -44,7 +44,6 @@ _KEYS = {
 }
 
 
-
 @dataclass
 class ImportStats:
     """What an import did: rows and files per kind, and how many rows really changed."""
@@ -183,7 +182,7 @@ def _import(
                     changed = db.executemany(upsert_sql(kind), rows).rowcount
             _follow_renames(db, renames)
             stats.rows[kind] = len(rows)
-            stats.files[kind] = len({u.path for u in snapshot.valid_units(kind)})
+            stats.files[kind] = len(snapshot.valid_paths(kind))
             if kind == "contributor":
                 stats.contributors_created = _count(db, kind) - before
             elif kind == "activity":
@@ -239,9 +238,7 @@ def _dangling_references(db: Database) -> list[tuple[Any, ...]]:
     ]
     for table in tables:
         broken.extend(db.execute(f'PRAGMA foreign_key_check("{table}")').fetchmany(5))
-    declared = {
-        (row[3], row[2], row[4]) for row in db.execute("PRAGMA foreign_key_list(activity)")
-    }
+    declared = {(row[3], row[2], row[4]) for row in db.execute("PRAGMA foreign_key_list(activity)")}
     expected = {(column, parent, key) for column, _, parent, key in ACTIVITY_REFERENCES}
     missing = declared != expected or any(
         db.execute(

@@ -10,12 +10,13 @@ import re
 from dataclasses import dataclass, field
 from datetime import date, tzinfo
 from functools import lru_cache
-from typing import Any
+from typing import Annotated, Any, Literal
 
+import msgspec
 import orjson
 
 from leaderboard.datarepo.fastjson import compact_or_none, is_canonical_text, parse_line
-from leaderboard.datarepo.snapshot import Row, Unit
+from leaderboard.datarepo.snapshot import LINE_NUMBERS, Row, Unit
 from leaderboard.datarepo.values import (
     aggregate_value_problem,
     as_points,
@@ -28,11 +29,13 @@ from leaderboard.datarepo.values import (
 from leaderboard.db.schema import ACTIVITY_FIELDS
 from leaderboard.inputlimits import (
     CODE_TOO_LARGE,
+    MAX_DEPTH,
     MAX_LINE_BYTES,
     bytes_may_nest_too_deep,
     line_too_long_message,
 )
 from leaderboard.jsonfmt import JsonError, check_limits, dumps_compact, encode_string
+from leaderboard.jsonfmt import is_plain as plain
 from leaderboard.problems import Problem
 from leaderboard.timeutil import (
     canonical,
@@ -86,6 +89,8 @@ class LineContext:
     _definitions: dict[str, str] = field(default_factory=dict, repr=False)
     _days: dict[str, bool] = field(default_factory=dict, repr=False)
     _metas: dict[str, str] = field(default_factory=dict, repr=False)
+    _raw_metas: dict[bytes, str] = field(default_factory=dict, repr=False)
+    _file_decoder: Any = field(default=None, repr=False, compare=False)
 
     def contributor_of(self, name: Any) -> str | None:
         """Canonical spelling of a contributor reference, or None (memoised per spelling)."""
@@ -125,6 +130,16 @@ class LineContext:
                 ok = False
             self._days[day] = ok
         return ok
+
+    def activity_file_decoder(self) -> msgspec.json.Decoder[Any] | None:
+        """The msgspec decoder of `fast_activity_rows` for this context (built once), or None
+        when no line can pass it (no contributor or no definition is known)."""
+        if self._file_decoder is None:
+            self._file_decoder = _activity_decoder(
+                tuple(sorted(set(self.contributors.values()))),
+                tuple(sorted(self.activity_definitions)),
+            )
+        return self._file_decoder or None
 
 
 class _Bad(Exception):
@@ -343,6 +358,13 @@ def parse_lines_file(
     `render_activity` writes for its row (see `in_export_form` for the file-level rest).
     """
     data = text.encode("utf-8") if isinstance(text, str) else text
+    if kind == "activity" and data:
+        rows = fast_activity_rows(data, ctx)
+        if rows is not None:  # every line valid, plain, and in export form (see there)
+            # line numbers as the shared objects (`snapshot.line_number`)
+            numbers = LINE_NUMBERS if len(rows) < len(LINE_NUMBERS) else range(len(rows) + 1)
+            out.extend([Unit(kind, path, numbers[n], r[0], r) for n, r in enumerate(rows, 1)])
+            return True
     parse = PARSERS[kind]
     fast = _FAST.get(kind)
     complete = True
@@ -482,6 +504,122 @@ def _fast_activity(obj: dict[str, Any], ctx: LineContext) -> Row | None:
 
 
 _FAST = {"activity": _fast_activity}
+
+# --- whole activity files in C (msgspec) ---------------------------------------------------
+
+_Int64 = Annotated[int, msgspec.Meta(ge=-_INT64_MAX, le=_INT64_MAX)]
+_NonEmpty = Annotated[str, msgspec.Meta(min_length=1)]
+_NULL = msgspec.Raw(b"null")
+_ENCODER = msgspec.json.Encoder()
+_FILE_ERRORS = (msgspec.DecodeError, msgspec.ValidationError, RecursionError)
+
+
+def _activity_decoder(
+    contributors: tuple[str, ...], definitions: tuple[str, ...]
+) -> msgspec.json.Decoder[Any] | bool:
+    """A decoder of whole activity files whose lines are objects with exactly the export's
+    keys in the export's order (`ACTIVITY_FIELDS`), each of the type `_fast_activity` accepts:
+    the contributor spelled exactly as a profile's file name, a known definition (both as
+    `Literal`s: checked in C, and decoded to the one shared string object of each name), a
+    non-empty slug, strings or null, a 64-bit integer or null. `meta` is kept as its bytes.
+    False when no line can pass."""
+    if not contributors or not definitions:
+        return False
+    types: dict[str, Any] = {
+        "slug": _NonEmpty,
+        "contributor": Literal[contributors],
+        "activity_definition": Literal[definitions],
+        "title": str | None,
+        "occurred_at": str,
+        "link": str | None,
+        "text": str | None,
+        "points": _Int64 | None,
+        "meta": msgspec.Raw,
+    }
+    line = msgspec.defstruct(
+        "ActivityLine",
+        [(name, types[name]) for name in ACTIVITY_FIELDS[:9]],
+        forbid_unknown_fields=True,
+        gc=False,
+    )
+    return msgspec.json.Decoder(line)
+
+
+def fast_activity_rows(data: bytes, ctx: LineContext) -> list[Row] | None:
+    """The rows of a whole activity file when every line is a plain, valid activity exactly in
+    export form, or None: then the file goes line by line through the exact path, which alone
+    words problems (CORE-39: file and line) and decides what the fast paths decline.
+
+    msgspec decodes the file and checks keys and types in C; the proof that it read the text
+    exactly is that its encoding of what it read gives back the file byte for byte (as
+    `fastjson.parse_line` does for one line with orjson): a duplicate key would be written
+    once, a blank line, a space or an escape such as `\\u00e9` not at all, and msgspec escapes
+    strings exactly as orjson does (checked for every code point in the tests). What the
+    types cannot say is checked here as `_fast_activity` does: a canonical `occurred_at` of a
+    real instant, not after now, and a `meta` that orjson reads exactly, without floats.
+    """
+    decoder = ctx.activity_file_decoder()
+    if decoder is None:
+        return None
+    if len(data) > MAX_LINE_BYTES and max(map(len, data.split(b"\n"))) > MAX_LINE_BYTES:
+        return None
+    try:
+        lines = decoder.decode_lines(data)
+    except _FILE_ERRORS:
+        return None
+    if _ENCODER.encode_lines(lines) != data:
+        return None
+    now = ctx.now_text
+    valid = ctx.valid_canonical
+    metas = ctx._raw_metas
+    rows: list[Row] = []
+    append = rows.append
+    for line in lines:
+        occurred = line.occurred_at
+        if occurred > now or not valid(occurred):
+            return None
+        meta: Any = line.meta
+        if meta == _NULL:
+            meta = None
+        else:
+            key = bytes(meta)
+            meta = metas.get(key)
+            if meta is None:
+                meta = _plain_meta(key, metas)
+                if meta is None:
+                    return None
+        append(
+            (
+                line.slug,
+                line.contributor,
+                line.activity_definition,
+                line.title,
+                occurred,
+                line.link,
+                line.text,
+                line.points,
+                meta,
+                None,
+            )
+        )
+    return rows
+
+
+def _plain_meta(raw: bytes, metas: dict[bytes, str]) -> str | None:
+    """The column text of a `meta` when `_fast_activity` would store exactly these bytes:
+    read exactly by orjson (no duplicate key, no big integer: `fastjson.parse_line`), compact,
+    float-free, and nested less than `MAX_DEPTH` levels below the line's object (a bracket
+    count bounds the depth; more brackets, and the exact path decides); else None. One shared
+    string per distinct text, as there."""
+    if raw.count(b"[") + raw.count(b"{") >= MAX_DEPTH:
+        return None
+    value = parse_line(raw)
+    if value is None or not plain(value):
+        return None
+    text = raw.decode("utf-8")
+    if len(metas) < _SHARED_METAS:
+        metas[raw] = text
+    return text
 
 
 def in_export_form(username: str, rows: list[Row]) -> bool:

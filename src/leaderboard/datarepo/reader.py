@@ -8,10 +8,12 @@ config badge definitions and plugin static declarations.
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import Iterable, Iterator
 from datetime import datetime
 from functools import partial
+from operator import attrgetter
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, cast
 
 from leaderboard.catalogue import CONTRIBUTOR_DEFINITIONS
 from leaderboard.config.model import Config
@@ -43,6 +45,20 @@ PARALLEL_READ_BYTES = 4 << 20
 PARALLEL_PROFILE_BYTES = 128 << 10
 # The child's share of the bytes: it also pickles what it read (measured best at 1x).
 CHILD_READ_SHARE = 0.42
+# Reading profiles and activity files in one fork map (`_read_contributors`): a profile byte
+# weighs this many activity bytes (1x: 0.12 s of CPU for 0.35 MB of profiles, 0.30 s for 41 MB
+# of activity lines), and the child's share of that weight (it pickles the activity rows it
+# reads, the parent unpickles them). 1x, load 1.5, the main process's wall time from its start
+# to the end of reading: 0.65 s at 0.52 (the parent waited for the child), 0.53-0.57 s at 0.44,
+# 0.54-0.55 s at 0.40, 0.55-0.57 s at 0.36.
+PROFILE_BYTE_COST = 48
+CHILD_BOTH_SHARE = 0.42
+# ... up to this many bytes of activity files. The combined read leaves the parent more rows to
+# parse and fewer to unpickle, and parsing leaves its memory more fragmented: at 10x (413 MB)
+# the process held 936 MB after reading instead of 863 MB, and the run's peak (the end of the
+# import, CORE-80: 1 GB) is that plus the import's own. At 1x (41 MB) it saves 0.1 s of the
+# main process's CPU and the peak is far below its budget.
+COMBINED_READ_MAX_BYTES = 128 << 20
 # ... and when it sends no rows back (`import_rows=False`), pickling costs it next to nothing.
 CHILD_CHECK_SHARE = 0.5
 # Kinds whose rows a check-only read leaves in the child: only `_dedupe` looks at them, and only
@@ -51,6 +67,7 @@ CHILD_CHECK_SHARE = 0.5
 UNSHIPPED_KINDS = frozenset({"activity", "contributor_aggregate"})
 
 STANDARD_AGGREGATES = tuple(CONTRIBUTOR_DEFINITIONS)  # CORE-60, in the spec's order
+_KEY = attrgetter("key")
 
 
 def read_repo(
@@ -90,30 +107,29 @@ def _read_repo(
     data_dir = snap.data_dir
     found = layout.discover(data_dir)
     snap.problems.extend(found.problems)
+    activity_paths = [*found.activity_files, *found.flat_activity_files]
 
-    _read_contributors(snap, found.contributors, config)
-    contributors = {u.key: u.row[0] for u in snap.units["contributor"]}
+    # The definition files need nothing else; they are read first (into `arrays`, added to
+    # `snap` after the profiles, in the order of CORE-52) so that the activity files can be
+    # read together with the profiles: their lines only need the usernames, which are the
+    # profiles' file names.
+    arrays = RepoSnapshot(data_dir=data_dir)
+    _read_array(arrays, "activity_definition", found.activity_definitions)
+    _read_array(arrays, "global_aggregate", found.global_aggregates)
+    _read_array(arrays, "aggregate_definition", found.aggregate_definitions)
+    _read_array(arrays, "badge_definition", found.badge_definitions)
 
-    _read_array(snap, "activity_definition", found.activity_definitions)
+    contributors: dict[str, str] = {}
+    for path in found.contributors:  # what each profile's unit holds (`_read_profile`)
+        username = layout.username_of(path, ".md")
+        contributors[ascii_lower(username)] = username
     activity_defs = {
-        u.key for u in snap.units["activity_definition"]
+        u.key for u in arrays.units["activity_definition"]
     } | declarations.activity_slugs()
-    snap.external["activity_definition"] = declarations.activity_slugs()
-
-    _read_array(snap, "global_aggregate", found.global_aggregates)
-    _read_array(snap, "aggregate_definition", found.aggregate_definitions)
     standard = set(STANDARD_AGGREGATES) | {f"activity_count:{d}" for d in activity_defs}
-    snap.external["aggregate_definition"] = standard | declarations.aggregate_slugs()
-    aggregate_defs = {u.key for u in snap.units["aggregate_definition"]} | snap.external[
-        "aggregate_definition"
-    ]
-
-    _read_array(snap, "badge_definition", found.badge_definitions)
-    variants = _badge_variants(snap.units["badge_definition"], config, declarations)
-    snap.external["badge_definition"] = {
-        str(d.get("slug")) for d in config.leaderboard.badge_definitions
-    } | declarations.badge_slugs()
-
+    external_aggregates = standard | declarations.aggregate_slugs()
+    aggregate_defs = {u.key for u in arrays.units["aggregate_definition"]} | external_aggregates
+    variants = _badge_variants(arrays.units["badge_definition"], config, declarations)
     ctx = LineContext(
         contributors=contributors,
         activity_definitions=activity_defs,
@@ -123,6 +139,32 @@ def _read_repo(
         now_text=canonical(now),
     )
     snap.line_context = ctx
+    if activity_paths:
+        ctx.activity_file_decoder()  # built once, before any fork (10x: 20 ms)
+
+    # Unless the DB may already hold the activity files' rows (`_defer`, which needs to know
+    # whether the profiles have problems), one forked child reads the profiles and the tail of
+    # the activity files while this process reads the head; not for very large repositories
+    # (`COMBINED_READ_MAX_BYTES`).
+    sizes: dict[str, int] = {}
+    if activity_paths and not _deferrable(state, "activity"):
+        sizes = {path: _size(data_dir, path) for path in activity_paths}
+    together = bool(sizes) and sum(sizes.values()) <= COMBINED_READ_MAX_BYTES
+    activity_results = _read_contributors(
+        snap, found.contributors, config, (ctx, activity_paths, sizes) if together else None
+    )
+    snap.files.extend(arrays.files)
+    snap.problems.extend(arrays.problems)
+    snap.invalid_files |= arrays.invalid_files
+    for kind in ("activity_definition", "global_aggregate", "aggregate_definition"):
+        snap.units[kind].extend(arrays.units[kind])
+    snap.units["badge_definition"].extend(arrays.units["badge_definition"])
+    snap.external["activity_definition"] = declarations.activity_slugs()
+    snap.external["aggregate_definition"] = external_aggregates
+    snap.external["badge_definition"] = {
+        str(d.get("slug")) for d in config.leaderboard.badge_definitions
+    } | declarations.badge_slugs()
+
     key = _validation_key(ctx, tz)
     kinds = (
         ("activity", [*found.activity_files, *found.flat_activity_files]),
@@ -130,7 +172,14 @@ def _read_repo(
         ("contributor_badge", found.badge_files),
     )
     for kind, paths in kinds:
-        if not _defer(snap, kind, paths, state, key, ctx.now_text):
+        if kind == "activity" and together:
+            _read_lines(snap, kind, paths, ctx, _draining(activity_results))
+            _check_kind(snap, kind)
+            if state is not None and _same_files(
+                state.files.get(kind), snap.file_states[kind], paths
+            ):
+                snap.files_match.add(kind)
+        elif not _defer(snap, kind, paths, state, key, ctx.now_text):
             _read_lines(snap, kind, paths, ctx)
             _check_kind(snap, kind)
             if state is not None and _same_files(
@@ -214,6 +263,11 @@ def _validation_key(ctx: LineContext, tz: Any) -> str:
     )
 
 
+def _deferrable(state: SyncState | None, kind: str) -> bool:
+    """Whether `_defer` could leave `kind` unparsed (its first, state-only conditions)."""
+    return state is not None and state.files.get(kind) is not None and kind in state.synced
+
+
 def _defer(
     snap: RepoSnapshot,
     kind: str,
@@ -294,18 +348,52 @@ def load_deferred(snap: RepoSnapshot, kind: str, *, check: bool = True) -> None:
             states[path] = FileState(fs.size, fs.mtime_ns, fs.digest, old.validated)
 
 
-def _read_contributors(snap: RepoSnapshot, paths: list[str], config: Config) -> None:
+def _read_contributors(
+    snap: RepoSnapshot,
+    paths: list[str],
+    config: Config,
+    lines: tuple[LineContext, list[str], dict[str, int]] | None = None,
+) -> list[_FileLines]:
     """Parse the profiles in path order (the second half by a forked child when they are many,
-    as in `_read_lines`), then the checks across profiles."""
+    as in `_read_lines`), then the checks across profiles.
+
+    With `lines` (a context, activity files and their sizes), those files are read in the same
+    fork map and their results returned, not added: the parent reads the head of the activity
+    files while the child reads their tail and then every profile (front matter costs
+    `PROFILE_BYTE_COST` times as much per byte as activity lines, whose results the child also
+    pickles).
+    """
     units = snap.units["contributor"]
     identity_inputs: dict[str, ProfileIdentities] = {}
-    read = partial(_read_profile, snap.data_dir, config)
-    size = partial(_size, snap.data_dir)
-    profiles = fork_map(
-        read, paths, weight=size, min_weight=PARALLEL_PROFILE_BYTES, tail_share=CHILD_READ_SHARE
-    )
+    results: list[_FileLines] = []
+    if lines is None:
+        profiles: Iterable[_Profile] = fork_map(
+            partial(_read_profile, snap.data_dir, config),
+            paths,
+            weight=partial(_size, snap.data_dir),
+            min_weight=PARALLEL_PROFILE_BYTES,
+            tail_share=CHILD_READ_SHARE,
+        )
+    else:
+        ctx, line_paths, sizes = lines
+        check_only = not snap.import_rows
+        items = [*((False, p) for p in line_paths), *((True, p) for p in paths)]
+        both = list(
+            fork_map(
+                partial(_read_item, snap.data_dir, config, ctx),
+                items,
+                weight=partial(_item_weight, snap.data_dir, sizes),
+                min_weight=PARALLEL_READ_BYTES,
+                tail_share=CHILD_CHECK_SHARE if check_only else CHILD_BOTH_SHARE,
+                ship=_ship_checked if check_only else None,
+            )
+        )
+        results = cast(list[_FileLines], both[: len(line_paths)])
+        profiles = cast(list[_Profile], both[len(line_paths) :])
     for profile in profiles:
         snap.files.append(profile.path)
+        if profile.digest is not None:
+            snap.profile_digests[profile.path] = profile.digest
         snap.problems.extend(profile.problems)
         units.append(Unit("contributor", profile.path, 1, profile.key, profile.row, profile.valid))
         if profile.identities is not None:
@@ -314,6 +402,35 @@ def _read_contributors(snap: RepoSnapshot, paths: list[str], config: Config) -> 
     _check_pseudonyms(snap, units, config.leaderboard.data_explorer.source)
     claimants = [identity_inputs[u.path] for u in units if u.valid and u.path in identity_inputs]
     snap.problems.extend(find_conflicts(claimants, config.leaderboard.identity))
+    return results
+
+
+def _draining(results: list[_FileLines]) -> Iterator[_FileLines]:
+    """Each result once, dropped from `results` as it is taken (its unit list is no longer
+    needed once added to the snapshot: at 10x, 15,000 lists of 1.3 million units)."""
+    results.reverse()
+    while results:
+        yield results.pop()
+
+
+def _read_item(
+    data_dir: Path, config: Config, ctx: LineContext, item: tuple[bool, str]
+) -> _Profile | _FileLines:
+    """One item of the combined read: `(True, profile path)` or `(False, activity path)`."""
+    is_profile, path = item
+    if is_profile:
+        return _read_profile(data_dir, config, path)
+    return _read_lines_file(data_dir, "activity", ctx, path)
+
+
+def _item_weight(data_dir: Path, sizes: dict[str, int], item: tuple[bool, str]) -> int:
+    if item[0]:
+        return _size(data_dir, item[1]) * PROFILE_BYTE_COST
+    return sizes[item[1]]
+
+
+def _ship_checked(result: _Profile | _FileLines) -> _Profile | _FileLines:
+    return _without_rows(result) if isinstance(result, _FileLines) else result
 
 
 class _Profile(NamedTuple):
@@ -325,14 +442,20 @@ class _Profile(NamedTuple):
     valid: bool
     problems: list[Problem]
     identities: ProfileIdentities | None  # None when the profile has no row
+    digest: str | None  # sha256 of the bytes read (None when unreadable)
 
 
 def _read_profile(data_dir: Path, config: Config, path: str) -> _Profile:
     username = layout.username_of(path, ".md")
     key = ascii_lower(username)
-    text, problem = layout.read_text(data_dir, path)
+    raw, problem = layout.read_raw(data_dir, path)
+    file_digest = text = None
+    if raw is not None:
+        file_digest = digest(raw)
+        data, problem = layout.normalise_utf8(path, raw)
+        text = None if data is None else data.decode("utf-8")
     if problem is not None:
-        return _Profile(path, key, (username,), False, [problem], None)
+        return _Profile(path, key, (username,), False, [problem], None, file_digest)
     reason = username_problem(username)
     parsed = parse_profile(
         path, username, text or "", tz=config.tz, default_role=config.leaderboard.default_role
@@ -352,7 +475,7 @@ def _read_profile(data_dir: Path, config: Config, path: str) -> _Profile:
     row = parsed.row
     valid = row is not None and reason is None
     if row is None:
-        return _Profile(path, key, (username,), valid, problems, None)
+        return _Profile(path, key, (username,), valid, problems, None, file_digest)
     if is_reserved(username, config.leaderboard.data_explorer.source):
         problems.append(
             Problem(
@@ -373,7 +496,7 @@ def _read_profile(data_dir: Path, config: Config, path: str) -> _Profile:
         path,
         parsed.key_lines.get("identities"),
     )
-    return _Profile(path, key, row, valid, problems, identities)
+    return _Profile(path, key, row, valid, problems, identities, file_digest)
 
 
 def _json(text: str | None) -> Any:
@@ -465,22 +588,28 @@ def _unit_at(units: list[Unit], problem: Problem) -> bool:
     return any(u.line == problem.line for u in units)
 
 
-def _read_lines(snap: RepoSnapshot, kind: str, paths: list[str], ctx: LineContext) -> None:
+def _read_lines(
+    snap: RepoSnapshot,
+    kind: str,
+    paths: list[str],
+    ctx: LineContext,
+    parts: Iterable[_FileLines] | None = None,
+) -> None:
     """Parse JSONL files into `snap` in path order, the second half by a forked child when the
-    files are large (forkmap.py: reading is CPU-bound, the machine has more cores)."""
+    files are large (forkmap.py: reading is CPU-bound, the machine has more cores); or add
+    `parts`, the results of reading `paths` already (`_read_contributors`)."""
     states: dict[str, FileState] = snap.file_states.setdefault(kind, {})
     units = snap.units[kind]
-    read = partial(_read_lines_file, snap.data_dir, kind, ctx)
-    size = partial(_size, snap.data_dir)
-    check_only = not snap.import_rows and kind in UNSHIPPED_KINDS
-    parts = fork_map(
-        read,
-        paths,
-        weight=size,
-        min_weight=PARALLEL_READ_BYTES,
-        tail_share=CHILD_CHECK_SHARE if check_only else CHILD_READ_SHARE,
-        ship=_without_rows if check_only else None,
-    )
+    if parts is None:
+        check_only = not snap.import_rows and kind in UNSHIPPED_KINDS
+        parts = fork_map(
+            partial(_read_lines_file, snap.data_dir, kind, ctx),
+            paths,
+            weight=partial(_size, snap.data_dir),
+            min_weight=PARALLEL_READ_BYTES,
+            tail_share=CHILD_CHECK_SHARE if check_only else CHILD_READ_SHARE,
+            ship=_without_rows if check_only else None,
+        )
     for result in parts:
         path = result.path
         snap.files.append(path)
@@ -560,9 +689,9 @@ def _size(data_dir: Path, path: str) -> int:
 
 def _dedupe(snap: RepoSnapshot, kind: str, noun: str) -> None:
     """Same key twice: identical rows → one row and a warning; different → error on both."""
-    keys = [u.key for u in snap.units[kind] if u.row]
-    if len(set(keys)) == len(keys):
-        return  # no key repeats (the usual case): the loop below would keep every unit as is
+    units = snap.units[kind]
+    if len(set(map(_KEY, units))) == len(units):
+        return  # no key repeats at all (the usual case): the loop below would keep every unit
     first: dict[str, Unit] = {}
     keep: list[Unit] = []
     reread: dict[str, _FileLines] = {}

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
+from operator import attrgetter
 from pathlib import Path
 from typing import Any
 
@@ -45,6 +46,9 @@ PLURAL = {
 }
 
 Row = tuple[Any, ...]
+_VALID = attrgetter("valid")
+_ROW = attrgetter("row")
+_PATH = attrgetter("path")
 
 
 class _Unshipped(tuple[Any, ...]):
@@ -72,10 +76,27 @@ class Unit:
     row: Row
     valid: bool = True
 
-    def __reduce__(self) -> tuple[type[Unit], tuple[Any, ...]]:
+    def __reduce__(self) -> tuple[Any, tuple[Any, ...]]:
         """Pickled as its constructor call (a forked reader sends units back, forkmap.py):
-        as small as a tuple and rebuilt in one call, instead of slot by slot."""
-        return (Unit, (self.kind, self.path, self.line, self.key, self.row, self.valid))
+        as small as a tuple and rebuilt in one call, instead of slot by slot; the line number
+        comes back as the shared object (`line_number`)."""
+        return (_unpickled_unit, (self.kind, self.path, self.line, self.key, self.row, self.valid))
+
+
+# Line numbers as shared objects: CPython caches only the integers up to 256, and at 10x
+# 880,000 activity lines are further down their file (28 MB of separate int objects, CORE-80).
+LINE_NUMBERS: tuple[int, ...] = tuple(range(1 << 15))
+
+
+def line_number(n: int) -> int:
+    """The shared object for line `n` (below 32,768; `n` itself beyond)."""
+    return LINE_NUMBERS[n] if n < len(LINE_NUMBERS) else n
+
+
+def _unpickled_unit(
+    kind: str, path: str, line: int | None, key: str, row: Row, valid: bool
+) -> Unit:
+    return Unit(kind, path, None if line is None else line_number(line), key, row, valid)
 
 
 def references(unit: Unit) -> tuple[tuple[str, str], ...]:
@@ -111,6 +132,8 @@ class RepoSnapshot:
     line_context: Any = None
     export_form: set[str] = field(default_factory=set)  # activity files exactly as export writes
     import_rows: bool = True  # False: some rows are UNSHIPPED; such a snapshot is never imported
+    # sha256 of each profile's bytes as the reader parsed them (runmemo.py: the run's key)
+    profile_digests: dict[str, str] = field(default_factory=dict)
 
     @property
     def files_checked(self) -> int:
@@ -121,10 +144,20 @@ class RepoSnapshot:
 
     def rows(self, kind: str) -> Iterator[Row]:
         """Rows of the valid units of `kind`, in read order."""
-        return (u.row for u in self.units[kind] if u.valid)
+        units = self.units[kind]
+        if all(map(_VALID, units)):  # the usual case, in C (130,000 activities at 1x)
+            return map(_ROW, units)
+        return (u.row for u in units if u.valid)
 
     def valid_units(self, kind: str) -> Iterator[Unit]:
         return (u for u in self.units[kind] if u.valid)
+
+    def valid_paths(self, kind: str) -> set[str]:
+        """The files holding the valid units of `kind`."""
+        units = self.units[kind]
+        if all(map(_VALID, units)):
+            return set(map(_PATH, units))
+        return {u.path for u in units if u.valid}
 
     def protected_files(self) -> set[str]:
         """Files with any invalid content: export never rewrites or deletes them (CORE-53)."""
@@ -146,7 +179,8 @@ class RepoSnapshot:
         (CORE-80 peak memory), and the later phases read the working DB instead.
         """
         for kind in ("activity", "contributor_aggregate", "contributor_badge"):
-            self.units[kind] = [u for u in self.units[kind] if not u.valid]
+            units = self.units[kind]
+            self.units[kind] = [] if all(map(_VALID, units)) else [u for u in units if not u.valid]
 
     def contributor_rows_by_path(self) -> dict[str, Row]:
         return {u.path: u.row for u in self.units["contributor"] if u.valid}
@@ -195,4 +229,5 @@ class RepoSnapshot:
             line_context=self.line_context,
             export_form=set(self.export_form),
             import_rows=self.import_rows,
+            profile_digests=self.profile_digests,
         )

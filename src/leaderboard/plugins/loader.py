@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
-from importlib.metadata import EntryPoint, entry_points
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -30,6 +29,8 @@ from leaderboard.plugins.validate import (
 )
 
 if TYPE_CHECKING:  # httpx costs 60 ms to import; a run without plugins never needs it
+    from importlib.metadata import EntryPoint  # 15 ms (email parsing): only for entry points
+
     import httpx
 
     from leaderboard.plugins.http import HttpFactory
@@ -76,6 +77,8 @@ class PluginLoadFailure:
 
 def installed_entry_points() -> dict[str, EntryPoint]:
     """Entry points of group `leaderboard.plugins` by name (first wins on duplicates)."""
+    from importlib.metadata import entry_points
+
     found: dict[str, EntryPoint] = {}
     for ep in entry_points(group=GROUP):
         found.setdefault(ep.name, ep)

@@ -105,14 +105,14 @@ def resident_bytes() -> int | None:
 
 
 def _can_fork() -> bool:
-    return hasattr(os, "fork") and _usable_cores() >= 2
+    return hasattr(os, "fork") and usable_cores() >= 2
 
 
 def _can_spawn() -> bool:
-    return hasattr(os, "posix_spawn") and bool(sys.executable) and _usable_cores() >= 2
+    return hasattr(os, "posix_spawn") and bool(sys.executable) and usable_cores() >= 2
 
 
-def _usable_cores() -> int:
+def usable_cores() -> int:
     """Cores this process may run on (a container's CPU set, not the machine's count)."""
     if hasattr(os, "sched_getaffinity"):
         return len(os.sched_getaffinity(0))

@@ -26,7 +26,7 @@ from typing import Any
 from leaderboard import __version__
 from leaderboard.catalogue import GLOBAL_SLUGS
 from leaderboard.config.model import Config
-from leaderboard.db.database import Database
+from leaderboard.db.database import Database, sorter_threads
 from leaderboard.db.migrations import SCHEMA_VERSION
 from leaderboard.db.schema import ACTIVITY_FIELDS
 from leaderboard.errors import InvalidInputError
@@ -316,6 +316,7 @@ def build_public_db(
         tmp.unlink()
         conn = sqlite3.connect(tmp, isolation_level=None)
         try:
+            conn.execute(f"PRAGMA threads = {sorter_threads()}")  # its indexes and VACUUM sort
             if not durable:
                 conn.execute("PRAGMA synchronous = OFF")
             populate_public(conn, working, config=config, now=now, site_url=site_url)

@@ -18,7 +18,7 @@ pytestmark = pytest.mark.skipif(not hasattr(os, "fork"), reason="needs os.fork")
 
 @pytest.fixture(autouse=True)
 def _two_cores(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(forkmap, "_usable_cores", lambda: 2)
+    monkeypatch.setattr(forkmap, "usable_cores", lambda: 2)
 
 
 def _square_and_pid(n: int) -> tuple[int, int]:
@@ -48,7 +48,7 @@ def test_weights_decide_the_split() -> None:
 def test_small_inputs_and_one_core_run_in_process(monkeypatch: pytest.MonkeyPatch) -> None:
     results = list(fork_map(_square_and_pid, [1, 2, 3], weight=lambda n: n, min_weight=100))
     assert {pid for _, pid in results} == {os.getpid()}
-    monkeypatch.setattr(forkmap, "_usable_cores", lambda: 1)
+    monkeypatch.setattr(forkmap, "usable_cores", lambda: 1)
     results = list(fork_map(_square_and_pid, list(range(100))))
     assert {pid for _, pid in results} == {os.getpid()}
 
@@ -142,7 +142,7 @@ def test_started_job_wait_lets_the_children_finish_the_queue(tmp_path: Path) -> 
 
 
 def test_started_job_without_children_is_a_plain_loop(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(forkmap, "_usable_cores", lambda: 1)
+    monkeypatch.setattr(forkmap, "usable_cores", lambda: 1)
     job = start_fork_map(_square_and_pid, list(range(20)), children=3, freeze=True)
     assert job.children == [] and gc.get_freeze_count() == 0
     assert {pid for _, pid in job.results()} == {os.getpid()}

@@ -86,7 +86,7 @@ def test_forked_read_equals_sequential_read(
 
     monkeypatch.setattr(reader, "PARALLEL_READ_BYTES", 0)
     monkeypatch.setattr(reader, "PARALLEL_PROFILE_BYTES", 0)
-    monkeypatch.setattr(forkmap, "_usable_cores", lambda: 2)
+    monkeypatch.setattr(forkmap, "usable_cores", lambda: 2)
     monkeypatch.setattr(forkmap._Child, "start", counting_start)
     forked = _facts(snapshot_of(upstream_repo))
 
@@ -117,7 +117,7 @@ def test_check_only_read_reports_what_a_full_read_reports(
 
     monkeypatch.setattr(reader, "PARALLEL_READ_BYTES", 0)
     monkeypatch.setattr(reader, "PROFILE_BYTE_COST", 1)  # the tail holds activity files
-    monkeypatch.setattr(forkmap, "_usable_cores", lambda: 2)
+    monkeypatch.setattr(forkmap, "usable_cores", lambda: 2)
     checked = read_repo(
         upstream_repo,
         config=make_config(timezone="Asia/Kolkata"),
@@ -171,7 +171,7 @@ def test_profile_digests_are_of_the_bytes_parsed(
 
     _add_contributors(upstream_repo, 60)
     monkeypatch.setattr(reader, "PARALLEL_READ_BYTES", 0)
-    monkeypatch.setattr(forkmap, "_usable_cores", lambda: 2)
+    monkeypatch.setattr(forkmap, "usable_cores", lambda: 2)
     snap = snapshot_of(upstream_repo)
     profiles = sorted((upstream_repo / "contributors").glob("*.md"))
     assert snap.profile_digests == {

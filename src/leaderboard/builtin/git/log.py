@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import IO, NamedTuple
 
 from leaderboard.errors import PluginError
+from leaderboard.forkmap import usable_cores
 from leaderboard.timeutil import canonical
 
 FORMAT = (
@@ -227,13 +228,6 @@ IN_FLIGHT = 3  # slices per worker handed to git ahead of the one being stored
 LIST_POLL = 0.005  # seconds between reads of what `git rev-list` has printed so far
 
 Dated = tuple[str, Commit]  # (canonical UTC author date, commit)
-
-
-def usable_cores() -> int:
-    try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:  # not Linux
-        return os.cpu_count() or 1
 
 
 @functools.lru_cache(maxsize=4096)

@@ -98,3 +98,19 @@ def test_transaction_and_savepoint_rollback() -> None:
         db.execute("INSERT INTO _leaderboard_meta VALUES ('c', '3')")
         raise RuntimeError
     assert db.get_meta("c") is None
+
+
+@pytest.mark.parametrize(("cores", "threads"), [(1, 1), (2, 2), (16, 4)])
+def test_sorter_threads_follow_the_usable_cores(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, cores: int, threads: int
+) -> None:
+    """CORE-80: every connection lets SQLite's sorter use a helper per usable core (at most 4),
+    for index builds and large ordered reads; a read-only handle sorts too."""
+    from leaderboard import forkmap
+
+    monkeypatch.setattr(forkmap, "usable_cores", lambda: cores)
+    path = tmp_path / "w.db"
+    db = Database.open(path)
+    assert db.scalar("PRAGMA threads") == threads
+    db.close()
+    assert Database.open(path, readonly=True).scalar("PRAGMA threads") == threads

@@ -13,10 +13,9 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, TypeVar
 
-from leaderboard import __version__
+from leaderboard import __version__, forkmap
 from leaderboard.db.bulk import drop_schema, restore_schema
 from leaderboard.db.migrations import migrate
-from leaderboard.forkmap import usable_cores
 
 # Fewer rows than this go into an empty table row by row (`Database.secondary_indexes_dropped`
 # is for more): dropping and creating indexes and triggers costs more than it saves on a small
@@ -39,7 +38,7 @@ MAX_SORTER_THREADS = 4
 
 def sorter_threads() -> int:
     """The `PRAGMA threads` value: one helper per usable core, at most `MAX_SORTER_THREADS`."""
-    return min(usable_cores(), MAX_SORTER_THREADS)
+    return min(forkmap.usable_cores(), MAX_SORTER_THREADS)
 
 
 class Database:

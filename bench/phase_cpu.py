@@ -17,7 +17,6 @@ import argparse
 import json
 import os
 import resource
-import shutil
 import statistics
 import subprocess
 import sys
@@ -29,7 +28,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 from results import write_section  # noqa: E402  (bench/ is on sys.path)
-from run import _tree_rss_mb  # noqa: E402
+from run import Scratch, _tree_rss_mb  # noqa: E402
 
 NOW = "2026-11-01T12:00:00Z"
 SECTION = "## Runner phases: main-process CPU, before and after (`bench/phase_cpu.py`)"
@@ -121,16 +120,19 @@ def main(argv: list[str] | None = None) -> int:
         now = datetime.fromisoformat(NOW.replace("Z", "+00:00")).astimezone(UTC)
         generate(pristine, scale=args.scale, now=now)
     results: dict[str, list[dict[str, tuple[float, float]]]] = {"before": [], "after": []}
-    for r in range(args.rounds):
-        order = [("before", args.before), ("after", args.after)]
-        for label, src in order if r % 2 == 0 else reversed(order):
-            data = args.work / f"data-{label}"
-            shutil.rmtree(data, ignore_errors=True)
-            shutil.copytree(pristine, data)
-            os.sync()  # the copy's dirty pages are not the export's to flush
-            results[label].append(one_run(src, data))
-            total = results[label][-1]["total"]
-            print(f"{label}: {total[0]:.2f} s wall, {total[1]:.2f} s main CPU", flush=True)
+    scratch = Scratch(args.work)  # a fresh copy per run, deleted at the end (see bench/run.py)
+    scratch.clear()
+    try:
+        for r in range(args.rounds):
+            order = [("before", args.before), ("after", args.after)]
+            for label, src in order if r % 2 == 0 else reversed(order):
+                data = scratch.new(f"data-{label}", copy_of=pristine)
+                os.sync()  # the copy's dirty pages are not the export's to flush
+                results[label].append(one_run(src, data))
+                total = results[label][-1]["total"]
+                print(f"{label}: {total[0]:.2f} s wall, {total[1]:.2f} s main CPU", flush=True)
+    finally:
+        scratch.clear()
     names = [k for k in results["before"][0] if k in results["after"][0]]
     load = os.getloadavg()[0]
     lines = [

@@ -6,7 +6,8 @@ missing prerequisite can never pass CI silently."""
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 
 import pytest
 from hypothesis import HealthCheck, settings
@@ -16,7 +17,9 @@ from leaderboard.logs import MASK
 _skipped: list[str] = []
 
 # Property tests judge results, never speed: a busy CI machine must not fail them on timing.
-settings.register_profile("leaderboard", deadline=None, suppress_health_check=[HealthCheck.too_slow])
+settings.register_profile(
+    "leaderboard", deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
 settings.load_profile("leaderboard")
 
 
@@ -27,6 +30,29 @@ def _forget_registered_secrets() -> Iterator[None]:
     saved = MASK.registered
     yield
     MASK.set(saved)
+
+
+@pytest.fixture
+def meet_other_process(tmp_path_factory: pytest.TempPathFactory) -> Callable[[], None]:
+    """A call for the work of a fork map (forkmap.py) to make at each item: the first one in
+    each process waits (at most 30 s) until another process has made its first one too. Items
+    are shared through a queue, so without it a test cannot know that both processes took part
+    (the first one to run may take every item)."""
+    markers = tmp_path_factory.mktemp("meet")
+    met: set[int] = set()  # copied into each forked child with whatever the parent had
+
+    def meet() -> None:
+        pid = os.getpid()
+        if pid in met:
+            return
+        met.add(pid)
+        (markers / str(pid)).touch()
+        deadline = time.monotonic() + 30
+        while len(list(markers.iterdir())) < 2:
+            assert time.monotonic() < deadline, "no other process took part"
+            time.sleep(0.002)
+
+    return meet
 
 
 def pytest_runtest_logreport(report: pytest.TestReport) -> None:

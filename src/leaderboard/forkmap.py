@@ -2,30 +2,27 @@
 inherit everything the work needs (no pickling of inputs, no import cost, no module globals to
 set up) and stream pickled results back through a pipe. Two entry points share the machinery:
 
-- `fork_map(work, items)`: an in-order map whose tail runs in one forked child while the parent
-  computes the head (reading the data repository, Open Graph images).
-- `start_fork_map(work, items, children=n)`: children start now and take items from a shared
-  queue while the parent does something else; `results()` later lets the parent take what is
-  left and returns everything in input order (profile pages, generated avatars). With
-  `spawn=True` the children are fresh interpreters that receive `work` and `items` pickled,
-  for a parent too large to fork (the export after a 10× import).
+- `fork_map(work, items)`: an in-order map computed by the parent and one forked child
+  together, yielding each result as soon as it and those before it are known (reading the data
+  repository, Open Graph images).
+- `start_fork_map(work, items, children=n)`: children start now while the parent does something
+  else; `results()` later lets the parent join in and returns everything in input order
+  (profile pages, generated avatars). With `spawn=True` the children are fresh interpreters
+  that receive `work` and `items` pickled, for a parent too large to fork (the export after a
+  10× import).
 
-Both give exactly the results, order and exceptions of a plain loop: a child that dies or
-raises only means the parent computes the items it did not deliver.
+Both share one queue of items (`ForkMapJob`): the parent and its children claim items from it
+one chunk at a time, so whoever is free works and nobody waits for a fixed share. A fixed split
+had to guess what the child's extra work (pickling what it computed) costs against the
+parent's (unpickling it), and the guess that suited 1× (a 42% tail) left the parent of a 10×
+read waiting 0.6 s for its child. Results come back in input order, exactly as a plain loop
+would give them, so output stays deterministic (CORE-81). A parent thread drains each child's
+pipe meanwhile, so a child never waits for the parent.
 
-`fork_map` in detail:
-
-Reading the data repository is CPU-bound Python (JSON lines, YAML front matter), so one process
-uses one of the machine's cores. `fork_map` hands the tail of the work to a forked child: the
-child inherits everything the work needs (no pickling of inputs, no import cost), computes its
-items in batches and streams each batch back pickled through a pipe, while the parent computes
-the head. A parent thread drains the pipe meanwhile, so the child never waits for the parent and
-holds only one batch at a time. Results come back in input order, exactly as a plain loop would
-give them, so output stays deterministic (CORE-81).
-
-Failures never change results: if the child dies or its work raises, the parent computes the
-tail itself, and any exception is then raised by the parent as a plain loop would raise it.
-Without `os.fork` (Windows), or for small inputs, or on one core, it is a plain loop.
+Failures never change results: a child that dies or raises only means the parent computes the
+items it did not deliver, and an exception reaches the caller as a plain loop would raise it
+(the first failing item in input order). Without `os.fork` (Windows), or for small inputs, or
+on one core, it is a plain loop.
 
 Fork while the process is small: the child's resident size counts every page it inherits, so a
 fork from a process holding 1 GB adds 1 GB to the process tree's peak (the CORE-80 measure).
@@ -39,6 +36,7 @@ import pickle
 import struct
 import sys
 import threading
+from collections import deque
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import ExitStack
 from typing import Any, Generic, TypeVar
@@ -49,8 +47,10 @@ T = TypeVar("T")
 R = TypeVar("R")
 
 _HEADER = struct.Struct("<Q")
-_TOKEN = struct.Struct("<I")  # one queued item index (atomic to read: far below PIPE_BUF)
-_BATCH = 64
+_TOKEN = struct.Struct("<I")  # the first index of one queued chunk (atomic to read)
+# Chunks queued at most: 32 KiB of tokens, half of Linux's default pipe capacity, so the whole
+# queue is written before the first fork; more items go by chunks of several.
+_MAX_TOKENS = 8192
 
 
 def fork_map(
@@ -59,37 +59,24 @@ def fork_map(
     *,
     weight: Callable[[T], int] | None = None,
     min_weight: int = 0,
-    tail_share: float = 0.5,
     ship: Callable[[R], R] | None = None,
 ) -> Iterator[R]:
-    """`work(item)` for each item, in order; the tail (`tail_share` of the total `weight`)
-    computed by a child. A share below one half balances the child's extra cost of pickling.
-    `ship`, when given, is applied by the child to each of its results before sending it:
-    what the caller does not need need not be pickled (so the tail's results may differ from
-    the head's exactly as `ship` makes them differ).
+    """`work(item)` for each item, in order, computed by this process and one forked child
+    taking items from a shared queue (see the module docstring). `ship`, when given, is applied
+    by the child to each of its results before sending it: what the caller does not need need
+    not be pickled (so the child's results may differ from the parent's exactly as `ship`
+    makes them differ).
 
     `work` must be a pure function of the item and of state that exists before the call (the
     child sees the parent's memory as it was at the fork; its side effects are lost). Results
-    must be picklable. Runs as a plain loop when the total weight is below `min_weight`.
+    must be picklable. Runs as a plain loop when the total `weight` (one per item without it)
+    is below `min_weight`.
     """
-    weights = [weight(item) for item in items] if weight else [1] * len(items)
-    total = sum(weights)
-    if len(items) < 2 or total < min_weight or not _can_fork():
+    total = sum(map(weight, items)) if weight else len(items)
+    if total < min_weight:
         yield from map(work, items)
         return
-    split = _split_index(weights, total * (1 - tail_share))
-    head, tail = items[:split], items[split:]
-    child = _Child.start(work, tail, ship)
-    try:
-        yield from map(work, head)
-    except BaseException:
-        child.abandon()
-        raise
-    results: Iterator[R] | None = child.finish()
-    if results is None:
-        yield from map(work, tail)
-    else:
-        yield from results
+    yield from ForkMapJob(work, items, children=1, freeze=False, ship=ship).in_order()
 
 
 def resident_bytes() -> int | None:
@@ -119,33 +106,17 @@ def usable_cores() -> int:
     return os.cpu_count() or 1
 
 
-def _split_index(weights: list[int], head_weight: float) -> int:
-    """The first index at which the head carries `head_weight`; each side gets one item."""
-    running = 0
-    for index, w in enumerate(weights):
-        running += w
-        if running >= head_weight:
-            return max(1, min(index + 1, len(weights) - 1))
-    return len(weights) - 1
-
-
 class _Child:
     """One forked worker and the thread that collects its frames."""
 
     def __init__(self, pid: int, read_fd: int, *, drain: bool = True) -> None:
         self.pid = pid
         self.read_fd = read_fd
-        self.frames: list[bytes] = []
+        self.frames: deque[bytes] = deque()
         self.complete = False
         self.thread = threading.Thread(target=self._drain, name="fork-map", daemon=True)
         if drain:
             self.thread.start()
-
-    @classmethod
-    def start(
-        cls, work: Callable[[T], R], tail: Sequence[T], ship: Callable[[R], R] | None = None
-    ) -> _Child:
-        return cls.fork(lambda write_fd: _child_main(work, tail, write_fd, ship))
 
     @classmethod
     def fork(cls, body: Callable[[int], None], *, drain: bool = True) -> _Child:
@@ -214,23 +185,18 @@ class _Child:
                     return
                 self.frames.append(frame)
 
-    def finish(self) -> Iterator[Any] | None:
-        """The child's results in order, or None when it did not deliver all of them."""
-        self.thread.join()
-        _, status = os.waitpid(self.pid, 0)
-        if not self.complete or not os.WIFEXITED(status) or os.WEXITSTATUS(status) != 0:
-            return None
-        frames, self.frames = self.frames, []
-        return _unpickled(frames)
-
     def delivered(self) -> Iterator[Any]:
         """Wait for the child; the results of every whole frame it sent, even if it then
         failed (for the queue, where each frame names its items)."""
         self.thread.join()
         with contextlib.suppress(ChildProcessError):
             os.waitpid(self.pid, 0)
-        frames, self.frames = self.frames, []
+        frames, self.frames = self.frames, deque()
         return _unpickled(frames)
+
+    def arrived(self) -> Iterator[Any]:
+        """The results of the frames drained so far, without waiting."""
+        return _unpickled(self.frames)
 
     def abandon(self) -> None:
         with contextlib.suppress(OSError):
@@ -241,37 +207,10 @@ class _Child:
             os.waitpid(self.pid, 0)
 
 
-def _unpickled(frames: list[bytes]) -> Iterator[Any]:
+def _unpickled(frames: deque[bytes]) -> Iterator[Any]:
     """Frame by frame, each dropped once loaded, so bytes and objects are not held twice."""
-    frames.reverse()
     while frames:
-        yield from pickle.loads(frames.pop())
-
-
-def _child_main(
-    work: Callable[[T], R],
-    tail: Sequence[T],
-    write_fd: int,
-    ship: Callable[[R], R] | None = None,
-) -> None:
-    """Compute the tail in batches and stream them; `os._exit` so that nothing of the parent
-    (atexit handlers, buffered output, open databases) runs or flushes twice."""
-    code = 1
-    try:
-        with os.fdopen(write_fd, "wb", buffering=1 << 20) as pipe:
-            for start in range(0, len(tail), _BATCH):
-                batch = [work(item) for item in tail[start : start + _BATCH]]
-                if ship is not None:
-                    batch = [ship(result) for result in batch]
-                frame = pickle.dumps(batch, protocol=pickle.HIGHEST_PROTOCOL)
-                pipe.write(_HEADER.pack(len(frame)))
-                pipe.write(frame)
-            pipe.write(_HEADER.pack(0))
-        code = 0
-    except BaseException:  # the parent recomputes the tail and raises what it raises
-        code = 1
-    finally:
-        os._exit(code)
+        yield from pickle.loads(frames.popleft())
 
 
 def _feed(fd: int, data: bytes) -> None:
@@ -285,10 +224,10 @@ def _spawned_main(job_fd: int, queue_fd: int, write_fd: int) -> None:
     (say, the job cannot be unpickled) ends it quietly and the parent computes the rest."""
     try:
         with os.fdopen(job_fd, "rb") as pipe:
-            work, items = pickle.load(pipe)
+            work, items, ship = pickle.load(pipe)
     except BaseException:
         os._exit(1)
-    _queue_child_main(work, items, queue_fd, write_fd)
+    _queue_child_main(work, items, queue_fd, write_fd, ship)
 
 
 # -- a shared queue, started now and collected later -------------------------------------------
@@ -322,12 +261,12 @@ def start_fork_map(
 
 
 class ForkMapJob(Generic[T, R]):
-    """Items claimed one at a time from a queue shared by the parent and its children.
+    """Items claimed one chunk at a time from a queue shared by the parent and its children.
 
-    The queue is a pipe holding the item indices, written before the fork and closed for
-    writing, so every reader sees the end of it; a read of one index is atomic, so each item is
-    taken by exactly one process. Children work from the moment they are forked; the parent
-    joins in `results()`, so whoever is free works and nobody waits for a fixed share.
+    The queue is a pipe holding the first index of each chunk, written before the fork and
+    closed for writing, so every reader sees the end of it; a read of one token is atomic, so
+    each chunk is taken by exactly one process. Children work from the moment they are forked;
+    the parent joins in `in_order()` or `results()`.
     """
 
     def __init__(
@@ -338,17 +277,19 @@ class ForkMapJob(Generic[T, R]):
         children: int,
         freeze: bool,
         spawn: bool = False,
+        ship: Callable[[R], R] | None = None,
     ) -> None:
         self.work = work
         self.items = items
+        self.chunk = _chunk_size(len(items))
         self.children: list[_Child] = []
         self.queue_fd: int | None = None
         self.resources = ExitStack()  # the GC freeze, undone by `close`
         if children < 1 or len(items) < 2 or not (_can_spawn() if spawn else _can_fork()):
             return
         # Pickled first: `work` that a fresh interpreter cannot load is the caller's error.
-        job = pickle.dumps((work, items), protocol=pickle.HIGHEST_PROTOCOL) if spawn else b""
-        self.queue_fd = _queue(len(items))
+        job = pickle.dumps((work, items, ship), protocol=pickle.HIGHEST_PROTOCOL) if spawn else b""
+        self.queue_fd = _queue(len(items), self.chunk)
         queue_fd = self.queue_fd
         count = min(children, len(items) - 1)
         if spawn:
@@ -359,28 +300,58 @@ class ForkMapJob(Generic[T, R]):
             for _ in range(count):
                 self.children.append(
                     _Child.fork(
-                        lambda fd: _queue_child_main(work, items, queue_fd, fd), drain=False
+                        lambda fd: _queue_child_main(work, items, queue_fd, fd, ship),
+                        drain=False,
                     )
                 )
         for child in self.children:  # threads only once every child is forked
             child.start_draining()
 
     def results(self) -> list[R]:
-        """Every result in input order; the parent computes the items left in the queue and
-        whatever a child took but did not deliver. Ends the job."""
+        """Every result in input order (see `in_order`). Ends the job."""
+        return list(self.in_order())
+
+    def in_order(self) -> Iterator[R]:
+        """Every result in input order, each as soon as it and those before it are known: the
+        parent claims chunks from the queue like a child and takes in the children's frames
+        between its own items. Whatever a child took and did not deliver, the parent computes
+        at the end. An exception is raised where a plain loop would raise it: when the parent's
+        item fails, it stops claiming, collects what the children finished and computes any
+        earlier item still missing (which may fail first). Ends the job, also when the caller
+        stops early."""
         try:
-            done: dict[int, R] = {}
+            known: dict[int, R] = {}
+            failed: tuple[int, Exception] | None = None
+            next_out = 0
             if self.queue_fd is not None:
-                while token := os.read(self.queue_fd, _TOKEN.size):
-                    (index,) = _TOKEN.unpack(token)
-                    done[index] = self.work(self.items[index])
+                while failed is None and (token := os.read(self.queue_fd, _TOKEN.size)):
+                    (first,) = _TOKEN.unpack(token)
+                    for index in range(first, min(first + self.chunk, len(self.items))):
+                        try:
+                            known[index] = self.work(self.items[index])
+                        except Exception as exc:
+                            failed = (index, exc)
+                            break
+                    for child in self.children:
+                        for index, result in child.arrived():
+                            known.setdefault(index, result)
+                    while next_out in known:
+                        yield known.pop(next_out)
+                        next_out += 1
+                if failed is not None:  # empty the queue, so the children stop after their chunk
+                    while os.read(self.queue_fd, 1 << 16):
+                        pass
                 for child in self.children:
                     for index, result in child.delivered():
-                        done.setdefault(index, result)
+                        known.setdefault(index, result)
                 self.children = []
-            return [
-                done[i] if i in done else self.work(item) for i, item in enumerate(self.items)
-            ]
+            for index in range(next_out, len(self.items)):
+                if index in known:
+                    yield known.pop(index)
+                elif failed is not None and index == failed[0]:
+                    raise failed[1]
+                else:
+                    yield self.work(self.items[index])
         finally:
             self.close()
 
@@ -405,14 +376,20 @@ class ForkMapJob(Generic[T, R]):
         self.resources.close()
 
 
-def _queue(count: int) -> int:
-    """A pipe's read end holding the indices 0..count-1. The write is non-blocking and in
-    pieces of at most PIPE_BUF bytes, each written whole or not at all: indices that do not fit
-    in the pipe are simply not queued, and `results()` computes them."""
+def _chunk_size(count: int) -> int:
+    """Items per queued token: one, unless there are more than `_MAX_TOKENS` items."""
+    return max(1, -(-count // _MAX_TOKENS))
+
+
+def _queue(count: int, chunk: int) -> int:
+    """A pipe's read end holding the first index of each chunk of `chunk` items in 0..count-1.
+    The write is non-blocking and in pieces of at most PIPE_BUF bytes, each written whole or
+    not at all: chunks that do not fit in the pipe are simply not queued, and the parent
+    computes them at the end."""
     read_fd, write_fd = os.pipe()
     try:
         os.set_blocking(write_fd, False)
-        data = b"".join(_TOKEN.pack(i) for i in range(count))
+        data = b"".join(_TOKEN.pack(i) for i in range(0, count, chunk))
         with contextlib.suppress(BlockingIOError):
             for start in range(0, len(data), 4096):
                 os.write(write_fd, data[start : start + 4096])
@@ -422,20 +399,30 @@ def _queue(count: int) -> int:
 
 
 def _queue_child_main(
-    work: Callable[[T], R], items: Sequence[T], queue_fd: int, write_fd: int
+    work: Callable[[T], R],
+    items: Sequence[T],
+    queue_fd: int,
+    write_fd: int,
+    ship: Callable[[R], R] | None = None,
 ) -> None:
-    """Take indices until the queue is empty, streaming `[(index, result)]` frames; `os._exit`
-    as in `_child_main`. A raising item ends the child; the parent computes what is missing."""
+    """Take chunks until the queue is empty, streaming one `[(index, result), ...]` frame per
+    chunk (each result passed through `ship` when given); `os._exit` so that nothing of the
+    parent (atexit handlers, buffered output, open databases) runs or flushes twice. A raising
+    item ends the child; the parent computes what is missing."""
     code = 1
+    chunk = _chunk_size(len(items))
     try:
         with os.fdopen(write_fd, "wb", buffering=1 << 20) as pipe:
             while token := os.read(queue_fd, _TOKEN.size):
-                (index,) = _TOKEN.unpack(token)
-                frame = pickle.dumps(
-                    [(index, work(items[index]))], protocol=pickle.HIGHEST_PROTOCOL
-                )
+                (first,) = _TOKEN.unpack(token)
+                done = [
+                    (i, work(items[i]) if ship is None else ship(work(items[i])))
+                    for i in range(first, min(first + chunk, len(items)))
+                ]
+                frame = pickle.dumps(done, protocol=pickle.HIGHEST_PROTOCOL)
                 pipe.write(_HEADER.pack(len(frame)))
                 pipe.write(frame)
+                pipe.flush()
             pipe.write(_HEADER.pack(0))
         code = 0
     except BaseException:

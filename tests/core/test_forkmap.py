@@ -5,6 +5,7 @@ from __future__ import annotations
 import gc
 import os
 import pickle
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -25,24 +26,74 @@ def _square_and_pid(n: int) -> tuple[int, int]:
     return n * n, os.getpid()
 
 
-def test_results_are_in_input_order_and_the_tail_comes_from_a_child() -> None:
+def _wait_for(marker: Path) -> None:
+    deadline = time.monotonic() + 30
+    while not marker.exists() and time.monotonic() < deadline:
+        time.sleep(0.002)
+
+
+def _square_and_pid_waiting(
+    parent: int, markers: Path, count: int
+) -> Callable[[int], tuple[int, int]]:
+    """`_square_and_pid`, except that each process's first item waits (at most 30 s) until
+    the other process has started one too, and the parent's then until the child has computed
+    `count` items: whatever the scheduler does, both take part, and the child takes `count`
+    items from the queue while the parent is busy with one."""
+    done = [0]  # items computed by this process (each process has its own copy)
+
+    def work(n: int) -> tuple[int, int]:
+        done[0] += 1
+        me, other = ("parent", "child") if os.getpid() == parent else ("child", "parent")
+        if done[0] == 1:
+            (markers / f"{me}-started").touch()
+            _wait_for(markers / f"{other}-started")
+            if me == "parent":
+                _wait_for(markers / "child-reached")
+        if me == "child" and done[0] == count:
+            (markers / "child-reached").touch()
+        return _square_and_pid(n)
+
+    return work
+
+
+def test_results_are_in_input_order_and_whoever_is_free_takes_the_next_item(
+    tmp_path: Path,
+) -> None:
     items = list(range(1000))
-    results = list(fork_map(_square_and_pid, items))
+    work = _square_and_pid_waiting(os.getpid(), tmp_path, 150)
+    results = list(fork_map(work, items))
     assert [r for r, _ in results] == [n * n for n in items]
     pids = [pid for _, pid in results]
-    assert pids[0] == os.getpid()
-    assert pids[-1] != os.getpid()  # the tail was computed elsewhere
-    split = pids.index(pids[-1])
-    assert set(pids[:split]) == {os.getpid()} and set(pids[split:]) == {pids[-1]}
-    assert split == 500
+    assert len(set(pids)) == 2 and os.getpid() in pids
+    child = next(pid for pid in pids if pid != os.getpid())
+    assert pids.count(child) >= 150  # taken while the parent was busy with its first item
 
 
-def test_weights_decide_the_split() -> None:
-    items = list(range(10))
-    weights = {n: (91 if n == 0 else 1) for n in items}  # the first item is most of the work
-    results = list(fork_map(_square_and_pid, items, weight=weights.__getitem__))
+def test_more_items_than_queue_tokens_go_by_chunks(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setattr(forkmap, "_MAX_TOKENS", 4)  # 100 items: 4 chunks of 25
+    work = _square_and_pid_waiting(os.getpid(), tmp_path, 25)
+    results = list(fork_map(work, list(range(100))))
+    assert [r for r, _ in results] == [n * n for n in range(100)]
     pids = [pid for _, pid in results]
-    assert pids[0] == os.getpid() and set(pids[1:]) == {pids[-1]} and pids[-1] != os.getpid()
+    chunks = [set(pids[start : start + 25]) for start in range(0, 100, 25)]
+    assert all(len(chunk) == 1 for chunk in chunks)  # each chunk taken whole by one process
+    assert len(set.union(*chunks)) == 2
+
+
+def test_the_child_ships_what_the_caller_needs() -> None:
+    results = list(fork_map(_square_and_pid, list(range(300)), ship=lambda r: (r[0], -1)))
+    assert [r for r, _ in results] == [n * n for n in range(300)]
+    assert {pid for _, pid in results} <= {os.getpid(), -1}
+
+
+def test_a_caller_that_stops_early_leaves_no_child() -> None:
+    results = fork_map(_square_and_pid, list(range(10_000)))
+    assert next(results)[0] == 0
+    results.close()  # the child was still working: it is stopped and reaped
+    with pytest.raises(ChildProcessError):
+        os.waitpid(-1, os.WNOHANG)
 
 
 def test_small_inputs_and_one_core_run_in_process(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -90,10 +141,33 @@ def _raise_on(bad: int) -> Callable[[int], int]:
     return work
 
 
-@pytest.mark.parametrize("bad", [3, 150])  # in the parent's head, in the child's tail
+@pytest.mark.parametrize("bad", [0, 3, 150, 199])
 def test_an_exception_reaches_the_caller_as_in_a_plain_loop(bad: int) -> None:
     with pytest.raises(ValueError, match=f"bad item {bad}"):
         list(fork_map(_raise_on(bad), list(range(200))))
+
+
+def test_the_first_failing_item_in_input_order_is_the_one_raised(tmp_path: Path) -> None:
+    """The child dies on item 3 (it takes items up to 3 while the parent waits on its first
+    one); the parent goes on and fails on item 150, yet the caller sees item 3's error, as
+    from a plain loop, after the results of items 0 to 2."""
+    parent = os.getpid()
+
+    def work(n: int) -> int:
+        if n == 3 and os.getpid() != parent:
+            (tmp_path / "child-at-3").touch()
+        if n in (3, 150):
+            raise ValueError(f"bad item {n}")
+        if os.getpid() == parent and not (tmp_path / "parent-started").exists():
+            (tmp_path / "parent-started").touch()
+            _wait_for(tmp_path / "child-at-3")
+        return n
+
+    seen: list[int] = []
+    with pytest.raises(ValueError, match="bad item 3"):
+        for n in fork_map(work, list(range(200))):
+            seen.append(n)
+    assert seen == [0, 1, 2]
 
 
 # -- start_fork_map: a shared queue started now, collected later -------------------------------

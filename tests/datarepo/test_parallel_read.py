@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -50,6 +52,47 @@ def _add_contributors(data_dir: Path, count: int) -> None:
         fh.write((acts / "user000.jsonl").read_text().splitlines()[1] + "\n")
 
 
+def _both_processes_read(
+    monkeypatch: pytest.MonkeyPatch, markers: Path, until: str | None = None
+) -> list[int]:
+    """Make every fork map of the reader really shared: the parent's first file after each
+    fork waits (at most 30 s) until the new child has started one of its own (and, with
+    `until`, has read the file of that name), so the child has taken files from the queue
+    whatever the scheduler does. Returns the list of forks made."""
+    parent = os.getpid()
+    forks: list[int] = []
+    acknowledged: set[int] = set()
+    real_fork = forkmap._Child.fork
+
+    def counting_fork(*args: Any, **kwargs: Any) -> Any:
+        forks.append(len(forks) + 1)
+        return real_fork(*args, **kwargs)
+
+    def waiting(read: Callable[..., Any]) -> Callable[..., Any]:
+        def wrapped(*args: Any) -> Any:
+            marker = markers / f"child-{len(forks)}"
+            if os.getpid() != parent:
+                result = read(*args)
+                item = args[-1][1] if isinstance(args[-1], tuple) else args[-1]
+                if until is None or str(item).endswith(until):
+                    marker.touch()
+                return result
+            if forks and len(forks) not in acknowledged:
+                acknowledged.add(len(forks))
+                deadline = time.monotonic() + 30
+                while not marker.exists():
+                    assert time.monotonic() < deadline, f"the child never reached {until}"
+                    time.sleep(0.002)
+            return read(*args)
+
+        return wrapped
+
+    monkeypatch.setattr(forkmap._Child, "fork", counting_fork)
+    for name in ("_read_item", "_read_lines_file", "_read_profile"):
+        monkeypatch.setattr(reader, name, waiting(getattr(reader, name)))
+    return forks
+
+
 def _facts(snap: RepoSnapshot) -> dict[str, Any]:
     return {
         "units": {
@@ -66,7 +109,7 @@ def _facts(snap: RepoSnapshot) -> dict[str, Any]:
 
 @pytest.mark.parametrize("combined", [True, False])
 def test_forked_read_equals_sequential_read(
-    upstream_repo: Path, monkeypatch: pytest.MonkeyPatch, combined: bool
+    upstream_repo: Path, monkeypatch: pytest.MonkeyPatch, combined: bool, tmp_path: Path
 ) -> None:
     """Profiles and activity files read in one fork map (a repository of at most
     `COMBINED_READ_MAX_BYTES`), or each in its own, give the snapshot of one process."""
@@ -77,20 +120,13 @@ def test_forked_read_equals_sequential_read(
     monkeypatch.setattr(reader, "PARALLEL_PROFILE_BYTES", 1 << 60)
     sequential = _facts(snapshot_of(upstream_repo))
 
-    forks: list[int] = []
-    real_start = forkmap._Child.start
-
-    def counting_start(*args: Any) -> Any:
-        forks.append(1)
-        return real_start(*args)
-
     monkeypatch.setattr(reader, "PARALLEL_READ_BYTES", 0)
     monkeypatch.setattr(reader, "PARALLEL_PROFILE_BYTES", 0)
     monkeypatch.setattr(forkmap, "usable_cores", lambda: 2)
-    monkeypatch.setattr(forkmap._Child, "start", counting_start)
+    forks = _both_processes_read(monkeypatch, tmp_path)
     forked = _facts(snapshot_of(upstream_repo))
 
-    assert len(forks) == (1 if combined else 2)  # profiles and activity files really were split
+    assert len(forks) == (1 if combined else 2)  # profiles and activity files really were shared
     assert forked == sequential
     codes = {p.code for p in sequential["problems"]}
     assert len(sequential["problems"]) >= 4 and len(codes) >= 3
@@ -98,7 +134,7 @@ def test_forked_read_equals_sequential_read(
 
 
 def test_check_only_read_reports_what_a_full_read_reports(
-    upstream_repo: Path, monkeypatch: pytest.MonkeyPatch
+    upstream_repo: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     """`validate` (import_rows=False): the forked child sends no activity rows back, yet every
     problem is the same, repeated slugs included (identical ones are compared by reading the
@@ -116,8 +152,8 @@ def test_check_only_read_reports_what_a_full_read_reports(
     full = _facts(snapshot_of(upstream_repo))
 
     monkeypatch.setattr(reader, "PARALLEL_READ_BYTES", 0)
-    monkeypatch.setattr(reader, "PROFILE_BYTE_COST", 1)  # the tail holds activity files
     monkeypatch.setattr(forkmap, "usable_cores", lambda: 2)
+    forks = _both_processes_read(monkeypatch, tmp_path, until="user056.jsonl")
     checked = read_repo(
         upstream_repo,
         config=make_config(timezone="Asia/Kolkata"),
@@ -125,10 +161,11 @@ def test_check_only_read_reports_what_a_full_read_reports(
         now=NOW,
         import_rows=False,
     )
+    assert len(forks) == 1  # the activity files; the profiles are too few to share
     facts = _facts(checked)
     rows = [u[3] for u in facts["units"]["activity"]]
-    assert UNSHIPPED in rows and () in rows  # the tail's rows stayed in the child
-    assert any(r not in (UNSHIPPED, ()) for r in rows)  # the head's are the parent's own
+    assert UNSHIPPED in rows  # the rows the child read stayed in the child
+    assert any(r not in (UNSHIPPED, ()) for r in rows)  # the parent's are its own
     strip = {**facts["units"], "activity": None}
     assert strip == {**full["units"], "activity": None}
     assert [(p, line, k, v) for p, line, k, _, v in facts["units"]["activity"]] == [

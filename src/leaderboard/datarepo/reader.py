@@ -39,28 +39,21 @@ from leaderboard.problems import Problem
 from leaderboard.timeutil import canonical
 from leaderboard.usernames import ascii_lower, is_reserved, username_problem
 
-# Bytes from which a second process reads half of the files: below, forking costs more than
-# it saves (~50 ms of work). Front matter costs 40 times more per byte than JSON lines.
+# Bytes from which a second process shares the reading (forkmap.py: the two take files from
+# one queue): below, forking costs more than it saves (~50 ms of work). Front matter costs 40
+# times more per byte than JSON lines.
 PARALLEL_READ_BYTES = 4 << 20
 PARALLEL_PROFILE_BYTES = 128 << 10
-# The child's share of the bytes: it also pickles what it read (measured best at 1x).
-CHILD_READ_SHARE = 0.42
 # Reading profiles and activity files in one fork map (`_read_contributors`): a profile byte
-# weighs this many activity bytes (1x: 0.12 s of CPU for 0.35 MB of profiles, 0.30 s for 41 MB
-# of activity lines), and the child's share of that weight (it pickles the activity rows it
-# reads, the parent unpickles them). 1x, load 1.5, the main process's wall time from its start
-# to the end of reading: 0.65 s at 0.52 (the parent waited for the child), 0.53-0.57 s at 0.44,
-# 0.54-0.55 s at 0.40, 0.55-0.57 s at 0.36.
+# weighs this many activity bytes for that threshold (1x: 0.12 s of CPU for 0.35 MB of
+# profiles, 0.30 s for 41 MB of activity lines).
 PROFILE_BYTE_COST = 48
-CHILD_BOTH_SHARE = 0.42
 # ... up to this many bytes of activity files. The combined read leaves the parent more rows to
 # parse and fewer to unpickle, and parsing leaves its memory more fragmented: at 10x (413 MB)
 # the process held 936 MB after reading instead of 863 MB, and the run's peak (the end of the
 # import, CORE-80: 1 GB) is that plus the import's own. At 1x (41 MB) it saves 0.1 s of the
 # main process's CPU and the peak is far below its budget.
 COMBINED_READ_MAX_BYTES = 128 << 20
-# ... and when it sends no rows back (`import_rows=False`), pickling costs it next to nothing.
-CHILD_CHECK_SHARE = 0.5
 # Kinds whose rows a check-only read leaves in the child: only `_dedupe` looks at them, and only
 # for the rare repeated key (`_shipped_row` then reads that one file again). Badge rows stay:
 # `_check_award_triples` compares every one.
@@ -143,8 +136,8 @@ def _read_repo(
         ctx.activity_file_decoder()  # built once, before any fork (10x: 20 ms)
 
     # Unless the DB may already hold the activity files' rows (`_defer`, which needs to know
-    # whether the profiles have problems), one forked child reads the profiles and the tail of
-    # the activity files while this process reads the head; not for very large repositories
+    # whether the profiles have problems), this process and one forked child read the activity
+    # files and then the profiles in one fork map; not for very large repositories
     # (`COMBINED_READ_MAX_BYTES`).
     sizes: dict[str, int] = {}
     if activity_paths and not _deferrable(state, "activity"):
@@ -354,14 +347,12 @@ def _read_contributors(
     config: Config,
     lines: tuple[LineContext, list[str], dict[str, int]] | None = None,
 ) -> list[_FileLines]:
-    """Parse the profiles in path order (the second half by a forked child when they are many,
-    as in `_read_lines`), then the checks across profiles.
+    """Parse the profiles in path order (shared with a forked child when they are many, as in
+    `_read_lines`), then the checks across profiles.
 
     With `lines` (a context, activity files and their sizes), those files are read in the same
-    fork map and their results returned, not added: the parent reads the head of the activity
-    files while the child reads their tail and then every profile (front matter costs
-    `PROFILE_BYTE_COST` times as much per byte as activity lines, whose results the child also
-    pickles).
+    fork map, before the profiles, and their results returned, not added: the profiles no
+    longer wait for a fork map of their own.
     """
     units = snap.units["contributor"]
     identity_inputs: dict[str, ProfileIdentities] = {}
@@ -372,7 +363,6 @@ def _read_contributors(
             paths,
             weight=partial(_size, snap.data_dir),
             min_weight=PARALLEL_PROFILE_BYTES,
-            tail_share=CHILD_READ_SHARE,
         )
     else:
         ctx, line_paths, sizes = lines
@@ -384,7 +374,6 @@ def _read_contributors(
                 items,
                 weight=partial(_item_weight, snap.data_dir, sizes),
                 min_weight=PARALLEL_READ_BYTES,
-                tail_share=CHILD_CHECK_SHARE if check_only else CHILD_BOTH_SHARE,
                 ship=_ship_checked if check_only else None,
             )
         )
@@ -595,8 +584,8 @@ def _read_lines(
     ctx: LineContext,
     parts: Iterable[_FileLines] | None = None,
 ) -> None:
-    """Parse JSONL files into `snap` in path order, the second half by a forked child when the
-    files are large (forkmap.py: reading is CPU-bound, the machine has more cores); or add
+    """Parse JSONL files into `snap` in path order, shared with a forked child when the files
+    are large (forkmap.py: reading is CPU-bound, the machine has more cores); or add
     `parts`, the results of reading `paths` already (`_read_contributors`)."""
     states: dict[str, FileState] = snap.file_states.setdefault(kind, {})
     units = snap.units[kind]
@@ -607,7 +596,6 @@ def _read_lines(
             paths,
             weight=partial(_size, snap.data_dir),
             min_weight=PARALLEL_READ_BYTES,
-            tail_share=CHILD_CHECK_SHARE if check_only else CHILD_READ_SHARE,
             ship=_without_rows if check_only else None,
         )
     for result in parts:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import os
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -75,7 +76,7 @@ def test_core_80_cache_hit_on_rerun(tmp_path: Path) -> None:
 
 
 def test_core_80_images_travel_by_the_cache_in_relpath_order(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, meet_other_process: Callable[[], None]
 ) -> None:
     """Each image is drawn once into the cache (nothing is held in memory or piped back), both
     processes share the work (fork_map), and `write` gets every card in relpath order; an
@@ -83,6 +84,7 @@ def test_core_80_images_travel_by_the_cache_in_relpath_order(
     pids: dict[str, int] = {}
 
     def draw(args: tuple[og.OgCard, str | None]) -> bytes:
+        meet_other_process()
         return f"{args[0].username} by {os.getpid()}".encode()
 
     written: list[tuple[str, str]] = []
@@ -104,13 +106,14 @@ def test_core_80_images_travel_by_the_cache_in_relpath_order(
 
 
 def test_core_80_drawing_process_places_its_images(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, meet_other_process: Callable[[], None]
 ) -> None:
     """With `place`/`record`, a card drawn now is put in the site by the process that drew
     it (both processes place some) and the parent records what `place` returned, in relpath
     order; a cached card and an identical twin still go through `write`."""
 
     def draw(args: tuple[og.OgCard, str | None]) -> bytes:
+        meet_other_process()
         return f"{args[0].username}".encode()
 
     monkeypatch.setattr(og, "_render_job", draw)

@@ -120,8 +120,9 @@ def main(argv: list[str] | None = None) -> int:
         now = datetime.fromisoformat(NOW.replace("Z", "+00:00")).astimezone(UTC)
         generate(pristine, scale=args.scale, now=now)
     results: dict[str, list[dict[str, tuple[float, float]]]] = {"before": [], "after": []}
-    scratch = Scratch(args.work)  # a fresh copy per run, deleted at the end (see bench/run.py)
-    scratch.clear()
+    scratch = Scratch(args.work)  # a fresh copy per run, never deleted shortly before one
+    scratch.retire()
+    scratch.sweep()
     try:
         for r in range(args.rounds):
             order = [("before", args.before), ("after", args.after)]
@@ -132,7 +133,7 @@ def main(argv: list[str] | None = None) -> int:
                 total = results[label][-1]["total"]
                 print(f"{label}: {total[0]:.2f} s wall, {total[1]:.2f} s main CPU", flush=True)
     finally:
-        scratch.clear()
+        scratch.retire()
     names = [k for k in results["before"][0] if k in results["after"][0]]
     load = os.getloadavg()[0]
     lines = [

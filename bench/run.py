@@ -9,7 +9,8 @@ fastest available parser (orjson) and bulk-inserting the same rows into the same
 reports our import as a ratio to it. Results are written to bench/RESULTS.md.
 
 Every measured step that writes a tree gets a directory of its own (`Scratch`), and nothing is
-deleted until the bench ends. On ext4 a file created in a block group where inodes were freed in
+deleted while benches run: used trees are moved aside and deleted by a bench started ten minutes
+later. On ext4 a file created in a block group where inodes were freed in
 the last 60–300 s pays for skipping each of them (`recently_deleted` in the kernel's
 `find_inode_bit`): with the previous copy deleted just before, the run's 1,900 new export files
 took 0.3–0.8 s instead of 0.2 s, a cost of the harness, not of the command (a user's run starts
@@ -280,10 +281,14 @@ HOST = ["--host-profile", "none"]
 
 
 class Scratch:
-    """New directories for measured steps under `work`, deleted together by `clear()` (see the
-    module docstring: never delete a tree just before measuring a step that creates files)."""
+    """New directories for measured steps under `work` (see the module docstring: never delete
+    a tree shortly before measuring a step that creates files). `retire()` moves them into a
+    `trash-*` directory instead of deleting them; `sweep()` deletes the trash retired more than
+    `TRASH_AGE` seconds ago (the kernel's window is 60 s, or 300 s while the inode table is
+    not yet written back), so two benches in a row do not slow each other down either."""
 
     PREFIX = "step-"
+    TRASH_AGE = 600
 
     def __init__(self, work: Path) -> None:
         self.work = work
@@ -291,23 +296,32 @@ class Scratch:
 
     def new(self, name: str, copy_of: Path | None = None) -> Path:
         self.count += 1
-        path = self.work / f"{self.PREFIX}{self.count}-{name}"
+        path = self.work / f"{self.PREFIX}{os.getpid()}-{self.count}-{name}"
         if copy_of is not None:
             shutil.copytree(copy_of, path)
         return path
 
-    def clear(self) -> None:
-        for path in self.work.glob(f"{self.PREFIX}*"):
-            shutil.rmtree(path)
+    def retire(self) -> None:
+        steps = sorted(self.work.glob(f"{self.PREFIX}*"))
+        if steps:
+            trash = self.work / f"trash-{time.time_ns()}"
+            trash.mkdir()
+            for path in steps:
+                path.rename(trash / path.name)
+
+    def sweep(self) -> None:
+        for trash in self.work.glob("trash-*"):
+            if time.time() - trash.stat().st_mtime > self.TRASH_AGE:
+                shutil.rmtree(trash)
 
 
 def bench_scale(
-    scale: int, runs: int, work: Path, og: bool, scratch: Scratch
+    scale: int, runs: int, og: bool, scratch: Scratch
 ) -> tuple[list[Measure], list[str]]:
     from generate import generate
 
     notes: list[str] = []
-    pristine = work / f"pristine-x{scale}"
+    pristine = scratch.new(f"pristine-x{scale}")  # generated afresh, never over a deleted one
     t0 = time.perf_counter()
     stats = generate(
         pristine,
@@ -450,13 +464,13 @@ def main(argv: list[str] | None = None) -> int:
     rows: list[Measure] = []
     notes: list[str] = []
     scratch = Scratch(args.work)
-    scratch.clear()  # left by an interrupted bench
+    scratch.retire()  # left by an interrupted bench
+    scratch.sweep()
     try:
         for scale in [int(s) for s in args.scales.split(",")]:
             m, n = bench_scale(
                 scale,
                 args.runs if scale == 1 else max(1, args.runs // 3),
-                args.work,
                 not args.no_og,
                 scratch,
             )
@@ -467,7 +481,7 @@ def main(argv: list[str] | None = None) -> int:
             for line in n:
                 print(line, flush=True)
     finally:
-        scratch.clear()
+        scratch.retire()
     report = [
         f"Command: `python bench/run.py {' '.join(argv or sys.argv[1:])}` (`make bench`), "
         f"machine: {os.cpu_count()} cores, Python {platform.python_version()}, {platform.machine()}.",

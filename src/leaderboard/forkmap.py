@@ -72,11 +72,23 @@ def fork_map(
     must be picklable. Runs as a plain loop when the total `weight` (one per item without it)
     is below `min_weight`.
     """
-    total = sum(map(weight, items)) if weight else len(items)
-    if total < min_weight:
+    if not _weighs_at_least(items, weight, min_weight):
         yield from map(work, items)
         return
     yield from ForkMapJob(work, items, children=1, freeze=False, ship=ship).in_order()
+
+
+def _weighs_at_least(items: Sequence[T], weight: Callable[[T], int] | None, minimum: int) -> bool:
+    """Whether the items' total weight (one each without `weight`) reaches `minimum`, weighing
+    only as many as it takes (a weight may be a `stat`: 15,000 profiles at 10×)."""
+    if weight is None:
+        return len(items) >= minimum
+    total = 0
+    for item in items:
+        if total >= minimum:
+            return True
+        total += weight(item)
+    return total >= minimum
 
 
 def resident_bytes() -> int | None:

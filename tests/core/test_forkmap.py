@@ -104,6 +104,21 @@ def test_small_inputs_and_one_core_run_in_process(monkeypatch: pytest.MonkeyPatc
     assert {pid for _, pid in results} == {os.getpid()}
 
 
+def test_items_are_weighed_only_until_the_minimum_is_reached() -> None:
+    weighed: list[int] = []
+
+    def weight(n: int) -> int:
+        weighed.append(n)
+        return 10
+
+    results = list(fork_map(_square_and_pid, list(range(100)), weight=weight, min_weight=35))
+    assert [r for r, _ in results] == [n * n for n in range(100)]
+    assert weighed == [0, 1, 2, 3]  # 40 ≥ 35: the other 96 are never weighed
+    weighed.clear()
+    results = list(fork_map(_square_and_pid, list(range(3)), weight=weight, min_weight=35))
+    assert weighed == [0, 1, 2] and {pid for _, pid in results} == {os.getpid()}
+
+
 def _fails_in_child(parent: int) -> Callable[[int], int]:
     def work(n: int) -> int:
         if os.getpid() != parent:

@@ -141,8 +141,17 @@ def _read_repo(
     # (`COMBINED_READ_MAX_BYTES`).
     sizes: dict[str, int] = {}
     if activity_paths and not _deferrable(state, "activity"):
-        sizes = {path: _size(data_dir, path) for path in activity_paths}
-    together = bool(sizes) and sum(sizes.values()) <= COMBINED_READ_MAX_BYTES
+        total = 0
+        for path in activity_paths:  # stops at the limit: the sizes only serve a combined read
+            sizes[path] = _size(data_dir, path)
+            total += sizes[path]
+            if total > COMBINED_READ_MAX_BYTES:
+                break
+    together = (
+        bool(sizes)
+        and len(sizes) == len(activity_paths)
+        and sum(sizes.values()) <= COMBINED_READ_MAX_BYTES
+    )
     activity_results = _read_contributors(
         snap, found.contributors, config, (ctx, activity_paths, sizes) if together else None
     )

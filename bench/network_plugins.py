@@ -121,8 +121,6 @@ def scrape_seconds(data: Path, *plugins: str, concurrency: str) -> float:
     return float(match.group(1))
 
 
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--requests", type=int, default=40)

@@ -30,6 +30,8 @@ COMMANDS = [
     "digest",
     "config-schema",
 ]
+
+
 def test_core_02_help_lists_exactly_the_commands() -> None:
     result = CliRunner().invoke(cli, ["--help"])
     assert result.exit_code == 0

@@ -360,7 +360,9 @@ def test_core_80_dangling_references_agree_with_the_pragma(tmp_path: Path) -> No
         }
         db.execute("PRAGMA foreign_keys = OFF")
         db.execute("INSERT INTO contributor(username, role) VALUES ('Alice', 'core')")
-        db.execute("INSERT INTO activity_definition(slug, name, description) VALUES ('pr', 'P', '')")
+        db.execute(
+            "INSERT INTO activity_definition(slug, name, description) VALUES ('pr', 'P', '')"
+        )
         insert = (
             "INSERT INTO activity(slug, contributor, activity_definition, occurred_at) "
             "VALUES (?, ?, ?, '2024-01-01T00:00:00.000Z')"

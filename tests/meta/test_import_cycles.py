@@ -147,5 +147,7 @@ def test_the_cycle_finder_finds_cycles_and_ignores_type_checking(tmp_path: Path)
     }
     nested = tmp_path / "n.py"
     nested.write_text("from leaderboard.datarepo.values import type_name\n", encoding="utf-8")
-    found = imports_of("leaderboard.queries.n", nested, {"leaderboard.queries.n": nested, **modules})
+    found = imports_of(
+        "leaderboard.queries.n", nested, {"leaderboard.queries.n": nested, **modules}
+    )
     assert found == {"leaderboard.datarepo.values", "leaderboard.datarepo"}  # its package runs

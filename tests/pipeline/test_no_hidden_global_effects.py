@@ -41,7 +41,9 @@ def test_upstream_configs_still_see_the_data_dir(tmp_path: Path) -> None:
     data = tmp_path / "data"
     write_config(data)
     text = (data / "config.yaml").read_text(encoding="utf-8")
-    text = text.replace("description: An organisation", "description: ${{ env.LEADERBOARD_DATA_DIR }}")
+    text = text.replace(
+        "description: An organisation", "description: ${{ env.LEADERBOARD_DATA_DIR }}"
+    )
     (data / "config.yaml").write_text(text, encoding="utf-8")
     for env in ({}, {"LEADERBOARD_DATA_DIR": ""}):
         config = load_config(data, env=env).config

@@ -41,7 +41,6 @@ def add_activity(
     )
 
 
-
 def add_public_activity(db: Database, **cols: Any) -> None:
     """An activity in a public DB, whose `activity` is a view: the row goes to `_activity` with
     the rowids of its contributor and definition (NEW-05, CORE-80)."""
@@ -52,7 +51,6 @@ def add_public_activity(db: Database, **cols: Any) -> None:
         "(SELECT rowid FROM activity_definition WHERE slug = ?)"
     )
     db.execute(
-        f"INSERT INTO _activity ({', '.join(names)}) "
-        f"VALUES ({keys}{''.join(', ?' for _ in cols)})",
+        f"INSERT INTO _activity ({', '.join(names)}) VALUES ({keys}{''.join(', ?' for _ in cols)})",
         (who, definition, *cols.values()),
     )

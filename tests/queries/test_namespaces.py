@@ -261,7 +261,9 @@ def test_enriched_activities_and_counts(db: Database) -> None:
         15, 3, 2, "2024-01-01T10:00:00.000Z", "2024-01-02T11:00:00.000Z"
     )
     assert totals["bot1"].points == 1 and set(totals) == {"alice", "bot1"}
-    assert activities.totals_by_contributor(db, end=end, active_days=False)["alice"].active_days == 0
+    assert (
+        activities.totals_by_contributor(db, end=end, active_days=False)["alice"].active_days == 0
+    )
     assert activities.totals_by_contributor_and_definition(db, end=end)["alice"] == {
         "comment": {"count": 2, "points": 5}, "pr": {"count": 1, "points": 10},
     }  # fmt: skip

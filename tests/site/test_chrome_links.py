@@ -39,9 +39,7 @@ def test_safe_href(url: str | None, expected: str) -> None:
 
 def test_chrome_renders_no_script_link_from_config(site_inputs: BuildOptions) -> None:
     config = site_inputs.config
-    org = dataclasses.replace(
-        config.org, socials={"github": HOSTILE, "email": "team@example.org"}
-    )
+    org = dataclasses.replace(config.org, socials={"github": HOSTILE, "email": "team@example.org"})
     lb = dataclasses.replace(
         config.leaderboard, data_source="javascript:alert(1)", theme="data:text/css,body{}"
     )

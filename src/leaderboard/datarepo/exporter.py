@@ -596,9 +596,7 @@ class _SpawnedPlanner:
                 continue
             try:
                 out.append(
-                    _plan_rows(
-                        spec, self.data_dir, rel, rows, None, undecided=self.parent_parses
-                    )
+                    _plan_rows(spec, self.data_dir, rel, rows, None, undecided=self.parent_parses)
                 )
             except Exception:
                 out.append(_FAILED)

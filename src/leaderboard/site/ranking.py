@@ -223,9 +223,7 @@ def entries(
         if window.previous_start is not None:
             entry.previous_points = prev_points.get(username)
             entry.previous_rank = prev_rank.get(username)
-            entry.rank_change, entry.rank_delta = rank_change(
-                rank, entry.previous_rank, not is_new
-            )
+            entry.rank_change, entry.rank_delta = rank_change(rank, entry.previous_rank, not is_new)
         result.append(entry)
     return result
 

@@ -140,7 +140,10 @@ CREATE TABLE _leaderboard_public (
 # - "Top 10 by points" and "Activity per contributor" scan `idx_activity_contributor`, which
 #   covers (contributor, activity_definition, points) as integers: 14 bytes an activity, in
 #   group order; the JSON API's and the MCP server's per-contributor lookups use its prefix;
-# - "Badge holders" walks `idx_contributor_badge_achieved_on`.
+# - "Badge holders" walks `idx_contributor_badge_achieved_on`, which covers the columns it shows:
+#   it must read every badge of the latest day to order them by slug, and looking each up in the
+#   table cost a range request apiece (10×: 838 badges on the last day, 195 page reads and 9 s in
+#   the browser; covered, 25 reads, for 1.2 MB more, 0.3% of the DB).
 # Left out of the CORE-34 set: `idx_activity_definition` (no published query filters on it),
 # `idx_contributor_aggregate_aggregate` and `idx_contributor_badge_badge` (prefixes of the
 # primary key and of the unique index, which serve the same lookups).
@@ -150,7 +153,8 @@ CREATE INDEX idx_activity_contributor ON _activity(contributor, activity_definit
 CREATE INDEX idx_contributor_aggregate_contributor ON contributor_aggregate(contributor);
 CREATE UNIQUE INDEX idx_contributor_badge_unique ON contributor_badge(badge, contributor, variant);
 CREATE INDEX idx_contributor_badge_contributor ON contributor_badge(contributor);
-CREATE INDEX idx_contributor_badge_achieved_on ON contributor_badge(achieved_on);
+CREATE INDEX idx_contributor_badge_achieved_on
+  ON contributor_badge(achieved_on, badge, contributor, variant);
 """
 
 PUBLIC_TABLES: tuple[str, ...] = (

@@ -163,7 +163,13 @@ def prepare(settings: RunSettings, loaded: tuple[Config, list[Problem]] | None =
         prepared.declarations = _config_declarations(config)
     if "import" in settings.phases:
         with gc_paused():
-            prepared.snapshot = read_data(settings, config, prepared.declarations)
+            try:
+                prepared.snapshot = read_data(
+                    settings, config, prepared.declarations, prepared.resources
+                )
+            except BaseException:
+                prepared.release()
+                raise
             # The snapshot is millions of objects without cycles, alive until import ends: at
             # 10x each full collection that traverses them costs 1-1.5 s, and every later phase
             # allocates enough to trigger one. Frozen (permanent generation), collections stay
@@ -236,11 +242,25 @@ def _config_declarations(config: Config) -> Declarations:
     return Declarations(badge_definitions=list(config.leaderboard.badge_definitions))
 
 
-def read_data(settings: RunSettings, config: Config, declarations: Declarations) -> RepoSnapshot:
-    """Parse and validate every data file; refuse (exit 3) on errors unless --skip-invalid."""
+def read_data(
+    settings: RunSettings,
+    config: Config,
+    declarations: Declarations,
+    resources: ExitStack | None = None,
+) -> RepoSnapshot:
+    """Parse and validate every data file; refuse (exit 3) on errors unless --skip-invalid.
+
+    With `resources`, a first import into an empty working DB reads the activity rows into a
+    spool (rowspool.py), which `resources` deletes when it closes."""
     from leaderboard.datarepo import read_repo
+    from leaderboard.datarepo.rowspool import RowSpool, SpoolDir, load_rows
     from leaderboard.datarepo.syncstate import load_state
 
+    spool = None
+    if resources is not None and not Database.peek(settings.db_path, _holds_activities):
+        spool_dir = SpoolDir.create()
+        resources.callback(spool_dir.remove)
+        spool = RowSpool(spool_dir.path)
     snapshot = read_repo(
         settings.data_dir,
         config=config,
@@ -249,6 +269,7 @@ def read_data(settings: RunSettings, config: Config, declarations: Declarations)
         strict=settings.strict,
         # What the working DB already holds lets unchanged files go unparsed (CORE-80).
         state=load_state(settings.db_path),
+        spool=spool,
     )
     problems = ProblemList()
     problems.extend(snapshot.problems)
@@ -263,8 +284,14 @@ def read_data(settings: RunSettings, config: Config, declarations: Declarations)
     if problems.has_errors():
         # --skip-invalid: leave invalid units (and what depends on them) out; their files are
         # protected from rewriting and deletion by the export (CORE-53, CORE-55).
+        load_rows(snapshot)
         snapshot = snapshot.without_invalid()
     return snapshot
+
+
+def _holds_activities(db: Database) -> bool:
+    """Whether the working DB has any activity (else its import will fill an empty table)."""
+    return db.table_exists("activity") and bool(db.scalar("SELECT EXISTS (SELECT 1 FROM activity)"))
 
 
 @contextmanager

@@ -2,20 +2,24 @@
 
 from __future__ import annotations
 
+import os
 import shutil
+import time
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from leaderboard import forkmap
 from leaderboard.config.model import (
     Config,
     LeaderboardConfig,
     MetaConfig,
     OrgConfig,
 )
-from leaderboard.datarepo import export_repo, import_snapshot, read_repo
+from leaderboard.datarepo import export_repo, import_snapshot, read_repo, reader
 from leaderboard.datarepo.exporter import ExportStats
 from leaderboard.datarepo.snapshot import RepoSnapshot
 from leaderboard.db import Database
@@ -91,3 +95,44 @@ def tree(data_dir: Path) -> dict[str, tuple[bytes, int]]:
                 path.stat().st_mtime_ns,
             )
     return out
+
+
+def both_processes_read(
+    monkeypatch: pytest.MonkeyPatch, markers: Path, until: str | None = None
+) -> list[int]:
+    """Make every fork map of the reader really shared: the parent's first file after each
+    fork waits (at most 30 s) until the new child has started one of its own (and, with
+    `until`, has read the file of that name), so the child has taken files from the queue
+    whatever the scheduler does. Returns the list of forks made."""
+    parent = os.getpid()
+    forks: list[int] = []
+    acknowledged: set[int] = set()
+    real_fork = forkmap._Child.fork
+
+    def counting_fork(*args: Any, **kwargs: Any) -> Any:
+        forks.append(len(forks) + 1)
+        return real_fork(*args, **kwargs)
+
+    def waiting(read: Callable[..., Any]) -> Callable[..., Any]:
+        def wrapped(*args: Any, **kwargs: Any) -> Any:
+            marker = markers / f"child-{len(forks)}"
+            if os.getpid() != parent:
+                result = read(*args, **kwargs)
+                item = args[-1][1] if isinstance(args[-1], tuple) else args[-1]
+                if until is None or str(item).endswith(until):
+                    marker.touch()
+                return result
+            if forks and len(forks) not in acknowledged:
+                acknowledged.add(len(forks))
+                deadline = time.monotonic() + 30
+                while not marker.exists():
+                    assert time.monotonic() < deadline, f"the child never reached {until}"
+                    time.sleep(0.002)
+            return read(*args, **kwargs)
+
+        return wrapped
+
+    monkeypatch.setattr(forkmap._Child, "fork", counting_fork)
+    for name in ("_read_item", "_read_lines_file", "_read_profile"):
+        monkeypatch.setattr(reader, name, waiting(getattr(reader, name)))
+    return forks

@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import os
-import time
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from datarepo.helpers import NOW, make_config, snapshot_of
+from datarepo.helpers import NOW, both_processes_read, make_config, snapshot_of
 from leaderboard import forkmap
 from leaderboard.datarepo import import_snapshot, read_repo, reader
 from leaderboard.datarepo.snapshot import UNSHIPPED, RepoSnapshot, Unit
@@ -52,47 +50,6 @@ def _add_contributors(data_dir: Path, count: int) -> None:
         fh.write((acts / "user000.jsonl").read_text().splitlines()[1] + "\n")
 
 
-def _both_processes_read(
-    monkeypatch: pytest.MonkeyPatch, markers: Path, until: str | None = None
-) -> list[int]:
-    """Make every fork map of the reader really shared: the parent's first file after each
-    fork waits (at most 30 s) until the new child has started one of its own (and, with
-    `until`, has read the file of that name), so the child has taken files from the queue
-    whatever the scheduler does. Returns the list of forks made."""
-    parent = os.getpid()
-    forks: list[int] = []
-    acknowledged: set[int] = set()
-    real_fork = forkmap._Child.fork
-
-    def counting_fork(*args: Any, **kwargs: Any) -> Any:
-        forks.append(len(forks) + 1)
-        return real_fork(*args, **kwargs)
-
-    def waiting(read: Callable[..., Any]) -> Callable[..., Any]:
-        def wrapped(*args: Any) -> Any:
-            marker = markers / f"child-{len(forks)}"
-            if os.getpid() != parent:
-                result = read(*args)
-                item = args[-1][1] if isinstance(args[-1], tuple) else args[-1]
-                if until is None or str(item).endswith(until):
-                    marker.touch()
-                return result
-            if forks and len(forks) not in acknowledged:
-                acknowledged.add(len(forks))
-                deadline = time.monotonic() + 30
-                while not marker.exists():
-                    assert time.monotonic() < deadline, f"the child never reached {until}"
-                    time.sleep(0.002)
-            return read(*args)
-
-        return wrapped
-
-    monkeypatch.setattr(forkmap._Child, "fork", counting_fork)
-    for name in ("_read_item", "_read_lines_file", "_read_profile"):
-        monkeypatch.setattr(reader, name, waiting(getattr(reader, name)))
-    return forks
-
-
 def _facts(snap: RepoSnapshot) -> dict[str, Any]:
     return {
         "units": {
@@ -123,7 +80,7 @@ def test_forked_read_equals_sequential_read(
     monkeypatch.setattr(reader, "PARALLEL_READ_BYTES", 0)
     monkeypatch.setattr(reader, "PARALLEL_PROFILE_BYTES", 0)
     monkeypatch.setattr(forkmap, "usable_cores", lambda: 2)
-    forks = _both_processes_read(monkeypatch, tmp_path)
+    forks = both_processes_read(monkeypatch, tmp_path)
     forked = _facts(snapshot_of(upstream_repo))
 
     assert len(forks) == (1 if combined else 2)  # profiles and activity files really were shared
@@ -153,7 +110,7 @@ def test_check_only_read_reports_what_a_full_read_reports(
 
     monkeypatch.setattr(reader, "PARALLEL_READ_BYTES", 0)
     monkeypatch.setattr(forkmap, "usable_cores", lambda: 2)
-    forks = _both_processes_read(monkeypatch, tmp_path, until="user056.jsonl")
+    forks = both_processes_read(monkeypatch, tmp_path, until="user056.jsonl")
     checked = read_repo(
         upstream_repo,
         config=make_config(timezone="Asia/Kolkata"),

@@ -8,6 +8,7 @@ renames the row; references follow through `ON UPDATE CASCADE`.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import sqlite3
 from dataclasses import dataclass, field
@@ -16,6 +17,7 @@ from typing import Any
 
 from leaderboard.catalogue import CONTRIBUTOR_DEFINITIONS
 from leaderboard.config.model import Config
+from leaderboard.datarepo import rowspool
 from leaderboard.datarepo.definitions import (
     build_activity_definition,
     build_aggregate_definition,
@@ -115,13 +117,21 @@ def import_snapshot(
     stats = ImportStats()
     start_changes = db.changes_total()
     unchecked = _fresh(db, snapshot)
-    if unchecked:
-        db.execute("PRAGMA foreign_keys = OFF")  # checked once below, before the commit
-    try:
-        _import(db, snapshot, declarations, config, stats, start_changes, unchecked)
-    finally:
+    with contextlib.ExitStack() as stack:
+        spool: dict[str, str] = {}
+        if snapshot.spooled and unchecked:
+            spool = stack.enter_context(rowspool.attached(db, snapshot))
+            if not rowspool.exact(snapshot, db, spool):
+                spool = {}
+        if not spool:
+            rowspool.load_rows(snapshot)  # the usual import, from rows on the units
         if unchecked:
-            db.execute("PRAGMA foreign_keys = ON")
+            db.execute("PRAGMA foreign_keys = OFF")  # checked once below, before the commit
+        try:
+            _import(db, snapshot, declarations, config, stats, start_changes, unchecked, spool)
+        finally:
+            if unchecked:
+                db.execute("PRAGMA foreign_keys = ON")
     return stats
 
 
@@ -148,6 +158,7 @@ def _import(
     stats: ImportStats,
     start_changes: int,
     unchecked: bool,
+    spool: dict[str, str],
 ) -> None:
     with db.transaction():
         if snapshot.deferred:
@@ -176,7 +187,9 @@ def _import(
                         "AND variant = ? AND slug != ?",
                         [(r[1], r[2], r[3], r[0]) for r in rows],
                     )
-                if kind == "activity" and before == 0 and len(rows) >= BULK_ROWS:
+                if kind == "activity" and spool:  # `_fresh`: empty and at least BULK_ROWS
+                    changed = _bulk_insert(db, kind, rows, (snapshot, spool))
+                elif kind == "activity" and before == 0 and len(rows) >= BULK_ROWS:
                     changed = _bulk_insert(db, kind, rows)
                 else:
                     changed = db.executemany(upsert_sql(kind), rows).rowcount
@@ -279,8 +292,14 @@ def _record_if_export_form(db: Database, snapshot: RepoSnapshot) -> None:
     snapshot.files_match.add("activity")
 
 
-def _bulk_insert(db: Database, kind: str, rows: list[Row]) -> int:
-    """Fill an empty table: plain INSERT with its secondary indexes dropped and rebuilt after.
+def _bulk_insert(
+    db: Database,
+    kind: str,
+    rows: list[Row],
+    spool: tuple[RepoSnapshot, dict[str, str]] | None = None,
+) -> int:
+    """Fill an empty table: plain INSERT with its secondary indexes dropped and rebuilt after;
+    from the attached `spool` files instead of `rows` when they hold them (rowspool.py).
 
     Building an index once over all rows is several times cheaper than updating it row by row
     (CORE-80: first import of 130,000 activities). The table's triggers (the `_datarepo_sync`
@@ -295,18 +314,20 @@ def _bulk_insert(db: Database, kind: str, rows: list[Row]) -> int:
     # fits in it, rows go in as read (walking them in memory order is cheaper than in key order,
     # 1x: 10%); beyond, in key order, so the index only grows at its right edge instead of
     # paging (10x: 1.3 million rows).
-    if len(rows) * KEY_INDEX_BYTES_PER_ROW < BULK_CACHE_KIB * 1024:
-        ordered = rows
-    else:
-        ordered = sorted(rows, key=itemgetter(0))
+    by_key = len(rows) * KEY_INDEX_BYTES_PER_ROW >= BULK_CACHE_KIB * 1024
+    ordered = [] if spool else sorted(rows, key=itemgetter(0)) if by_key else rows
     with db.secondary_indexes_dropped(table):
         cache = db.scalar("PRAGMA cache_size")
         db.execute(f"PRAGMA cache_size = {-BULK_CACHE_KIB}")
         try:
-            count = db.executemany(
-                f"INSERT INTO {table} ({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))})",
-                ordered,
-            ).rowcount
+            if spool:
+                count = rowspool.fill(db, table, *spool, by_key=by_key)
+            else:
+                count = db.executemany(
+                    f"INSERT INTO {table} ({', '.join(cols)}) "
+                    f"VALUES ({', '.join('?' * len(cols))})",
+                    ordered,
+                ).rowcount
         finally:
             db.execute(f"PRAGMA cache_size = {int(cache)}")
         del ordered

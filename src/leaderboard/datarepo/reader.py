@@ -13,7 +13,7 @@ from datetime import datetime
 from functools import partial
 from operator import attrgetter
 from pathlib import Path
-from typing import Any, NamedTuple, cast
+from typing import TYPE_CHECKING, Any, NamedTuple, cast
 
 from leaderboard.catalogue import CONTRIBUTOR_DEFINITIONS
 from leaderboard.config.model import Config
@@ -38,6 +38,9 @@ from leaderboard.jsonfmt import loads
 from leaderboard.problems import Problem
 from leaderboard.timeutil import canonical
 from leaderboard.usernames import ascii_lower, is_reserved, username_problem
+
+if TYPE_CHECKING:
+    from leaderboard.datarepo.rowspool import RowSpool, SpoolRange
 
 # Bytes from which a second process shares the reading (forkmap.py: the two take files from
 # one queue): below, forking costs more than it saves (~50 ms of work). Front matter costs 40
@@ -72,6 +75,7 @@ def read_repo(
     strict: bool = False,
     state: SyncState | None = None,
     import_rows: bool = True,
+    spool: RowSpool | None = None,
 ) -> RepoSnapshot:
     """Parse and validate the data repository under `data_dir` (see module docstring).
 
@@ -82,10 +86,21 @@ def read_repo(
     Without `import_rows` (`validate`: problems are all it reports), the forked reader does not
     send back the rows of `UNSHIPPED_KINDS`, which were most of what it pickled and the parent
     unpickled; the problems are the same, and the snapshot cannot be imported.
+
+    With a `spool` (a first import into an empty DB, rowspool.py), the activity rows go into
+    it as they are read, and the snapshot's activity units keep `UNSHIPPED` in their place.
     """
+    if not import_rows:
+        spool = None
     with gc_paused():  # see gcpause: 10-30% of the read otherwise
         snap = RepoSnapshot(data_dir=data_dir, import_rows=import_rows)
-        return _read_repo(snap, config, declarations, now, strict, state)
+        if spool is not None:
+            snap.spool_dir = spool.directory
+        try:
+            return _read_repo(snap, config, declarations, now, strict, state, spool)
+        finally:
+            if spool is not None:
+                spool.close_local()
 
 
 def _read_repo(
@@ -95,6 +110,7 @@ def _read_repo(
     now: datetime,
     strict: bool,
     state: SyncState | None,
+    spool: RowSpool | None,
 ) -> RepoSnapshot:
     tz = config.tz
     data_dir = snap.data_dir
@@ -153,7 +169,7 @@ def _read_repo(
         and sum(sizes.values()) <= COMBINED_READ_MAX_BYTES
     )
     activity_results = _read_contributors(
-        snap, found.contributors, config, (ctx, activity_paths, sizes) if together else None
+        snap, found.contributors, config, (ctx, activity_paths, sizes) if together else None, spool
     )
     snap.files.extend(arrays.files)
     snap.problems.extend(arrays.problems)
@@ -182,7 +198,7 @@ def _read_repo(
             ):
                 snap.files_match.add(kind)
         elif not _defer(snap, kind, paths, state, key, ctx.now_text):
-            _read_lines(snap, kind, paths, ctx)
+            _read_lines(snap, kind, paths, ctx, spool=spool if kind == "activity" else None)
             _check_kind(snap, kind)
             if state is not None and _same_files(
                 state.files.get(kind), snap.file_states[kind], paths
@@ -355,6 +371,7 @@ def _read_contributors(
     paths: list[str],
     config: Config,
     lines: tuple[LineContext, list[str], dict[str, int]] | None = None,
+    spool: RowSpool | None = None,
 ) -> list[_FileLines]:
     """Parse the profiles in path order (shared with a forked child when they are many, as in
     `_read_lines`), then the checks across profiles.
@@ -379,7 +396,7 @@ def _read_contributors(
         items = [*((False, p) for p in line_paths), *((True, p) for p in paths)]
         both = list(
             fork_map(
-                partial(_read_item, snap.data_dir, config, ctx),
+                partial(_read_item, snap.data_dir, config, ctx, spool),
                 items,
                 weight=partial(_item_weight, snap.data_dir, sizes),
                 min_weight=PARALLEL_READ_BYTES,
@@ -412,13 +429,17 @@ def _draining(results: list[_FileLines]) -> Iterator[_FileLines]:
 
 
 def _read_item(
-    data_dir: Path, config: Config, ctx: LineContext, item: tuple[bool, str]
+    data_dir: Path,
+    config: Config,
+    ctx: LineContext,
+    spool: RowSpool | None,
+    item: tuple[bool, str],
 ) -> _Profile | _FileLines:
     """One item of the combined read: `(True, profile path)` or `(False, activity path)`."""
     is_profile, path = item
     if is_profile:
         return _read_profile(data_dir, config, path)
-    return _read_lines_file(data_dir, "activity", ctx, path)
+    return _read_lines_file(data_dir, "activity", ctx, path, spool)
 
 
 def _item_weight(data_dir: Path, sizes: dict[str, int], item: tuple[bool, str]) -> int:
@@ -592,16 +613,18 @@ def _read_lines(
     paths: list[str],
     ctx: LineContext,
     parts: Iterable[_FileLines] | None = None,
+    spool: RowSpool | None = None,
 ) -> None:
     """Parse JSONL files into `snap` in path order, shared with a forked child when the files
     are large (forkmap.py: reading is CPU-bound, the machine has more cores); or add
-    `parts`, the results of reading `paths` already (`_read_contributors`)."""
+    `parts`, the results of reading `paths` already (`_read_contributors`). With a `spool`,
+    the rows go there (rowspool.py)."""
     states: dict[str, FileState] = snap.file_states.setdefault(kind, {})
     units = snap.units[kind]
     if parts is None:
         check_only = not snap.import_rows and kind in UNSHIPPED_KINDS
         parts = fork_map(
-            partial(_read_lines_file, snap.data_dir, kind, ctx),
+            partial(_read_lines_file, snap.data_dir, kind, ctx, spool=spool),
             paths,
             weight=partial(_size, snap.data_dir),
             min_weight=PARALLEL_READ_BYTES,
@@ -614,6 +637,8 @@ def _read_lines(
             states[path] = result.state
         snap.problems.extend(result.problems)
         units.extend(result.units)
+        if result.spooled is not None:
+            snap.spooled[path] = result.spooled
         if not result.complete:
             snap.invalid_files.add(path)
         elif result.export_form:
@@ -629,9 +654,12 @@ class _FileLines(NamedTuple):
     problems: list[Problem]
     complete: bool  # every line could be read (else the file is invalid as a whole)
     export_form: bool  # bytes exactly as export writes them (syncstate.py)
+    spooled: SpoolRange | None = None  # where `RowSpool.put` left the rows
 
 
-def _read_lines_file(data_dir: Path, kind: str, ctx: LineContext, path: str) -> _FileLines:
+def _read_lines_file(
+    data_dir: Path, kind: str, ctx: LineContext, path: str, spool: RowSpool | None = None
+) -> _FileLines:
     st = _stat(data_dir / path)
     raw, problem = layout.read_raw(data_dir, path)
     state = None
@@ -653,7 +681,8 @@ def _read_lines_file(data_dir: Path, kind: str, ctx: LineContext, path: str) -> 
         and path.startswith(layout.ACTIVITY_FILES_DIR + "/")
         and in_export_form(layout.username_of(path, ".jsonl"), [u.row for u in out])
     )
-    return _FileLines(path, state, out, problems, complete, export_form)
+    spooled = None if spool is None else spool.put(out)
+    return _FileLines(path, state, out, problems, complete, export_form, spooled)
 
 
 def _without_rows(result: _FileLines) -> _FileLines:

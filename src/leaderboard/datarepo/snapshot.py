@@ -134,6 +134,10 @@ class RepoSnapshot:
     import_rows: bool = True  # False: some rows are UNSHIPPED; such a snapshot is never imported
     # sha256 of each profile's bytes as the reader parsed them (runmemo.py: the run's key)
     profile_digests: dict[str, str] = field(default_factory=dict)
+    # Activity files whose rows are in the run's spool (rowspool.py), not on their units: path →
+    # (spool file, first rowid, last rowid), in read order; and the spool's directory.
+    spooled: dict[str, tuple[str, int, int]] = field(default_factory=dict)
+    spool_dir: Path | None = None
 
     @property
     def files_checked(self) -> int:
@@ -192,6 +196,8 @@ class RepoSnapshot:
         needed. The kinds form a DAG (contributors and definitions never depend on anything), so
         one pass in kind order reaches the fixed point.
         """
+        if self.spooled:
+            raise RuntimeError("the rows are in the spool: `rowspool.load_rows` them first")
         units = {k: [replace(u) for u in v] for k, v in self.units.items()}
         problems = list(self.problems)
         available: dict[str, set[str]] = {}

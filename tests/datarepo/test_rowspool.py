@@ -104,14 +104,15 @@ def org(upstream_repo: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) ->
     return upstream_repo
 
 
-@pytest.mark.parametrize("by_key", [False, True])
+@pytest.mark.parametrize("large", [False, True])
 def test_a_spooled_first_import_writes_the_db_the_rows_would(
-    org: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path, by_key: bool
+    org: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path, large: bool
 ) -> None:
     """Both reading processes spool what they read; the importer fills the table from the
-    spool, with every row, value and type, in the order binding the rows gives: read order,
-    or key order once the key index would outgrow the page cache (`by_key`)."""
-    if by_key:
+    spool with every row, value and type, in read order: the order binding the rows gives,
+    until the key index would outgrow the page cache (`large`), where bound rows go in key
+    order and the spool's keep read order (`rowspool.fill`)."""
+    if large:
         monkeypatch.setattr(importer, "BULK_CACHE_KIB", 1)
     usual = _imported(_read(org, None), tmp_path / "usual.db")
 
@@ -125,12 +126,22 @@ def test_a_spooled_first_import_writes_the_db_the_rows_would(
     rows = [u.row for u in snap.units["activity"]]
     assert len(rows) >= importer.BULK_ROWS and set(rows) == {UNSHIPPED}
     assert sum(b - a + 1 for _, a, b in snap.spooled.values()) == len(rows)
+    read_order = [u.key for u in snap.units["activity"]]
 
     calls = _Calls(monkeypatch)
     spooled = _imported(snap, tmp_path / "spooled.db")
     assert (calls.fill, calls.load_rows) == (1, 0)
-    assert spooled == usual
-    assert len(usual["activity"]) == len(rows)
+    assert [r[1] for r in spooled["activity"]] == read_order
+    if large:
+        assert [r[1] for r in usual["activity"]] == sorted(read_order)
+        assert sorted(r[1:] for r in spooled["activity"]) == sorted(
+            r[1:] for r in usual["activity"]
+        )
+        assert {k: v for k, v in spooled.items() if k != "activity"} == {
+            k: v for k, v in usual.items() if k != "activity"
+        }
+    else:
+        assert spooled == usual
 
 
 def _identical_duplicate(data: Path, spool_dir: Path) -> None:

@@ -313,15 +313,19 @@ def _bulk_insert(
     # A larger page cache keeps the pages being filled in memory. While the primary-key index
     # fits in it, rows go in as read (walking them in memory order is cheaper than in key order,
     # 1x: 10%); beyond, in key order, so the index only grows at its right edge instead of
-    # paging (10x: 1.3 million rows).
-    by_key = len(rows) * KEY_INDEX_BYTES_PER_ROW >= BULK_CACHE_KIB * 1024
-    ordered = [] if spool else sorted(rows, key=itemgetter(0)) if by_key else rows
+    # paging (10x: 1.3 million rows). From a spool always in read order (`rowspool.fill`).
+    if spool:
+        ordered: list[Row] = []
+    elif len(rows) * KEY_INDEX_BYTES_PER_ROW < BULK_CACHE_KIB * 1024:
+        ordered = rows
+    else:
+        ordered = sorted(rows, key=itemgetter(0))
     with db.secondary_indexes_dropped(table):
         cache = db.scalar("PRAGMA cache_size")
         db.execute(f"PRAGMA cache_size = {-BULK_CACHE_KIB}")
         try:
             if spool:
-                count = rowspool.fill(db, table, *spool, by_key=by_key)
+                count = rowspool.fill(db, table, *spool)  # read order (see there)
             else:
                 count = db.executemany(
                     f"INSERT INTO {table} ({', '.join(cols)}) "

@@ -184,19 +184,16 @@ def attached(db: Database, snapshot: RepoSnapshot) -> Iterator[dict[str, str]]:
                 db.execute(f"DETACH DATABASE {schema}")
 
 
-def fill(
-    db: Database, table: str, snapshot: RepoSnapshot, schemas: dict[str, str], *, by_key: bool
-) -> int:
-    """Insert every spooled row into the empty `table`: in read order, file by file (as a
-    list of the rows would have gone in), or, `by_key`, in primary-key order (`slug`, the
-    order the importer uses once the key index outgrows the page cache). Returns the count."""
+def fill(db: Database, table: str, snapshot: RepoSnapshot, schemas: dict[str, str]) -> int:
+    """Insert every spooled row into the empty `table`, file by file in read order: the order
+    the rows would have gone in as a list at 1x. Returns the count.
+
+    Also at 10x, where a list of the rows goes in key order (importer.py), read order is the
+    better one from the spool: copying 1.3 million rows file by file took 4.5 s against 3.9 s
+    in key order, but the three secondary indexes then built in 1.7 s against 2.7 s (rows
+    grouped by contributor), and there is no sort of 400 MB to spill (250 MB less at peak).
+    """
     columns = ", ".join(_COLUMNS)
-    if by_key:
-        union = " UNION ALL ".join(
-            f"SELECT {columns} FROM {schema}.{_TABLE}" for schema in schemas.values()
-        )
-        sql = f"INSERT INTO {table} ({columns}) SELECT {columns} FROM ({union}) ORDER BY slug"
-        return int(db.execute(sql).rowcount)
     count = 0
     # `OR FAIL`: a conflict still fails (and the import rolls back), but SQLite keeps no
     # statement journal to undo a failing statement alone, which cost more than the copy

@@ -152,20 +152,33 @@ def _identical_duplicate(data: Path, spool_dir: Path) -> None:
 
 
 def _orphan_row(snap: RepoSnapshot, spool_dir: Path) -> None:
-    """A reading process that died in the middle of a file it had begun to spool: its rows
-    are there, but no unit's range covers them (the file was read again by the parent)."""
+    """A reading process that died in the middle of a file it had begun to spool (the file was
+    then read again): rows of it are there, but no unit's range covers them."""
     name, first, _ = next(iter(snap.spooled.values()))
     with sqlite3.connect(spool_dir / name) as conn:
         conn.execute("INSERT INTO spooled SELECT * FROM spooled WHERE rowid = ?", (first,))
 
 
-@pytest.mark.parametrize("case", ["identical-duplicate", "orphan-row", "db-not-empty", "small"])
+def test_rows_outside_every_range_are_never_imported(
+    org: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    usual = _imported(_read(org, None), tmp_path / "usual.db")
+    spool_dir = tmp_path / "spool"
+    spool_dir.mkdir()
+    snap = _read(org, RowSpool(spool_dir))
+    _orphan_row(snap, spool_dir)
+    calls = _Calls(monkeypatch)
+    assert _imported(snap, tmp_path / "spooled.db") == usual
+    assert (calls.fill, calls.load_rows) == (1, 0)
+
+
+@pytest.mark.parametrize("case", ["identical-duplicate", "db-not-empty", "small"])
 def test_any_doubt_puts_the_rows_back_and_imports_as_usual(
     org: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path, case: str
 ) -> None:
-    """A unit dropped as a repeated identical line, a row outside every range, a DB that
-    already holds rows, a repository below `BULK_ROWS`: the spool is not used as it is; the
-    rows go back on their units, and the import is the one without a spool."""
+    """A unit dropped as a repeated identical line, a DB that already holds rows, a repository
+    below `BULK_ROWS`: the spool is not used as it is; the rows go back on their units, and
+    the import is the one without a spool."""
     spool_dir = tmp_path / "spool"
     spool_dir.mkdir()
     before = None
@@ -179,8 +192,6 @@ def test_any_doubt_puts_the_rows_back_and_imports_as_usual(
     snap = _read(org, RowSpool(spool_dir))
     if case == "identical-duplicate":
         assert [p.code for p in snap.problems] == ["duplicate-identical"]
-    if case == "orphan-row":
-        _orphan_row(snap, spool_dir)
     calls = _Calls(monkeypatch)
     assert _imported(snap, tmp_path / "spooled.db", before) == usual
     assert (calls.fill, calls.load_rows) == (0, 1)

@@ -119,10 +119,8 @@ def import_snapshot(
     unchecked = _fresh(db, snapshot)
     with contextlib.ExitStack() as stack:
         spool: dict[str, str] = {}
-        if snapshot.spooled and unchecked:
+        if snapshot.spooled and unchecked and rowspool.exact(snapshot):
             spool = stack.enter_context(rowspool.attached(db, snapshot))
-            if not rowspool.exact(snapshot, db, spool):
-                spool = {}
         if not spool:
             rowspool.load_rows(snapshot)  # the usual import, from rows on the units
         if unchecked:

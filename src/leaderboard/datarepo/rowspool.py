@@ -14,9 +14,8 @@ Each file's rows are committed as one transaction, so a spool only ever holds wh
 the rowids of a file's rows are consecutive: `put` returns them as a range, which the snapshot
 keeps per file (`RepoSnapshot.spooled`). The importer uses the spool as it is only when it
 provably holds exactly the snapshot's rows (`exact`): the usual case. Anything else (a unit
-dropped as a repeated key, a reading process that died in the middle of a file and had its
-file read again, `--skip-invalid`, a DB that turns out not to be empty) first puts every row
-back on its unit (`load_rows`), and the import goes its usual way.
+dropped as a repeated key, `--skip-invalid`, a DB that turns out not to be empty) first puts
+every row back on its unit (`load_rows`), and the import goes its usual way.
 
 The spool files live in a directory of the system's temporary directory (`TMPDIR`), never in the
 data repository, whose files a run with invalid input must leave exactly as they were; the run
@@ -142,26 +141,14 @@ def _alive(name: str) -> bool:
     return True
 
 
-def spooled_units(snapshot: RepoSnapshot) -> int:
-    """How many units of the snapshot have their row in the spool."""
-    return sum(1 for unit in snapshot.units[KIND] if unit.row is UNSHIPPED)
-
-
-def exact(snapshot: RepoSnapshot, db: Database, schemas: dict[str, str]) -> bool:
-    """The attached spool files (`schemas`: file name → schema) hold exactly the rows of the
-    snapshot's activity units, each once: every unit valid and holding its row there, every
-    range a unit's, and no row outside the ranges (left by a reader that died mid-file)."""
+def exact(snapshot: RepoSnapshot) -> bool:
+    """The spool ranges hold exactly the rows of the snapshot's activity units, each once:
+    every unit valid and holding its row there, and every row of a range a unit's. (Rows
+    outside every range, left by a reader that died in the middle of a file that was then read
+    again, are never copied: `fill` copies ranges.)"""
     units = snapshot.units[KIND]
-    ranges = snapshot.spooled.values()
-    in_ranges = sum(last - first + 1 for _, first, last in ranges)
-    if not all(u.valid for u in units) or spooled_units(snapshot) != in_ranges:
-        return False
-    if any(u.row is not UNSHIPPED for u in units):
-        return False
-    stored = sum(
-        db.scalar(f"SELECT count(*) FROM {schema}.{_TABLE}") for schema in schemas.values()
-    )
-    return bool(stored == in_ranges)
+    in_ranges = sum(last - first + 1 for _, first, last in snapshot.spooled.values())
+    return len(units) == in_ranges and all(u.valid and u.row is UNSHIPPED for u in units)
 
 
 @contextmanager

@@ -266,6 +266,10 @@ def _dangling_references(db: Database) -> list[tuple[Any, ...]]:
 
 BULK_ROWS = 1000
 BULK_CACHE_KIB = 65536
+# From a spool the rows go in read order at every size (`rowspool.fill`), so at 10x the key
+# index (1.3 million slugs) grows everywhere at once: with twice the cache it stays in memory
+# (copy 5.1-5.6 s → 4.8-5.0 s, a third less system time), for at most 64 MB more at the peak.
+SPOOL_CACHE_KIB = 2 * BULK_CACHE_KIB
 KEY_INDEX_BYTES_PER_ROW = 100  # a generous size of one slug in the primary-key index
 
 
@@ -320,7 +324,7 @@ def _bulk_insert(
         ordered = sorted(rows, key=itemgetter(0))
     with db.secondary_indexes_dropped(table):
         cache = db.scalar("PRAGMA cache_size")
-        db.execute(f"PRAGMA cache_size = {-BULK_CACHE_KIB}")
+        db.execute(f"PRAGMA cache_size = {-(SPOOL_CACHE_KIB if spool else BULK_CACHE_KIB)}")
         try:
             if spool:
                 count = rowspool.fill(db, table, *spool)  # read order (see there)

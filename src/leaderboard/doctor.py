@@ -158,7 +158,7 @@ def check_data_dir(data_dir: Path, env: Mapping[str, str]) -> list[Check]:
 
 
 def check_lock(data_dir: Path) -> list[Check]:
-    from leaderboard.lock import LOCK_NAME, _alive, _read
+    from leaderboard.lock import LOCK_NAME, _read, process_alive
 
     path = data_dir / LOCK_NAME
     if not path.exists():
@@ -167,7 +167,7 @@ def check_lock(data_dir: Path) -> list[Check]:
     pid = held.get("pid")
     import socket
 
-    if held.get("host") == socket.gethostname() and isinstance(pid, int) and not _alive(pid):
+    if held.get("host") == socket.gethostname() and isinstance(pid, int) and not process_alive(pid):
         return [
             Check(
                 "lock",

@@ -24,7 +24,8 @@ LOCK_NAME = ".leaderboard.lock"
 log = logging.getLogger("leaderboard.lock")
 
 
-def _alive(pid: int) -> bool:
+def process_alive(pid: int) -> bool:
+    """Whether process `pid` exists on this machine (one we may not signal exists)."""
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
@@ -146,7 +147,7 @@ def _examine(path: Path, host: str) -> None:
             return
         held = _read_fd(fd)
         pid = held.get("pid")
-        if held.get("host") == host and isinstance(pid, int) and not _alive(pid):
+        if held.get("host") == host and isinstance(pid, int) and not process_alive(pid):
             path.unlink()
             log.warning("Removed stale lock left by pid %s", pid)
             return

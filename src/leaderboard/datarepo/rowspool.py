@@ -37,6 +37,7 @@ from typing import Any
 
 from leaderboard.datarepo.snapshot import COLUMNS, UNSHIPPED, RepoSnapshot, Row, Unit
 from leaderboard.db import Database
+from leaderboard.lock import process_alive
 
 KIND = "activity"
 _TABLE = "spooled"
@@ -130,15 +131,7 @@ def _alive(name: str) -> bool:
         pid = int(name[len(_PREFIX) :].split("-", 1)[0])
     except ValueError:
         return False
-    if pid == os.getpid():
-        return True
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
+    return pid == os.getpid() or process_alive(pid)
 
 
 def exact(snapshot: RepoSnapshot) -> bool:

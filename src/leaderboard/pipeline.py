@@ -258,9 +258,13 @@ def read_data(
 
     spool = None
     if resources is not None and not Database.peek(settings.db_path, _holds_activities):
-        spool_dir = SpoolDir.create()
-        resources.callback(spool_dir.remove)
-        spool = RowSpool(spool_dir.path)
+        try:
+            spool_dir = SpoolDir.create()
+        except OSError as exc:  # no usable temporary directory: the rows stay in memory
+            log.debug("No row spool (%s)", exc)
+        else:
+            resources.callback(spool_dir.remove)
+            spool = RowSpool(spool_dir.path)
     snapshot = read_repo(
         settings.data_dir,
         config=config,

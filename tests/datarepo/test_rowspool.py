@@ -255,3 +255,30 @@ def test_spool_directories_of_dead_runs_are_removed(tmp_path: Path) -> None:
     assert not stale.exists() and live.exists() and unrelated.exists()
     made.remove()
     assert not made.path.exists()
+
+
+def test_a_spool_that_cannot_be_written_is_given_up(
+    org: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """No room left in the temporary directory after a few files: each process keeps its rows
+    from then on, the failed file leaves nothing behind, and the import is the usual one."""
+    usual = _imported(_read(org, None), tmp_path / "usual.db")
+    spool_dir = tmp_path / "spool"
+    spool_dir.mkdir()
+    real_local = RowSpool._local
+    calls: list[int] = []
+
+    def filling_up(self: RowSpool) -> Any:
+        calls.append(os.getpid())
+        if calls.count(os.getpid()) > 5:
+            raise sqlite3.OperationalError("database or disk is full")
+        return real_local(self)
+
+    monkeypatch.setattr(RowSpool, "_local", filling_up)
+    snap = _read(org, RowSpool(spool_dir))
+    rows = [u.row for u in snap.units["activity"]]
+    assert UNSHIPPED in rows and any(r is not UNSHIPPED for r in rows)
+    assert sum(b - a + 1 for _, a, b in snap.spooled.values()) == rows.count(UNSHIPPED)
+    spy = _Calls(monkeypatch)
+    assert _imported(snap, tmp_path / "spooled.db") == usual
+    assert (spy.fill, spy.load_rows) == (0, 1)

@@ -7,6 +7,7 @@ import shutil
 import sqlite3
 from pathlib import Path
 
+import pytest
 from e2e import Runner, tree, write, write_config
 
 UPSTREAM = Path(__file__).parents[1] / "fixtures" / "repos" / "upstream"
@@ -51,3 +52,39 @@ def test_refused_input_leaves_no_spool_and_no_db(tmp_path: Path, cli: Runner) ->
     assert "activities/contributors/bob.jsonl:2" in out.stdout + out.stderr
     assert list(temp.iterdir()) == []
     assert tree(data) == before and not (data / ".leaderboard.db").exists()
+
+
+def test_without_a_usable_temporary_directory_the_run_goes_without_a_spool(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from datetime import UTC, datetime
+
+    from leaderboard import pipeline
+    from leaderboard.datarepo import rowspool
+    from leaderboard.db import Database
+
+    def refused(parent: Path | None = None) -> rowspool.SpoolDir:
+        raise PermissionError(13, "Permission denied", "/tmp")
+
+    monkeypatch.setattr(rowspool.SpoolDir, "create", staticmethod(refused))
+    data = tmp_path / "data"
+    shutil.copytree(UPSTREAM, data)
+    settings = pipeline.RunSettings(
+        data_dir=data,
+        db_path=str(tmp_path / "work.db"),
+        now=datetime(2024, 2, 1, 12, tzinfo=UTC),
+        cache_dir=tmp_path / "cache",
+        env={},
+        phases=("import",),
+        offline=True,
+    )
+    with pipeline.prepare(settings) as prepared:
+        assert prepared.snapshot is not None and not prepared.snapshot.spooled
+        db = Database.open(settings.db_path)
+        try:
+            assert pipeline.run_phases(settings, prepared, db).ok
+            count = db.scalar("SELECT count(*) FROM activity")
+        finally:
+            db.close()
+    lines = sum(len(p.read_text().splitlines()) for p in (data / "activities").rglob("*.jsonl"))
+    assert count == lines > 0

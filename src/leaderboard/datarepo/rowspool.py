@@ -29,6 +29,7 @@ import contextlib
 import os
 import secrets
 import shutil
+import sqlite3
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -59,20 +60,30 @@ class RowSpool:
     def __init__(self, directory: Path) -> None:
         self.directory = directory
         self._open: dict[int, tuple[Database, str, list[int]]] = {}
+        self._failed: set[int] = set()  # pids of the processes whose spool could not be written
 
     def __getstate__(self) -> dict[str, Any]:
-        return {"directory": self.directory, "_open": {}}
+        return {"directory": self.directory, "_open": {}, "_failed": set()}
 
     def put(self, units: list[Unit]) -> SpoolRange | None:
         """Write the rows of one file's `units` (those with a row: a line with errors has
         none) in one transaction and leave `UNSHIPPED` in their place; their range, or None
-        when there was no row."""
+        when there was no row or the spool cannot be written.
+
+        A spool that cannot be written (no room left in the temporary directory, say) is
+        given up by this process: its rows stay on their units from then on, the failed
+        file's transaction left nothing behind, and the import, seeing rows that are not in
+        the spool (`exact`), puts the spooled ones back and goes the usual way."""
         rows = [(unit.line, *unit.row) for unit in units if unit.row]
-        if not rows:
+        if not rows or os.getpid() in self._failed:
             return None
-        db, name, next_rowid = self._local()
-        with db.transaction():
-            db.executemany(_INSERT, rows)
+        try:
+            db, name, next_rowid = self._local()
+            with db.transaction():
+                db.executemany(_INSERT, rows)
+        except (sqlite3.Error, OSError):
+            self._failed.add(os.getpid())
+            return None
         first = next_rowid[0]
         next_rowid[0] = first + len(rows)
         for unit in units:

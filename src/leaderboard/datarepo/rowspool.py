@@ -7,15 +7,17 @@ pickled, piped and unpickled on the way. With a spool, each reading process (for
 the rows of each activity file it parses into a spool file of its own, a scratch SQLite DB, and
 keeps only the units (`UNSHIPPED` rows): the binding is shared by both cores, and the importer
 fills the `activity` table from the spool files with `INSERT ... SELECT` (`fill`), which copies
-rows inside SQLite at a fraction of the cost of binding them (1x: import 0.8 s → 0.55 s). At 10x
-the run's peak memory also drops by the rows no process holds any more (1 GB → 0.7 GB).
+rows inside SQLite at a fraction of the cost of binding them (import phase, 1x: 0.75-0.81 s →
+0.47-0.49 s; 10x: 9.4 s → 5.3-5.7 s). At 10x the run's peak memory also drops by the rows no
+process holds any more (990 MB → 510 MB).
 
 Each file's rows are committed as one transaction, so a spool only ever holds whole files, and
 the rowids of a file's rows are consecutive: `put` returns them as a range, which the snapshot
 keeps per file (`RepoSnapshot.spooled`). The importer uses the spool as it is only when it
 provably holds exactly the snapshot's rows (`exact`): the usual case. Anything else (a unit
-dropped as a repeated key, `--skip-invalid`, a DB that turns out not to be empty) first puts
-every row back on its unit (`load_rows`), and the import goes its usual way.
+dropped as a repeated key, `--skip-invalid`, a DB that turns out not to be empty, a spool that
+could not be written) first puts every spooled row back on its unit (`load_rows`), and the
+import goes its usual way.
 
 The spool files live in a directory of the system's temporary directory (`TMPDIR`), never in the
 data repository, whose files a run with invalid input must leave exactly as they were; the run

@@ -21,8 +21,8 @@ import goes its usual way.
 
 The spool files live in a directory of the system's temporary directory (`TMPDIR`), never in the
 data repository, whose files a run with invalid input must leave exactly as they were; the run
-deletes it when it ends, and one left behind by a run that crashed is removed by the next
-(`SpoolDir.create`).
+deletes it when it ends, and one left behind by a run that crashed is removed by the next run
+that spools (`SpoolDir.create`).
 """
 
 from __future__ import annotations
